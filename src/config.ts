@@ -1,0 +1,84 @@
+import { z } from 'zod'
+
+/** The environment, validated once at start. This is the only module that reads `process.env`. */
+const environment = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional(),
+    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…)').optional(),
+    SLACK_API_URL: z.url().optional(),
+    SLACK_ADMIN_USER_IDS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== ''),
+      )
+      .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be Slack user ids like U0123ABCD'))),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    // Slack is optional (a new install can start without it), but half a Slack set-up is a mistake.
+    const httpMode = env.SLACK_APP_TOKEN === undefined
+    if (env.SLACK_BOT_TOKEN !== undefined && httpMode && env.SLACK_SIGNING_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required when SLACK_BOT_TOKEN is set (HTTP mode)' })
+    }
+    if (env.SLACK_BOT_TOKEN === undefined && (env.SLACK_SIGNING_SECRET !== undefined || env.SLACK_APP_TOKEN !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when Slack is configured' })
+    }
+  })
+
+export type Config = {
+  port: number
+  databaseUrl: string | undefined
+  dataDir: string
+  slack:
+    | { mode: 'off' }
+    | { mode: 'http'; signingSecret: string; botToken: string; apiUrl: string | undefined; adminUserIds: string[] }
+    | { mode: 'socket'; appToken: string; botToken: string; signingSecret: string | undefined; apiUrl: string | undefined; adminUserIds: string[] }
+  adminUserIds: string[]
+  logLevel: z.infer<typeof environment>['LOG_LEVEL']
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[]
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable in .env means "not set", as most tools read it.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
+  const parsed = environment.safeParse(present)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`))
+  }
+  const e = parsed.data
+  const common = { botToken: e.SLACK_BOT_TOKEN ?? '', apiUrl: e.SLACK_API_URL, adminUserIds: e.SLACK_ADMIN_USER_IDS }
+  const slack: Config['slack'] =
+    e.SLACK_BOT_TOKEN === undefined
+      ? { mode: 'off' }
+      : e.SLACK_APP_TOKEN !== undefined
+        ? { mode: 'socket', appToken: e.SLACK_APP_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, ...common }
+        : { mode: 'http', signingSecret: e.SLACK_SIGNING_SECRET ?? '', ...common }
+  return {
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    slack,
+    adminUserIds: e.SLACK_ADMIN_USER_IDS,
+    logLevel: e.LOG_LEVEL,
+  }
+}

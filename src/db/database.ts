@@ -1,0 +1,57 @@
+import { mkdir } from 'node:fs/promises'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely } from 'kysely'
+import { PostgresJSDialect } from 'kysely-postgres-js'
+import postgres from 'postgres'
+import { Mutex } from './mutex.ts'
+import { PGliteDialect } from './pglite-dialect.ts'
+import type { Database } from './schema.ts'
+
+export type Db = Kysely<Database>
+
+/** An open database: the Kysely handle plus what only the embedded engine has. */
+export type DatabaseHandle = {
+  db: Db
+  kind: 'embedded' | 'server'
+  /** The embedded engine and its connection gate (undefined on a server). */
+  embedded: { pglite: PGlite; gate: Mutex } | undefined
+  close(): Promise<void>
+}
+
+/** Opens a PostgreSQL server through postgres.js. */
+export function openServerDatabase(url: string, options: { max?: number } = {}): DatabaseHandle {
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    // int8 and numeric come back as strings by default; counts we read are cast in SQL.
+    connection: { application_name: 'library-comms' },
+  })
+  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) })
+  return {
+    db,
+    kind: 'server',
+    embedded: undefined,
+    close: () => db.destroy().then(() => client.end({ timeout: 5 })),
+  }
+}
+
+/** Opens (creating if needed) the embedded database in `dataDir`, or wraps a PGlite already open. */
+export async function openEmbeddedDatabase(source: { dataDir: string } | { pglite: PGlite }): Promise<DatabaseHandle> {
+  let pglite: PGlite
+  if ('pglite' in source) pglite = source.pglite
+  else {
+    await mkdir(source.dataDir, { recursive: true })
+    pglite = await PGlite.create({ dataDir: `${source.dataDir}/pgdata` })
+  }
+  const gate = new Mutex()
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, gate) })
+  return {
+    db,
+    kind: 'embedded',
+    embedded: { pglite, gate },
+    close: async () => {
+      await db.destroy()
+      if (!pglite.closed) await pglite.close()
+    },
+  }
+}

@@ -1,0 +1,120 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>
+type Json = ColumnType<unknown, unknown, unknown>
+
+export interface LibrariesTable {
+  id: Generated<number>
+  name: string
+  slack_team_id: string | null
+  time_zone: string
+  bcc_by_default: Generated<boolean>
+  created_at: CreatedAt
+}
+
+export interface StaffTable {
+  library_id: number
+  slack_user_id: string
+  role: 'admin' | 'staff' | 'viewer'
+  added_by: string
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export interface AcademicLevelsTable {
+  id: Generated<number>
+  library_id: number
+  name: string
+}
+
+export interface LibraryGroupsTable {
+  id: Generated<number>
+  library_id: number
+  name: string
+}
+
+export interface PatronsTable {
+  id: Generated<number>
+  library_id: number
+  username: string
+  first_name: Generated<string>
+  last_name: Generated<string>
+  type: Generated<'student' | 'staff'>
+  academic_level_id: number | null
+  is_enabled: Generated<boolean>
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export interface PatronGroupsTable {
+  library_id: number
+  patron_id: number
+  group_id: number
+}
+
+export interface ContactsTable {
+  id: Generated<number>
+  library_id: number
+  patron_id: number
+  role: 'patron' | 'guardian' | 'other'
+  type: Generated<'email' | 'phone' | 'social'>
+  is_primary: Generated<boolean>
+  addressee: Generated<string>
+  address: string
+  address_key: string
+  bcc: Generated<'yes' | 'no' | 'default'>
+  usage: Generated<'any' | 'none' | 'custom'>
+  source: 'import' | 'api' | 'staff'
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export interface ContactScenariosTable {
+  contact_id: number
+  scenario: string
+}
+
+export interface AuditLogTable {
+  id: Generated<string>
+  library_id: number
+  at: CreatedAt
+  actor: string
+  approver: string | null
+  action: string
+  subject_type: string
+  subject_id: string | null
+  before: Json
+  after: Json
+  details: Json
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>
+  library_id: number
+  name: string
+  prefix: string
+  key_hash: string
+  created_at: CreatedAt
+  last_used_at: Date | null
+  revoked_at: Date | null
+}
+
+export interface Database {
+  libraries: LibrariesTable
+  staff: StaffTable
+  academic_levels: AcademicLevelsTable
+  library_groups: LibraryGroupsTable
+  patrons: PatronsTable
+  patron_groups: PatronGroupsTable
+  contacts: ContactsTable
+  contact_scenarios: ContactScenariosTable
+  audit_log: AuditLogTable
+  api_keys: ApiKeysTable
+}
+
+export type Library = Selectable<LibrariesTable>
+export type PatronRow = Selectable<PatronsTable>
+export type ContactRow = Selectable<ContactsTable>
+export type NewContactRow = Insertable<ContactsTable>
+export type ContactUpdate = Updateable<ContactsTable>

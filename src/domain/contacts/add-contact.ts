@@ -1,0 +1,79 @@
+import type { AppDeps } from '../deps.ts'
+import { recordAudit } from '../audit/record-audit.ts'
+import { findPatronByUsername, findPatronById } from '../patrons/queries.ts'
+import { err, ok, type Result } from '../result.ts'
+import { checkRole, type Actor } from '../staff/roles.ts'
+import { validateContactFields, type ContactFields, type ContactSource } from './contact-fields.ts'
+import type { Contact } from './contact-view.ts'
+import type { ContactError } from './errors.ts'
+import { contactColumnsOf, findContact, hasOtherPrimary, replaceContactScenarios } from './queries.ts'
+
+type Deps = Pick<AppDeps, 'db' | 'clock'>
+
+export type AddContactInput = {
+  libraryId: number
+  patron: { username: string } | { patronId: number }
+  fields: ContactFields
+  source: ContactSource
+  actor: Actor
+}
+
+/** Adds a contact to a patron; at most one primary per patron (seed 000). Audited. */
+export async function addContact(deps: Deps, input: AddContactInput): Promise<Result<Contact, ContactError>> {
+  const refused = checkRole(input.actor, 'staff')
+  if (refused) return err(refused)
+  const valid = validateContactFields(input.fields)
+  if (!valid.ok) return err({ code: 'invalid_contact', problems: valid.error })
+  const contact = valid.value
+
+  return deps.db.transaction().execute(async (tx) => {
+    const patron =
+      'username' in input.patron
+        ? await findPatronByUsername(tx, { libraryId: input.libraryId, username: input.patron.username })
+        : await findPatronById(tx, { libraryId: input.libraryId, patronId: input.patron.patronId })
+    if (!patron) {
+      const username = 'username' in input.patron ? input.patron.username : `#${input.patron.patronId}`
+      return err({ code: 'patron_not_found', username } as const)
+    }
+    // Lock the patron so two staff adding a primary at once cannot both pass the check.
+    await tx.selectFrom('patrons').where('id', '=', patron.id).select('id').forUpdate().execute()
+    if (contact.isPrimary && (await hasOtherPrimary(tx, { patronId: patron.id }))) {
+      return err(secondPrimary)
+    }
+    const now = deps.clock.now()
+    const { id } = await tx
+      .insertInto('contacts')
+      .values({
+        library_id: input.libraryId,
+        patron_id: patron.id,
+        ...contactColumnsOf(contact),
+        source: input.source,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await replaceContactScenarios(tx, id, contact.scenarios)
+    const added = (await findContact(tx, { libraryId: input.libraryId, contactId: id }))!
+    await recordAudit(tx, {
+      libraryId: input.libraryId,
+      actor: input.actor.label,
+      action: 'contact.added',
+      subjectType: 'contact',
+      subjectId: id,
+      after: auditView(added, patron.username),
+    })
+    return ok(added)
+  })
+}
+
+export const secondPrimary: ContactError = {
+  code: 'invalid_contact',
+  problems: [{ field: 'primary', message: 'This patron already has a primary contact; unset it first' }],
+}
+
+/** What the audit log keeps of a contact. */
+export function auditView(contact: Contact, username: string) {
+  const { createdAt, updatedAt, ...rest } = contact
+  return { ...rest, username }
+}

@@ -1,0 +1,71 @@
+import type { AppDeps } from '../deps.ts'
+import { recordAudit } from '../audit/record-audit.ts'
+import { findPatronById } from '../patrons/queries.ts'
+import { err, ok, type Result } from '../result.ts'
+import { checkRole, type Actor } from '../staff/roles.ts'
+import { auditView, secondPrimary } from './add-contact.ts'
+import { validateContactFields, type ContactFields, type ContactSource } from './contact-fields.ts'
+import type { Contact } from './contact-view.ts'
+import type { ContactError } from './errors.ts'
+import { contactColumnsOf, findContact, hasOtherPrimary, replaceContactScenarios } from './queries.ts'
+
+type Deps = Pick<AppDeps, 'db' | 'clock'>
+
+export type UpdateContactInput = {
+  libraryId: number
+  contactId: number
+  /** The fields to change; the others keep their value. */
+  changes: Partial<ContactFields>
+  /** Who edits: an edit by staff marks the contact as custom, so replace imports can keep it. */
+  source: ContactSource
+  actor: Actor
+}
+
+/** Changes a contact's fields. Audited with before and after. */
+export async function updateContact(deps: Deps, input: UpdateContactInput): Promise<Result<Contact, ContactError>> {
+  const refused = checkRole(input.actor, 'staff')
+  if (refused) return err(refused)
+
+  return deps.db.transaction().execute(async (tx) => {
+    const before = await findContact(tx, { libraryId: input.libraryId, contactId: input.contactId })
+    if (!before) return err({ code: 'contact_not_found', contactId: input.contactId } as const)
+    await tx.selectFrom('patrons').where('id', '=', before.patronId).select('id').forUpdate().execute()
+
+    const merged: ContactFields = {
+      role: input.changes.role ?? before.role,
+      type: input.changes.type ?? before.type,
+      address: input.changes.address ?? before.address,
+      isPrimary: input.changes.isPrimary ?? before.isPrimary,
+      addressee: input.changes.addressee ?? before.addressee,
+      bcc: input.changes.bcc ?? before.bcc,
+      usage: input.changes.usage ?? before.usage,
+      // Switching to custom without naming scenarios keeps the ones it had, or all for a new list.
+      scenarios: input.changes.scenarios ?? (before.usage === 'custom' ? before.scenarios : undefined),
+    }
+    const valid = validateContactFields(merged)
+    if (!valid.ok) return err({ code: 'invalid_contact', problems: valid.error } as const)
+    const contact = valid.value
+    if (contact.isPrimary && (await hasOtherPrimary(tx, { patronId: before.patronId, exceptContactId: before.id }))) {
+      return err(secondPrimary)
+    }
+    await tx
+      .updateTable('contacts')
+      .set({ ...contactColumnsOf(contact), source: input.source, updated_at: deps.clock.now() })
+      .where('id', '=', before.id)
+      .where('library_id', '=', input.libraryId)
+      .execute()
+    await replaceContactScenarios(tx, before.id, contact.scenarios)
+    const after = (await findContact(tx, { libraryId: input.libraryId, contactId: before.id }))!
+    const patron = await findPatronById(tx, { libraryId: input.libraryId, patronId: before.patronId })
+    await recordAudit(tx, {
+      libraryId: input.libraryId,
+      actor: input.actor.label,
+      action: 'contact.updated',
+      subjectType: 'contact',
+      subjectId: before.id,
+      before: auditView(before, patron?.username ?? ''),
+      after: auditView(after, patron?.username ?? ''),
+    })
+    return ok(after)
+  })
+}

@@ -1,0 +1,46 @@
+import type { AppDeps } from '../deps.ts'
+import { err, ok, type Result } from '../result.ts'
+import { checkRole, type Actor, type NotAllowed } from '../staff/roles.ts'
+import type { Patron, PatronWithContacts } from './patron-view.ts'
+import { findPatronWithContacts, searchPatrons } from './queries.ts'
+
+type Deps = Pick<AppDeps, 'db'>
+
+export type PatronLookup =
+  | { kind: 'found'; patron: PatronWithContacts }
+  | { kind: 'several'; candidates: Patron[]; more: boolean }
+  | { kind: 'none'; query: string }
+
+export const pickListSize = 10
+
+/**
+ * Finds a patron by username, or by part of a name: one match shows the patron and contacts;
+ * several give a short pick-list (the first `pickListSize`, and whether there are more).
+ */
+export async function lookUpPatron(
+  deps: Deps,
+  input: { libraryId: number; query: string; actor: Actor },
+): Promise<Result<PatronLookup, NotAllowed>> {
+  const refused = checkRole(input.actor, 'viewer')
+  if (refused) return err(refused)
+  const exact = await findPatronWithContacts(deps.db, { libraryId: input.libraryId, username: input.query })
+  if (exact) return ok({ kind: 'found', patron: exact })
+  const candidates = await searchPatrons(deps.db, { libraryId: input.libraryId, query: input.query, limit: pickListSize + 1 })
+  if (candidates.length === 0) return ok({ kind: 'none', query: input.query })
+  if (candidates.length === 1) {
+    const patron = await findPatronWithContacts(deps.db, { libraryId: input.libraryId, patronId: candidates[0].id })
+    if (patron) return ok({ kind: 'found', patron })
+  }
+  return ok({ kind: 'several', candidates: candidates.slice(0, pickListSize), more: candidates.length > pickListSize })
+}
+
+/** A patron and contacts by id (after a pick from the list, or to refresh after a change). */
+export async function showPatron(
+  deps: Deps,
+  input: { libraryId: number; patronId: number; actor: Actor },
+): Promise<Result<PatronWithContacts, NotAllowed | { code: 'patron_not_found'; username: string }>> {
+  const refused = checkRole(input.actor, 'viewer')
+  if (refused) return err(refused)
+  const patron = await findPatronWithContacts(deps.db, { libraryId: input.libraryId, patronId: input.patronId })
+  return patron ? ok(patron) : err({ code: 'patron_not_found', username: `#${input.patronId}` })
+}

@@ -1,0 +1,128 @@
+import { serve, type ServerType } from '@hono/node-server'
+import { sql } from 'kysely'
+import type { Hono } from 'hono'
+import type { Logger } from 'pino'
+import { ConfigError, loadConfig, type Config } from './config.ts'
+import { openEmbeddedDatabase, openServerDatabase, type DatabaseHandle } from './db/database.ts'
+import { startLocalSocket } from './db/local-socket.ts'
+import { migrateToLatest } from './db/migrate.ts'
+import { systemClock, type AppDeps, type Clock } from './domain/deps.ts'
+import { createHttpApp } from './http/app.ts'
+import { apiRoutes } from './http/api/routes.ts'
+import { createSlackBot, type SlackBot } from './bot/app.ts'
+import { createLogger } from './logger.ts'
+
+export type Service = { port: number; deps: AppDeps; stop(): Promise<void> }
+
+/**
+ * Starts everything: HTTP first (so /healthz answers at once), then the database and its
+ * migrations (after which /readyz answers 200), then Slack.
+ */
+export async function startService(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<Service> {
+  const logger = options.logger ?? createLogger(config.logLevel)
+  let database: DatabaseHandle | undefined
+  let deps: AppDeps | undefined
+  let api: Hono | undefined
+  let bot: SlackBot | undefined
+  let ready = false
+  const stops: Array<() => Promise<void>> = []
+
+  const app = createHttpApp({
+    logger,
+    isReady: async () => {
+      if (!ready || !database) return false
+      await sql`select 1`.execute(database.db)
+      return true
+    },
+    slack: (c) => (bot?.handleHttp ? bot.handleHttp(c) : Promise.resolve(c.json({ error: 'Slack is starting' }, 503))),
+    api: () => api,
+  })
+  const server = await listen(app, config.port)
+  const port = (server.address() as { port: number }).port
+  logger.info({ port }, 'listening')
+
+  try {
+    database = config.databaseUrl ? openServerDatabase(config.databaseUrl) : await openEmbeddedDatabase({ dataDir: config.dataDir })
+    stops.push(() => database!.close())
+    const applied = await migrateToLatest(database.db)
+    logger.info({ database: database.kind, applied }, 'database migrated')
+    if (database.embedded) {
+      const socket = await startLocalSocket(database.embedded, config.dataDir)
+      stops.push(() => socket.stop())
+    }
+    deps = { db: database.db, clock: options.clock ?? systemClock, logger, adminUserIds: config.adminUserIds }
+    api = apiRoutes(deps)
+    if (config.slack.mode !== 'off') {
+      bot = createSlackBot({ slack: config.slack, deps, logger })
+      await bot.start()
+      stops.push(() => bot!.stop())
+      logger.info({ mode: config.slack.mode }, 'slack connected')
+    } else {
+      logger.warn('Slack is not configured (SLACK_BOT_TOKEN unset): staff commands are off')
+    }
+    ready = true
+  } catch (error) {
+    await closeServer(server)
+    for (const stop of stops.reverse()) await stop().catch(() => {})
+    throw error
+  }
+
+  return {
+    port,
+    deps,
+    async stop() {
+      ready = false
+      await closeServer(server)
+      for (const stop of stops.reverse()) await stop().catch((error) => logger.error({ err: error }, 'stop failed'))
+      logger.info('stopped')
+    },
+  }
+}
+
+function listen(app: Hono, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, () => resolve(server))
+    server.once('error', reject)
+  })
+}
+
+// Drains: stops accepting, lets requests in flight finish, then closes idle keep-alive sockets.
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve())
+    if ('closeIdleConnections' in server) server.closeIdleConnections()
+  })
+}
+
+if (import.meta.main) {
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`library-comms: ${error.message}\n`)
+      process.exit(1)
+    }
+    throw error
+  }
+  const logger = createLogger(config.logLevel)
+  startService(config, { logger }).then(
+    (service) => {
+      let stopping = false
+      const shutdown = (signal: string) => {
+        if (stopping) return
+        stopping = true
+        logger.info({ signal }, 'stopping')
+        const force = setTimeout(() => process.exit(1), 15_000)
+        force.unref()
+        service.stop().then(() => process.exit(0))
+      }
+      process.on('SIGTERM', () => shutdown('SIGTERM'))
+      process.on('SIGINT', () => shutdown('SIGINT'))
+    },
+    (error) => {
+      logger.fatal({ err: error }, 'could not start')
+      process.exit(1)
+    },
+  )
+}
