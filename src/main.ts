@@ -18,7 +18,10 @@ export type Service = { port: number; deps: AppDeps; stop(): Promise<void> }
  * Starts everything: HTTP first (so /healthz answers at once), then the database and its
  * migrations (after which /readyz answers 200), then Slack.
  */
-export async function startService(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<Service> {
+export async function startService(
+  config: Config,
+  options: { logger?: Logger; clock?: Clock; /** an open database to use instead of the configured one (tests) */ database?: DatabaseHandle } = {},
+): Promise<Service> {
   const logger = options.logger ?? createLogger(config.logLevel)
   let database: DatabaseHandle | undefined
   let deps: AppDeps | undefined
@@ -42,11 +45,14 @@ export async function startService(config: Config, options: { logger?: Logger; c
   logger.info({ port }, 'listening')
 
   try {
-    database = config.databaseUrl ? openServerDatabase(config.databaseUrl) : await openEmbeddedDatabase({ dataDir: config.dataDir })
-    stops.push(() => database!.close())
+    if (options.database) database = options.database
+    else {
+      database = config.databaseUrl ? openServerDatabase(config.databaseUrl) : await openEmbeddedDatabase({ dataDir: config.dataDir })
+      stops.push(() => database!.close())
+    }
     const applied = await migrateToLatest(database.db)
     logger.info({ database: database.kind, applied }, 'database migrated')
-    if (database.embedded) {
+    if (database.embedded && !options.database) {
       const socket = await startLocalSocket(database.embedded, config.dataDir)
       stops.push(() => socket.stop())
     }
