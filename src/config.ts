@@ -25,16 +25,6 @@ const environment = z
       .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be Slack user ids like U0123ABCD'))),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
-  .superRefine((env, ctx) => {
-    // Slack is optional (a new install can start without it), but half a Slack set-up is a mistake.
-    const httpMode = env.SLACK_APP_TOKEN === undefined
-    if (env.SLACK_BOT_TOKEN !== undefined && httpMode && env.SLACK_SIGNING_SECRET === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required when SLACK_BOT_TOKEN is set (HTTP mode)' })
-    }
-    if (env.SLACK_BOT_TOKEN === undefined && (env.SLACK_SIGNING_SECRET !== undefined || env.SLACK_APP_TOKEN !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required when Slack is configured' })
-    }
-  })
 
 export type Config = {
   port: number
@@ -62,9 +52,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // An empty variable in .env means "not set", as most tools read it.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
   const parsed = environment.safeParse(present)
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`))
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)),
+    ...slackProblems(present),
+  ]
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems)
   const e = parsed.data
   const common = { botToken: e.SLACK_BOT_TOKEN ?? '', apiUrl: e.SLACK_API_URL, adminUserIds: e.SLACK_ADMIN_USER_IDS }
   const slack: Config['slack'] =
@@ -81,4 +73,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminUserIds: e.SLACK_ADMIN_USER_IDS,
     logLevel: e.LOG_LEVEL,
   }
+}
+
+// Slack is optional (a new install starts without it), but half a Slack set-up is a mistake.
+function slackProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = []
+  const socketMode = env.SLACK_APP_TOKEN !== undefined
+  if (env.SLACK_BOT_TOKEN !== undefined && !socketMode && env.SLACK_SIGNING_SECRET === undefined) {
+    problems.push('SLACK_SIGNING_SECRET: is required when SLACK_BOT_TOKEN is set (HTTP mode)')
+  }
+  if (env.SLACK_BOT_TOKEN === undefined && (env.SLACK_SIGNING_SECRET !== undefined || socketMode)) {
+    problems.push('SLACK_BOT_TOKEN: is required when Slack is configured')
+  }
+  return problems
 }

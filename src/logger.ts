@@ -1,11 +1,12 @@
-import pino, { type Logger } from 'pino'
+import pino, { type DestinationStream, type Logger } from 'pino'
 
 /**
  * JSON lines on stdout. Secrets, tokens and message bodies never reach the log: these paths
  * are censored wherever they appear in a logged object.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
     level,
     base: { service: 'library-comms' },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -38,5 +39,7 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  })
+  },
+    destination,
+  )
 }

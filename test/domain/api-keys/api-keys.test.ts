@@ -1,0 +1,27 @@
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import type { DatabaseHandle } from '../../../src/db/database.ts'
+import { authenticateApiKey, createApiKey, hashApiKey, revokeApiKey } from '../../../src/domain/api-keys/api-keys.ts'
+import { givenLibrary, testDeps } from '../../support/builders.ts'
+import { openTestDatabase } from '../../support/database.ts'
+
+let handle: DatabaseHandle
+beforeAll(async () => (handle = await openTestDatabase()))
+afterAll(async () => handle.close())
+
+test('a key is shown once, stored only as its hash, and stands for its library until revoked', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenLibrary(deps)
+  const created = await createApiKey(deps, { libraryId: lib.id, name: 'Destiny sync', actor: 'cli' })
+  if (!created.ok) throw new Error('not created')
+  const { key, apiKey } = created.value
+  const stored = await deps.db.selectFrom('api_keys').where('id', '=', apiKey.id).selectAll().executeTakeFirstOrThrow()
+  expect(JSON.stringify(stored)).not.toContain(key)
+  expect(stored.key_hash).toBe(hashApiKey(key))
+
+  expect(await authenticateApiKey(deps, key)).toEqual({ libraryId: lib.id, actor: { label: `api-key:${apiKey.id}`, role: 'staff' } })
+  expect(await authenticateApiKey(deps, `${key}x`)).toBeUndefined()
+  expect((await revokeApiKey(deps, { id: apiKey.id, actor: 'cli' })).ok).toBe(true)
+  expect(await authenticateApiKey(deps, key)).toBeUndefined()
+  expect(await revokeApiKey(deps, { id: apiKey.id, actor: 'cli' })).toEqual({ ok: false, error: { code: 'api_key_not_found', id: apiKey.id } })
+  expect((await lib.auditActions()).map((a) => a.action)).toEqual(['api_key.created', 'api_key.revoked'])
+})
