@@ -56,7 +56,7 @@ export async function startService(
       const socket = await startLocalSocket(database.embedded, config.dataDir)
       stops.push(() => socket.stop())
     }
-    deps = { db: database.db, clock: options.clock ?? systemClock, logger, adminUserIds: config.adminUserIds }
+    deps = { db: database.db, bulkLoad: database.bulkLoad, clock: options.clock ?? systemClock, logger, adminUserIds: config.adminUserIds }
     api = apiRoutes(deps)
     if (config.slack.mode !== 'off') {
       bot = createSlackBot({ slack: config.slack, deps, logger })

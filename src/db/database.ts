@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { Kysely } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
+import { embeddedBulkLoader, serverBulkLoader, type BulkLoader } from './bulk-load.ts'
 import { Mutex } from './mutex.ts'
 import { PGliteDialect } from './pglite-dialect.ts'
 import type { Database } from './schema.ts'
@@ -15,6 +16,8 @@ export type DatabaseHandle = {
   kind: 'embedded' | 'server'
   /** The embedded engine and its connection gate (undefined on a server). */
   embedded: { pglite: PGlite; gate: Mutex } | undefined
+  /** COPY into a table, outside any transaction (staging). */
+  bulkLoad: BulkLoader
   close(): Promise<void>
 }
 
@@ -31,6 +34,7 @@ export function openServerDatabase(url: string, options: { max?: number } = {}):
     db,
     kind: 'server',
     embedded: undefined,
+    bulkLoad: serverBulkLoader(client),
     close: () => db.destroy().then(() => client.end({ timeout: 5 })),
   }
 }
@@ -49,6 +53,7 @@ export async function openEmbeddedDatabase(source: { dataDir: string } | { pglit
     db,
     kind: 'embedded',
     embedded: { pglite, gate },
+    bulkLoad: embeddedBulkLoader(pglite, gate),
     close: async () => {
       await db.destroy()
       if (!pglite.closed) await pglite.close()

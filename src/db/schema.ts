@@ -100,7 +100,59 @@ export interface ApiKeysTable {
   revoked_at: Date | null
 }
 
+export interface ImportBatchesTable {
+  id: Generated<number>
+  library_id: number
+  kind: 'contacts' | 'patrons'
+  mode: string
+  levels: ColumnType<string[], unknown, unknown>
+  keep_custom: boolean
+  file_name: string
+  checksum: string | null
+  status: 'staging' | 'staged' | 'invalid' | 'applying' | 'applied' | 'failed' | 'cancelled'
+  requested_by: string
+  approved_by: string | null
+  row_count: Generated<number>
+  error_count: Generated<number>
+  errors: Json
+  warnings: Json
+  summary: Json
+  created_at: CreatedAt
+  heartbeat_at: UpdatedAt
+  finished_at: Date | null
+}
+
+export interface ImportContactRowsTable {
+  batch_id: number
+  line: number
+  username: string
+  role: string
+  type: string
+  address: string
+  address_key: string
+  is_primary: boolean
+  addressee: string
+  bcc: string
+  usage: string
+  scenarios: string
+}
+
+export interface ImportPatronRowsTable {
+  batch_id: number
+  line: number
+  username: string
+  first_name: string | null
+  last_name: string | null
+  type: string | null
+  academic_level: string | null
+  groups: string | null
+  enabled: boolean | null
+}
+
 export interface Database {
+  import_batches: ImportBatchesTable
+  import_contact_rows: ImportContactRowsTable
+  import_patron_rows: ImportPatronRowsTable
   libraries: LibrariesTable
   staff: StaffTable
   academic_levels: AcademicLevelsTable

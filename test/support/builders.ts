@@ -13,7 +13,7 @@ export function fixedClock(start = '2026-03-10T09:00:00Z'): Clock & { set(iso: s
 }
 
 export function testDeps(handle: DatabaseHandle, overrides: Partial<AppDeps> = {}): AppDeps {
-  return { db: handle.db, clock: fixedClock(), logger: pino({ level: 'silent' }), adminUserIds: [], ...overrides }
+  return { db: handle.db, bulkLoad: handle.bulkLoad, clock: fixedClock(), logger: pino({ level: 'silent' }), adminUserIds: [], ...overrides }
 }
 
 export const staffActor = (role: StaffRole | null = 'staff', label = 'slack:UTEST'): Actor => ({ label, role })

@@ -1,0 +1,149 @@
+import { sql } from 'kysely'
+import type { Db } from '../../db/database.ts'
+import { err, ok, type Result } from '../result.ts'
+import type { ImportError, ImportProblem } from './errors.ts'
+
+export type ImportKind = 'contacts' | 'patrons'
+
+// A batch whose process died stops blocking the library after this long without a heartbeat.
+const staleAfterMs = 2 * 60_000
+
+/**
+ * Opens a batch in status `staging`. At most one batch per library is staging or applying
+ * (a partial unique index), so two imports never run at once; the second is told who runs.
+ */
+export async function openBatch(
+  db: Db,
+  input: { libraryId: number; kind: ImportKind; mode: string; levels: readonly string[]; keepCustom: boolean; fileName: string; requestedBy: string; now: Date },
+): Promise<Result<number, ImportError>> {
+  await db
+    .updateTable('import_batches')
+    .set({ status: 'failed', finished_at: input.now })
+    .where('library_id', '=', input.libraryId)
+    .where('status', 'in', ['staging', 'applying'])
+    .where('heartbeat_at', '<', new Date(input.now.getTime() - staleAfterMs))
+    .execute()
+  const row = await db
+    .insertInto('import_batches')
+    .values({
+      library_id: input.libraryId,
+      kind: input.kind,
+      mode: input.mode,
+      levels: sql`${sql.val([...input.levels])}::text[]` as any,
+      keep_custom: input.keepCustom,
+      file_name: input.fileName,
+      status: 'staging',
+      requested_by: input.requestedBy,
+      created_at: input.now,
+      heartbeat_at: input.now,
+    })
+    .onConflict((oc) => oc.column('library_id').where(sql<boolean>`status in ('staging', 'applying')`).doNothing())
+    .returning('id')
+    .executeTakeFirst()
+  if (row) return ok(row.id)
+  return err(await runningError(db, input.libraryId))
+}
+
+export async function runningError(db: Db, libraryId: number): Promise<ImportError> {
+  const running = await db
+    .selectFrom('import_batches')
+    .where('library_id', '=', libraryId)
+    .where('status', 'in', ['staging', 'applying'])
+    .select(['id', 'requested_by', 'created_at'])
+    .executeTakeFirst()
+  return { code: 'import_running', batchId: running?.id ?? 0, requestedBy: running?.requested_by ?? 'someone', startedAt: new Date(running?.created_at ?? 0) }
+}
+
+export async function heartbeat(db: Db, batchId: number, now: Date): Promise<void> {
+  await db.updateTable('import_batches').set({ heartbeat_at: now }).where('id', '=', batchId).execute()
+}
+
+export async function closeBatch(
+  db: Db,
+  batchId: number,
+  outcome: {
+    status: 'staged' | 'invalid' | 'applied' | 'failed' | 'cancelled'
+    now: Date
+    rowCount?: number
+    checksum?: string
+    problems?: ImportProblem[]
+    problemCount?: number
+    warnings?: ImportProblem[]
+    summary?: unknown
+    approvedBy?: string
+  },
+): Promise<void> {
+  await db
+    .updateTable('import_batches')
+    .set({
+      status: outcome.status,
+      heartbeat_at: outcome.now,
+      ...(outcome.status !== 'staged' && { finished_at: outcome.now }),
+      ...(outcome.rowCount !== undefined && { row_count: outcome.rowCount }),
+      ...(outcome.checksum !== undefined && { checksum: outcome.checksum }),
+      ...(outcome.problems !== undefined && { errors: sql`cast(${JSON.stringify(outcome.problems)}::text as jsonb)` }),
+      ...(outcome.problemCount !== undefined && { error_count: outcome.problemCount }),
+      ...(outcome.warnings !== undefined && { warnings: sql`cast(${JSON.stringify(outcome.warnings)}::text as jsonb)` }),
+      ...(outcome.summary !== undefined && { summary: sql`cast(${JSON.stringify(outcome.summary)}::text as jsonb)` }),
+      ...(outcome.approvedBy !== undefined && { approved_by: outcome.approvedBy }),
+    })
+    .where('id', '=', batchId)
+    .execute()
+  // Staged rows are only kept while the batch waits for confirmation.
+  if (outcome.status !== 'staged') {
+    await db.deleteFrom('import_contact_rows').where('batch_id', '=', batchId).execute()
+    await db.deleteFrom('import_patron_rows').where('batch_id', '=', batchId).execute()
+  }
+}
+
+export type ImportBatch = {
+  id: number
+  libraryId: number
+  kind: ImportKind
+  mode: string
+  levels: string[]
+  keepCustom: boolean
+  fileName: string
+  checksum: string | null
+  status: string
+  requestedBy: string
+  rowCount: number
+}
+
+export async function findBatch(db: Db, input: { libraryId: number; batchId: number }): Promise<ImportBatch | undefined> {
+  const row = await db
+    .selectFrom('import_batches')
+    .where('library_id', '=', input.libraryId)
+    .where('id', '=', input.batchId)
+    .select([
+      'id', 'library_id as libraryId', 'kind', 'mode', 'levels', 'keep_custom as keepCustom', 'file_name as fileName',
+      'checksum', 'status', 'requested_by as requestedBy', 'row_count as rowCount',
+    ])
+    .executeTakeFirst()
+  return row as ImportBatch | undefined
+}
+
+/** Moves a staged batch to `applying`; fails if it is not staged or another import runs. */
+export async function claimBatch(db: Db, input: { libraryId: number; batchId: number; now: Date }): Promise<Result<ImportBatch, ImportError>> {
+  const batch = await findBatch(db, input)
+  if (!batch) return err({ code: 'batch_not_found', batchId: input.batchId })
+  if (batch.status !== 'staged') return err({ code: 'batch_not_ready', batchId: input.batchId, status: batch.status })
+  try {
+    const claimed = await db
+      .updateTable('import_batches')
+      .set({ status: 'applying', heartbeat_at: input.now })
+      .where('id', '=', input.batchId)
+      .where('status', '=', 'staged')
+      .returning('id')
+      .executeTakeFirst()
+    if (!claimed) return err({ code: 'batch_not_ready', batchId: input.batchId, status: 'applying' })
+  } catch (error) {
+    if (isUniqueViolation(error)) return err(await runningError(db, input.libraryId))
+    throw error
+  }
+  return ok(batch)
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505'
+}

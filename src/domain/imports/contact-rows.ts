@@ -1,0 +1,97 @@
+import type { CopyValue } from '../../db/bulk-load.ts'
+import {
+  bccPreferences,
+  contactRoles,
+  contactTypes,
+  contactUsages,
+  validateContactFields,
+  type BccPreference,
+  type ContactField,
+  type ContactRole,
+  type ContactType,
+  type ContactUsage,
+} from '../contacts/contact-fields.ts'
+import { contactScenarioNames } from '../scenarios/catalogue.ts'
+import { contactColumns, parseYesNo } from './columns.ts'
+import type { ImportProblem } from './errors.ts'
+
+type Positions = Partial<Record<(typeof contactColumns)[number]['name'], number>>
+
+export const stagedContactColumns = [
+  'batch_id', 'line', 'username', 'role', 'type', 'address', 'address_key', 'is_primary', 'addressee', 'bcc', 'usage', 'scenarios',
+] as const
+
+const aliases: Record<string, string> = { 'social media': 'social', 'school default': 'default', 'record keeping only': 'none', 'any scenario': 'any' }
+
+function pick<T extends string>(allowed: readonly T[], raw: string, fallback: T | undefined): T | undefined {
+  const value = raw.trim().toLowerCase()
+  if (value === '') return fallback
+  const canonical = aliases[value] ?? value
+  return (allowed as readonly string[]).includes(canonical) ? (canonical as T) : undefined
+}
+
+const fieldColumn: Record<ContactField, string> = {
+  role: 'role', type: 'type', address: 'address', primary: 'primary', addressee: 'addressee', bcc: 'bcc', usage: 'usage', scenarios: 'scenarios',
+}
+
+/**
+ * Checks one contacts row against the documented columns. Returns the staged values, or the
+ * row's problems, each with its line and column.
+ */
+export function readContactRow(
+  batchId: number,
+  line: number,
+  fields: readonly string[],
+  positions: Positions,
+): { row: CopyValue[]; username: string; isPrimary: boolean } | { problems: ImportProblem[] } {
+  const cell = (name: keyof Positions) => {
+    const index = positions[name]
+    return index === undefined ? '' : (fields[index] ?? '')
+  }
+  const problems: ImportProblem[] = []
+  const problem = (column: string, message: string) => problems.push({ line, column, message })
+
+  const username = cell('username').trim()
+  if (username === '') problem('username', 'username is empty')
+  const roleRaw = cell('role')
+  const role = pick<ContactRole>(contactRoles, roleRaw, undefined)
+  if (!role) problem('role', roleRaw.trim() === '' ? 'role is empty (patron, guardian or other)' : `unknown role "${roleRaw.trim()}" (patron, guardian or other)`)
+  const typeRaw = cell('type')
+  const type = pick<ContactType>(contactTypes, typeRaw, 'email')
+  if (!type) problem('type', `unknown type "${typeRaw.trim()}" (email, phone or social)`)
+  const primaryRaw = cell('primary')
+  const isPrimary = parseYesNo(primaryRaw, false)
+  if (isPrimary === undefined || isPrimary === null) problem('primary', `"${primaryRaw.trim()}" is not yes or no`)
+  const bccRaw = cell('bcc')
+  const bcc = pick<BccPreference>(bccPreferences, bccRaw, 'default')
+  if (!bcc) problem('bcc', `unknown BCC preference "${bccRaw.trim()}" (yes, no or default)`)
+  const usageRaw = cell('usage')
+  const usage = pick<ContactUsage>(contactUsages, usageRaw, 'any')
+  if (!usage) problem('usage', `unknown usage "${usageRaw.trim()}" (any, none or custom)`)
+
+  // Scenario names match in any case; an empty list for custom usage means every scenario.
+  const scenarioCell = cell('scenarios').trim()
+  let scenarios: string[] | undefined
+  if (usage === 'custom' && scenarioCell !== '') {
+    scenarios = []
+    for (const name of scenarioCell.split(';').map((s) => s.trim()).filter(Boolean)) {
+      const known = contactScenarioNames.find((s) => s === name.toLowerCase())
+      if (known) scenarios.push(known)
+      else problem('scenarios', `unknown scenario "${name}"`)
+    }
+  }
+  if (problems.length > 0 || !role || !type || !bcc || !usage || typeof isPrimary !== 'boolean') return { problems }
+
+  const valid = validateContactFields({ role, type, address: cell('address'), isPrimary, addressee: cell('addressee'), bcc, usage, scenarios })
+  if (!valid.ok) {
+    return { problems: valid.error.map((p) => ({ line, column: fieldColumn[p.field], message: lowerFirst(p.message) })) }
+  }
+  const c = valid.value
+  return {
+    username,
+    isPrimary: c.isPrimary,
+    row: [batchId, line, username, c.role, c.type, c.address, c.addressKey, c.isPrimary, c.addressee, c.bcc, c.usage, c.scenarios.join(';')],
+  }
+}
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1)

@@ -1,0 +1,173 @@
+import type { Db } from '../../db/database.ts'
+import { recordAudit } from '../audit/record-audit.ts'
+import { err, ok, type Result } from '../result.ts'
+import { checkRole, type Actor } from '../staff/roles.ts'
+import { claimBatch, closeBatch, openBatch } from './batches.ts'
+import { contactColumns } from './columns.ts'
+import { readContactRow, stagedContactColumns } from './contact-rows.ts'
+import {
+  executePlan,
+  findDatabaseProblems,
+  summarisePlan,
+  type ContactImportMode,
+  type ContactImportPlan,
+  type ContactImportSummary,
+} from './contacts-plan.ts'
+import type { ImportError, ImportProblem } from './errors.ts'
+import { stageFile, type ImportFile, type ImportProgress, type StagingDeps } from './stage-file.ts'
+
+export type ContactsImportRequest = {
+  libraryId: number
+  mode: ContactImportMode
+  /** For replace-levels: the academic levels whose patrons' contacts are replaced. */
+  levels: readonly string[]
+  /** Replace modes: keep contacts staff added or edited by hand. */
+  keepCustom: boolean
+  file: ImportFile
+  actor: Actor
+  onProgress?: (progress: ImportProgress) => void
+}
+
+export type ContactsImportPreview = {
+  batchId: number
+  fileName: string
+  checksum: string
+  summary: ContactImportSummary
+  warnings: ImportProblem[]
+}
+
+// Seed 000: replacing contacts cannot be undone, so it takes an admin; adding takes staff.
+const neededRole = (mode: ContactImportMode) => (mode === 'add' ? 'staff' : 'admin')
+
+/**
+ * The dry run: reads and checks the whole file, stages its rows, and says what applying it
+ * would do. Nothing changes; the staged batch waits for `applyContactsImport`.
+ */
+export async function previewContactsImport(
+  deps: StagingDeps,
+  input: ContactsImportRequest,
+): Promise<Result<ContactsImportPreview, ImportError>> {
+  const refused = checkRole(input.actor, neededRole(input.mode))
+  if (refused) return err(refused)
+  const levels = [...new Set(input.levels.map((l) => l.trim()).filter(Boolean))]
+  if (input.mode === 'replace-levels') {
+    const unknown = await unknownLevels(deps.db, input.libraryId, levels)
+    if (levels.length === 0 || unknown.length > 0) return err({ code: 'invalid_levels', levels: levels.length === 0 ? [] : unknown })
+  }
+  const opened = await openBatch(deps.db, {
+    libraryId: input.libraryId,
+    kind: 'contacts',
+    mode: input.mode,
+    levels,
+    keepCustom: input.keepCustom && input.mode !== 'add',
+    fileName: input.file.name,
+    requestedBy: input.actor.label,
+    now: deps.clock.now(),
+  })
+  if (!opened.ok) return opened
+  const batchId = opened.value
+  try {
+    // Seed 000: at most one primary per patron, within the file too.
+    const primaryLines = new Map<string, number>()
+    const staged = await stageFile(deps, {
+      batchId,
+      file: input.file,
+      columns: contactColumns,
+      table: 'import_contact_rows',
+      tableColumns: stagedContactColumns,
+      readRow: (line, fields, positions) => readContactRow(batchId, line, fields, positions),
+      crossCheck: (line, fields, positions) => {
+        const read = readContactRow(batchId, line, fields, positions)
+        if (!('row' in read) || !read.isPrimary) return undefined
+        const key = read.username.toLowerCase()
+        const first = primaryLines.get(key)
+        if (first === undefined) {
+          primaryLines.set(key, line)
+          return undefined
+        }
+        return { line, column: 'primary', message: `a second primary contact for ${read.username} (the first is on line ${first})` }
+      },
+      onProgress: input.onProgress,
+    })
+    if (!staged.readable) {
+      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now() })
+      return err({ code: 'unreadable_file', message: staged.message })
+    }
+    input.onProgress?.({ phase: 'checking', rowsRead: staged.rows })
+    const plan: ContactImportPlan = { libraryId: input.libraryId, batchId, mode: input.mode, levels, keepCustom: input.keepCustom && input.mode !== 'add' }
+    const found = await findDatabaseProblems(deps.db, plan)
+    staged.problems.merge(found.problems, found.count)
+    if (staged.problems.count > 0) {
+      await closeBatch(deps.db, batchId, {
+        status: 'invalid', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum,
+        problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings,
+      })
+      return err({ code: 'invalid_file', problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings })
+    }
+    const summary = await summarisePlan(deps.db, plan)
+    await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum, summary, warnings: staged.warnings })
+    return ok({ batchId, fileName: input.file.name, checksum: staged.checksum, summary, warnings: staged.warnings })
+  } catch (error) {
+    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now() }).catch(() => {})
+    throw error
+  }
+}
+
+export type ContactsImportResult = { batchId: number; deleted: number; added: number; summary: ContactImportSummary }
+
+/**
+ * Applies a staged contacts import in one transaction: a crash or a database error leaves the
+ * contacts exactly as they were. Checks are made again, since the data may have moved since
+ * the dry run. Audited with who asked, who confirmed, the file's name and checksum, and counts.
+ */
+export async function applyContactsImport(
+  deps: StagingDeps,
+  input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
+): Promise<Result<ContactsImportResult, ImportError>> {
+  const claimed = await claimBatch(deps.db, { libraryId: input.libraryId, batchId: input.batchId, now: deps.clock.now() })
+  if (!claimed.ok) return claimed
+  const batch = claimed.value
+  const mode = batch.mode as ContactImportMode
+  const refused = checkRole(input.actor, neededRole(mode))
+  if (refused) {
+    await deps.db.updateTable('import_batches').set({ status: 'staged' }).where('id', '=', batch.id).execute()
+    return err(refused)
+  }
+  const plan: ContactImportPlan = { libraryId: input.libraryId, batchId: batch.id, mode, levels: batch.levels, keepCustom: batch.keepCustom }
+  try {
+    input.onProgress?.({ phase: 'applying', rowsRead: batch.rowCount, done: 0, total: batch.rowCount })
+    const outcome = await deps.db.transaction().execute(async (tx) => {
+      const found = await findDatabaseProblems(tx, plan)
+      if (found.count > 0) return err<ImportError>({ code: 'invalid_file', problems: found.problems, problemCount: found.count, warnings: [] })
+      const summary = await summarisePlan(tx, plan)
+      const applied = await executePlan(tx, plan, deps.clock.now())
+      await recordAudit(tx, {
+        libraryId: input.libraryId,
+        actor: batch.requestedBy,
+        approver: input.actor.label,
+        action: 'contacts.imported',
+        subjectType: 'import',
+        subjectId: batch.id,
+        details: { fileName: batch.fileName, checksum: batch.checksum, mode, levels: batch.levels, keepCustom: batch.keepCustom, ...applied, summary },
+      })
+      return ok({ batchId: batch.id, ...applied, summary })
+    })
+    if (!outcome.ok) {
+      const e = outcome.error
+      await closeBatch(deps.db, batch.id, { status: 'invalid', now: deps.clock.now(), ...(e.code === 'invalid_file' && { problems: e.problems, problemCount: e.problemCount }) })
+      return outcome
+    }
+    await closeBatch(deps.db, batch.id, { status: 'applied', now: deps.clock.now(), approvedBy: input.actor.label, summary: outcome.value })
+    input.onProgress?.({ phase: 'done', rowsRead: batch.rowCount })
+    return outcome
+  } catch (error) {
+    await closeBatch(deps.db, batch.id, { status: 'failed', now: deps.clock.now() }).catch(() => {})
+    throw error
+  }
+}
+
+async function unknownLevels(db: Db, libraryId: number, levels: string[]): Promise<string[]> {
+  if (levels.length === 0) return []
+  const known = await db.selectFrom('academic_levels').where('library_id', '=', libraryId).where('name', 'in', levels).select('name').execute()
+  return levels.filter((level) => !known.some((k) => k.name === level))
+}

@@ -1,0 +1,81 @@
+import { Readable } from 'node:stream'
+import Papa from 'papaparse'
+
+/** One record of the file; `line` counts records as a spreadsheet shows rows (header is line 1). */
+export type CsvRecord = { line: number; fields: string[]; problem: string | undefined }
+
+const bufferedRecords = 2000
+
+/**
+ * Streams a CSV text into records with papaparse, pausing the parser while the consumer is
+ * busy, so a file of millions of rows is never held in memory. Quoted fields may hold commas
+ * and line breaks; CRLF and LF both end a row; `;` and tab delimiters are recognised.
+ */
+export async function* readCsvRecords(text: AsyncIterable<string>): AsyncGenerator<CsvRecord> {
+  const queue: CsvRecord[] = []
+  let finished = false
+  let failure: unknown
+  let parser: Papa.Parser | undefined
+  let paused = false
+  let wake: (() => void) | undefined
+  let line = 0
+  const input = Readable.from(text, { objectMode: false })
+  input.on('error', (error) => {
+    failure = error
+    wake?.()
+  })
+
+  Papa.parse(input as unknown as File, {
+    delimitersToGuess: [',', ';', '\t'],
+    step(results, current) {
+      parser = current
+      line += 1
+      const problem = results.errors.find((e) => e.type !== 'Delimiter')
+      queue.push({
+        line,
+        fields: results.data as unknown as string[],
+        problem: problem ? describeParseProblem(problem.code) : undefined,
+      })
+      if (queue.length >= bufferedRecords && !paused) {
+        paused = true
+        current.pause()
+      }
+      wake?.()
+    },
+    complete() {
+      finished = true
+      wake?.()
+    },
+    error(error) {
+      failure = error
+      wake?.()
+    },
+  })
+
+  while (true) {
+    while (queue.length > 0) yield queue.shift()!
+    if (failure) throw failure
+    if (finished) return
+    const more = new Promise<void>((resolve) => (wake = resolve))
+    if (paused) {
+      paused = false
+      parser!.resume()
+    }
+    if (queue.length === 0 && !finished && !failure) await more
+    wake = undefined
+  }
+}
+
+function describeParseProblem(code: string): string {
+  switch (code) {
+    case 'MissingQuotes':
+      return 'a quoted field is never closed (a " is missing), so the rest of the file runs into this field'
+    case 'InvalidQuotes':
+      return 'a field has a stray " inside it; quote the whole field and double the inner quote ("")'
+    case 'TooFewFields':
+    case 'TooManyFields':
+      return 'this row has a different number of fields from the header'
+    default:
+      return `the row cannot be read (${code})`
+  }
+}

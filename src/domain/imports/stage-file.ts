@@ -1,0 +1,104 @@
+import type { BulkLoader, CopyValue } from '../../db/bulk-load.ts'
+import type { Db } from '../../db/database.ts'
+import type { Clock } from '../deps.ts'
+import { heartbeat } from './batches.ts'
+import { matchHeader, type ColumnSpec } from './columns.ts'
+import { decodeCsvBytes, UnreadableFile } from './decode-text.ts'
+import { ProblemList, type ImportProblem } from './errors.ts'
+import { readCsvRecords } from './read-csv.ts'
+
+/** A file as it arrives: from Slack, an HTTP body or disk, always as a byte stream. */
+export type ImportFile = { name: string; bytes: AsyncIterable<Uint8Array> }
+
+export type ImportProgress =
+  | { phase: 'reading'; rowsRead: number }
+  | { phase: 'checking'; rowsRead: number }
+  | { phase: 'applying'; rowsRead: number; done: number; total: number }
+  | { phase: 'done'; rowsRead: number }
+
+export type StagingDeps = { db: Db; bulkLoad: BulkLoader; clock: Clock }
+
+export type RowReader<P> = (
+  line: number,
+  fields: readonly string[],
+  positions: P,
+) => { row: CopyValue[] } | { problems: ImportProblem[] }
+
+// Rows are copied in batches: big enough for COPY to be efficient, small enough to stay in memory.
+const batchRows = 5000
+
+/**
+ * Streams a CSV file into a staging table: decodes it, matches the header, checks each row,
+ * and copies the good rows in batches. Returns what it found; applies nothing.
+ */
+export async function stageFile<C extends readonly ColumnSpec[]>(
+  deps: StagingDeps,
+  input: {
+    batchId: number
+    file: ImportFile
+    columns: C
+    table: string
+    tableColumns: readonly string[]
+    readRow: RowReader<Partial<Record<C[number]['name'], number>>>
+    /** Checks across rows (a second primary for one patron), after a row reads well. */
+    crossCheck?: (line: number, fields: readonly string[], positions: Partial<Record<C[number]['name'], number>>) => ImportProblem | undefined
+    onProgress?: (progress: ImportProgress) => void
+  },
+): Promise<
+  | { readable: true; rows: number; problems: ProblemList; warnings: ImportProblem[]; checksum: string }
+  | { readable: false; message: string }
+> {
+  const decoded = decodeCsvBytes(input.file.bytes)
+  const problems = new ProblemList()
+  const warnings: ImportProblem[] = []
+  let positions: Partial<Record<C[number]['name'], number>> | undefined
+  let pending: CopyValue[][] = []
+  let rows = 0
+  let headerOk = false
+
+  const flush = async () => {
+    await deps.bulkLoad(input.table, input.tableColumns, pending)
+    pending = []
+    await heartbeat(deps.db, input.batchId, deps.clock.now())
+    input.onProgress?.({ phase: 'reading', rowsRead: rows })
+  }
+  try {
+    for await (const record of readCsvRecords(decoded.text)) {
+      if (positions === undefined) {
+        const header = matchHeader(input.columns, record.fields)
+        positions = header.positions
+        for (const problem of header.problems) {
+          if (problem.severity === 'error') problems.add(problem)
+          else warnings.push(problem)
+        }
+        headerOk = header.problems.every((p) => p.severity !== 'error')
+        continue
+      }
+      if (record.fields.every((field) => field.trim() === '')) continue
+      rows += 1
+      if (record.problem) {
+        problems.add({ line: record.line, column: '(row)', message: record.problem })
+        continue
+      }
+      if (!headerOk) continue
+      const read = input.readRow(record.line, record.fields, positions)
+      if ('problems' in read) {
+        for (const problem of read.problems) problems.add(problem)
+        continue
+      }
+      const crossProblem = input.crossCheck?.(record.line, record.fields, positions)
+      if (crossProblem) {
+        problems.add(crossProblem)
+        continue
+      }
+      pending.push(read.row)
+      if (pending.length >= batchRows) await flush()
+    }
+  } catch (error) {
+    if (error instanceof UnreadableFile) return { readable: false, message: error.message }
+    throw error
+  }
+  await flush()
+  if (positions === undefined) return { readable: false, message: 'The file is empty: it has no header row.' }
+  return { readable: true, rows, problems, warnings, checksum: decoded.result().checksum }
+}

@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { DatabaseHandle } from '../../../src/db/database.ts'
+import type { AppDeps } from '../../../src/domain/deps.ts'
+import { applyContactsImport, previewContactsImport, type ContactsImportRequest } from '../../../src/domain/imports/contacts-import.ts'
+import { givenLibrary, staffActor, testDeps, type GivenLibrary, type GivenPatron } from '../../support/builders.ts'
+import { openTestDatabase } from '../../support/database.ts'
+import { csvFile } from '../../support/files.ts'
+
+let handle: DatabaseHandle
+beforeAll(async () => (handle = await openTestDatabase()))
+afterAll(async () => handle.close())
+
+const admin = staffActor('admin', 'slack:UADMIN')
+
+async function importContacts(deps: AppDeps, lib: GivenLibrary, csv: string, options: Partial<Omit<ContactsImportRequest, 'file'>> = {}) {
+  const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, ...options, file: csvFile(csv) })
+  if (!preview.ok) return { preview, applied: undefined }
+  const applied = await applyContactsImport(deps, { libraryId: lib.id, batchId: preview.value.batchId, actor: admin })
+  return { preview, applied }
+}
+
+/** A small school: two Year 7 pupils, one Year 8 pupil, one pupil absent from every file. */
+async function givenSchool(deps: AppDeps) {
+  const lib = await givenLibrary(deps)
+  const ana = await lib.patron({ username: 'ana', level: 'Year 7' })
+  const ben = await lib.patron({ username: 'ben', level: 'Year 7' })
+  const cai = await lib.patron({ username: 'cai', level: 'Year 8' })
+  const dee = await lib.patron({ username: 'dee', level: 'Year 8' })
+  for (const pupil of [ana, ben, cai, dee]) {
+    await lib.contact(pupil, { role: 'guardian', address: `old-${pupil.username}@example.org`, source: 'import' })
+  }
+  await lib.contact(ana, { role: 'other', address: 'teacher@school.example', source: 'staff' })
+  return { lib, ana, ben, cai, dee }
+}
+
+const addresses = async (lib: GivenLibrary, pupil: GivenPatron) => (await lib.contactsOf(pupil)).map((c) => c.address).sort()
+
+const file = `username,role,address
+ana,guardian,new-ana@example.org
+cai,guardian,new-cai@example.org
+cai,patron,cai@school.example
+`
+
+describe('the four modes of seed 000', () => {
+  test('add: every contact in the file is added to its patron', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana, ben, cai } = await givenSchool(deps)
+    const { preview, applied } = await importContacts(deps, lib, file, { mode: 'add' })
+    expect(preview.ok && preview.value.summary).toMatchObject({ rows: 3, patronsInFile: 2, contactsToAdd: 3, contactsToDelete: 0 })
+    expect(applied).toMatchObject({ ok: true, value: { added: 3, deleted: 0 } })
+    expect(await addresses(lib, ana)).toEqual(['new-ana@example.org', 'old-ana@example.org', 'teacher@school.example'])
+    expect(await addresses(lib, ben)).toEqual(['old-ben@example.org'])
+    expect(await addresses(lib, cai)).toEqual(['cai@school.example', 'new-cai@example.org', 'old-cai@example.org'])
+  })
+
+  test('replace patrons in file: their contacts are replaced, others untouched', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana, ben, cai } = await givenSchool(deps)
+    const { applied } = await importContacts(deps, lib, file, { mode: 'replace-patrons' })
+    expect(applied).toMatchObject({ ok: true, value: { added: 3, deleted: 3 } })
+    expect(await addresses(lib, ana)).toEqual(['new-ana@example.org'])
+    expect(await addresses(lib, ben)).toEqual(['old-ben@example.org'])
+    expect(await addresses(lib, cai)).toEqual(['cai@school.example', 'new-cai@example.org'])
+  })
+
+  test('replace patrons in file, keeping custom contacts', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana } = await givenSchool(deps)
+    const { preview } = await importContacts(deps, lib, file, { mode: 'replace-patrons', keepCustom: true })
+    expect(preview.ok && preview.value.summary).toMatchObject({ contactsToDelete: 2, contactsKept: 1 })
+    expect(await addresses(lib, ana)).toEqual(['new-ana@example.org', 'teacher@school.example'])
+  })
+
+  test('replace academic levels: a patron in the file but not in the chosen levels gets the contacts added', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana, ben, cai } = await givenSchool(deps)
+    const { applied } = await importContacts(deps, lib, file, { mode: 'replace-levels', levels: ['Year 7'] })
+    expect(applied).toMatchObject({ ok: true, value: { added: 3, deleted: 2 } })
+    expect(await addresses(lib, ana)).toEqual(['new-ana@example.org'])
+    expect(await addresses(lib, ben)).toEqual(['old-ben@example.org'])
+    expect(await addresses(lib, cai)).toEqual(['cai@school.example', 'new-cai@example.org', 'old-cai@example.org'])
+  })
+
+  test('replace all: patrons absent from the file end with no contacts', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana, ben, dee } = await givenSchool(deps)
+    const { applied } = await importContacts(deps, lib, file, { mode: 'replace-all' })
+    expect(applied).toMatchObject({ ok: true, value: { added: 3, deleted: 5 } })
+    expect(await addresses(lib, ana)).toEqual(['new-ana@example.org'])
+    expect(await addresses(lib, ben)).toEqual([])
+    expect(await addresses(lib, dee)).toEqual([])
+  })
+
+  test('replace all keeping custom contacts does not add an exact duplicate of a kept one', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana, ben } = await givenSchool(deps)
+    const csv = `username,role,address\nana,other,Teacher@School.example\nana,guardian,new-ana@example.org\n`
+    const { preview, applied } = await importContacts(deps, lib, csv, { mode: 'replace-all', keepCustom: true })
+    expect(preview.ok && preview.value.summary).toMatchObject({ contactsKept: 1, duplicatesSkipped: 1, contactsToAdd: 1 })
+    expect(applied?.ok).toBe(true)
+    expect(await addresses(lib, ana)).toEqual(['new-ana@example.org', 'teacher@school.example'])
+    expect(await addresses(lib, ben)).toEqual([])
+  })
+})
+
+describe('bad input changes nothing', () => {
+  test('each problem names its line and column, and the database is unchanged', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana } = await givenSchool(deps)
+    const csv = [
+      'Username,Role,Address,Primary,BCC,Usage,Scenarios,Shoe Size',
+      'ana,guardian,not-an-email,,,,,',
+      'zed,guardian,zed@example.org,,,,,',
+      'ana,parent,p@example.org,,,,,',
+      'ana,guardian,g@example.org,,maybe,,,',
+      'ana,guardian,h@example.org,,,sometimes,,',
+      'ana,guardian,i@example.org,,,custom,circulation.overdue;birthday,',
+      'ana,patron,ana@school.example,yes,,,,',
+      'ana,guardian,j@example.org,yes,,,,',
+    ].join('\n')
+    const before = await addresses(lib, ana)
+    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-all', levels: [], keepCustom: false, actor: admin, file: csvFile(csv) })
+    expect(preview).toEqual({
+      ok: false,
+      error: {
+        code: 'invalid_file',
+        problemCount: 7,
+        warnings: [{ line: 1, column: 'Shoe Size', message: 'unknown column "Shoe Size" is ignored', severity: 'warning' }],
+        problems: [
+          { line: 2, column: 'address', message: 'address "not-an-email" is not an email address' },
+          { line: 3, column: 'username', message: 'no patron with username "zed" in this library' },
+          { line: 4, column: 'role', message: 'unknown role "parent" (patron, guardian or other)' },
+          { line: 5, column: 'bcc', message: 'unknown BCC preference "maybe" (yes, no or default)' },
+          { line: 6, column: 'usage', message: 'unknown usage "sometimes" (any, none or custom)' },
+          { line: 7, column: 'scenarios', message: 'unknown scenario "birthday"' },
+          { line: 9, column: 'primary', message: 'a second primary contact for ana (the first is on line 8)' },
+        ],
+      },
+    })
+    expect(await addresses(lib, ana)).toEqual(before)
+    expect(await lib.auditActions()).toEqual([])
+  })
+
+  test('a missing mandatory column is named on line 1', async () => {
+    const deps = testDeps(handle)
+    const { lib } = await givenSchool(deps)
+    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile('username,address\nana,a@example.org\n') })
+    expect(!preview.ok && preview.error.code === 'invalid_file' && preview.error.problems).toEqual([{ line: 1, column: 'role', message: 'mandatory column role is missing', severity: 'error' }])
+  })
+
+  test('a primary beside an existing primary that the import keeps is refused', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana } = await givenSchool(deps)
+    await lib.contact(ana, { role: 'patron', address: 'ana@school.example', isPrimary: true, source: 'staff' })
+    const csv = 'username,role,address,primary\nana,guardian,mum@example.org,yes\n'
+    const added = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(csv) })
+    expect(!added.ok && added.error.code === 'invalid_file' && added.error.problems).toEqual([{ line: 2, column: 'primary', message: 'the patron already has a primary contact that this import keeps' }])
+    const replaced = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-patrons', levels: [], keepCustom: false, actor: admin, file: csvFile(csv) })
+    expect(replaced.ok).toBe(true)
+  })
+
+  test('replace modes need an admin; staff may add', async () => {
+    const deps = testDeps(handle)
+    const { lib } = await givenSchool(deps)
+    const staff = staffActor('staff')
+    const replace = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-all', levels: [], keepCustom: false, actor: staff, file: csvFile(file) })
+    expect(replace).toEqual({ ok: false, error: { code: 'not_allowed', needed: 'admin', role: 'staff' } })
+    const add = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: staff, file: csvFile(file) })
+    expect(add.ok).toBe(true)
+  })
+
+  test('two imports for one library never run at once', async () => {
+    const deps = testDeps(handle)
+    const { lib } = await givenSchool(deps)
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const slow = csvFile(file)
+    const slowBytes = slow.bytes
+    const first = previewContactsImport(deps, {
+      libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin,
+      file: { name: 'slow.csv', bytes: (async function* () { await gate; yield* slowBytes })() },
+    })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const second = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(file) })
+    expect(!second.ok && second.error.code).toBe('import_running')
+    release()
+    expect((await first).ok).toBe(true)
+  })
+})
+
+describe('files as spreadsheets save them', () => {
+  test('a UTF-8 BOM, CRLF line ends, quoted fields with commas and line breaks, and blank trailing lines', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana } = await givenSchool(deps)
+    const csv = '\uFEFFUSERNAME , Role,Address,Addressee\r\nana,guardian,mum@example.org,"Silva, Maria\r\n(mother)"\r\n\r\n\r\n'
+    const { applied } = await importContacts(deps, lib, csv, { mode: 'replace-patrons' })
+    expect(applied?.ok).toBe(true)
+    const rows = await deps.db.selectFrom('contacts').where('patron_id', '=', ana.id).select(['address', 'addressee']).execute()
+    expect(rows).toEqual([{ address: 'mum@example.org', addressee: 'Silva, Maria\r\n(mother)' }])
+  })
+
+  test('a Windows-1252 file is read as such, accents intact', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana } = await givenSchool(deps)
+    const ascii = 'username,role,address,addressee\r\n' + 'ana,other,x@example.org,Plain\r\n'.repeat(3000)
+    const accented = Buffer.concat([Buffer.from(ascii), Buffer.from('ana,guardian,j@example.org,Mme H\xe9l\xe8ne M\xfcller\r\n', 'latin1')])
+    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(new Uint8Array(accented), { chunkBytes: 4096 }) })
+    expect(preview.ok).toBe(true)
+    await applyContactsImport(deps, { libraryId: lib.id, batchId: preview.ok ? preview.value.batchId : 0, actor: admin })
+    const row = await deps.db.selectFrom('contacts').where('patron_id', '=', ana.id).where('address', '=', 'j@example.org').select('addressee').executeTakeFirst()
+    expect(row?.addressee).toBe('Mme Hélène Müller')
+  })
+
+  test('a file that switches encoding part-way is refused, not garbled', async () => {
+    const deps = testDeps(handle)
+    const { lib } = await givenSchool(deps)
+    const bytes = Buffer.concat([
+      Buffer.from('username,role,address,addressee\nana,guardian,a@example.org,Zoë\n'),
+      Buffer.from('ana,guardian,b@example.org,Zo\xeb\n', 'latin1'),
+    ])
+    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(new Uint8Array(bytes)) })
+    expect(preview.ok).toBe(false)
+    expect(!preview.ok && preview.error.code).toBe('unreadable_file')
+  })
+})
