@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
@@ -157,6 +158,26 @@ describe('bad input changes nothing', () => {
     expect(!added.ok && added.error.code === 'invalid_file' && added.error.problems).toEqual([{ line: 2, column: 'primary', message: 'the patron already has a primary contact that this import keeps' }])
     const replaced = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-patrons', levels: [], keepCustom: false, actor: admin, file: csvFile(csv) })
     expect(replaced.ok).toBe(true)
+  })
+
+  test('a database error mid-way leaves the contacts exactly as before', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana, ben } = await givenSchool(deps)
+    const before = [await addresses(lib, ana), await addresses(lib, ben)]
+    // The deletes have run when the insert of the poisoned row fails.
+    await sql`create or replace function refuse_poison() returns trigger language plpgsql as $$
+      begin if new.address = 'poison@example.org' then raise exception 'disk full'; end if; return new; end $$`.execute(deps.db)
+    await sql`create trigger refuse_poison before insert on contacts for each row execute function refuse_poison()`.execute(deps.db)
+    try {
+      const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-all', levels: [], keepCustom: false, actor: admin, file: csvFile('username,role,address\nana,guardian,fine@example.org\nben,guardian,poison@example.org\n') })
+      await expect(applyContactsImport(deps, { libraryId: lib.id, batchId: preview.ok ? preview.value.batchId : 0, actor: admin })).rejects.toThrow(/disk full/)
+    } finally {
+      await sql`drop trigger refuse_poison on contacts`.execute(deps.db)
+    }
+    expect([await addresses(lib, ana), await addresses(lib, ben)]).toEqual(before)
+    expect((await lib.auditActions()).map((a) => a.action)).toEqual([])
+    const batch = await deps.db.selectFrom('import_batches').where('library_id', '=', lib.id).select('status').executeTakeFirstOrThrow()
+    expect(batch.status).toBe('failed')
   })
 
   test('replace modes need an admin; staff may add', async () => {

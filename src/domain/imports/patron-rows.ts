@@ -1,0 +1,53 @@
+import type { CopyValue } from '../../db/bulk-load.ts'
+import { patronTypes, type PatronType } from '../patrons/patron-view.ts'
+import { parseYesNo, patronColumns } from './columns.ts'
+import type { ImportProblem } from './errors.ts'
+
+type Positions = Partial<Record<(typeof patronColumns)[number]['name'], number>>
+
+export const stagedPatronColumns = ['batch_id', 'line', 'username', 'first_name', 'last_name', 'type', 'academic_level', 'groups', 'enabled'] as const
+
+/**
+ * Checks one patrons row. A column the file leaves out is staged as null and keeps the stored
+ * value, so `username,enabled` touches nothing but `enabled` (seed 004's bulk deactivation).
+ */
+export function readPatronRow(
+  batchId: number,
+  line: number,
+  fields: readonly string[],
+  positions: Positions,
+): { row: CopyValue[]; username: string } | { problems: ImportProblem[] } {
+  const cell = (name: keyof Positions): string | null => {
+    const index = positions[name]
+    return index === undefined ? null : (fields[index] ?? '').trim()
+  }
+  const problems: ImportProblem[] = []
+  const username = cell('username') ?? ''
+  if (username === '') problems.push({ line, column: 'username', message: 'username is empty' })
+  else if (username.length > 100) problems.push({ line, column: 'username', message: 'username is longer than 100 characters' })
+
+  const typeCell = cell('type')
+  let type: PatronType | null = null
+  if (typeCell !== null && typeCell !== '') {
+    const value = typeCell.toLowerCase()
+    if ((patronTypes as readonly string[]).includes(value)) type = value as PatronType
+    else problems.push({ line, column: 'type', message: `unknown type "${typeCell}" (student or staff)` })
+  }
+  const enabledCell = cell('enabled')
+  let enabled: boolean | null = null
+  if (enabledCell !== null) {
+    const value = parseYesNo(enabledCell, null)
+    if (value === undefined) problems.push({ line, column: 'enabled', message: `"${enabledCell}" is not true or false` })
+    else enabled = value
+  }
+  if (problems.length > 0) return { problems }
+  const groupsCell = cell('groups')
+  const groups = groupsCell === null ? null : groupsCell.split(';').map((g) => g.trim()).filter(Boolean).join(';')
+  return {
+    username,
+    row: [batchId, line, username, cell('first_name'), cell('last_name'), type, emptyToNull(cell('academic_level')), groups, enabled],
+  }
+}
+
+// An empty level cell clears the level; a missing column keeps it.
+const emptyToNull = (value: string | null) => (value === null ? null : value)

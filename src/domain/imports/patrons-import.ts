@@ -1,0 +1,181 @@
+import { sql } from 'kysely'
+import type { Db } from '../../db/database.ts'
+import { recordAudit } from '../audit/record-audit.ts'
+import { applyPatrons, type PatronInput } from '../patrons/upsert-patrons.ts'
+import { err, ok, type Result } from '../result.ts'
+import { checkRole, type Actor } from '../staff/roles.ts'
+import { claimBatch, closeBatch, openBatch } from './batches.ts'
+import { patronColumns } from './columns.ts'
+import { maxReportedProblems, type ImportError, type ImportProblem } from './errors.ts'
+import { readPatronRow, stagedPatronColumns } from './patron-rows.ts'
+import { stageFile, type ImportFile, type ImportProgress, type StagingDeps } from './stage-file.ts'
+
+export type PatronsImportSummary = { rows: number; toCreate: number; toUpdate: number; unchanged: number; toDeactivate: number; toReactivate: number }
+export type PatronsImportPreview = { batchId: number; fileName: string; checksum: string; summary: PatronsImportSummary; warnings: ImportProblem[] }
+
+/**
+ * The dry run of a patrons import (the library system's Users import): create and update
+ * patrons by username. Deactivating anyone (seed 004's bulk deactivation) takes an admin.
+ */
+export async function previewPatronsImport(
+  deps: StagingDeps,
+  input: { libraryId: number; file: ImportFile; actor: Actor; onProgress?: (progress: ImportProgress) => void },
+): Promise<Result<PatronsImportPreview, ImportError>> {
+  const refused = checkRole(input.actor, 'staff')
+  if (refused) return err(refused)
+  const opened = await openBatch(deps.db, {
+    libraryId: input.libraryId, kind: 'patrons', mode: 'upsert', levels: [], keepCustom: false,
+    fileName: input.file.name, requestedBy: input.actor.label, now: deps.clock.now(),
+  })
+  if (!opened.ok) return opened
+  const batchId = opened.value
+  try {
+    const seen = new Map<string, number>()
+    let namesInFile = false
+    const staged = await stageFile(deps, {
+      batchId,
+      file: input.file,
+      columns: patronColumns,
+      table: 'import_patron_rows',
+      tableColumns: stagedPatronColumns,
+      readRow: (line, fields, positions) => {
+        namesInFile = positions.first_name !== undefined || positions.last_name !== undefined
+        return readPatronRow(batchId, line, fields, positions)
+      },
+      crossCheck: (line, fields, positions) => {
+        const key = (fields[positions.username ?? 0] ?? '').trim().toLowerCase()
+        const first = seen.get(key)
+        if (first === undefined) {
+          seen.set(key, line)
+          return undefined
+        }
+        return { line, column: 'username', message: `"${key}" is already on line ${first}` }
+      },
+      onProgress: input.onProgress,
+    })
+    if (!staged.readable) {
+      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now() })
+      return err({ code: 'unreadable_file', message: staged.message })
+    }
+    input.onProgress?.({ phase: 'checking', rowsRead: staged.rows })
+    // A file without names (username,enabled) only updates: an unknown username there is a typo.
+    if (!namesInFile) {
+      const unknown = await sql<{ line: number; username: string; total: number }>`
+        select line, username, count(*) over ()::int as total from import_patron_rows r
+        where r.batch_id = ${batchId}
+          and not exists (select 1 from patrons p where p.library_id = ${input.libraryId} and lower(p.username) = lower(r.username))
+        order by line limit ${maxReportedProblems}`.execute(deps.db)
+      staged.problems.merge(
+        unknown.rows.map((r) => ({ line: r.line, column: 'username', message: `no patron with username "${r.username}" in this library (a file without name columns only updates patrons)` })),
+        unknown.rows[0]?.total ?? 0,
+      )
+    }
+    if (staged.problems.count > 0) {
+      await closeBatch(deps.db, batchId, {
+        status: 'invalid', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum,
+        problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings,
+      })
+      return err({ code: 'invalid_file', problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings })
+    }
+    const summary = await summarisePatrons(deps.db, input.libraryId, batchId)
+    if (summary.toDeactivate > 0) {
+      const needsAdmin = checkRole(input.actor, 'admin')
+      if (needsAdmin) {
+        await closeBatch(deps.db, batchId, { status: 'cancelled', now: deps.clock.now() })
+        return err(needsAdmin)
+      }
+    }
+    await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum, summary, warnings: staged.warnings })
+    return ok({ batchId, fileName: input.file.name, checksum: staged.checksum, summary, warnings: staged.warnings })
+  } catch (error) {
+    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now() }).catch(() => {})
+    throw error
+  }
+}
+
+async function summarisePatrons(db: Db, libraryId: number, batchId: number): Promise<PatronsImportSummary> {
+  const { rows } = await sql<PatronsImportSummary>`
+    select count(*)::int as "rows",
+      count(*) filter (where p.id is null)::int as "toCreate",
+      count(*) filter (where p.id is not null and (
+        coalesce(r.first_name, p.first_name), coalesce(r.last_name, p.last_name), coalesce(r.type, p.type), coalesce(r.enabled, p.is_enabled),
+        case when r.academic_level is null then p.academic_level_id else l.id end
+      ) is distinct from (p.first_name, p.last_name, p.type, p.is_enabled, p.academic_level_id))::int as "toUpdate",
+      count(*) filter (where r.enabled = false and (p.id is null or p.is_enabled))::int as "toDeactivate",
+      count(*) filter (where r.enabled = true and p.id is not null and not p.is_enabled)::int as "toReactivate"
+    from import_patron_rows r
+    left join patrons p on p.library_id = ${libraryId} and lower(p.username) = lower(r.username)
+    left join academic_levels l on l.library_id = ${libraryId} and l.name = r.academic_level
+    where r.batch_id = ${batchId}`.execute(db)
+  const summary = rows[0]
+  return { ...summary, unchanged: summary.rows - summary.toCreate - summary.toUpdate }
+}
+
+export type PatronsImportResult = { batchId: number; created: number; updated: number; unchanged: number }
+
+const applyBatchRows = 5000
+
+/** Applies a staged patrons import in one transaction, walking the staged rows in batches. Audited. */
+export async function applyPatronsImport(
+  deps: StagingDeps,
+  input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
+): Promise<Result<PatronsImportResult, ImportError>> {
+  const claimed = await claimBatch(deps.db, { libraryId: input.libraryId, batchId: input.batchId, now: deps.clock.now() })
+  if (!claimed.ok) return claimed
+  const batch = claimed.value
+  const summary = await deps.db.selectFrom('import_batches').where('id', '=', batch.id).select('summary').executeTakeFirstOrThrow()
+  const deactivates = ((summary.summary as PatronsImportSummary | null)?.toDeactivate ?? 0) > 0
+  const refused = checkRole(input.actor, deactivates ? 'admin' : 'staff')
+  if (refused) {
+    await deps.db.updateTable('import_batches').set({ status: 'staged' }).where('id', '=', batch.id).execute()
+    return err(refused)
+  }
+  try {
+    const result = await deps.db.transaction().execute(async (tx) => {
+      const totals = { created: 0, updated: 0, unchanged: 0 }
+      let afterLine = 0
+      while (true) {
+        const rows = await tx
+          .selectFrom('import_patron_rows')
+          .where('batch_id', '=', batch.id)
+          .where('line', '>', afterLine)
+          .orderBy('line')
+          .limit(applyBatchRows)
+          .selectAll()
+          .execute()
+        if (rows.length === 0) break
+        afterLine = rows[rows.length - 1].line
+        const patrons: PatronInput[] = rows.map((r) => ({
+          username: r.username,
+          ...(r.first_name !== null && { firstName: r.first_name }),
+          ...(r.last_name !== null && { lastName: r.last_name }),
+          ...(r.type !== null && { type: r.type as PatronInput['type'] }),
+          ...(r.academic_level !== null && { academicLevel: r.academic_level === '' ? null : r.academic_level }),
+          ...(r.groups !== null && { groups: r.groups === '' ? [] : r.groups.split(';') }),
+          ...(r.enabled !== null && { enabled: r.enabled }),
+        }))
+        const applied = await applyPatrons(tx, { libraryId: input.libraryId, patrons, now: deps.clock.now() })
+        totals.created += applied.created
+        totals.updated += applied.updated
+        totals.unchanged += applied.unchanged
+        input.onProgress?.({ phase: 'applying', rowsRead: batch.rowCount, done: afterLine, total: batch.rowCount })
+      }
+      await recordAudit(tx, {
+        libraryId: input.libraryId,
+        actor: batch.requestedBy,
+        approver: input.actor.label,
+        action: 'patrons.imported',
+        subjectType: 'import',
+        subjectId: batch.id,
+        details: { fileName: batch.fileName, checksum: batch.checksum, ...totals },
+      })
+      return { batchId: batch.id, ...totals }
+    })
+    await closeBatch(deps.db, batch.id, { status: 'applied', now: deps.clock.now(), approvedBy: input.actor.label, summary: result })
+    input.onProgress?.({ phase: 'done', rowsRead: batch.rowCount })
+    return ok(result)
+  } catch (error) {
+    await closeBatch(deps.db, batch.id, { status: 'failed', now: deps.clock.now() }).catch(() => {})
+    throw error
+  }
+}

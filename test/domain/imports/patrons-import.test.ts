@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import type { DatabaseHandle } from '../../../src/db/database.ts'
+import { cancelImport } from '../../../src/domain/imports/cancel-import.ts'
+import { applyPatronsImport, previewPatronsImport } from '../../../src/domain/imports/patrons-import.ts'
+import { findPatronByUsername } from '../../../src/domain/patrons/queries.ts'
+import { givenLibrary, staffActor, testDeps } from '../../support/builders.ts'
+import { openTestDatabase } from '../../support/database.ts'
+import { csvFile } from '../../support/files.ts'
+
+let handle: DatabaseHandle
+beforeAll(async () => (handle = await openTestDatabase()))
+afterAll(async () => handle.close())
+
+const admin = staffActor('admin', 'slack:UADMIN')
+
+test('patrons are created and updated with their level and groups', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenLibrary(deps)
+  await lib.patron({ username: 'ana', firstName: 'Ana', lastName: 'Old', level: 'Year 6' })
+  const csv = 'Username,First Name,Last Name,Type,Academic Level,Groups,Enabled\nana,Ana,Silva,student,Year 7,Chess;Choir,yes\nmrbrown,Tom,Brown,staff,,,TRUE\n'
+  const preview = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile(csv, { name: 'users.csv' }), actor: staffActor('staff') })
+  expect(preview.ok && preview.value.summary).toEqual({ rows: 2, toCreate: 1, toUpdate: 1, unchanged: 0, toDeactivate: 0, toReactivate: 0 })
+  const applied = await applyPatronsImport(deps, { libraryId: lib.id, batchId: preview.ok ? preview.value.batchId : 0, actor: staffActor('staff') })
+  expect(applied).toMatchObject({ ok: true, value: { created: 1, updated: 1 } })
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'ana' })).toMatchObject({ lastName: 'Silva', academicLevel: 'Year 7', groups: ['Chess', 'Choir'] })
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'mrbrown' })).toMatchObject({ type: 'staff', academicLevel: null })
+  const [audit] = await lib.auditActions()
+  expect(audit).toMatchObject({ action: 'patrons.imported', details: { fileName: 'users.csv', created: 1, updated: 1 } })
+})
+
+test('username,enabled with FALSE deactivates in bulk, and only an admin may', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenLibrary(deps)
+  await lib.patron({ username: 'leaver1', firstName: 'Lee' })
+  await lib.patron({ username: 'leaver2' })
+  await lib.patron({ username: 'stayer' })
+  const csv = 'username,enabled\nleaver1,FALSE\nLEAVER2,false\n'
+  const asStaff = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile(csv), actor: staffActor('staff') })
+  expect(asStaff).toEqual({ ok: false, error: { code: 'not_allowed', needed: 'admin', role: 'staff' } })
+  const preview = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile(csv), actor: admin })
+  expect(preview.ok && preview.value.summary).toMatchObject({ toDeactivate: 2, toCreate: 0 })
+  await applyPatronsImport(deps, { libraryId: lib.id, batchId: preview.ok ? preview.value.batchId : 0, actor: admin })
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'leaver1' })).toMatchObject({ isEnabled: false, firstName: 'Lee' })
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'leaver2' })).toMatchObject({ isEnabled: false })
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'stayer' })).toMatchObject({ isEnabled: true })
+})
+
+test('a deactivation file naming an unknown patron, or a bad value, changes nothing', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenLibrary(deps)
+  await lib.patron({ username: 'leaver1' })
+  const preview = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile('username,enabled\nleaver1,FALSE\nghost,FALSE\nleaver1,nope\n'), actor: admin })
+  expect(!preview.ok && preview.error.code === 'invalid_file' && preview.error.problems).toEqual([
+    { line: 3, column: 'username', message: 'no patron with username "ghost" in this library (a file without name columns only updates patrons)' },
+    { line: 4, column: 'enabled', message: '"nope" is not true or false' },
+  ])
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'leaver1' })).toMatchObject({ isEnabled: true })
+})
+
+test('a staged import can be cancelled, and then cannot be applied', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenLibrary(deps)
+  const preview = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile('username,first_name\nnew1,Neo\n'), actor: admin })
+  const batchId = preview.ok ? preview.value.batchId : 0
+  expect(await cancelImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({ ok: true, value: { batchId } })
+  expect(await applyPatronsImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({ ok: false, error: { code: 'batch_not_ready', batchId, status: 'cancelled' } })
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'new1' })).toBeUndefined()
+})
