@@ -37,7 +37,11 @@ export async function startService(
       await sql`select 1`.execute(database.db)
       return true
     },
-    slack: (c) => (bot?.handleHttp ? bot.handleHttp(c) : Promise.resolve(c.json({ error: 'Slack is starting' }, 503))),
+    // In Socket Mode nothing is served over HTTP: http/app.ts answers 404.
+    slack:
+      config.slack.mode === 'http'
+        ? (c) => (bot?.handleHttp ? bot.handleHttp(c) : Promise.resolve(c.json({ error: 'Slack is starting' }, 503)))
+        : undefined,
     api: () => api,
   })
   const server = await listen(app, config.port)

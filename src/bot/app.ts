@@ -1,7 +1,15 @@
+import { App, webApi } from '@slack/bolt'
 import type { Context } from 'hono'
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
 import type { AppDeps } from '../domain/deps.ts'
+import { boltLogger } from './bolt-logger.ts'
+import { registerContactActions } from './contacts/actions.ts'
+import { registerContactsCommand } from './contacts/command.ts'
+import { registerContactModal } from './contacts/modal.ts'
+import { createHttpReceiver } from './http-receiver.ts'
+import { registerStaffCommand } from './staff/command.ts'
+import type { BotContext } from './workspace.ts'
 
 export type SlackBot = {
   /** Slack's HTTP mode; undefined in Socket Mode. */
@@ -10,7 +18,61 @@ export type SlackBot = {
   stop(): Promise<void>
 }
 
-/** Placeholder until the Slack door lands. */
-export function createSlackBot(_options: { slack: Exclude<Config['slack'], { mode: 'off' }>; deps: AppDeps; logger: Logger }): SlackBot {
-  return { start: async () => {}, stop: async () => {} }
+type SlackConfig = Exclude<Config['slack'], { mode: 'off' }>
+
+/**
+ * The Slack door: one Bolt app whose listeners serve both modes. In HTTP mode our Hono server
+ * receives `POST /slack/events`; in Socket Mode Bolt holds the socket to Slack.
+ */
+export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; logger: Logger }): SlackBot {
+  const { slack, deps, logger } = options
+  const clientOptions = slack.apiUrl === undefined ? {} : { slackApiUrl: slack.apiUrl }
+  const receiver =
+    slack.mode === 'http' ? createHttpReceiver({ signingSecret: slack.signingSecret, clock: deps.clock, logger }) : undefined
+  const app = new App<BotContext>({
+    ...(slack.mode === 'socket' ? { socketMode: true, appToken: slack.appToken } : { receiver }),
+    // One workspace token. Bolt's own `token` option calls auth.test in the constructor, and a
+    // Slack outage at that moment would crash the process; we need no bot id (we read no messages).
+    authorize: async () => ({ botToken: slack.botToken }),
+    ignoreSelf: false,
+    // Stateless: several instances may serve the same workspace.
+    convoStore: false,
+    logger: boltLogger(logger),
+    clientOptions,
+  })
+
+  registerContactsCommand(app, deps)
+  registerContactActions(app, deps)
+  registerContactModal(app, deps)
+  registerStaffCommand(app, deps)
+  app.event('app_uninstalled', async ({ body }) => {
+    logger.warn({ teamId: body.team_id }, 'the Slack app was uninstalled from a workspace')
+  })
+  app.event('tokens_revoked', async ({ body }) => {
+    logger.warn({ teamId: body.team_id }, 'a workspace revoked the Slack app’s tokens')
+  })
+
+  return {
+    handleHttp: receiver === undefined ? undefined : (c) => receiver.handle(c),
+    async start() {
+      await app.start()
+      checkBotToken(slack, logger)
+    },
+    async stop() {
+      await app.stop()
+    },
+  }
+}
+
+// Tells the IT admin at start when SLACK_BOT_TOKEN is wrong, without holding up the start or
+// failing it while Slack is unreachable.
+function checkBotToken(slack: SlackConfig, logger: Logger): void {
+  const client = new webApi.WebClient(slack.botToken, { ...(slack.apiUrl && { slackApiUrl: slack.apiUrl }), retryConfig: { retries: 0 }, logger: boltLogger(logger) })
+  client.auth.test().then(
+    (identity) => logger.info({ team: identity.team, botUserId: identity.user_id }, 'Slack accepted the bot token'),
+    (error: unknown) => {
+      const code = error instanceof Error && 'data' in error ? (error.data as { error?: string }).error : undefined
+      logger.error({ code: code ?? String(error) }, 'Slack did not accept SLACK_BOT_TOKEN (or could not be reached): commands will fail')
+    },
+  )
 }

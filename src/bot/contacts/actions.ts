@@ -1,0 +1,77 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt'
+import { removeContact } from '../../domain/contacts/remove-contact.ts'
+import type { AppDeps } from '../../domain/deps.ts'
+import { showPatron } from '../../domain/patrons/show-patron.ts'
+import { assertNever } from '../../domain/result.ts'
+import { checkRole } from '../../domain/staff/roles.ts'
+import { notice, notAllowedText, type SlackMessage } from '../views.ts'
+import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
+import { updatedCard } from './card.ts'
+import { contactErrorText, parseContactRef } from './form.ts'
+import { contactModal } from './modal-views.ts'
+import { contactActions, contactSummaryOf, patronCard } from './views.ts'
+
+type ButtonClick = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs<BotContext>
+
+/** The buttons of the pick-list and the patron card. */
+export function registerContactActions(app: BotApp, deps: AppDeps): void {
+  const identify = identifyStaff(deps)
+
+  app.action<BlockAction<ButtonAction>>(contactActions.pick, identify, async ({ ack, action, respond, context }) => {
+    await ack()
+    const ref = parseContactRef(action.value)
+    if (ref === undefined) return
+    const shown = await showPatron(deps, { libraryId: context.library.id, patronId: ref.patronId, actor: context.actor })
+    if (shown.ok) await respond({ replace_original: true, ...patronCard(shown.value) })
+    else await tellPrivately(respond, notice(contactErrorText(shown.error, 'see contacts', context.library.name)))
+  })
+
+  const openContactModal = async ({ ack, action, body, client, respond, context }: ButtonClick) => {
+    await ack()
+    const ref = parseContactRef(action.value)
+    if (ref === undefined) return
+    // The use case checks again on saving; refusing here spares a form that could not be saved.
+    const refused = checkRole(context.actor, 'staff')
+    if (refused) return tellPrivately(respond, notice(notAllowedText(refused, 'change contacts', context.library.name)))
+    const shown = await showPatron(deps, { libraryId: context.library.id, patronId: ref.patronId, actor: context.actor })
+    if (!shown.ok) return tellPrivately(respond, notice(contactErrorText(shown.error, 'see contacts', context.library.name)))
+    const contact = shown.value.contacts.find((candidate) => candidate.id === ref.contactId)
+    if (ref.contactId !== undefined && contact === undefined) {
+      return void respond({ replace_original: true, ...patronCard(shown.value, { notice: 'That contact is already gone: someone removed it meanwhile.' }) })
+    }
+    const target = { ...ref, responseUrl: body.response_url, channelId: body.channel?.id }
+    await client.views.open({ trigger_id: body.trigger_id, view: contactModal({ target, patron: shown.value, contact }) })
+  }
+  app.action<BlockAction<ButtonAction>>(contactActions.add, identify, openContactModal)
+  app.action<BlockAction<ButtonAction>>(contactActions.edit, identify, openContactModal)
+
+  // The button carries a confirm dialog: this runs only after "Remove" was confirmed.
+  app.action<BlockAction<ButtonAction>>(contactActions.remove, identify, async ({ ack, action, respond, context }) => {
+    await ack()
+    const ref = parseContactRef(action.value)
+    if (ref?.contactId === undefined) return
+    const removed = await removeContact(deps, { libraryId: context.library.id, contactId: ref.contactId, actor: context.actor })
+    const { library, actor } = context
+    if (removed.ok) {
+      const change = `Removed ${contactSummaryOf(removed.value)}.`
+      return void respond({ replace_original: true, ...(await updatedCard(deps, { library, actor, patronId: ref.patronId, change })) })
+    }
+    const refusal = contactErrorText(removed.error, 'remove contacts', library.name)
+    switch (removed.error.code) {
+      case 'contact_not_found':
+        // Someone else removed it: the card is out of date, so show it afresh.
+        return void respond({ replace_original: true, ...(await updatedCard(deps, { library, actor, patronId: ref.patronId, change: refusal })) })
+      case 'not_allowed':
+      case 'patron_not_found':
+      case 'invalid_contact':
+        return tellPrivately(respond, notice(refusal))
+      default:
+        return assertNever(removed.error)
+    }
+  })
+}
+
+// A refusal goes under the card, which stays as it was.
+async function tellPrivately(respond: ButtonClick['respond'], message: SlackMessage): Promise<void> {
+  await respond({ response_type: 'ephemeral', replace_original: false, ...message })
+}

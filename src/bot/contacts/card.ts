@@ -1,0 +1,52 @@
+import type { webApi } from '@slack/bolt'
+import type { Logger } from 'pino'
+import type { AppDeps } from '../../domain/deps.ts'
+import { assertNever } from '../../domain/result.ts'
+import { showPatron } from '../../domain/patrons/show-patron.ts'
+import { notice, notAllowedText, type SlackMessage } from '../views.ts'
+import type { BotContext } from '../workspace.ts'
+import type { ContactModalTarget } from './modal-views.ts'
+import { patronCard } from './views.ts'
+
+/** The patron card again, after a change, with a line saying what changed. */
+export async function updatedCard(
+  deps: Pick<AppDeps, 'db'>,
+  input: BotContext & { patronId: number; change: string },
+): Promise<SlackMessage> {
+  const shown = await showPatron(deps, { libraryId: input.library.id, patronId: input.patronId, actor: input.actor })
+  if (shown.ok) return patronCard(shown.value, { notice: input.change })
+  switch (shown.error.code) {
+    case 'not_allowed':
+      return notice(`${input.change}\n${notAllowedText(shown.error, 'see contacts', input.library.name)}`)
+    case 'patron_not_found':
+      return notice(`${input.change}\nThis patron is no longer in the library.`)
+    default:
+      return assertNever(shown.error)
+  }
+}
+
+/**
+ * Replaces the card a modal was opened from. A response_url lives 30 minutes; after that, or
+ * when there is none, the card comes as a new ephemeral message in the same channel.
+ */
+export async function replaceCard(
+  input: { client: webApi.WebClient; logger: Logger; target: ContactModalTarget; userId: string },
+  message: SlackMessage,
+): Promise<void> {
+  const { target } = input
+  if (target.responseUrl !== undefined) {
+    try {
+      const response = await fetch(target.responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ response_type: 'ephemeral', replace_original: true, ...message }),
+      })
+      if (response.ok) return
+      input.logger.info({ status: response.status }, 'the card’s response_url has expired; posting a new card')
+    } catch (error) {
+      input.logger.warn({ err: error }, 'could not reach the card’s response_url; posting a new card')
+    }
+  }
+  if (target.channelId === undefined) return
+  await input.client.chat.postEphemeral({ channel: target.channelId, user: input.userId, ...message })
+}

@@ -1,0 +1,44 @@
+import type { types } from '@slack/bolt'
+import type { NotAllowed } from '../domain/staff/roles.ts'
+
+/** A message as Slack shows it: blocks, and the text for notifications and screen readers. */
+export type SlackMessage = { text: string; blocks: types.KnownBlock[] }
+
+/** Escapes what Slack's mrkdwn would read as markup (`<@U1>`, `<https://…|x>`) in text we did not write. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+/** A one-paragraph message; `text` is mrkdwn we wrote, with user input already escaped. */
+export function notice(text: string): SlackMessage {
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }
+}
+
+/** A modal that only says something, replacing the one a submission came from. */
+export function noticeModal(title: string, text: string): types.ModalView {
+  return {
+    type: 'modal',
+    title: { type: 'plain_text', text: title.slice(0, 24) },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+  }
+}
+
+/** What someone is told when the workspace they type in is not linked to a library. */
+export function unlinkedWorkspaceText(teamId: string | undefined): string {
+  const team = teamId ?? 'TEAM_ID'
+  return [
+    'This Slack workspace is not linked to a library in library-comms yet, so there is nothing to show here.',
+    `Please ask your IT admin to link it by running:\n\`npx library-comms library add --name "Your School Library" --slack-team ${team} --time-zone Area/City\``,
+    '(with the library’s own name and time zone, for example `Australia/Sydney`).',
+  ].join('\n')
+}
+
+/** A polite refusal naming the role that is needed; `doing` reads "change contacts". */
+export function notAllowedText(refusal: NotAllowed, doing: string, libraryName: string): string {
+  const library = `*${escapeMrkdwn(libraryName)}*`
+  if (refusal.role === null) {
+    return `Sorry, you can’t ${doing}: you are not on the staff of ${library} in library-comms. An admin can add you with \`/staff add @you viewer\` (or \`staff\`).`
+  }
+  return `Sorry, you can’t ${doing}: that needs the *${refusal.needed}* role, and you are a *${refusal.role}* of ${library}. An admin can change your role with \`/staff role\`.`
+}

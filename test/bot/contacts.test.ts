@@ -1,0 +1,226 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { contactBlocks } from '../../src/bot/contacts/modal-views.ts'
+import { contactActions } from '../../src/bot/contacts/views.ts'
+import { givenLibrary, type GivenLibrary } from '../support/builders.ts'
+import { buttonsIn, textOf } from '../support/fake-slack.ts'
+import { slackUser, startServiceWithSlack, type SlackTestService } from '../support/slack-request.ts'
+
+let slack: SlackTestService
+beforeAll(async () => (slack = await startServiceWithSlack()))
+afterAll(async () => slack.stop())
+beforeEach(() => slack.fake.clear())
+
+const userIn = (lib: Pick<GivenLibrary, 'slackTeamId'>, userId: string) => slackUser({ eventsUrl: slack.eventsUrl, fake: slack.fake, teamId: lib.slackTeamId, userId })
+
+async function libraryWithAna() {
+  const lib = await givenLibrary(slack.service.deps)
+  await lib.staff('USTAFF', 'staff')
+  await lib.staff('UVIEWER', 'viewer')
+  const ana = await lib.patron({ username: 'asilva', firstName: 'Ana', lastName: 'Silva', level: 'Year 7' })
+  const guardian = await lib.contact(ana, { role: 'guardian', address: 'maria.silva@example.org', addressee: 'Mrs Silva' })
+  return { lib, ana, guardian }
+}
+
+/** Runs /contacts and returns the card the user sees. */
+async function lookUp(lib: Pick<GivenLibrary, 'slackTeamId'>, userId: string, text: string) {
+  const response = await userIn(lib, userId).command('/contacts', text)
+  expect(response.status).toBe(200)
+  return (await slack.fake.next('response_url')).args
+}
+
+describe('/contacts', () => {
+  test('a staff member finds a patron by part of the name and sees the patron and each contact', async () => {
+    const { lib } = await libraryWithAna()
+
+    const card = await lookUp(lib, 'USTAFF', 'silva')
+
+    expect(card.response_type).toBe('ephemeral')
+    const shown = textOf(card.blocks)
+    expect(shown).toContain('Ana Silva')
+    expect(shown).toContain('asilva')
+    expect(shown).toContain('Year 7')
+    expect(shown).toContain('maria.silva@example.org (to Mrs Silva)')
+    expect(shown).toContain('Source: imported')
+    expect(buttonsIn(card.blocks, contactActions.add)).toHaveLength(1)
+    expect(buttonsIn(card.blocks, contactActions.edit)).toHaveLength(1)
+    expect(buttonsIn(card.blocks, contactActions.remove)).toHaveLength(1)
+  })
+
+  test('several matches give a pick-list, and picking one shows that patron', async () => {
+    const lib = await givenLibrary(slack.service.deps)
+    await lib.staff('USTAFF', 'staff')
+    await lib.patron({ username: 'bjones', firstName: 'Ben', lastName: 'Jones' })
+    const cara = await lib.patron({ username: 'cjones', firstName: 'Cara', lastName: 'Jones' })
+    await lib.contact(cara, { address: 'cara.parent@example.org' })
+
+    const list = await lookUp(lib, 'USTAFF', 'jones')
+    const picks = buttonsIn(list.blocks, contactActions.pick)
+    expect(picks).toHaveLength(2)
+    await userIn(lib, 'USTAFF').click(picks[1])
+    const card = (await slack.fake.next('response_url')).args
+
+    expect(card.replace_original).toBe(true)
+    expect(textOf(card.blocks)).toContain('cara.parent@example.org')
+  })
+
+  test('no match says so, and no text explains the command', async () => {
+    const { lib } = await libraryWithAna()
+    expect(textOf((await lookUp(lib, 'USTAFF', 'nobody')).blocks)).toContain('No patron matches “nobody”')
+    expect(textOf((await lookUp(lib, 'USTAFF', '')).blocks)).toContain('/contacts asilva')
+  })
+
+  test('someone who is not on staff is refused politely', async () => {
+    const { lib } = await libraryWithAna()
+    const reply = await lookUp(lib, 'USTRANGER', 'asilva')
+    expect(textOf(reply.blocks)).toContain('you are not on the staff of')
+    expect(textOf(reply.blocks)).not.toContain('maria.silva@example.org')
+  })
+
+  test('a workspace not linked to a library is told how to link it', async () => {
+    const reply = await lookUp({ slackTeamId: 'TUNLINKED1' }, 'USTAFF', 'asilva')
+    expect(textOf(reply.blocks)).toContain('npx library-comms library add --name')
+    expect(textOf(reply.blocks)).toContain('--slack-team TUNLINKED1 --time-zone Area/City')
+  })
+})
+
+describe('adding and editing a contact in the modal', () => {
+  test('Add contact opens the modal, and an address that is not an email is answered on its field with nothing saved', async () => {
+    const { lib, ana } = await libraryWithAna()
+    const card = await lookUp(lib, 'USTAFF', 'asilva')
+    await userIn(lib, 'USTAFF').click(buttonsIn(card.blocks, contactActions.add)[0])
+    const modal = (await slack.fake.next('views.open')).args.view
+
+    const response = await userIn(lib, 'USTAFF').submit(modal, { [contactBlocks.address]: 'dad-at-example.org' })
+
+    expect(await response.json()).toEqual({
+      response_action: 'errors',
+      errors: { [contactBlocks.address]: 'Address "dad-at-example.org" is not an email address' },
+    })
+    expect(await lib.contactsOf(ana)).toHaveLength(1)
+    expect(await lib.auditActions()).toEqual([])
+  })
+
+  test('a good contact is saved as added by staff, audited, and the card shows it', async () => {
+    const { lib, ana } = await libraryWithAna()
+    const card = await lookUp(lib, 'USTAFF', 'asilva')
+    await userIn(lib, 'USTAFF').click(buttonsIn(card.blocks, contactActions.add)[0])
+    const modal = (await slack.fake.next('views.open')).args.view
+
+    const response = await userIn(lib, 'USTAFF').submit(modal, {
+      [contactBlocks.role]: 'patron',
+      [contactBlocks.address]: 'Ana.Silva@School.example',
+      [contactBlocks.primary]: ['primary'],
+      [contactBlocks.usage]: 'custom',
+      [contactBlocks.scenarios]: ['circulation.overdue', 'circulation.recall'],
+    })
+
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe('')
+    const refreshed = (await slack.fake.next('response_url')).args
+    expect(refreshed.replace_original).toBe(true)
+    expect(textOf(refreshed.blocks)).toContain('Added patron Ana.Silva@School.example')
+    expect(textOf(refreshed.blocks)).toContain('custom: Overdue notice, Recall')
+    expect(await lib.contactsOf(ana)).toContainEqual(expect.objectContaining({ role: 'patron', address: 'Ana.Silva@School.example', isPrimary: true, usage: 'custom', source: 'staff' }))
+    const [entry] = await lib.auditActions()
+    expect(entry).toMatchObject({ action: 'contact.added', actor: 'slack:USTAFF', after: { address: 'Ana.Silva@School.example', scenarios: ['circulation.overdue', 'circulation.recall'] } })
+  })
+
+  test('a second primary, and custom usage with no scenario, are refused on their fields', async () => {
+    const { lib, ana } = await libraryWithAna()
+    await lib.contact(ana, { role: 'patron', address: 'ana@example.org', isPrimary: true })
+    const card = await lookUp(lib, 'USTAFF', 'asilva')
+    await userIn(lib, 'USTAFF').click(buttonsIn(card.blocks, contactActions.add)[0])
+    const modal = (await slack.fake.next('views.open')).args.view
+
+    const secondPrimary = await userIn(lib, 'USTAFF').submit(modal, { [contactBlocks.address]: 'dad@example.org', [contactBlocks.primary]: ['primary'] })
+    const noScenario = await userIn(lib, 'USTAFF').submit(modal, { [contactBlocks.address]: 'dad@example.org', [contactBlocks.usage]: 'custom', [contactBlocks.scenarios]: [] })
+
+    expect(await secondPrimary.json()).toMatchObject({ response_action: 'errors', errors: { [contactBlocks.primary]: expect.stringContaining('already has a primary contact') } })
+    expect(await noScenario.json()).toEqual({ response_action: 'errors', errors: { [contactBlocks.scenarios]: 'Custom usage needs at least one matching scenario' } })
+    expect(await lib.contactsOf(ana)).toHaveLength(2)
+  })
+
+  test('Edit opens the modal filled in, and saving changes the contact, marks it as staff-edited and audits before and after', async () => {
+    const { lib, ana, guardian } = await libraryWithAna()
+    const card = await lookUp(lib, 'USTAFF', 'asilva')
+    await userIn(lib, 'USTAFF').click(buttonsIn(card.blocks, contactActions.edit)[0])
+    const modal = (await slack.fake.next('views.open')).args.view
+    expect(textOf(modal.blocks)).toContain('Ana Silva')
+    expect(modal.blocks.find((b: any) => b.block_id === contactBlocks.address).element.initial_value).toBe('maria.silva@example.org')
+
+    await userIn(lib, 'USTAFF').submit(modal, { [contactBlocks.address]: 'maria@silva.example', [contactBlocks.bcc]: 'yes' })
+
+    const refreshed = (await slack.fake.next('response_url')).args
+    expect(textOf(refreshed.blocks)).toContain('Saved guardian maria@silva.example')
+    expect(await lib.contactsOf(ana)).toEqual([expect.objectContaining({ id: guardian, address: 'maria@silva.example', source: 'staff' })])
+    const [entry] = await lib.auditActions()
+    expect(entry).toMatchObject({ action: 'contact.updated', before: { address: 'maria.silva@example.org', bcc: 'default', source: 'import' }, after: { address: 'maria@silva.example', bcc: 'yes', source: 'staff' } })
+  })
+
+  test('when the card can no longer be replaced, the updated card comes as a new ephemeral message', async () => {
+    const { lib } = await libraryWithAna()
+    const card = await lookUp(lib, 'USTAFF', 'asilva')
+    await userIn(lib, 'USTAFF').click(buttonsIn(card.blocks, contactActions.edit)[0], slack.fake.expiredResponseUrl())
+    const modal = (await slack.fake.next('views.open')).args.view
+
+    await userIn(lib, 'USTAFF').submit(modal, { [contactBlocks.addressee]: 'Dr Silva' })
+
+    const posted = (await slack.fake.next('chat.postEphemeral')).args
+    expect(posted).toMatchObject({ channel: 'C0LIBRARY', user: 'USTAFF' })
+    expect(textOf(posted.blocks)).toContain('(to Dr Silva)')
+  })
+})
+
+describe('removing a contact', () => {
+  test('Remove asks for confirmation, then removes the contact, audits it and updates the card', async () => {
+    const { lib, ana } = await libraryWithAna()
+    const card = await lookUp(lib, 'USTAFF', 'asilva')
+    const remove = buttonsIn(card.blocks, contactActions.remove)[0]
+    expect(remove.confirm).toMatchObject({ title: { text: 'Remove this contact?' }, confirm: { text: 'Remove' }, deny: { text: 'Keep it' } })
+
+    await userIn(lib, 'USTAFF').click(remove)
+
+    const refreshed = (await slack.fake.next('response_url')).args
+    expect(refreshed.replace_original).toBe(true)
+    expect(textOf(refreshed.blocks)).toContain('Removed guardian maria.silva@example.org')
+    expect(textOf(refreshed.blocks)).toContain('No contacts yet')
+    expect(await lib.contactsOf(ana)).toEqual([])
+    expect(await lib.auditActions()).toEqual([expect.objectContaining({ action: 'contact.removed', actor: 'slack:USTAFF' })])
+  })
+})
+
+describe('a viewer', () => {
+  test('sees contacts but may not add, edit or remove them, and nothing changes', async () => {
+    const { lib, ana } = await libraryWithAna()
+    const card = await lookUp(lib, 'UVIEWER', 'asilva')
+    expect(textOf(card.blocks)).toContain('maria.silva@example.org')
+
+    await userIn(lib, 'UVIEWER').click(buttonsIn(card.blocks, contactActions.remove)[0])
+    const refusal = (await slack.fake.next('response_url')).args
+    await userIn(lib, 'UVIEWER').click(buttonsIn(card.blocks, contactActions.edit)[0])
+    const editRefusal = (await slack.fake.next('response_url')).args
+
+    expect(refusal.replace_original).toBe(false)
+    expect(textOf(refusal.blocks)).toContain('needs the *staff* role, and you are a *viewer*')
+    expect(textOf(editRefusal.blocks)).toContain('needs the *staff* role')
+    expect(slack.fake.calls.filter((call) => call.method === 'views.open')).toEqual([])
+    expect(await lib.contactsOf(ana)).toHaveLength(1)
+    expect(await lib.auditActions()).toEqual([])
+  })
+
+  test('submitting a modal opened while still staff is refused, because the role is checked again', async () => {
+    const { lib, ana } = await libraryWithAna()
+    await lib.staff('UDEMOTED', 'staff')
+    const card = await lookUp(lib, 'UDEMOTED', 'asilva')
+    await userIn(lib, 'UDEMOTED').click(buttonsIn(card.blocks, contactActions.add)[0])
+    const modal = (await slack.fake.next('views.open')).args.view
+    await slack.service.deps.db.updateTable('staff').set({ role: 'viewer' }).where('library_id', '=', lib.id).where('slack_user_id', '=', 'UDEMOTED').execute()
+
+    const response = await userIn(lib, 'UDEMOTED').submit(modal, { [contactBlocks.address]: 'dad@example.org' })
+
+    const reply = await response.json()
+    expect(reply.response_action).toBe('update')
+    expect(textOf(reply.view.blocks)).toContain('needs the *staff* role')
+    expect(await lib.contactsOf(ana)).toHaveLength(1)
+  })
+})
