@@ -11,7 +11,8 @@ export type ContactRole = (typeof contactRoles)[number]
 export type ContactType = (typeof contactTypes)[number]
 export type BccPreference = (typeof bccPreferences)[number]
 export type ContactUsage = (typeof contactUsages)[number]
-export type ContactSource = 'import' | 'api' | 'staff'
+export const contactSources = ['import', 'api', 'staff'] as const
+export type ContactSource = (typeof contactSources)[number]
 
 /** A contact as staff, the API or an import describe it, before validation. */
 export type ContactFields = {

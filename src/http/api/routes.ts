@@ -1,7 +1,36 @@
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import type { AppDeps } from '../../domain/deps.ts'
+import { requireApiKey, type ApiEnv } from './authenticate.ts'
+import { contactRoutes } from './contacts.ts'
+import { openApiDocument } from './openapi.ts'
+import { patronRoutes } from './patrons.ts'
+import { internalError, payloadTooLarge, problemResponse, routeNotFound } from './problems.ts'
+import { maxBodyBytes } from './schemas.ts'
 
-/** `/api/v1`: placeholder until the API lands. */
-export function apiRoutes(_deps: AppDeps): Hono {
-  return new Hono().basePath('/api/v1')
+/**
+ * `/api/v1`: the library or student system pushes patrons and contacts with a bearer API key.
+ * Every answer that is not a success is `application/problem+json` (RFC 9457).
+ */
+export function apiRoutes(deps: AppDeps): Hono {
+  const api = new Hono().basePath('/api/v1')
+  const document = openApiDocument()
+
+  api.onError((error, c) => {
+    // The error alone: request bodies and the Authorization header never reach the log.
+    deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'API request failed')
+    return problemResponse(internalError)
+  })
+  api.notFound(() => problemResponse(routeNotFound))
+
+  // Served without a key: integrators read it before they have one.
+  api.get('/openapi.json', (c) => c.json(document))
+
+  const withKey = new Hono<ApiEnv>()
+  withKey.use('*', requireApiKey(deps))
+  withKey.use('*', bodyLimit({ maxSize: maxBodyBytes, onError: () => problemResponse(payloadTooLarge(maxBodyBytes)) }))
+  withKey.route('/', patronRoutes(deps))
+  withKey.route('/', contactRoutes(deps))
+  api.route('/', withKey)
+  return api
 }

@@ -1,0 +1,17 @@
+import type { AppDeps } from '../deps.ts'
+import { err, ok, type Result } from '../result.ts'
+import { checkRole, type Actor } from '../staff/roles.ts'
+import type { Contact } from './contact-view.ts'
+import type { ContactError } from './errors.ts'
+import { findContact } from './queries.ts'
+
+/** One contact of the library, for anyone on staff. */
+export async function showContact(
+  deps: Pick<AppDeps, 'db'>,
+  input: { libraryId: number; contactId: number; actor: Actor },
+): Promise<Result<Contact, ContactError>> {
+  const refused = checkRole(input.actor, 'viewer')
+  if (refused) return err(refused)
+  const contact = await findContact(deps.db, { libraryId: input.libraryId, contactId: input.contactId })
+  return contact ? ok(contact) : err({ code: 'contact_not_found', contactId: input.contactId })
+}

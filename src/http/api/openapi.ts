@@ -1,0 +1,140 @@
+import { z } from 'zod'
+import { contactIdParam, maxBodyBytes, namedSchemas, usernameParam } from './schemas.ts'
+
+type JsonSchema = Record<string, unknown>
+
+const ref = (name: keyof typeof namedSchemas) => ({ $ref: `#/components/schemas/${name}` })
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } })
+const problemJson = { 'application/problem+json': { schema: ref('Problem') } }
+
+// Component schemas come out of the very schemas the routes validate with. `io: 'input'`
+// describes what a caller may send: fields with a default are optional.
+function componentSchemas(): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>()
+  for (const [id, schema] of Object.entries(namedSchemas)) registry.add(schema, { id })
+  const { schemas } = z.toJSONSchema(registry, { io: 'input', uri: (id) => `#/components/schemas/${id}`, unrepresentable: 'throw' })
+  // OpenAPI 3.1 sets the dialect; a fragment `$id` is not a valid JSON Schema id anyway.
+  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema, $id, ...schema }]) => [id, schema]))
+}
+
+function parameterSchema(schema: z.ZodType): JsonSchema {
+  const { $schema, ...rest } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'throw' })
+  return rest
+}
+
+const problemResponses = {
+  MalformedJson: { description: 'The body is not valid JSON.', content: problemJson },
+  Unauthorized: {
+    description: 'No API key, or an unknown or revoked one.',
+    headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: 'Bearer realm="library-comms"' } },
+    content: problemJson,
+  },
+  Forbidden: { description: "The key's role may not do this.", content: problemJson },
+  NotFound: { description: 'No such patron or contact in the library of the key.', content: problemJson },
+  PayloadTooLarge: { description: `The body is larger than ${maxBodyBytes} bytes.`, content: problemJson },
+  UnsupportedMediaType: { description: 'The body is not sent as application/json.', content: problemJson },
+  Invalid: {
+    description: 'A field is wrong: `errors` names each one by JSON Pointer. Nothing was changed.',
+    content: problemJson,
+  },
+  InternalError: { description: 'Something failed on our side; nothing of it is disclosed.', content: problemJson },
+}
+
+type ProblemName = keyof typeof problemResponses
+const statusOf: Record<ProblemName, string> = {
+  MalformedJson: '400',
+  Unauthorized: '401',
+  Forbidden: '403',
+  NotFound: '404',
+  PayloadTooLarge: '413',
+  UnsupportedMediaType: '415',
+  Invalid: '422',
+  InternalError: '500',
+}
+
+function problems(...names: ProblemName[]) {
+  const all: ProblemName[] = ['Unauthorized', ...names, 'InternalError']
+  return Object.fromEntries(all.map((name) => [statusOf[name], { $ref: `#/components/responses/${name}` }]))
+}
+
+const writing: ProblemName[] = ['MalformedJson', 'Forbidden', 'PayloadTooLarge', 'UnsupportedMediaType', 'Invalid']
+
+function operation(tag: 'patrons' | 'contacts', summary: string, operationId: string, details: Record<string, unknown>) {
+  return { tags: [tag], summary, operationId, ...details }
+}
+
+/** The OpenAPI 3.1 document served at `/api/v1/openapi.json`. */
+export function openApiDocument() {
+  const username = { name: 'username', in: 'path', required: true, schema: parameterSchema(usernameParam) }
+  const contactId = { name: 'id', in: 'path', required: true, schema: parameterSchema(contactIdParam) }
+  const contactBody = (description: string) => ({ description, content: json(ref('Contact')) })
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'library-comms API',
+      version: '1',
+      description:
+        'Lets the library or student system push patrons and their contacts. Every call is made as one library: the library of the API key.',
+    },
+    security: [{ apiKey: [] }],
+    tags: [
+      { name: 'patrons', description: 'Patrons of the library, created and updated in batches by username.' },
+      { name: 'contacts', description: 'The people and addresses notices reach for a patron.' },
+    ],
+    paths: {
+      '/api/v1/openapi.json': {
+        get: {
+          summary: 'This document',
+          operationId: 'getOpenApiDocument',
+          security: [],
+          responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) } },
+        },
+      },
+      '/api/v1/patrons': {
+        post: operation('patrons', 'Create or update patrons by username', 'upsertPatrons', {
+          description: 'All or nothing: one bad patron and the batch changes nothing. Sending the same batch again reports every patron unchanged.',
+          requestBody: { required: true, content: json(ref('PatronBatch')) },
+          responses: { '200': { description: 'How many patrons were created, updated and left unchanged.', content: json(ref('UpsertSummary')) }, ...problems(...writing) },
+        }),
+      },
+      '/api/v1/patrons/{username}': {
+        get: operation('patrons', 'Read a patron with their contacts', 'getPatron', {
+          parameters: [username],
+          responses: { '200': { description: 'The patron.', content: json(ref('PatronWithContacts')) }, ...problems('Forbidden', 'NotFound') },
+        }),
+      },
+      '/api/v1/patrons/{username}/contacts': {
+        post: operation('contacts', 'Add a contact to a patron', 'addContact', {
+          parameters: [username],
+          requestBody: { required: true, content: json(ref('NewContact')) },
+          responses: {
+            '201': { ...contactBody('The new contact.'), headers: { Location: { schema: { type: 'string' }, description: 'The URL of the new contact.' } } },
+            ...problems(...writing, 'NotFound'),
+          },
+        }),
+      },
+      '/api/v1/contacts/{id}': {
+        parameters: [contactId],
+        get: operation('contacts', 'Read a contact', 'getContact', { responses: { '200': contactBody('The contact.'), ...problems('Forbidden', 'NotFound') } }),
+        patch: operation('contacts', 'Change some fields of a contact', 'updateContact', {
+          requestBody: { required: true, content: { ...json(ref('ContactChanges')), 'application/merge-patch+json': { schema: ref('ContactChanges') } } },
+          responses: { '200': contactBody('The contact after the change.'), ...problems(...writing, 'NotFound') },
+        }),
+        delete: operation('contacts', 'Remove a contact', 'removeContact', {
+          responses: { '204': { description: 'Removed.' }, ...problems('Forbidden', 'NotFound') },
+        }),
+      },
+    },
+    components: {
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key from `library-comms api-key create`, sent as `Authorization: Bearer <key>`.',
+        },
+      },
+      schemas: componentSchemas(),
+      responses: problemResponses,
+    },
+  }
+}

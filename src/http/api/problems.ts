@@ -1,0 +1,128 @@
+import type { z } from 'zod'
+import type { ContactField } from '../../domain/contacts/contact-fields.ts'
+import type { ContactError } from '../../domain/contacts/errors.ts'
+import type { PatronInput, UpsertPatronsError } from '../../domain/patrons/upsert-patrons.ts'
+import { assertNever } from '../../domain/result.ts'
+import type { FieldError, Problem } from './schemas.ts'
+
+// Not resolvable on purpose (RFC 9457 allows it): integrators switch on these, docs/api.md lists them.
+const problemType = (slug: string) => `urn:library-comms:problem:${slug}`
+
+/** A problem as its response: the problem+json media type, and the status in the body as well. */
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  })
+}
+
+/** Anything thrown: nothing of the cause reaches the caller. */
+export const internalError: Problem = { type: 'about:blank', title: 'Internal Server Error', status: 500 }
+
+export const routeNotFound: Problem = { type: 'about:blank', title: 'Not Found', status: 404, detail: 'There is no such API route' }
+
+export function unauthorized(detail: string): Problem {
+  return { type: problemType('unauthorized'), title: 'Unauthorized', status: 401, detail }
+}
+
+export const unsupportedMediaType: Problem = {
+  type: problemType('unsupported-media-type'),
+  title: 'Unsupported Media Type',
+  status: 415,
+  detail: 'Send the body as application/json',
+}
+
+export function payloadTooLarge(maxBytes: number): Problem {
+  return { type: problemType('payload-too-large'), title: 'Payload Too Large', status: 413, detail: `The body is larger than ${maxBytes} bytes` }
+}
+
+export const malformedJson: Problem = { type: problemType('malformed-json'), title: 'Malformed JSON', status: 400, detail: 'The body is not valid JSON' }
+
+/** The schema's complaints, one per bad field, each pointing into the body. */
+export function invalidBody(issues: readonly z.core.$ZodIssue[]): Problem {
+  return {
+    type: problemType('invalid-body'),
+    title: 'Invalid request body',
+    status: 422,
+    detail: 'The request body does not match the schema; nothing was changed',
+    errors: issues.flatMap(fieldErrorsOf),
+  }
+}
+
+function fieldErrorsOf(issue: z.core.$ZodIssue): FieldError[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ pointer: jsonPointer([...issue.path, key]), detail: `"${key}" is not a known field` }))
+  }
+  return [{ pointer: jsonPointer(issue.path), detail: issue.message }]
+}
+
+/** RFC 6901: `~` and `/` inside a key are escaped; the whole body is "". */
+export function jsonPointer(path: readonly PropertyKey[]): string {
+  return path.map((part) => `/${String(part).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')
+}
+
+export function contactNotFound(contactId: number | string): Problem {
+  return { type: problemType('contact-not-found'), title: 'Contact not found', status: 404, detail: `No contact ${contactId} in this library` }
+}
+
+// Typed by the domain's field names, so a renamed field will not compile until it points somewhere.
+const contactFieldPointers: Record<ContactField, string> = {
+  role: '/role',
+  type: '/type',
+  address: '/address',
+  primary: '/primary',
+  addressee: '/addressee',
+  bcc: '/bcc',
+  usage: '/usage',
+  scenarios: '/scenarios',
+}
+
+const patronFieldPointers: Record<keyof PatronInput, string> = {
+  username: 'username',
+  firstName: 'firstName',
+  lastName: 'lastName',
+  type: 'type',
+  academicLevel: 'academicLevel',
+  groups: 'groups',
+  enabled: 'enabled',
+}
+
+/** Every expected failure a use case behind the API can return. */
+export type ApiDomainError = ContactError | UpsertPatronsError
+
+export function domainProblem(error: ApiDomainError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      return { type: problemType('not-allowed'), title: 'Forbidden', status: 403, detail: `This needs the ${error.needed} role` }
+    case 'patron_not_found':
+      return {
+        type: problemType('patron-not-found'),
+        title: 'Patron not found',
+        status: 404,
+        detail: `No patron with username "${error.username}" in this library`,
+      }
+    case 'contact_not_found':
+      return contactNotFound(error.contactId)
+    case 'invalid_contact':
+      return {
+        type: problemType('invalid-contact'),
+        title: 'Invalid contact',
+        status: 422,
+        detail: 'The contact was not saved',
+        errors: error.problems.map((problem) => ({ pointer: contactFieldPointers[problem.field], detail: problem.message })),
+      }
+    case 'invalid_patrons':
+      return {
+        type: problemType('invalid-patrons'),
+        title: 'Invalid patrons',
+        status: 422,
+        detail: 'The batch was not applied; nothing was changed',
+        errors: error.problems.map((problem) => ({
+          pointer: `/${problem.index}/${patronFieldPointers[problem.field]}`,
+          detail: problem.message,
+        })),
+      }
+    default:
+      return assertNever(error)
+  }
+}

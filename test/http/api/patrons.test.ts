@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { DatabaseHandle } from '../../../src/db/database.ts'
+import { givenLibrary, testDeps } from '../../support/builders.ts'
+import { openTestDatabase } from '../../support/database.ts'
+import { givenApiLibrary, pointersOf, problemOf, type GivenApiLibrary } from './given-api.ts'
+
+let handle: DatabaseHandle
+beforeAll(async () => (handle = await openTestDatabase()))
+afterAll(async () => handle.close())
+
+const roster = [
+  { username: 'asilva', firstName: 'Ana', lastName: 'Silva', type: 'student', academicLevel: 'Year 7', groups: ['7B', 'Chess club'], enabled: true },
+  { username: 'bchen', firstName: 'Ben', lastName: 'Chen', type: 'staff', academicLevel: null, groups: [], enabled: true },
+]
+
+async function patronRowsOf(lib: GivenApiLibrary) {
+  return handle.db
+    .selectFrom('patrons')
+    .where('library_id', '=', lib.id)
+    .select(['username', 'first_name as firstName', 'type', 'is_enabled as isEnabled'])
+    .orderBy('username')
+    .execute()
+}
+
+describe('POST /api/v1/patrons', () => {
+  test('a roster is created, then updated, and sending it again changes nothing', async () => {
+    const lib = await givenApiLibrary(testDeps(handle))
+
+    const first = await lib.send('POST', '/api/v1/patrons', roster)
+    expect(first.status).toBe(200)
+    expect(await first.json()).toEqual({ created: 2, updated: 0, unchanged: 0 })
+    const moved = [{ ...roster[0], groups: ['7B'] }, roster[1]]
+    expect(await (await lib.send('POST', '/api/v1/patrons', moved)).json()).toEqual({ created: 0, updated: 1, unchanged: 1 })
+    expect(await (await lib.send('POST', '/api/v1/patrons', moved)).json()).toEqual({ created: 0, updated: 0, unchanged: 2 })
+
+    expect(await patronRowsOf(lib)).toEqual([
+      { username: 'asilva', firstName: 'Ana', type: 'student', isEnabled: true },
+      { username: 'bchen', firstName: 'Ben', type: 'staff', isEnabled: true },
+    ])
+    const ana = await lib.send('GET', '/api/v1/patrons/asilva')
+    expect(await ana.json()).toEqual({ ...roster[0], groups: ['7B'], contacts: [] })
+    const upserts = (await lib.auditActions()).filter((entry) => entry.action === 'patrons.upserted')
+    expect(upserts.map((entry) => entry.actor)).toEqual([lib.actor, lib.actor, lib.actor])
+  })
+
+  test('the library system deactivates a patron by sending the username and enabled alone', async () => {
+    const lib = await givenApiLibrary(testDeps(handle))
+    await lib.send('POST', '/api/v1/patrons', roster)
+
+    const response = await lib.send('POST', '/api/v1/patrons', [{ username: 'ASILVA', enabled: false }])
+
+    expect(await response.json()).toEqual({ created: 0, updated: 1, unchanged: 0 })
+    const ana = await (await lib.send('GET', '/api/v1/patrons/asilva')).json()
+    expect(ana).toEqual({ ...roster[0], enabled: false, groups: ['7B', 'Chess club'], contacts: [] })
+  })
+
+  test('a batch with an unknown field, a wrong type or a missing username names each by index and changes nothing', async () => {
+    const lib = await givenApiLibrary(testDeps(handle))
+
+    const response = await lib.send('POST', '/api/v1/patrons', [
+      roster[0],
+      { username: 'cxu', nickname: 'Cee' },
+      { username: 'dora', type: 'teacher' },
+      { username: 'eli', enabled: 'yes' },
+      { firstName: 'Nobody' },
+    ])
+
+    const problem = await problemOf(response, 422)
+    expect(problem.type).toBe('urn:library-comms:problem:invalid-body')
+    expect(pointersOf(problem)).toEqual(['/1/nickname', '/2/type', '/3/enabled', '/4/username'])
+    expect(problem.errors![0].detail).toBe('"nickname" is not a known field')
+    expect(problem.errors![3].detail).toBe('Required')
+    expect(await patronRowsOf(lib)).toEqual([])
+    expect((await lib.auditActions()).map((entry) => entry.action)).toEqual(['api_key.created'])
+  })
+
+  test('a username sent twice in one batch, in any case, is refused where it repeats and changes nothing', async () => {
+    const lib = await givenApiLibrary(testDeps(handle))
+
+    const response = await lib.send('POST', '/api/v1/patrons', [...roster, { username: 'ASilva', firstName: 'Other' }])
+
+    const problem = await problemOf(response, 422)
+    expect(problem.type).toBe('urn:library-comms:problem:invalid-patrons')
+    expect(problem.errors).toEqual([{ pointer: '/2/username', detail: '"ASilva" is also at index 0' }])
+    expect(await patronRowsOf(lib)).toEqual([])
+  })
+
+  test('a single patron instead of a list is refused on the whole body', async () => {
+    const lib = await givenApiLibrary(testDeps(handle))
+
+    const problem = await problemOf(await lib.send('POST', '/api/v1/patrons', roster[0]), 422)
+
+    expect(pointersOf(problem)).toEqual([''])
+    expect(await patronRowsOf(lib)).toEqual([])
+  })
+})
+
+describe('GET /api/v1/patrons/{username}', () => {
+  test('shows the patron with their contacts, primary first, in the API’s words', async () => {
+    const deps = testDeps(handle)
+    const lib = await givenApiLibrary(deps)
+    const pupil = await lib.patron({ username: 'asilva', firstName: 'Ana', lastName: 'Silva', level: 'Year 7' })
+    const guardianId = await lib.contact(pupil, { role: 'guardian', address: 'Mum@Example.org', addressee: 'Mrs Silva', bcc: 'yes' })
+    const ownId = await lib.contact(pupil, { role: 'patron', address: 'ana@example.org', isPrimary: true, usage: 'custom', scenarios: ['circulation.overdue'] })
+
+    const response = await lib.send('GET', '/api/v1/patrons/ASilva')
+
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({
+      username: 'asilva',
+      firstName: 'Ana',
+      lastName: 'Silva',
+      type: 'student',
+      academicLevel: 'Year 7',
+      groups: [],
+      enabled: true,
+      contacts: [
+        { id: ownId, role: 'patron', type: 'email', address: 'ana@example.org', primary: true, addressee: '', bcc: 'default', usage: 'custom', scenarios: ['circulation.overdue'], source: 'import', createdAt: expect.any(String), updatedAt: expect.any(String) },
+        { id: guardianId, role: 'guardian', type: 'email', address: 'Mum@Example.org', primary: false, addressee: 'Mrs Silva', bcc: 'yes', usage: 'any', scenarios: [], source: 'import', createdAt: expect.any(String), updatedAt: expect.any(String) },
+      ],
+    })
+  })
+
+  test('a patron who is not in the library, or only in another library, is not found', async () => {
+    const deps = testDeps(handle)
+    const lib = await givenApiLibrary(deps)
+    const other = await givenLibrary(deps)
+    await other.patron({ username: 'zoe' })
+
+    const problem = await problemOf(await lib.send('GET', '/api/v1/patrons/zoe'), 404)
+
+    expect(problem).toMatchObject({ type: 'urn:library-comms:problem:patron-not-found', detail: 'No patron with username "zoe" in this library' })
+  })
+})
