@@ -1,0 +1,36 @@
+/**
+ * One measured figure. BENCHMARKS.md: `B1 name value unit (baseline value, ratio)`; a budget
+ * with no baseline (B6, B7) prints the budget in the baseline's place.
+ */
+export type Figure = {
+  id: string
+  name: string
+  value: number
+  unit: string
+  reference: { kind: 'baseline' | 'budget'; value: number; unit: string }
+  /** Whether the figure is within its budget. */
+  isWithinBudget: boolean
+}
+
+export function formatFigure(figure: Figure): string {
+  const { reference } = figure
+  const ratio = reference.value === 0 ? NaN : figure.value / reference.value
+  const verdict = figure.isWithinBudget ? '' : ' OVER BUDGET'
+  return `${figure.id} ${figure.name} ${round(figure.value)} ${figure.unit} (${reference.kind} ${round(reference.value)} ${reference.unit}, ratio ${ratio.toFixed(2)})${verdict}`
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/** The nearest-rank percentile: p99 of 400 samples is the 396th smallest. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]
+}
+
+function round(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The library-comms command-line tool. The tool is TypeScript run by Node.js 24, which the
+// project installs from the npm registry's `node` package; a machine's own node may be older,
+// so an older node hands over to that one. Kept to syntax any Node.js since 14 can parse.
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const script = fileURLToPath(import.meta.url)
+const packageRoot = join(dirname(script), '..')
+const major = Number(process.versions.node.split('.')[0])
+
+if (major < 24) {
+  const node24 = [join(packageRoot, 'node_modules', 'node', 'bin', 'node'), join(packageRoot, 'node_modules', '.bin', 'node')].find((path) =>
+    existsSync(path),
+  )
+  // The marker stops a loop if the installed node is somehow older too.
+  if (!node24 || process.env.LIBRARY_COMMS_HANDED_OVER === '1') {
+    process.stderr.write(
+      `library-comms: needs Node.js 24 or later, found ${process.versions.node}; run "npm ci" in ${packageRoot} to install it\n`,
+    )
+    process.exit(1)
+  }
+  const child = spawnSync(node24, [script, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, LIBRARY_COMMS_HANDED_OVER: '1' },
+  })
+  if (child.error) {
+    process.stderr.write(`library-comms: could not start ${node24}: ${child.error.message}\n`)
+    process.exit(1)
+  }
+  if (child.signal) process.kill(process.pid, child.signal)
+  process.exit(child.status === null ? 1 : child.status)
+} else {
+  // The same .env the service reads (npm start), from the directory the tool runs in; variables
+  // already in the environment win.
+  if (existsSync('.env')) process.loadEnvFile('.env')
+  const { runCli } = await import('../src/cli/main.ts')
+  process.exitCode = await runCli(process.argv.slice(2))
+}

@@ -1,0 +1,67 @@
+import type { ParseArgsOptionsConfig } from 'node:util'
+import type { AppDeps } from '../domain/deps.ts'
+import { err, ok, type Result } from '../domain/result.ts'
+import type { ApiKeyError } from '../domain/api-keys/api-keys.ts'
+import type { LibraryError } from '../domain/libraries/add-library.ts'
+import type { StaffError } from '../domain/staff/errors.ts'
+import type { Actor } from '../domain/staff/roles.ts'
+
+/** What the command-line tool refuses or fails on; each is rendered in `errors.ts`. */
+export type CliError =
+  | { code: 'unknown_command'; command: string }
+  | { code: 'bad_arguments'; command: string; detail: string }
+  | { code: 'missing_option'; command: string; option: string }
+  | { code: 'invalid_option'; option: string; value: string; expected: string }
+  | { code: 'no_database'; dataDir: string }
+  | { code: 'not_migrated' }
+  | LibraryError
+  | ApiKeyError
+  | StaffError
+
+/** What a command's use cases may ask for. */
+export type CliDeps = Pick<AppDeps, 'db' | 'clock' | 'adminUserIds'>
+
+export type ParsedArgs = { values: Record<string, string | boolean | undefined>; positionals: string[] }
+
+/**
+ * One command of the tool. `parse` checks the arguments before any database is opened, so bad
+ * input is refused fast and nothing is written; `run` calls the use case and returns what to
+ * print on stdout.
+ */
+export type Command<Input> = {
+  /** The words that name it: `['api-key', 'create']`. */
+  words: string[]
+  summary: string
+  usage: string
+  /** Lines under "Options:" in the command's help. */
+  optionHelp: string[]
+  options: ParseArgsOptionsConfig
+  allowPositionals?: boolean
+  /** Whether the command may create the embedded database (only `migrate` does). */
+  createsDatabase?: boolean
+  parse(args: ParsedArgs): Result<Input, CliError>
+  run(deps: CliDeps, input: Input): Promise<Result<string, CliError>>
+}
+
+/** Erases a command's input type so commands of every kind sit in one list. */
+export function defineCommand<Input>(command: Command<Input>): Command<unknown> {
+  return command as Command<unknown>
+}
+
+/** Who the tool acts as: the audit log records `cli`; whoever runs it administers the deployment. */
+export const cliActor: Actor = { label: 'cli', role: 'admin' }
+
+/** A required string option, trimmed. */
+export function requireOption(args: ParsedArgs, command: string, option: string): Result<string, CliError> {
+  const value = args.values[option]
+  if (typeof value !== 'string' || value.trim() === '') return err({ code: 'missing_option', command, option })
+  return ok(value.trim())
+}
+
+/** A row id given on the command line (`--library 3`). */
+export function parseId(option: string, value: string): Result<number, CliError> {
+  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2_147_483_647) {
+    return err({ code: 'invalid_option', option, value, expected: 'a whole number such as 3' })
+  }
+  return ok(Number(value))
+}

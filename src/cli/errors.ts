@@ -1,0 +1,47 @@
+import { assertNever } from '../domain/result.ts'
+import type { CliError } from './command.ts'
+
+/** Exit codes: 1 when the command could not run, 2 when its input was refused (nothing written). */
+export const exitCodes = { ok: 0, failed: 1, refused: 2 } as const
+
+/** The message an IT admin reads on stderr, and the exit code, for every error the tool knows. */
+export function describeCliError(error: CliError): { message: string; exitCode: 1 | 2 } {
+  const refused = (message: string) => ({ message, exitCode: exitCodes.refused })
+  switch (error.code) {
+    case 'unknown_command':
+      return refused(`unknown command "${error.command}" (see library-comms --help)`)
+    case 'bad_arguments':
+      return refused(`${error.detail} (see library-comms ${error.command} --help)`)
+    case 'missing_option':
+      return refused(`--${error.option} is required (see library-comms ${error.command} --help)`)
+    case 'invalid_option':
+      return refused(`--${error.option}: "${error.value}" is not valid; expected ${error.expected}`)
+    case 'no_database':
+      return {
+        message: `there is no database in ${error.dataDir} yet: run "library-comms migrate" or start the service first`,
+        exitCode: exitCodes.failed,
+      }
+    case 'not_migrated':
+      return { message: 'the database has no tables yet: run "library-comms migrate" first', exitCode: exitCodes.failed }
+    case 'invalid_time_zone':
+      return refused(`--time-zone: "${error.timeZone}" is not a time zone; use an IANA name such as Europe/London or Australia/Sydney`)
+    case 'slack_team_taken':
+      return refused(`--slack-team: the Slack workspace ${error.slackTeamId} is already linked to a library (see library-comms library list)`)
+    case 'invalid_name':
+      return refused('--name must not be empty')
+    case 'library_not_found':
+      return refused(`--library: there is no library ${error.libraryId} (see library-comms library list)`)
+    case 'api_key_not_found':
+      return refused(`there is no active API key ${error.id}: it does not exist or is already revoked (see library-comms api-key list)`)
+    case 'not_allowed':
+      return refused(`not allowed: this needs the ${error.needed} role`)
+    case 'staff_not_found':
+      return refused(`${error.slackUserId} is not on this library's staff`)
+    case 'last_admin':
+      return refused(`${error.slackUserId} is the library's last admin: make someone else admin first`)
+    case 'invalid_role':
+      return refused(`--role: "${error.role}" is not a role; use admin, staff or viewer`)
+    default:
+      return assertNever(error)
+  }
+}

@@ -1,0 +1,37 @@
+import { addLibrary, isTimeZone } from '../domain/libraries/add-library.ts'
+import { err, ok } from '../domain/result.ts'
+import { defineCommand, requireOption } from './command.ts'
+
+const words = ['library', 'add']
+
+/** `library-comms library add`: links a school's Slack workspace; prints the new library's id alone. */
+export const libraryAddCommand = defineCommand({
+  words,
+  summary: 'add a library (a school) and link its Slack workspace; prints its id',
+  usage: 'library-comms library add --name NAME --slack-team TEAM_ID --time-zone Area/City',
+  optionHelp: [
+    '--name NAME            the school library\'s name, as staff know it',
+    '--slack-team TEAM_ID   the Slack workspace (team) id, T… (Slack: workspace settings, or the URL app.slack.com/client/T…)',
+    '--time-zone Area/City  the library\'s IANA time zone, e.g. Europe/London: overdue days are counted there',
+  ],
+  options: { name: { type: 'string' }, 'slack-team': { type: 'string' }, 'time-zone': { type: 'string' } },
+  parse(args) {
+    const name = requireOption(args, words.join(' '), 'name')
+    if (!name.ok) return name
+    const slackTeam = requireOption(args, words.join(' '), 'slack-team')
+    if (!slackTeam.ok) return slackTeam
+    const timeZone = requireOption(args, words.join(' '), 'time-zone')
+    if (!timeZone.ok) return timeZone
+    // Slack ids are upper case; a mistyped one would never match a command, so refuse it here.
+    if (!/^[TE][A-Z0-9]{2,}$/.test(slackTeam.value)) {
+      return err({ code: 'invalid_option', option: 'slack-team', value: slackTeam.value, expected: 'a Slack team id such as T0123ABCD' })
+    }
+    // Checked again by addLibrary; checked here too so a typo is refused before the database opens.
+    if (!isTimeZone(timeZone.value)) return err({ code: 'invalid_time_zone', timeZone: timeZone.value })
+    return ok({ name: name.value, slackTeamId: slackTeam.value, timeZone: timeZone.value })
+  },
+  async run(deps, input) {
+    const added = await addLibrary(deps, { ...input, actor: 'cli' })
+    return added.ok ? ok(`${added.value.id}\n`) : added
+  },
+})

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs'
+import { createConnection } from 'node:net'
+import path from 'node:path'
+import { Kysely } from 'kysely'
+import { PostgresJSDialect } from 'kysely-postgres-js'
+import postgres from 'postgres'
+import type { Config } from '../config.ts'
+import { openEmbeddedDatabase, openServerDatabase, type Db } from '../db/database.ts'
+import { localSocketPath } from '../db/local-socket.ts'
+import type { Database } from '../db/schema.ts'
+import { err, ok, type Result } from '../domain/result.ts'
+import type { CliError } from './command.ts'
+
+/** The database the tool works on, and how it got there (for messages). */
+export type CliDatabase = { db: Db; via: 'server' | 'service' | 'embedded'; close(): Promise<void> }
+
+/**
+ * Opens the database the service uses: the server when DATABASE_URL is set; otherwise the
+ * embedded database in DATA_DIR, through the running service's local socket when it runs
+ * (PGlite lets only one process open a data directory), or directly when it does not.
+ */
+export async function openCliDatabase(config: Config, options: { create: boolean }): Promise<Result<CliDatabase, CliError>> {
+  if (config.databaseUrl) {
+    const handle = openServerDatabase(config.databaseUrl, { max: 2 })
+    return ok({ db: handle.db, via: 'server', close: handle.close })
+  }
+  const socketPath = localSocketPath(config.dataDir)
+  if (await isServiceListening(socketPath)) return ok(openSocketDatabase(socketPath))
+  if (!options.create && !existsSync(path.join(config.dataDir, 'pgdata'))) {
+    return err({ code: 'no_database', dataDir: path.resolve(config.dataDir) })
+  }
+  const handle = await openEmbeddedDatabase({ dataDir: config.dataDir })
+  return ok({ db: handle.db, via: 'embedded', close: handle.close })
+}
+
+/**
+ * The running service's embedded database, through its Unix socket (Postgres protocol).
+ * One connection, and unnamed statements: the service's PGlite is a single session, so named
+ * prepared statements would outlive this process inside the service.
+ */
+export function openSocketDatabase(socketPath: string): CliDatabase {
+  const client = postgres({ path: socketPath, username: 'postgres', database: 'postgres', max: 1, prepare: false, onnotice: () => {} })
+  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) })
+  return { db, via: 'service', close: () => db.destroy().then(() => client.end({ timeout: 5 })) }
+}
+
+// A socket file left by a service that crashed refuses connections; only a live one counts.
+function isServiceListening(socketPath: string): Promise<boolean> {
+  if (!existsSync(socketPath)) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const socket = createConnection({ path: socketPath })
+    const answer = (listening: boolean) => {
+      socket.destroy()
+      resolve(listening)
+    }
+    socket.once('connect', () => answer(true))
+    socket.once('error', () => answer(false))
+    socket.setTimeout(2_000, () => answer(false))
+  })
+}

@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { afterEach, describe, expect, test } from 'vitest'
+import { localSocketPath } from '../../src/db/local-socket.ts'
+import { testDatabaseKind } from '../support/database.ts'
+import { runCli } from './run-cli.ts'
+
+const directories: string[] = []
+async function emptyDirectory(): Promise<string> {
+  const directory = await mkdtemp(`${tmpdir()}/lc-cli-`)
+  directories.push(directory)
+  return directory
+}
+afterEach(async () => {
+  for (const directory of directories.splice(0)) await rm(directory, { recursive: true, force: true })
+})
+
+// The machine's own node, when it is older than 24: the launcher must hand over to the project's.
+function olderNode(): string | undefined {
+  for (const candidate of ['/usr/bin/node', '/usr/local/bin/node']) {
+    if (!existsSync(candidate)) continue
+    const version = execFileSync(candidate, ['--version'], { encoding: 'utf8' })
+    if (Number(version.replace('v', '').split('.')[0]) < 24) return candidate
+  }
+  return undefined
+}
+
+// These need no database, or the embedded one with the service stopped: run once, in the embedded project.
+describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its own', () => {
+  test('--help lists every command, and a command\'s --help its options', async () => {
+    const cwd = await emptyDirectory()
+
+    const help = await runCli(['--help'], { env: {}, cwd })
+    const commandHelp = await runCli(['api-key', 'create', '--help'], { env: {}, cwd })
+
+    expect(help.exitCode).toBe(0)
+    for (const command of ['migrate', 'library add', 'library list', 'api-key create', 'api-key list', 'api-key revoke', 'staff add', 'staff list']) {
+      expect(help.stdout).toContain(command)
+    }
+    expect(commandHelp).toMatchObject({ exitCode: 0, stderr: '' })
+    expect(commandHelp.stdout).toContain('--library ID')
+  })
+
+  test('an unknown command or option is refused with exit code 2', async () => {
+    const cwd = await emptyDirectory()
+
+    const unknownCommand = await runCli(['library', 'remove'], { env: {}, cwd })
+    const unknownOption = await runCli(['library', 'list', '--all'], { env: {}, cwd })
+
+    expect(unknownCommand.exitCode).toBe(2)
+    expect(unknownCommand.stderr).toContain('unknown command "library remove"')
+    expect(unknownOption.exitCode).toBe(2)
+    expect(unknownOption.stderr).toContain("'--all'")
+  })
+
+  test('before any database exists, a command says to run migrate and creates nothing', async () => {
+    const dataDir = `${await emptyDirectory()}/data`
+
+    const listed = await runCli(['library', 'list'], { env: { DATA_DIR: dataDir }, cwd: await emptyDirectory() })
+
+    expect(listed.exitCode).toBe(1)
+    expect(listed.stderr).toContain('library-comms migrate')
+    expect(existsSync(dataDir)).toBe(false)
+  })
+
+  test('migrate creates the embedded database, and the tool works on it while the service is stopped', async () => {
+    const cwd = await emptyDirectory()
+    const env = { DATA_DIR: `${cwd}/data` }
+
+    const migrated = await runCli(['migrate'], { env, cwd })
+    expect(migrated.exitCode).toBe(0)
+    expect(migrated.stdout).toContain('applied 0001_foundation')
+    // A socket left by a service that crashed must not stop the tool.
+    await writeFile(localSocketPath(env.DATA_DIR), '')
+    const added = await runCli(['library', 'add', '--name', 'Hillside', '--slack-team', 'T0HILL', '--time-zone', 'Australia/Sydney'], { env, cwd })
+    const listed = await runCli(['library', 'list'], { env, cwd })
+    const again = await runCli(['migrate'], { env, cwd })
+
+    expect(added).toMatchObject({ exitCode: 0, stdout: '1\n', stderr: '' })
+    expect(listed.stdout).toMatch(/1\s+Hillside\s+T0HILL\s+Australia\/Sydney/)
+    expect(again.stdout).toBe('the database is up to date\n')
+  }, 60_000)
+
+  test.runIf(olderNode() !== undefined)('run by an older node, the tool hands over to the project\'s Node 24', async () => {
+    const result = await runCli(['--help'], { env: {}, cwd: await emptyDirectory(), node: olderNode() })
+
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toContain('library add')
+  })
+})
