@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises'
-import { PGlite } from '@electric-sql/pglite'
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { Kysely } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
@@ -39,13 +40,16 @@ export function openServerDatabase(url: string, options: { max?: number } = {}):
   }
 }
 
+/** Extensions the migrations use; PGlite loads them at creation (a server has them installed). */
+export const embeddedOptions = { extensions: { pg_trgm } } satisfies PGliteOptions
+
 /** Opens (creating if needed) the embedded database in `dataDir`, or wraps a PGlite already open. */
 export async function openEmbeddedDatabase(source: { dataDir: string } | { pglite: PGlite }): Promise<DatabaseHandle> {
   let pglite: PGlite
   if ('pglite' in source) pglite = source.pglite
   else {
     await mkdir(source.dataDir, { recursive: true })
-    pglite = await PGlite.create({ dataDir: `${source.dataDir}/pgdata` })
+    pglite = await PGlite.create({ dataDir: `${source.dataDir}/pgdata`, ...embeddedOptions })
   }
   const gate = new Mutex()
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, gate) })

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
 import { inject } from 'vitest'
-import { openEmbeddedDatabase, openServerDatabase, type DatabaseHandle } from '../../src/db/database.ts'
+import { embeddedOptions, openEmbeddedDatabase, openServerDatabase, type DatabaseHandle } from '../../src/db/database.ts'
 import { withDatabase } from './setup-server.ts'
 
 export const testDatabaseKind = process.env.TEST_DB === 'server' ? 'server' : 'embedded'
@@ -12,7 +12,7 @@ export const testDatabaseKind = process.env.TEST_DB === 'server' ? 'server' : 'e
 export async function openTestDatabase(): Promise<DatabaseHandle> {
   if (testDatabaseKind === 'embedded') {
     const tarball = await readFile(inject('embeddedTemplate'))
-    const pglite = await PGlite.create({ loadDataDir: new Blob([tarball]) })
+    const pglite = await PGlite.create({ loadDataDir: new Blob([tarball]), ...embeddedOptions })
     return openEmbeddedDatabase({ pglite })
   }
   const url = process.env.TEST_DATABASE_URL!

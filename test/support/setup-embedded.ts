@@ -3,7 +3,7 @@ import { rename, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { PGlite } from '@electric-sql/pglite'
 import type { TestProject } from 'vitest/node'
-import { openEmbeddedDatabase } from '../../src/db/database.ts'
+import { embeddedOptions, openEmbeddedDatabase } from '../../src/db/database.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
 import { migrationsFingerprint } from './template.ts'
 
@@ -11,7 +11,7 @@ import { migrationsFingerprint } from './template.ts'
 export default async function setup(project: TestProject) {
   const path = `${tmpdir()}/library-comms-template-${migrationsFingerprint()}.tar`
   if (!existsSync(path)) {
-    const pglite = await PGlite.create()
+    const pglite = await PGlite.create(embeddedOptions)
     const handle = await openEmbeddedDatabase({ pglite })
     await migrateToLatest(handle.db)
     const dump = await pglite.dumpDataDir('none')
