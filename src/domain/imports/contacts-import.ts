@@ -75,17 +75,16 @@ export async function previewContactsImport(
       columns: contactColumns,
       table: 'import_contact_rows',
       tableColumns: stagedContactColumns,
-      readRow: (line, fields, positions) => readContactRow(batchId, line, fields, positions),
-      crossCheck: (line, fields, positions) => {
+      readRow: (line, fields, positions) => {
         const read = readContactRow(batchId, line, fields, positions)
-        if (!('row' in read) || !read.isPrimary) return undefined
+        if (!('row' in read) || !read.isPrimary) return read
         const key = read.username.toLowerCase()
         const first = primaryLines.get(key)
         if (first === undefined) {
           primaryLines.set(key, line)
-          return undefined
+          return read
         }
-        return { line, column: 'primary', message: `a second primary contact for ${read.username} (the first is on line ${first})` }
+        return { problems: [{ line, column: 'primary', message: `a second primary contact for ${read.username} (the first is on line ${first})` }] }
       },
       onProgress: input.onProgress,
     })

@@ -40,16 +40,15 @@ export async function previewPatronsImport(
       tableColumns: stagedPatronColumns,
       readRow: (line, fields, positions) => {
         namesInFile = positions.first_name !== undefined || positions.last_name !== undefined
-        return readPatronRow(batchId, line, fields, positions)
-      },
-      crossCheck: (line, fields, positions) => {
-        const key = (fields[positions.username ?? 0] ?? '').trim().toLowerCase()
+        const read = readPatronRow(batchId, line, fields, positions)
+        if (!('row' in read)) return read
+        const key = read.username.toLowerCase()
         const first = seen.get(key)
         if (first === undefined) {
           seen.set(key, line)
-          return undefined
+          return read
         }
-        return { line, column: 'username', message: `"${key}" is already on line ${first}` }
+        return { problems: [{ line, column: 'username', message: `"${key}" is already on line ${first}` }] }
       },
       onProgress: input.onProgress,
     })

@@ -39,9 +39,8 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
     columns: C
     table: string
     tableColumns: readonly string[]
+    /** Checks one row, and any rule across rows (a second primary for one patron). */
     readRow: RowReader<Partial<Record<C[number]['name'], number>>>
-    /** Checks across rows (a second primary for one patron), after a row reads well. */
-    crossCheck?: (line: number, fields: readonly string[], positions: Partial<Record<C[number]['name'], number>>) => ImportProblem | undefined
     onProgress?: (progress: ImportProgress) => void
   },
 ): Promise<
@@ -84,11 +83,6 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
       const read = input.readRow(record.line, record.fields, positions)
       if ('problems' in read) {
         for (const problem of read.problems) problems.add(problem)
-        continue
-      }
-      const crossProblem = input.crossCheck?.(record.line, record.fields, positions)
-      if (crossProblem) {
-        problems.add(crossProblem)
         continue
       }
       pending.push(read.row)
