@@ -95,6 +95,7 @@ export interface ApiKeysTable {
   name: string
   prefix: string
   key_hash: string
+  role: Generated<'staff' | 'admin'>
   created_at: CreatedAt
   last_used_at: Date | null
   revoked_at: Date | null

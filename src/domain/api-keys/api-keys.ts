@@ -4,10 +4,14 @@ import { recordAudit } from '../audit/record-audit.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { Actor } from '../staff/roles.ts'
 
-export type ApiKeySummary = { id: number; libraryId: number; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }
+export type ApiKeySummary = { id: number; libraryId: number; name: string; prefix: string; role: ApiKeyRole; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }
 export type ApiKeyError = { code: 'library_not_found'; libraryId: number } | { code: 'api_key_not_found'; id: number } | { code: 'invalid_name' }
 
 const keyPrefix = 'lc_'
+
+/** The role a key acts with: staff (patrons, contacts, adding imports) or admin (also replace imports and deactivation). */
+export const apiKeyRoles = ['staff', 'admin'] as const
+export type ApiKeyRole = (typeof apiKeyRoles)[number]
 
 /** SHA-256 is enough for a 256-bit random key: there is nothing to brute-force a dictionary on. */
 export function hashApiKey(key: string): string {
@@ -17,7 +21,7 @@ export function hashApiKey(key: string): string {
 /** Creates a key for a library. The key itself is returned once and stored only as a hash. */
 export async function createApiKey(
   deps: Pick<AppDeps, 'db'>,
-  input: { libraryId: number; name: string; actor: string },
+  input: { libraryId: number; name: string; role?: ApiKeyRole; actor: string },
 ): Promise<Result<{ key: string; apiKey: ApiKeySummary }, ApiKeyError>> {
   const name = input.name.trim()
   if (name === '') return err({ code: 'invalid_name' })
@@ -27,10 +31,10 @@ export async function createApiKey(
     if (!library) return err({ code: 'library_not_found', libraryId: input.libraryId } as const)
     const row = await tx
       .insertInto('api_keys')
-      .values({ library_id: input.libraryId, name, prefix: key.slice(0, keyPrefix.length + 6), key_hash: hashApiKey(key) })
+      .values({ library_id: input.libraryId, name, role: input.role ?? 'staff', prefix: key.slice(0, keyPrefix.length + 6), key_hash: hashApiKey(key) })
       .returning(summaryColumns)
       .executeTakeFirstOrThrow()
-    await recordAudit(tx, { libraryId: input.libraryId, actor: input.actor, action: 'api_key.created', subjectType: 'api_key', subjectId: row.id, after: { name, prefix: row.prefix } })
+    await recordAudit(tx, { libraryId: input.libraryId, actor: input.actor, action: 'api_key.created', subjectType: 'api_key', subjectId: row.id, after: { name, prefix: row.prefix, role: row.role } })
     return ok({ key, apiKey: row })
   })
 }
@@ -40,6 +44,7 @@ const summaryColumns = [
   'library_id as libraryId',
   'name',
   'prefix',
+  'role',
   'created_at as createdAt',
   'last_used_at as lastUsedAt',
   'revoked_at as revokedAt',
@@ -81,8 +86,8 @@ export async function authenticateApiKey(
     .set({ last_used_at: deps.clock.now() })
     .where('key_hash', '=', hashApiKey(key))
     .where('revoked_at', 'is', null)
-    .returning(['id', 'library_id as libraryId'])
+    .returning(['id', 'library_id as libraryId', 'role'])
     .executeTakeFirst()
-  // The library system acts with staff rights: it may change patrons and contacts, not staff.
-  return row ? { libraryId: row.libraryId, actor: { label: `api-key:${row.id}`, role: 'staff' } } : undefined
+  // A key never manages staff: that is done in Slack or with the command-line tool.
+  return row ? { libraryId: row.libraryId, actor: { label: `api-key:${row.id}`, role: row.role } } : undefined
 }

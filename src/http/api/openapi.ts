@@ -1,5 +1,12 @@
 import { z } from 'zod'
-import { contactIdParam, maxBodyBytes, namedSchemas, usernameParam } from './schemas.ts'
+import {
+  contactIdParam,
+  contactsImportQuerySchema,
+  maxBodyBytes,
+  namedSchemas,
+  patronsImportQuerySchema,
+  usernameParam,
+} from './schemas.ts'
 
 type JsonSchema = Record<string, unknown>
 
@@ -22,6 +29,27 @@ function parameterSchema(schema: z.ZodType): JsonSchema {
   return rest
 }
 
+// A query parameter is described as sent (`io: 'input'`): the string "true", not the boolean.
+function queryParameters(schema: z.ZodObject) {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const { $schema, description, ...rest } = z.toJSONSchema(field as z.ZodType, { io: 'input', unrepresentable: 'throw' })
+    return { name, in: 'query', required: !(field as z.ZodType).safeParse(undefined).success, description, schema: rest }
+  })
+}
+
+const csvFile = (columns: string) => {
+  const schema = { type: 'string', description: `A CSV file, streamed: ${columns}` }
+  return { 'text/csv': { schema }, 'application/csv': { schema }, 'text/plain': { schema } }
+}
+
+const contentDisposition = {
+  name: 'Content-Disposition',
+  in: 'header',
+  required: false,
+  description: 'attachment; filename="…": the file name the audit log records. Without it: contacts.csv or patrons.csv.',
+  schema: { type: 'string' },
+}
+
 const problemResponses = {
   MalformedJson: { description: 'The body is not valid JSON.', content: problemJson },
   Unauthorized: {
@@ -37,6 +65,13 @@ const problemResponses = {
     description: 'A field is wrong: `errors` names each one by JSON Pointer. Nothing was changed.',
     content: problemJson,
   },
+  NotCsv: { description: 'The body is not sent as text/csv (or application/csv, text/plain).', content: problemJson },
+  ImportRunning: { description: 'Another import runs in this library: `startedBy` and `startedAt` say whose and since when.', content: problemJson },
+  InvalidImport: {
+    description:
+      'A query parameter is wrong (`errors` names each by `parameter`), the file cannot be read, or it has errors: `errors` lists the first 100 by `line` and `column`, `errorCount` counts them all. Nothing was changed.',
+    content: problemJson,
+  },
   InternalError: { description: 'Something failed on our side; nothing of it is disclosed.', content: problemJson },
 }
 
@@ -49,6 +84,9 @@ const statusOf: Record<ProblemName, string> = {
   PayloadTooLarge: '413',
   UnsupportedMediaType: '415',
   Invalid: '422',
+  NotCsv: '415',
+  ImportRunning: '409',
+  InvalidImport: '422',
   InternalError: '500',
 }
 
@@ -59,7 +97,9 @@ function problems(...names: ProblemName[]) {
 
 const writing: ProblemName[] = ['MalformedJson', 'Forbidden', 'PayloadTooLarge', 'UnsupportedMediaType', 'Invalid']
 
-function operation(tag: 'patrons' | 'contacts', summary: string, operationId: string, details: Record<string, unknown>) {
+const importing: ProblemName[] = ['Forbidden', 'ImportRunning', 'NotCsv', 'InvalidImport']
+
+function operation(tag: 'patrons' | 'contacts' | 'imports', summary: string, operationId: string, details: Record<string, unknown>) {
   return { tags: [tag], summary, operationId, ...details }
 }
 
@@ -80,6 +120,7 @@ export function openApiDocument() {
     tags: [
       { name: 'patrons', description: 'Patrons of the library, created and updated in batches by username.' },
       { name: 'contacts', description: 'The people and addresses notices reach for a patron.' },
+      { name: 'imports', description: 'CSV files from the student system, as a librarian imports them in Slack: checked whole, then applied in one transaction or not at all.' },
     ],
     paths: {
       '/api/v1/openapi.json': {
@@ -122,6 +163,24 @@ export function openApiDocument() {
         }),
         delete: operation('contacts', 'Remove a contact', 'removeContact', {
           responses: { '204': { description: 'Removed.' }, ...problems('Forbidden', 'NotFound') },
+        }),
+      },
+      '/api/v1/imports/contacts': {
+        post: operation('imports', 'Import contacts from a CSV file', 'importContacts', {
+          description:
+            'Checks the whole file, then applies it in one transaction, or with dryRun=true says what it would do and changes nothing. API keys act as staff: add mode only; the replace modes need an admin (403).',
+          parameters: [...queryParameters(contactsImportQuerySchema), contentDisposition],
+          requestBody: { required: true, content: csvFile('username, role, address; optional type, primary, addressee, bcc, usage, scenarios.') },
+          responses: { '200': { description: 'What the import did, or would do.', content: json(ref('ContactsImport')) }, ...problems(...importing) },
+        }),
+      },
+      '/api/v1/imports/patrons': {
+        post: operation('imports', 'Import patrons from a CSV file', 'importPatrons', {
+          description:
+            "Creates and updates patrons by username, as the library system's Users import does. API keys act as staff: a file that deactivates anyone needs an admin (403).",
+          parameters: [...queryParameters(patronsImportQuerySchema), contentDisposition],
+          requestBody: { required: true, content: csvFile('username; optional first_name, last_name, type, academic_level, groups, enabled.') },
+          responses: { '200': { description: 'What the import did, or would do.', content: json(ref('PatronsImport')) }, ...problems(...importing) },
         }),
       },
     },

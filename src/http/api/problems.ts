@@ -1,9 +1,12 @@
 import type { z } from 'zod'
 import type { ContactField } from '../../domain/contacts/contact-fields.ts'
 import type { ContactError } from '../../domain/contacts/errors.ts'
+import type { ImportError } from '../../domain/imports/errors.ts'
 import type { PatronInput, UpsertPatronsError } from '../../domain/patrons/upsert-patrons.ts'
 import { assertNever } from '../../domain/result.ts'
-import type { FieldError, Problem } from './schemas.ts'
+import type { NotAllowed } from '../../domain/staff/roles.ts'
+import { renderLineError } from './render.ts'
+import type { FieldError, ParameterError, Problem } from './schemas.ts'
 
 // Not resolvable on purpose (RFC 9457 allows it): integrators switch on these, docs/api.md lists them.
 const problemType = (slug: string) => `urn:library-comms:problem:${slug}`
@@ -36,6 +39,14 @@ export function payloadTooLarge(maxBytes: number): Problem {
   return { type: problemType('payload-too-large'), title: 'Payload Too Large', status: 413, detail: `The body is larger than ${maxBytes} bytes` }
 }
 
+/** An import takes its file as CSV, streamed. */
+export const csvExpected: Problem = {
+  type: problemType('unsupported-media-type'),
+  title: 'Unsupported Media Type',
+  status: 415,
+  detail: 'Send the file as text/csv',
+}
+
 export const malformedJson: Problem = { type: problemType('malformed-json'), title: 'Malformed JSON', status: 400, detail: 'The body is not valid JSON' }
 
 /** The schema's complaints, one per bad field, each pointing into the body. */
@@ -54,6 +65,22 @@ function fieldErrorsOf(issue: z.core.$ZodIssue): FieldError[] {
     return issue.keys.map((key) => ({ pointer: jsonPointer([...issue.path, key]), detail: `"${key}" is not a known field` }))
   }
   return [{ pointer: jsonPointer(issue.path), detail: issue.message }]
+}
+
+/** The query's complaints, one per bad parameter. */
+export function invalidQuery(issues: readonly z.core.$ZodIssue[]): Problem {
+  return {
+    type: problemType('invalid-query'),
+    title: 'Invalid query parameters',
+    status: 422,
+    detail: 'The query parameters are wrong; nothing was changed',
+    errors: issues.flatMap(parameterErrorsOf),
+  }
+}
+
+function parameterErrorsOf(issue: z.core.$ZodIssue): ParameterError[] {
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ parameter: key, detail: `"${key}" is not a known parameter` }))
+  return [{ parameter: String(issue.path[0] ?? ''), detail: issue.message }]
 }
 
 /** RFC 6901: `~` and `/` inside a key are escaped; the whole body is "". */
@@ -93,7 +120,7 @@ export type ApiDomainError = ContactError | UpsertPatronsError
 export function domainProblem(error: ApiDomainError): Problem {
   switch (error.code) {
     case 'not_allowed':
-      return { type: problemType('not-allowed'), title: 'Forbidden', status: 403, detail: `This needs the ${error.needed} role` }
+      return notAllowed(error)
     case 'patron_not_found':
       return {
         type: problemType('patron-not-found'),
@@ -122,6 +149,59 @@ export function domainProblem(error: ApiDomainError): Problem {
           detail: problem.message,
         })),
       }
+    default:
+      return assertNever(error)
+  }
+}
+
+// API keys act as staff: the 403 says so, since the caller cannot see its own role anywhere else.
+function notAllowed(error: NotAllowed): Problem {
+  const role = error.role === null ? 'no role' : `the ${error.role} role`
+  return { type: problemType('not-allowed'), title: 'Forbidden', status: 403, detail: `This needs the ${error.needed} role; this key has ${role}` }
+}
+
+/** Every expected failure of an import, as the API answers it. A refused import changed nothing. */
+export function importProblem(error: ImportError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      return notAllowed(error)
+    case 'invalid_file':
+      return {
+        type: problemType('invalid-file'),
+        title: 'Invalid file',
+        status: 422,
+        detail: `The file has ${error.problemCount} ${error.problemCount === 1 ? 'error' : 'errors'}; nothing was changed`,
+        errors: error.problems.map(renderLineError),
+        errorCount: error.problemCount,
+        warnings: error.warnings.map(renderLineError),
+      }
+    case 'unreadable_file':
+      return { type: problemType('unreadable-file'), title: 'Unreadable file', status: 422, detail: `${error.message} Nothing was changed.` }
+    case 'import_running':
+      return {
+        type: problemType('import-running'),
+        title: 'An import is running',
+        status: 409,
+        detail: `An import started by ${error.requestedBy} at ${error.startedAt.toISOString()} is still running in this library; send the file again when it has finished`,
+        startedBy: error.requestedBy,
+        startedAt: error.startedAt.toISOString(),
+      }
+    case 'invalid_levels':
+      return {
+        type: problemType('invalid-levels'),
+        title: 'Invalid academic levels',
+        status: 422,
+        detail: error.levels.length === 0 ? 'replace-levels needs at least one academic level' : `No academic level ${error.levels.map((level) => `"${level}"`).join(', ')} in this library`,
+        errors:
+          error.levels.length === 0
+            ? [{ parameter: 'levels', detail: 'Name at least one academic level' }]
+            : error.levels.map((level) => ({ parameter: 'levels', detail: `no academic level "${level}" in this library` })),
+      }
+    // The API stages and applies in one call, so these mean another process took the batch.
+    case 'batch_not_found':
+      return { type: problemType('import-not-found'), title: 'Import not found', status: 404, detail: `No import ${error.batchId} in this library` }
+    case 'batch_not_ready':
+      return { type: problemType('import-not-ready'), title: 'Import not ready', status: 409, detail: `Import ${error.batchId} is ${error.status}, not waiting to be applied` }
     default:
       return assertNever(error)
   }

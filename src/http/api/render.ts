@@ -1,6 +1,9 @@
 import type { Contact } from '../../domain/contacts/contact-view.ts'
+import type { ContactsImportPreview, ContactsImportResult } from '../../domain/imports/contacts-import.ts'
+import type { ImportProblem } from '../../domain/imports/errors.ts'
+import type { PatronsImportPreview, PatronsImportResult } from '../../domain/imports/patrons-import.ts'
 import type { PatronWithContacts } from '../../domain/patrons/patron-view.ts'
-import type { ContactBody, PatronWithContactsBody } from './schemas.ts'
+import type { ContactBody, ContactsImportBody, LineError, PatronsImportBody, PatronWithContactsBody } from './schemas.ts'
 
 /** A contact as the API shows it: the domain's `isPrimary` is `primary` on the wire. */
 export function renderContact(contact: Contact): ContactBody {
@@ -30,5 +33,36 @@ export function renderPatron(patron: PatronWithContacts): PatronWithContactsBody
     groups: patron.groups,
     enabled: patron.isEnabled,
     contacts: patron.contacts.map(renderContact),
+  }
+}
+
+/** A problem in an imported file: the domain's `message` is the RFC 9457 `detail`. */
+export function renderLineError(problem: ImportProblem): LineError {
+  return { line: problem.line, column: problem.column, detail: problem.message }
+}
+
+/** A contacts import: its dry run, or with `applied` what it did. */
+export function renderContactsImport(preview: ContactsImportPreview, applied?: ContactsImportResult): ContactsImportBody {
+  return {
+    dryRun: applied === undefined,
+    batchId: preview.batchId,
+    fileName: preview.fileName,
+    checksum: preview.checksum,
+    warnings: preview.warnings.map(renderLineError),
+    summary: applied?.summary ?? preview.summary,
+    ...(applied && { added: applied.added, deleted: applied.deleted }),
+  }
+}
+
+/** A patrons import: its dry run, or with `applied` what it did. */
+export function renderPatronsImport(preview: PatronsImportPreview, applied?: PatronsImportResult): PatronsImportBody {
+  return {
+    dryRun: applied === undefined,
+    batchId: preview.batchId,
+    fileName: preview.fileName,
+    checksum: preview.checksum,
+    warnings: preview.warnings.map(renderLineError),
+    summary: preview.summary,
+    ...(applied && { created: applied.created, updated: applied.updated, unchanged: applied.unchanged }),
   }
 }

@@ -1,15 +1,18 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { except } from 'hono/combine'
 import type { AppDeps } from '../../domain/deps.ts'
 import { requireApiKey, type ApiEnv } from './authenticate.ts'
 import { contactRoutes } from './contacts.ts'
+import { importRoutes } from './imports.ts'
 import { openApiDocument } from './openapi.ts'
 import { patronRoutes } from './patrons.ts'
 import { internalError, payloadTooLarge, problemResponse, routeNotFound } from './problems.ts'
 import { maxBodyBytes } from './schemas.ts'
 
 /**
- * `/api/v1`: the library or student system pushes patrons and contacts with a bearer API key.
+ * `/api/v1`: the library or student system pushes patrons and contacts, or imports CSV files,
+ * with a bearer API key.
  * Every answer that is not a success is `application/problem+json` (RFC 9457).
  */
 export function apiRoutes(deps: AppDeps): Hono {
@@ -28,9 +31,13 @@ export function apiRoutes(deps: AppDeps): Hono {
 
   const withKey = new Hono<ApiEnv>()
   withKey.use('*', requireApiKey(deps))
-  withKey.use('*', bodyLimit({ maxSize: maxBodyBytes, onError: () => problemResponse(payloadTooLarge(maxBodyBytes)) }))
+  // Import files stream into the staging tables as they arrive (a student system's export runs
+  // to tens of MB); a body limit reads a chunked body whole first, so imports go without one.
+  const limitBody = bodyLimit({ maxSize: maxBodyBytes, onError: () => problemResponse(payloadTooLarge(maxBodyBytes)) })
+  withKey.use('*', except('/api/v1/imports/*', limitBody))
   withKey.route('/', patronRoutes(deps))
   withKey.route('/', contactRoutes(deps))
+  withKey.route('/', importRoutes(deps))
   api.route('/', withKey)
   return api
 }

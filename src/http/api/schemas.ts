@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { bccPreferences, contactRoles, contactSources, contactTypes, contactUsages } from '../../domain/contacts/contact-fields.ts'
+import { contactImportModes } from '../../domain/imports/contacts-plan.ts'
 import { patronTypes } from '../../domain/patrons/patron-view.ts'
 import { contactScenarioNames } from '../../domain/scenarios/catalogue.ts'
 
@@ -123,13 +124,33 @@ export const fieldErrorSchema = z.object({
   detail: z.string(),
 })
 
+export const parameterErrorSchema = z.object({
+  parameter: z.string().describe('The query parameter.'),
+  detail: z.string(),
+})
+
+export const lineErrorSchema = z
+  .object({
+    line: z.int().min(1).describe('The line in the file as a spreadsheet numbers it: the header is line 1.'),
+    column: z.string().describe("The column's header, or (row) for the whole line."),
+    detail: z.string(),
+  })
+  .describe('A problem in an imported file, where a spreadsheet shows it.')
+
 export const problemSchema = z
   .object({
     type: z.string().describe('A URI naming the kind of problem.'),
     title: z.string(),
     status: z.int(),
     detail: z.string().optional(),
-    errors: z.array(fieldErrorSchema).optional().describe('Each bad field of the request body.'),
+    errors: z
+      .array(z.union([fieldErrorSchema, parameterErrorSchema, lineErrorSchema]))
+      .optional()
+      .describe('Each bad field of the request body (pointer), query parameter (parameter), or line of an imported file (line and column).'),
+    errorCount: z.int().min(0).optional().describe('An imported file: how many errors it has in all; errors lists the first 100.'),
+    warnings: z.array(lineErrorSchema).optional().describe('An imported file: what was ignored, such as an unknown column.'),
+    startedBy: z.string().optional().describe('The import already running: who started it (api-key:4, slack:U123, cli).'),
+    startedAt: z.iso.datetime().optional().describe('The import already running: when it started.'),
   })
   .describe('RFC 9457 problem details, served as application/problem+json.')
 
@@ -144,10 +165,88 @@ export const contactIdParam = z
   .pipe(z.int().min(1).max(2_147_483_647))
   .describe('The contact id.')
 
+// Imports: a CSV file streamed in the body; what to do with it in the query.
+
+const queryFlag = (what: string) =>
+  z
+    .enum(['true', 'false'], { error: 'Give true or false' })
+    .transform((value) => value === 'true')
+    .optional()
+    .describe(what)
+
+const dryRunParam = queryFlag('true: check the file and say what would happen, then discard it; nothing changes.')
+
+export const contactsImportQuerySchema = z
+  .strictObject({
+    mode: z
+      .enum(contactImportModes, {
+        error: (issue) => (issue.input === undefined ? 'Required' : `Give one of ${contactImportModes.join(', ')}`),
+      })
+      .describe(
+        "add: add the file's contacts; replace-patrons: replace the contacts of the patrons in the file; replace-levels: the same, for the patrons in the file who are in `levels`; replace-all: replace every patron's contacts (patrons not in the file end with none).",
+      ),
+    // Level names hold no commas in practice ("Year 7"), so both `levels=a,b` and `levels=a&levels=b` work.
+    levels: z
+      .union([z.string(), z.array(z.string())])
+      .transform((given) => [given].flat().flatMap((value) => value.split(',')).map((level) => level.trim()).filter((level) => level !== ''))
+      .optional()
+      .describe('For replace-levels: the academic levels, comma-separated or repeated.'),
+    keepCustom: queryFlag('Replace modes: keep the contacts staff added or edited by hand, and do not add an exact duplicate of one.'),
+    dryRun: dryRunParam,
+  })
+  // Levels with another mode is a mistake worth refusing: replace-all would then clear every patron.
+  .refine((query) => query.levels === undefined || query.mode === 'replace-levels', {
+    path: ['levels'],
+    message: 'levels goes only with mode=replace-levels',
+  })
+
+export const patronsImportQuerySchema = z.strictObject({ dryRun: dryRunParam })
+
+const count = z.int().min(0)
+const importedFile = {
+  dryRun: z.boolean().describe('true: nothing was changed, and the checked file was discarded.'),
+  batchId: z.int().describe('The import, as the audit log names it.'),
+  fileName: z.string().describe('From Content-Disposition, or contacts.csv / patrons.csv.'),
+  checksum: z.string().describe('SHA-256 of the bytes sent, in hex.'),
+  warnings: z.array(lineErrorSchema).describe('What was ignored, such as an unknown column.'),
+}
+
+export const contactsImportSchema = z.object({
+  ...importedFile,
+  summary: z
+    .object({
+      rows: count,
+      patronsInFile: count,
+      patronsNotFound: count,
+      patronsTouched: count,
+      contactsToAdd: count,
+      contactsToDelete: count,
+      contactsKept: count.describe('Kept by keepCustom.'),
+      duplicatesSkipped: count.describe('Rows that duplicate a kept contact, so were not added.'),
+    })
+    .describe('What the import does (or would do, on a dry run).'),
+  added: count.optional().describe('Contacts added; absent on a dry run.'),
+  deleted: count.optional().describe('Contacts deleted; absent on a dry run.'),
+})
+
+export const patronsImportSchema = z.object({
+  ...importedFile,
+  summary: z
+    .object({ rows: count, toCreate: count, toUpdate: count, unchanged: count, toDeactivate: count, toReactivate: count })
+    .describe('What the import does (or would do, on a dry run).'),
+  created: count.optional().describe('Absent on a dry run.'),
+  updated: count.optional().describe('Absent on a dry run.'),
+  unchanged: count.optional().describe('Absent on a dry run.'),
+})
+
 export type FieldError = z.infer<typeof fieldErrorSchema>
+export type ParameterError = z.infer<typeof parameterErrorSchema>
+export type LineError = z.infer<typeof lineErrorSchema>
 export type Problem = z.infer<typeof problemSchema>
 export type ContactBody = z.input<typeof contactSchema>
 export type PatronWithContactsBody = z.input<typeof patronWithContactsSchema>
+export type ContactsImportBody = z.input<typeof contactsImportSchema>
+export type PatronsImportBody = z.input<typeof patronsImportSchema>
 
 /** Every named schema, as the OpenAPI document lists them under components. */
 export const namedSchemas = {
@@ -158,5 +257,8 @@ export const namedSchemas = {
   ContactChanges: contactChangesSchema,
   Contact: contactSchema,
   PatronWithContacts: patronWithContactsSchema,
+  ContactsImport: contactsImportSchema,
+  PatronsImport: patronsImportSchema,
+  LineError: lineErrorSchema,
   Problem: problemSchema,
 } as const

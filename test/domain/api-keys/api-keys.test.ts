@@ -25,3 +25,12 @@ test('a key is shown once, stored only as its hash, and stands for its library u
   expect(await revokeApiKey(deps, { id: apiKey.id, actor: 'cli' })).toEqual({ ok: false, error: { code: 'api_key_not_found', id: apiKey.id } })
   expect((await lib.auditActions()).map((a) => a.action)).toEqual(['api_key.created', 'api_key.revoked'])
 })
+
+test('a key created for the student system\'s sync acts as an admin of its library', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenLibrary(deps)
+  const created = await createApiKey(deps, { libraryId: lib.id, name: 'SIS nightly', role: 'admin', actor: 'cli' })
+  if (!created.ok) throw new Error('not created')
+  expect(created.value.apiKey.role).toBe('admin')
+  expect(await authenticateApiKey(deps, created.value.key)).toEqual({ libraryId: lib.id, actor: { label: `api-key:${created.value.apiKey.id}`, role: 'admin' } })
+})

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
+import { contactImportModes } from '../../../src/domain/imports/contacts-plan.ts'
 import { apiRoutes } from '../../../src/http/api/routes.ts'
 import { testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
@@ -24,6 +25,8 @@ test('the OpenAPI 3.1 document is served without a key and lists every path', as
   expect(document.openapi).toBe('3.1.0')
   expect(Object.keys(document.paths).sort()).toEqual([
     '/api/v1/contacts/{id}',
+    '/api/v1/imports/contacts',
+    '/api/v1/imports/patrons',
     '/api/v1/openapi.json',
     '/api/v1/patrons',
     '/api/v1/patrons/{username}',
@@ -79,4 +82,22 @@ test('the document describes the same schemas that refuse a bad request', async 
   const refused = await lib.send('POST', '/api/v1/patrons/asilva/contacts', { role: 'guardian', address: 'mum@example.org', email: 'mum@example.org' })
   expect(newContact.properties.email).toBeUndefined()
   expect(pointersOf(await problemOf(refused, 422))).toEqual(['/email'])
+})
+
+test('the imports take a CSV body, and the document names the query parameters the API checks', async () => {
+  const document = await fetchDocument()
+  const contacts = document.paths['/api/v1/imports/contacts'].post
+
+  expect(Object.keys(contacts.requestBody.content)).toEqual(['text/csv', 'application/csv', 'text/plain'])
+  expect(contacts.parameters.map((p: any) => [p.name, p.in, p.required])).toEqual([
+    ['mode', 'query', true],
+    ['levels', 'query', false],
+    ['keepCustom', 'query', false],
+    ['dryRun', 'query', false],
+    ['Content-Disposition', 'header', false],
+  ])
+  expect(contacts.parameters[0].schema.enum).toEqual([...contactImportModes])
+  expect(contacts.parameters[3].schema).toEqual({ type: 'string', enum: ['true', 'false'] })
+  expect(Object.keys(contacts.responses).sort()).toEqual(['200', '401', '403', '409', '415', '422', '500'])
+  expect(document.paths['/api/v1/imports/patrons'].post.parameters.map((p: any) => p.name)).toEqual(['dryRun', 'Content-Disposition'])
 })

@@ -1,0 +1,123 @@
+import { Hono, type Context } from 'hono'
+import type { z } from 'zod'
+import type { AppDeps } from '../../domain/deps.ts'
+import { cancelImport } from '../../domain/imports/cancel-import.ts'
+import { applyContactsImport, previewContactsImport } from '../../domain/imports/contacts-import.ts'
+import { applyPatronsImport, previewPatronsImport } from '../../domain/imports/patrons-import.ts'
+import type { ImportFile } from '../../domain/imports/stage-file.ts'
+import { err, ok, type Result } from '../../domain/result.ts'
+import type { Actor } from '../../domain/staff/roles.ts'
+import type { ApiEnv } from './authenticate.ts'
+import { csvExpected, importProblem, invalidQuery, problemResponse } from './problems.ts'
+import { renderContactsImport, renderPatronsImport } from './render.ts'
+import { contactsImportQuerySchema, patronsImportQuerySchema, type Problem } from './schemas.ts'
+
+type Deps = Pick<AppDeps, 'db' | 'bulkLoad' | 'clock'>
+
+/**
+ * `POST /imports/contacts` and `POST /imports/patrons`: a CSV file streamed in the body is
+ * checked and staged, then applied at once (the key both asks and confirms) or, on a dry run,
+ * discarded.
+ */
+export function importRoutes(deps: Deps): Hono<ApiEnv> {
+  const routes = new Hono<ApiEnv>()
+
+  routes.post('/imports/contacts', async (c) => {
+    const query = readQuery(c, contactsImportQuerySchema)
+    if (!query.ok) return problemResponse(query.error)
+    const file = readFile(c, 'contacts.csv')
+    if (!file.ok) return problemResponse(file.error)
+    const { libraryId, actor } = c.get('caller')
+    const { mode, levels = [], keepCustom = false, dryRun = false } = query.value
+    const preview = await previewContactsImport(deps, { libraryId, mode, levels, keepCustom, file: file.value, actor })
+    if (!preview.ok) return problemResponse(importProblem(preview.error))
+    const { batchId } = preview.value
+    if (dryRun) {
+      await discardBatch(deps, { libraryId, batchId, actor })
+      return c.json(renderContactsImport(preview.value))
+    }
+    const applied = await applyContactsImport(deps, { libraryId, batchId, actor })
+    if (!applied.ok) {
+      await discardBatch(deps, { libraryId, batchId, actor })
+      return problemResponse(importProblem(applied.error))
+    }
+    return c.json(renderContactsImport(preview.value, applied.value))
+  })
+
+  routes.post('/imports/patrons', async (c) => {
+    const query = readQuery(c, patronsImportQuerySchema)
+    if (!query.ok) return problemResponse(query.error)
+    const file = readFile(c, 'patrons.csv')
+    if (!file.ok) return problemResponse(file.error)
+    const { libraryId, actor } = c.get('caller')
+    const preview = await previewPatronsImport(deps, { libraryId, file: file.value, actor })
+    if (!preview.ok) return problemResponse(importProblem(preview.error))
+    const { batchId } = preview.value
+    if (query.value.dryRun) {
+      await discardBatch(deps, { libraryId, batchId, actor })
+      return c.json(renderPatronsImport(preview.value))
+    }
+    const applied = await applyPatronsImport(deps, { libraryId, batchId, actor })
+    if (!applied.ok) {
+      await discardBatch(deps, { libraryId, batchId, actor })
+      return problemResponse(importProblem(applied.error))
+    }
+    return c.json(renderPatronsImport(preview.value, applied.value))
+  })
+
+  return routes
+}
+
+// A staged batch waits for a confirmation that the API never sends later: drop it, so nothing
+// lingers. After a failed apply the batch may be closed already; then there is nothing to drop.
+async function discardBatch(deps: Deps, input: { libraryId: number; batchId: number; actor: Actor }): Promise<void> {
+  await cancelImport(deps, input)
+}
+
+/** The query, one value per parameter (a list where repeated), checked by `schema`. */
+function readQuery<Schema extends z.ZodType>(c: Context<ApiEnv>, schema: Schema): Result<z.output<Schema>, Problem> {
+  const given = Object.entries(c.req.queries()).map(([name, values]) => [name, values.length === 1 ? values[0] : values])
+  const parsed = schema.safeParse(Object.fromEntries(given))
+  return parsed.success ? ok(parsed.data) : err(invalidQuery(parsed.error.issues))
+}
+
+const csvMediaTypes = ['text/csv', 'application/csv', 'text/plain']
+
+/**
+ * The body as the import reads it: the request's own stream, chunk by chunk as it arrives, so
+ * a file of tens of MB is never held whole. The charset is not trusted: the import detects it.
+ */
+function readFile(c: Context<ApiEnv>, defaultName: string): Result<ImportFile, Problem> {
+  const mediaType = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase()
+  if (!csvMediaTypes.includes(mediaType)) return err(csvExpected)
+  return ok({ name: fileNameOf(c.req.header('content-disposition')) ?? defaultName, bytes: c.req.raw.body ?? noBytes() })
+}
+
+async function* noBytes(): AsyncGenerator<Uint8Array> {}
+
+/**
+ * The file name of `Content-Disposition: attachment; filename="…"` (RFC 6266): `filename*`
+ * (UTF-8, RFC 8187) wins over `filename`. Only the last part of a path is kept; it goes into
+ * the audit log and the import's record, never into a path on disk.
+ */
+function fileNameOf(header: string | undefined): string | undefined {
+  if (!header) return undefined
+  const extended = /filename\*\s*=\s*utf-8''([^;\s]+)/i.exec(header)
+  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(header)
+  let name: string | undefined
+  if (extended) {
+    try {
+      name = decodeURIComponent(extended[1])
+    } catch {
+      name = undefined
+    }
+  }
+  name ??= plain ? (plain[1]?.replace(/\\(.)/g, '$1') ?? plain[2]) : undefined
+  const base = name
+    ?.split(/[\\/]/)
+    .pop()
+    ?.replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 200)
+  return base || undefined
+}
