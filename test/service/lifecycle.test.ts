@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { afterAll, describe, expect, test } from 'vitest'
+import { testDatabaseKind } from '../support/database.ts'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const node = path.join(root, 'node_modules/.bin/node')
+const dirs: string[] = []
+afterAll(async () => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))))
+
+type Running = { child: ProcessWithLog; port: number }
+type ProcessWithLog = ChildProcess & { lines: Array<Record<string, unknown>>; exited: Promise<number | null> }
+
+/** Runs `npm start`'s command on a fresh data directory, as an IT admin would. */
+function startProcess(env: Record<string, string>): ProcessWithLog {
+  const child = spawn(node, ['src/main.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) as ProcessWithLog
+  child.lines = []
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    try {
+      child.lines.push(JSON.parse(line))
+    } catch {
+      child.lines.push({ msg: line })
+    }
+  })
+  child.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)))
+  return child
+}
+
+async function startService(): Promise<Running & { dataDir: string }> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'lc-life-'))
+  dirs.push(dataDir)
+  const child = startProcess({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' })
+  const port = await waitFor(() => child.lines.find((l) => l.msg === 'listening')?.port as number | undefined)
+  return { child, port, dataDir }
+}
+
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const value = await probe()
+    if (value !== undefined) return value
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error('timed out')
+}
+
+describe.runIf(testDatabaseKind === 'embedded')('the service as an IT admin runs it', () => {
+  test('healthz answers at once, readyz only once the database is migrated, and SIGTERM stops it cleanly', async () => {
+    const { child, port } = await startService()
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
+    const statuses: number[] = []
+    await waitFor(async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`)
+      statuses.push(response.status)
+      return response.status === 200 ? true : undefined
+    })
+    // A fresh data directory takes seconds to create: readyz said so meanwhile.
+    expect(statuses[0]).toBe(503)
+    expect(child.lines.some((l) => l.msg === 'database migrated')).toBe(true)
+
+    child.kill('SIGTERM')
+    expect(await child.exited).toBe(0)
+    expect(child.lines.map((l) => l.msg)).toContain('stopped')
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow()
+  })
+
+  test('a restart finds the data where it was left', async () => {
+    const first = await startService()
+    await waitFor(async () => ((await fetch(`http://127.0.0.1:${first.port}/readyz`)).status === 200 ? true : undefined))
+    first.child.kill('SIGTERM')
+    expect(await first.child.exited).toBe(0)
+    const again = startProcess({ PORT: '0', DATA_DIR: first.dataDir })
+    const port = await waitFor(() => again.lines.find((l) => l.msg === 'listening')?.port as number | undefined)
+    await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined))
+    expect(again.lines.find((l) => l.msg === 'database migrated')?.applied).toEqual([])
+    again.kill('SIGTERM')
+    expect(await again.exited).toBe(0)
+  })
+
+  test('a bad variable stops the process with a message naming it', async () => {
+    const child = startProcess({ PORT: 'eighty', SLACK_BOT_TOKEN: 'xoxb-1' })
+    let stderr = ''
+    child.stderr!.on('data', (chunk) => (stderr += chunk))
+    expect(await child.exited).toBe(1)
+    expect(stderr).toContain('PORT')
+    expect(stderr).toContain('SLACK_SIGNING_SECRET')
+  })
+})
