@@ -8,6 +8,9 @@ import { registerContactActions } from './contacts/actions.ts'
 import { registerContactsCommand } from './contacts/command.ts'
 import { registerContactModal } from './contacts/modal.ts'
 import { createHttpReceiver } from './http-receiver.ts'
+import { registerImportActions } from './imports/actions.ts'
+import { registerImportCommand } from './imports/command.ts'
+import { registerImportModal } from './imports/modal.ts'
 import { registerStaffCommand } from './staff/command.ts'
 import type { BotContext } from './workspace.ts'
 
@@ -45,6 +48,9 @@ export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; log
   registerContactActions(app, deps)
   registerContactModal(app, deps)
   registerStaffCommand(app, deps)
+  registerImportCommand(app, deps)
+  registerImportModal(app, deps)
+  registerImportActions(app, deps)
   app.event('app_uninstalled', async ({ body }) => {
     logger.warn({ teamId: body.team_id }, 'the Slack app was uninstalled from a workspace')
   })

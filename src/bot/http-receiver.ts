@@ -85,16 +85,17 @@ function dispatch(app: App, logger: Logger, event: Omit<ReceiverEvent, 'ack'>): 
       if (answer(new Response(null, { status: 404 }))) logger.warn('a Slack request was not acknowledged within 3 seconds')
     }, ackTimeoutMs)
 
+    const isAnsweredEarly = typeof event.body.command === 'string'
     let isAcknowledged = false
     const ack: ReceiverEvent['ack'] = async (reply?: unknown) => {
       if (isAcknowledged) throw new ReceiverMultipleAckError()
       isAcknowledged = true
-      if (!answer(toResponse(reply))) logger.warn('a Slack request was acknowledged after Slack stopped waiting')
+      if (!answer(toResponse(reply)) && !isAnsweredEarly) logger.warn('a Slack request was acknowledged after Slack stopped waiting')
     }
 
     // A slash command is answered at once, before any listener's database work: Slack waits 3 s
     // at most, and every reply to a command goes through its response_url anyway.
-    if (typeof event.body.command === 'string') answer(new Response(null, { status: 200 }))
+    if (isAnsweredEarly) answer(new Response(null, { status: 200 }))
 
     app.processEvent({ ...event, ack }).then(
       () => {

@@ -17,6 +17,13 @@ export type FakeSlack = {
   /** A response_url that has expired (Slack answers 404 after 30 minutes or five uses). */
   expiredResponseUrl(): string
   calls: SlackCall[]
+  /**
+   * A file a user shared through a modal's file input: `files.info` describes it, and its
+   * `url_private_download` on the fake serves the bytes, in chunks, to the bot token only.
+   */
+  shareFile(file: { name: string; content: string | Uint8Array; chunkBytes?: number }): string
+  /** The next call to `method` answers `ok: false` with this error, as Slack refuses one. */
+  refuseNext(method: string, error: string): void
   /** The next call to `method` not returned before, waiting for it to arrive. */
   next(method: string, timeoutMs?: number): Promise<SlackCall>
   /**
@@ -28,14 +35,21 @@ export type FakeSlack = {
   close(): Promise<void>
 }
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+type SharedFile = { name: string; bytes: Uint8Array; chunkBytes: number }
+
+/** `botToken` is the token the app under test uses: file downloads need it, as on Slack. */
+export async function startFakeSlack(options: { botToken?: string } = {}): Promise<FakeSlack> {
+  const botToken = options.botToken ?? 'xoxb-test'
   const calls: SlackCall[] = []
   const taken = new Set<SlackCall>()
+  const files = new Map<string, SharedFile>()
+  const refusals = new Map<string, string>()
   let waiters: Array<() => void> = []
   let counter = 0
 
   const server = createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://fake').pathname
+    if (path.startsWith('/files/')) return serveFile(request, response, path)
     const args = parseArgs(await readBody(request), request.headers['content-type'])
     if (path.startsWith('/response/')) {
       record({ method: 'response_url', args: { ...args, url: path } })
@@ -43,8 +57,39 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
     const method = path.replace(/^\/api\//, '')
     record({ method, args })
+    const refusal = refusals.get(method)
+    if (refusal !== undefined) {
+      refusals.delete(method)
+      return answer(response, 200, { ok: false, error: refusal })
+    }
+    const shared = method === 'files.info' ? files.get(args.file) : undefined
+    if (shared) return answer(response, 200, { ok: true, file: fileObject(args.file, shared) })
     answer(response, 200, method === 'apps.connections.open' ? { ok: true, url: socketUrl } : replyTo(method, args, ++counter))
   })
+
+  function fileObject(id: string, file: SharedFile) {
+    const url = `${base}/files/${id}/${encodeURIComponent(file.name)}`
+    return { id, name: file.name, title: file.name, mimetype: 'text/csv', filetype: 'csv', size: file.bytes.length, url_private: url, url_private_download: `${url}?download=1` }
+  }
+
+  // Slack answers a file URL fetched without a token that may read it with its HTML sign-in page.
+  async function serveFile(request: IncomingMessage, response: ServerResponse, path: string) {
+    const id = path.split('/')[2]
+    const authorized = request.headers.authorization === `Bearer ${botToken}`
+    record({ method: 'files.download', args: { file: id, authorized } })
+    const file = files.get(id)
+    if (!authorized) {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      return response.end('<!DOCTYPE html><html><body>Sign in to Slack</body></html>')
+    }
+    if (!file) return answer(response, 404, { ok: false, error: 'file_not_found' })
+    response.writeHead(200, { 'content-type': 'text/csv', 'content-length': String(file.bytes.length) })
+    for (let offset = 0; offset < file.bytes.length; offset += file.chunkBytes) {
+      const chunk = file.bytes.subarray(offset, offset + file.chunkBytes)
+      if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve))
+    }
+    response.end()
+  }
   const socketMode = fakeSocketMode()
   server.on('upgrade', (request, socket) => socketMode.accept(request, socket as Socket))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -61,6 +106,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   return {
     apiUrl: `${base}/api/`,
     responseUrl: () => `${base}/response/${++counter}`,
+    shareFile(file) {
+      const id = `F${String(++counter).padStart(8, '0')}`
+      const bytes = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content
+      files.set(id, { name: file.name, bytes, chunkBytes: file.chunkBytes ?? 16 * 1024 })
+      return id
+    },
+    refuseNext(method, error) {
+      refusals.set(method, error)
+    },
     expiredResponseUrl: () => `${base}/response/expired-${++counter}`,
     calls,
     async next(method, timeoutMs = 3_000) {
@@ -83,6 +137,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     clear() {
       calls.length = 0
       taken.clear()
+      refusals.clear()
     },
     close: () => {
       socketMode.close()
@@ -164,8 +219,11 @@ function replyTo(method: string, args: Record<string, any>, n: number): Record<s
       return { ok: true, view: { id: `V${n}`, hash: `hash-${n}`, ...args.view } }
     case 'chat.postEphemeral':
       return { ok: true, message_ts: ts }
-    case 'chat.postMessage':
-      return { ok: true, channel: args.channel, ts, message: { type: 'message', text: args.text, blocks: args.blocks, ts } }
+    case 'chat.postMessage': {
+      // A user id as channel posts in the app's direct message with that user.
+      const channel = /^[UW]/.test(args.channel) ? `D${args.channel.slice(1)}` : args.channel
+      return { ok: true, channel, ts, message: { type: 'message', text: args.text, blocks: args.blocks, ts } }
+    }
     case 'chat.update':
       return { ok: true, channel: args.channel, ts: args.ts, text: args.text }
     case 'users.info':

@@ -1,0 +1,84 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt'
+import type { AppDeps } from '../../domain/deps.ts'
+import { cancelImport } from '../../domain/imports/cancel-import.ts'
+import { applyContactsImport } from '../../domain/imports/contacts-import.ts'
+import type { ImportError } from '../../domain/imports/errors.ts'
+import { applyPatronsImport } from '../../domain/imports/patrons-import.ts'
+import type { ImportProgress } from '../../domain/imports/stage-file.ts'
+import { assertNever, type Result } from '../../domain/result.ts'
+import type { Actor } from '../../domain/staff/roles.ts'
+import type { SlackMessage } from '../views.ts'
+import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
+import { importErrorMessage } from './error-views.ts'
+import { parseBatchId, parseMessageRef } from './form.ts'
+import { failureFacts, importMessageUpdater, type MessageRef } from './status-message.ts'
+import { cancelledMessage, contactsAppliedMessage, importActions, importFailedMessage, patronsAppliedMessage, progressMessage } from './views.ts'
+
+type ButtonClick = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs<BotContext>
+type BatchInput = { libraryId: number; batchId: number; actor: Actor }
+
+/** Confirm and Cancel under a dry run. Who confirmed is resolved afresh and audited by the domain. */
+export function registerImportActions(app: BotApp, deps: AppDeps): void {
+  const identify = identifyStaff(deps)
+
+  app.action<BlockAction<ButtonAction>>(importActions.confirmContacts, identify, async (click) => {
+    await click.ack()
+    await decide(deps, click, (input, onProgress) => applyContactsImport(deps, { ...input, onProgress }), contactsAppliedMessage)
+  })
+
+  app.action<BlockAction<ButtonAction>>(importActions.confirmPatrons, identify, async (click) => {
+    await click.ack()
+    await decide(deps, click, (input, onProgress) => applyPatronsImport(deps, { ...input, onProgress }), patronsAppliedMessage)
+  })
+
+  app.action<BlockAction<ButtonAction>>(importActions.cancel, identify, async (click) => {
+    await click.ack()
+    await decide(deps, click, (input) => cancelImport(deps, input), (cancelled, userId) => cancelledMessage(cancelled.batchId, userId))
+  })
+}
+
+/** Runs the decision on the batch the button names, updating the dry run's message as it goes. */
+async function decide<T>(
+  deps: AppDeps,
+  click: ButtonClick,
+  run: (input: BatchInput, onProgress: (progress: ImportProgress) => void) => Promise<Result<T, ImportError>>,
+  render: (value: T, userId: string) => SlackMessage,
+): Promise<void> {
+  const { body, context } = click
+  const batchId = parseBatchId(click.action.value)
+  const ref: MessageRef | undefined = parseMessageRef(body.container)
+  if (batchId === undefined || ref === undefined) return
+  const userId = body.user.id
+  const message = importMessageUpdater({ client: click.client, logger: deps.logger, clock: deps.clock }, ref)
+  const onProgress = message.progress((progress: ImportProgress) => progressMessage(`Import #${batchId}, confirmed by <@${userId}>`, progress))
+  try {
+    const decided = await run({ libraryId: context.library.id, batchId, actor: context.actor }, onProgress)
+    if (decided.ok) return await message.show(render(decided.value, userId))
+    const told = importErrorMessage(decided.error, { libraryName: context.library.name, stage: 'apply' })
+    if (isAboutTheBatch(decided.error)) await message.show(told)
+    else await click.respond({ response_type: 'ephemeral', replace_original: false, ...told })
+  } catch (error) {
+    deps.logger.error({ failure: failureFacts(error) }, 'an import failed on Confirm')
+    await message.show(importFailedMessage())
+  }
+}
+
+/**
+ * Whether the batch itself is done for (its message must stop offering Confirm), or only this
+ * click is refused (told to the clicker alone, the message stays for someone who may).
+ */
+function isAboutTheBatch(error: ImportError): boolean {
+  switch (error.code) {
+    case 'invalid_file':
+    case 'unreadable_file':
+    case 'invalid_levels':
+      return true
+    case 'not_allowed':
+    case 'import_running':
+    case 'batch_not_found':
+    case 'batch_not_ready':
+      return false
+    default:
+      return assertNever(error)
+  }
+}

@@ -1,0 +1,24 @@
+import type { AppDeps } from '../../domain/deps.ts'
+import { listAcademicLevels } from '../../domain/patrons/list-academic-levels.ts'
+import { checkRole, type NotAllowed } from '../../domain/staff/roles.ts'
+import { notice, notAllowedText } from '../views.ts'
+import { identifyStaff, type BotApp } from '../workspace.ts'
+import { parseImportCommand } from './form.ts'
+import { importModal } from './modal-views.ts'
+
+/** `/import [patrons | contacts]`: the import form, with the library's academic levels. */
+export function registerImportCommand(app: BotApp, deps: AppDeps): void {
+  app.command('/import', identifyStaff(deps), async ({ command, ack, client, respond, context }) => {
+    await ack()
+    const refuse = async (refusal: NotAllowed) => {
+      await respond({ response_type: 'ephemeral', ...notice(notAllowedText(refusal, 'import files', context.library.name)) })
+    }
+    const levels = await listAcademicLevels(deps, { libraryId: context.library.id, actor: context.actor })
+    if (!levels.ok) return refuse(levels.error)
+    // The dry run checks the role again; refusing here spares a viewer a form they could not use.
+    const refused = checkRole(context.actor, 'staff')
+    if (refused) return refuse(refused)
+    const target = { channelId: command.channel_id }
+    await client.views.open({ trigger_id: command.trigger_id, view: importModal({ target, levels: levels.value, kind: parseImportCommand(command.text) }) })
+  })
+}

@@ -1,0 +1,118 @@
+import type { types } from '@slack/bolt'
+import type { ImportError, ImportProblem } from '../../domain/imports/errors.ts'
+import { assertNever } from '../../domain/result.ts'
+import type { StaffRole } from '../../domain/staff/roles.ts'
+import { escapeMrkdwn, notAllowedText, notice, type SlackMessage } from '../views.ts'
+import type { ImportRequestForm } from './form.ts'
+import { modeChoices } from './modal-views.ts'
+
+const number = new Intl.NumberFormat('en')
+/** "12,000 rows", "1 row". */
+export const counted = (n: number, noun: string) => `${number.format(n)} ${noun}${n === 1 ? '' : 's'}`
+
+// The message shows the first problems; the dry run keeps 100, and the file is fixed and sent again.
+const problemsShown = 20
+// Slack allows 3,000 characters in a section's text.
+const sectionChars = 2_900
+
+/** Where an import went wrong: at the dry run (with what was asked) or on Confirm or Cancel. */
+export type ImportErrorContext = { libraryName: string; stage: 'dry-run' | 'apply'; request?: ImportRequestForm; fileName?: string }
+
+/** "line 14, column address: address "x" is not an email address", as a spreadsheet shows it. */
+export function problemLine(problem: ImportProblem): string {
+  return `line ${problem.line}, column ${escapeMrkdwn(problem.column)}: ${escapeMrkdwn(problem.message)}`
+}
+
+/** A titled list of problems or warnings, in as many sections as Slack's size limit needs. */
+export function problemSections(title: string, problems: readonly ImportProblem[]): types.KnownBlock[] {
+  if (problems.length === 0) return []
+  const sections: types.KnownBlock[] = []
+  let text = `*${title}*`
+  for (const problem of problems.slice(0, problemsShown)) {
+    const line = `• ${problemLine(problem)}`.slice(0, sectionChars)
+    if (text.length + line.length + 1 > sectionChars) {
+      sections.push({ type: 'section', text: { type: 'mrkdwn', text } })
+      text = ''
+    }
+    text = text === '' ? line : `${text}\n${line}`
+  }
+  sections.push({ type: 'section', text: { type: 'mrkdwn', text } })
+  return sections
+}
+
+/** Why an import did not run, or stopped: every case says that nothing changed. */
+export function importErrorMessage(error: ImportError, context: ImportErrorContext): SlackMessage {
+  const file = context.fileName === undefined ? 'the file' : `\`${escapeMrkdwn(context.fileName)}\``
+  switch (error.code) {
+    case 'invalid_file':
+      return invalidFileMessage(error, file, context.stage)
+    case 'not_allowed':
+      return notice(`${notAllowedText(error, refusedDoing(context.request, error.needed), context.libraryName)}\nNothing was changed.`)
+    case 'import_running':
+      return notice(
+        `:hourglass: Another import is running in this library: import #${error.batchId}, started by ${actorName(error.requestedBy)} ${slackTime(error.startedAt)}. ` +
+          'Only one import runs at a time. Nothing was changed: run `/import` again when it has finished.',
+      )
+    case 'unreadable_file':
+      return notice(`:x: ${file} could not be read as a CSV file: ${escapeMrkdwn(error.message)} Nothing was changed.`)
+    case 'invalid_levels':
+      return notice(
+        error.levels.length === 0
+          ? ':x: Replace academic levels needs at least one level. Nothing was changed.'
+          : `:x: These academic levels are not in the library: ${error.levels.map(escapeMrkdwn).join(', ')}. Nothing was changed.`,
+      )
+    case 'batch_not_found':
+      return notice(`Import #${error.batchId} is no longer there. Nothing was changed: run \`/import\` again.`)
+    case 'batch_not_ready':
+      return notice(`Import #${error.batchId} ${statusText[error.status] ?? `is ${escapeMrkdwn(error.status)}`}, so it cannot be confirmed or cancelled now.`)
+    default:
+      return assertNever(error)
+  }
+}
+
+// The words after "you can't": what the role was needed for.
+function refusedDoing(request: ImportRequestForm | undefined, needed: StaffRole): string {
+  if (request === undefined) return 'confirm or cancel this import'
+  if (request.kind === 'patrons') return needed === 'admin' ? 'deactivate patrons' : 'import patrons'
+  return request.mode === 'add' ? 'import contacts' : `import contacts in ${modeChoices[request.mode].label} mode`
+}
+
+const statusText: Record<string, string> = {
+  applied: 'was already applied',
+  applying: 'is being applied right now',
+  cancelled: 'was already cancelled',
+  invalid: 'did not pass its checks',
+  failed: 'stopped with an error and changed nothing',
+  staging: 'is still being read',
+}
+
+function invalidFileMessage(error: Extract<ImportError, { code: 'invalid_file' }>, file: string, stage: ImportErrorContext['stage']): SlackMessage {
+  const found = counted(error.problemCount, 'problem')
+  const lead =
+    stage === 'dry-run'
+      ? `The dry run found *${found}* in ${file}, and *nothing was changed*. Fix the file and run \`/import\` again.`
+      : `Checking again before applying found *${found}*: the library changed since the dry run. *Nothing was changed.* Run \`/import\` again.`
+  const shown = Math.min(error.problems.length, problemsShown)
+  const blocks: types.KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: stage === 'dry-run' ? 'Dry run: the file has problems' : 'Import stopped' } },
+    { type: 'section', text: { type: 'mrkdwn', text: `:x: ${lead}` } },
+    ...problemSections(shown < error.problemCount ? `The first ${shown} of ${found}` : 'Problems', error.problems),
+    ...problemSections('Warnings (these columns are ignored)', error.warnings),
+  ]
+  const first = error.problems[0]
+  const text = `Nothing was changed: ${found}${first ? `, the first on ${problemLine(first)}` : ''}`
+  return { text, blocks }
+}
+
+/** An audit label as staff read it: `slack:U1` is a mention, the others say where they came from. */
+export function actorName(label: string): string {
+  if (label.startsWith('slack:')) return `<@${escapeMrkdwn(label.slice('slack:'.length))}>`
+  if (label.startsWith('api-key:')) return `API key ${escapeMrkdwn(label.slice('api-key:'.length))}`
+  if (label === 'cli') return 'the command line'
+  return escapeMrkdwn(label)
+}
+
+// Slack shows a date in each reader's own time zone; the fallback is for old clients.
+function slackTime(at: Date): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} at {time}|at ${at.toISOString()}>`
+}

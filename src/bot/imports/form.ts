@@ -1,0 +1,106 @@
+import type { ViewStateValue } from '@slack/bolt'
+import { z } from 'zod'
+import type { ImportKind } from '../../domain/imports/batches.ts'
+import { contactImportModes, type ContactImportMode } from '../../domain/imports/contacts-plan.ts'
+import { err, ok, type Result } from '../../domain/result.ts'
+import { importBlocks, importInput, keepCustomChoice, type ImportModalTarget } from './modal-views.ts'
+
+type ImportBlock = (typeof importBlocks)[keyof typeof importBlocks]
+/** Errors for the modal, keyed by block id, as Slack's `response_action: 'errors'` wants them. */
+export type ImportModalErrors = Partial<Record<ImportBlock, string>>
+
+/** What the staff member asked for: the Slack file, and for contacts how to apply it. */
+export type ImportRequestForm =
+  | { kind: 'contacts'; fileId: string; mode: ContactImportMode; levels: string[]; keepCustom: boolean }
+  | { kind: 'patrons'; fileId: string }
+
+const importKinds = ['contacts', 'patrons'] as const satisfies readonly ImportKind[]
+
+const input = <T extends z.ZodType>(element: T) => z.object({ [importInput]: element })
+const choiceOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  input(z.object({ selected_option: z.object({ value: z.enum(values) }) }))
+const picked = input(z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() })).optional()
+
+const importForm = z.object({
+  [importBlocks.kind]: choiceOf(importKinds),
+  [importBlocks.file]: input(z.object({ files: z.array(z.object({ id: z.string().min(1) })).nullish() })).optional(),
+  [importBlocks.mode]: choiceOf(contactImportModes),
+  [importBlocks.levels]: picked,
+  [importBlocks.keepCustom]: picked,
+})
+
+// Slack enforces required inputs, so the first three show only for a form that was tampered with.
+const missingChoice: Record<ImportBlock, string> = {
+  [importBlocks.kind]: 'Choose contacts or patrons',
+  [importBlocks.file]: 'Choose a CSV file',
+  [importBlocks.mode]: 'Choose a mode',
+  [importBlocks.levels]: 'Choose academic levels, or none',
+  [importBlocks.keepCustom]: 'Tick the box, or leave it empty',
+}
+
+/** Reads the import modal's `view.state.values`, and checks the fields against each other. */
+export function parseImportForm(values: Record<string, Record<string, ViewStateValue>>): Result<ImportRequestForm, ImportModalErrors> {
+  const parsed = importForm.safeParse(values)
+  if (!parsed.success) {
+    const errors: ImportModalErrors = {}
+    for (const issue of parsed.error.issues) {
+      const block = issue.path[0] as ImportBlock
+      errors[block] = missingChoice[block] ?? issue.message
+    }
+    return err(errors)
+  }
+  const form = parsed.data
+  const kind = form[importBlocks.kind][importInput].selected_option.value
+  const files = form[importBlocks.file]?.[importInput].files ?? []
+  const mode = form[importBlocks.mode][importInput].selected_option.value
+  const levels = (form[importBlocks.levels]?.[importInput].selected_options ?? []).map((option) => option.value)
+  const keepCustom = (form[importBlocks.keepCustom]?.[importInput].selected_options ?? []).some((option) => option.value === keepCustomChoice)
+
+  const errors: ImportModalErrors = {}
+  if (files.length === 0) errors[importBlocks.file] = missingChoice[importBlocks.file]
+  if (files.length > 1) errors[importBlocks.file] = 'Choose one file'
+  if (kind === 'patrons' && mode !== 'add') {
+    errors[importBlocks.mode] = 'A patrons file creates and updates patrons by username: leave the mode on Add'
+  } else if (mode === 'replace-levels' && levels.length === 0) {
+    // Without the levels block the library has no levels to choose from.
+    if (importBlocks.levels in values) errors[importBlocks.levels] = 'Choose the academic levels whose contacts are replaced'
+    else errors[importBlocks.mode] = 'This library has no academic levels yet: import patrons with an academic_level column first'
+  } else if (mode !== 'replace-levels' && levels.length > 0) {
+    // A staff member who chose levels and then another mode must not think the levels still limit it.
+    errors[importBlocks.levels] = 'Levels are used only with Replace academic levels: clear them, or choose that mode'
+  }
+  if (Object.keys(errors).length > 0) return err(errors)
+  const fileId = files[0].id
+  return ok(kind === 'patrons' ? { kind, fileId } : { kind, fileId, mode, levels, keepCustom })
+}
+
+const modalTarget = z.object({ channelId: z.string().min(1) })
+const batchId = z.coerce.number().int().positive()
+const messageRef = z.object({ channel_id: z.string().min(1), message_ts: z.string().min(1) })
+
+/** The modal's private_metadata; undefined when it is not one of ours. */
+export function parseImportTarget(privateMetadata: string): ImportModalTarget | undefined {
+  try {
+    const parsed = modalTarget.safeParse(JSON.parse(privateMetadata))
+    return parsed.success ? parsed.data : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A Confirm or Cancel button's value: the batch id. */
+export function parseBatchId(value: string | undefined): number | undefined {
+  const parsed = batchId.safeParse(value)
+  return parsed.success ? parsed.data : undefined
+}
+
+/** The message a button sits in (a block action's `container`), to update it in place. */
+export function parseMessageRef(container: unknown): { channel: string; ts: string } | undefined {
+  const parsed = messageRef.safeParse(container)
+  return parsed.success ? { channel: parsed.data.channel_id, ts: parsed.data.message_ts } : undefined
+}
+
+/** `/import patrons` or `/import contacts` chooses the kind; anything else starts on contacts. */
+export function parseImportCommand(text: string): ImportKind {
+  return text.trim().toLowerCase() === 'patrons' ? 'patrons' : 'contacts'
+}

@@ -1,0 +1,64 @@
+import type { ViewSubmitAction } from '@slack/bolt'
+import type { AppDeps } from '../../domain/deps.ts'
+import { previewContactsImport } from '../../domain/imports/contacts-import.ts'
+import { previewPatronsImport } from '../../domain/imports/patrons-import.ts'
+import type { ImportFile, ImportProgress } from '../../domain/imports/stage-file.ts'
+import { noticeModal, type SlackMessage } from '../views.ts'
+import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
+import { importErrorMessage } from './error-views.ts'
+import { parseImportForm, parseImportTarget, type ImportRequestForm } from './form.ts'
+import { importModalId } from './modal-views.ts'
+import { openSlackFile, SlackFileUnavailable } from './slack-file.ts'
+import { failureFacts, importMessageUpdater, postImportMessage } from './status-message.ts'
+import { contactsDryRunMessage, importFailedMessage, importTitle, patronsDryRunMessage, progressMessage, startingMessage } from './views.ts'
+
+/**
+ * The import form's Dry run: closes the form at once, then posts a message that follows the
+ * file being read and checked, and ends with what confirming would do.
+ */
+export function registerImportModal(app: BotApp, deps: AppDeps): void {
+  app.view<ViewSubmitAction>(importModalId, identifyStaff(deps), async ({ ack, body, view, client, context }) => {
+    const target = parseImportTarget(view.private_metadata)
+    if (target === undefined) {
+      return ack({ response_action: 'update', view: noticeModal('Not started', 'This form is out of date. Please run `/import` again.') })
+    }
+    const form = parseImportForm(view.state.values)
+    if (!form.ok) return ack({ response_action: 'errors', errors: form.error })
+    await ack()
+
+    const slack = { client, logger: deps.logger, clock: deps.clock }
+    const userId = body.user.id
+    const ref = await postImportMessage(slack, { channelId: target.channelId, userId }, startingMessage(form.value, userId))
+    const message = importMessageUpdater(slack, ref)
+    try {
+      if (context.botToken === undefined) throw new Error('Bolt gave the listener no bot token')
+      const file = await openSlackFile(client, { fileId: form.value.fileId, botToken: context.botToken })
+      const title = importTitle({ request: form.value, fileName: file.name })
+      const onProgress = message.progress((progress: ImportProgress) => progressMessage(title, progress))
+      await message.show(await dryRun(deps, { context, request: form.value, file, userId, onProgress }))
+    } catch (error) {
+      deps.logger.error({ failure: failureFacts(error) }, 'an import dry run failed')
+      await message.show(importFailedMessage(error instanceof SlackFileUnavailable ? error.reason : undefined))
+    }
+  })
+}
+
+async function dryRun(
+  deps: AppDeps,
+  input: { context: BotContext; request: ImportRequestForm; file: ImportFile; userId: string; onProgress: (progress: ImportProgress) => void },
+): Promise<SlackMessage> {
+  const { context, request, file, onProgress } = input
+  const common = { libraryId: context.library.id, file, actor: context.actor, onProgress }
+  const label = { fileName: file.name, requestedBy: input.userId }
+  const failed = { libraryName: context.library.name, stage: 'dry-run', request, fileName: file.name } as const
+  switch (request.kind) {
+    case 'contacts': {
+      const preview = await previewContactsImport(deps, { ...common, mode: request.mode, levels: request.levels, keepCustom: request.keepCustom })
+      return preview.ok ? contactsDryRunMessage(preview.value, { ...label, request }) : importErrorMessage(preview.error, failed)
+    }
+    case 'patrons': {
+      const preview = await previewPatronsImport(deps, common)
+      return preview.ok ? patronsDryRunMessage(preview.value, { ...label, request }) : importErrorMessage(preview.error, failed)
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import type { webApi } from '@slack/bolt'
+import type { Logger } from 'pino'
+import type { Clock } from '../../domain/deps.ts'
+import type { SlackMessage } from '../views.ts'
+import { slackErrorCode } from './slack-file.ts'
+
+/** Where an import's message is: updated in place from the first progress to the last count. */
+export type MessageRef = { channel: string; ts: string }
+
+type Slack = { client: webApi.WebClient; logger: Logger; clock: Clock }
+
+// chat.update allows about one call a second per channel; progress never needs more.
+const progressIntervalMs = 1_000
+
+/**
+ * Posts the import's message where /import was typed. When the app may not post there (a
+ * private channel it is not in, a direct message between two people), the message goes to the
+ * staff member's direct message with the app instead: a user id as channel opens it.
+ */
+export async function postImportMessage(slack: Slack, input: { channelId: string; userId: string }, message: SlackMessage): Promise<MessageRef> {
+  try {
+    return refOf(await slack.client.chat.postMessage({ channel: input.channelId, ...message }))
+  } catch (error) {
+    slack.logger.info({ code: slackErrorCode(error) }, 'could not post the import message in its channel; sending it privately')
+    return refOf(await slack.client.chat.postMessage({ channel: input.userId, ...message }))
+  }
+}
+
+function refOf(posted: webApi.ChatPostMessageResponse): MessageRef {
+  if (posted.channel === undefined || posted.ts === undefined) throw new Error('chat.postMessage answered without channel or ts')
+  return { channel: posted.channel, ts: posted.ts }
+}
+
+/**
+ * Updates one message in order: `progress` at most once a second (later ones in between are
+ * dropped, the next shows the latest), and `show` after every update already sent.
+ */
+export function importMessageUpdater(slack: Slack, ref: MessageRef) {
+  let lastProgressAt = Number.NEGATIVE_INFINITY
+  let sent: Promise<void> = Promise.resolve()
+  const update = (message: SlackMessage) => {
+    sent = sent.then(async () => {
+      try {
+        await slack.client.chat.update({ channel: ref.channel, ts: ref.ts, ...message })
+      } catch (error) {
+        slack.logger.warn({ code: slackErrorCode(error) }, 'could not update an import message')
+      }
+    })
+    return sent
+  }
+  return {
+    /** An `onProgress` for the use case: renders and sends, throttled. */
+    progress<P>(render: (progress: P) => SlackMessage): (progress: P) => void {
+      return (progress) => {
+        const now = slack.clock.now().getTime()
+        if (now - lastProgressAt < progressIntervalMs) return
+        lastProgressAt = now
+        void update(render(progress))
+      }
+    },
+    show: (message: SlackMessage): Promise<void> => update(message),
+  }
+}
+
+/**
+ * What may be logged of a failure: its name, code and stack frames, but not its message,
+ * since a Postgres or parser message can quote a row of the file (an address, a name).
+ */
+export function failureFacts(error: unknown): { name: string; code?: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: typeof error }
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined
+  const frames = error.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n')
+  return { name: error.name, ...(code !== undefined && { code }), ...(frames && { stack: frames }) }
+}
