@@ -37,7 +37,7 @@ async function startService(): Promise<Running & { dataDir: string }> {
   return { child, port, dataDir }
 }
 
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const value = await probe()
@@ -47,7 +47,8 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, t
   throw new Error('timed out')
 }
 
-describe.runIf(testDatabaseKind === 'embedded')('the service as an IT admin runs it', () => {
+// A new data directory runs initdb, which takes seconds, and longer on a loaded machine.
+describe.runIf(testDatabaseKind === 'embedded')('the service as an IT admin runs it', { timeout: 120_000 }, () => {
   test('healthz answers at once, readyz only once the database is migrated, and SIGTERM stops it cleanly', async () => {
     const { child, port } = await startService()
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)

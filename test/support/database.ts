@@ -16,7 +16,8 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
     return openEmbeddedDatabase({ pglite })
   }
   const url = process.env.TEST_DATABASE_URL!
-  const name = `lc_test_${randomBytes(6).toString('hex')}`
+  // The creation time in the name lets a later run tell an abandoned database from a live one.
+  const name = `lc_test_${Math.floor(Date.now() / 1000)}_${randomBytes(6).toString('hex')}`
   const admin = postgres(url, { max: 1, onnotice: () => {} })
   await admin.unsafe(`create database ${name} template ${inject('serverTemplate')}`)
   await admin.end()

@@ -18,9 +18,13 @@ export default async function setup(project: TestProject) {
       await handle.close()
       await admin.unsafe(`alter database ${template}_building rename to ${template}`)
     }
-    // Databases left by an interrupted run.
+    // Databases left by an interrupted run, an hour old or more (another run may be going on).
     const stale = await admin`select datname from pg_database where datname like 'lc_test_%'`
-    for (const { datname } of stale) await admin.unsafe(`drop database if exists ${datname} with (force)`)
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600
+    for (const { datname } of stale) {
+      const createdAt = Number(datname.split('_')[2])
+      if (!Number.isInteger(createdAt) || createdAt < hourAgo) await admin.unsafe(`drop database if exists ${datname} with (force)`)
+    }
   } finally {
     await admin.end()
   }

@@ -7,6 +7,8 @@ export type ImportKind = 'contacts' | 'patrons'
 
 // A batch whose process died stops blocking the library after this long without a heartbeat.
 const staleAfterMs = 2 * 60_000
+// A dry run nobody confirmed or cancelled is dropped after a day, with its staged rows.
+const unconfirmedAfterMs = 24 * 60 * 60_000
 
 /**
  * Opens a batch in status `staging`. At most one batch per library is staging or applying
@@ -23,6 +25,14 @@ export async function openBatch(
     .where('status', 'in', ['staging', 'applying'])
     .where('heartbeat_at', '<', new Date(input.now.getTime() - staleAfterMs))
     .execute()
+  const unconfirmed = await db
+    .selectFrom('import_batches')
+    .where('library_id', '=', input.libraryId)
+    .where('status', '=', 'staged')
+    .where('heartbeat_at', '<', new Date(input.now.getTime() - unconfirmedAfterMs))
+    .select('id')
+    .execute()
+  for (const { id } of unconfirmed) await closeBatch(db, id, { status: 'cancelled', now: input.now })
   const row = await db
     .insertInto('import_batches')
     .values({
@@ -124,9 +134,12 @@ export async function findBatch(db: Db, input: { libraryId: number; batchId: num
 }
 
 /** Moves a staged batch to `applying`; fails if it is not staged or another import runs. */
-export async function claimBatch(db: Db, input: { libraryId: number; batchId: number; now: Date }): Promise<Result<ImportBatch, ImportError>> {
+export async function claimBatch(
+  db: Db,
+  input: { libraryId: number; batchId: number; kind: ImportKind; now: Date },
+): Promise<Result<ImportBatch, ImportError>> {
   const batch = await findBatch(db, input)
-  if (!batch) return err({ code: 'batch_not_found', batchId: input.batchId })
+  if (!batch || batch.kind !== input.kind) return err({ code: 'batch_not_found', batchId: input.batchId })
   if (batch.status !== 'staged') return err({ code: 'batch_not_ready', batchId: input.batchId, status: batch.status })
   try {
     const claimed = await db

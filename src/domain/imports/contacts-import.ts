@@ -123,7 +123,7 @@ export async function applyContactsImport(
   deps: StagingDeps,
   input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
 ): Promise<Result<ContactsImportResult, ImportError>> {
-  const claimed = await claimBatch(deps.db, { libraryId: input.libraryId, batchId: input.batchId, now: deps.clock.now() })
+  const claimed = await claimBatch(deps.db, { libraryId: input.libraryId, batchId: input.batchId, kind: 'contacts', now: deps.clock.now() })
   if (!claimed.ok) return claimed
   const batch = claimed.value
   const mode = batch.mode as ContactImportMode

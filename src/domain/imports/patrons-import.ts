@@ -119,7 +119,7 @@ export async function applyPatronsImport(
   deps: StagingDeps,
   input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
 ): Promise<Result<PatronsImportResult, ImportError>> {
-  const claimed = await claimBatch(deps.db, { libraryId: input.libraryId, batchId: input.batchId, now: deps.clock.now() })
+  const claimed = await claimBatch(deps.db, { libraryId: input.libraryId, batchId: input.batchId, kind: 'patrons', now: deps.clock.now() })
   if (!claimed.ok) return claimed
   const batch = claimed.value
   const summary = await deps.db.selectFrom('import_batches').where('id', '=', batch.id).select('summary').executeTakeFirstOrThrow()

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { cancelImport } from '../../../src/domain/imports/cancel-import.ts'
+import { applyContactsImport } from '../../../src/domain/imports/contacts-import.ts'
 import { applyPatronsImport, previewPatronsImport } from '../../../src/domain/imports/patrons-import.ts'
 import { findPatronByUsername } from '../../../src/domain/patrons/queries.ts'
 import { givenLibrary, staffActor, testDeps } from '../../support/builders.ts'
@@ -65,4 +66,13 @@ test('a staged import can be cancelled, and then cannot be applied', async () =>
   expect(await cancelImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({ ok: true, value: { batchId } })
   expect(await applyPatronsImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({ ok: false, error: { code: 'batch_not_ready', batchId, status: 'cancelled' } })
   expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'new1' })).toBeUndefined()
+})
+
+test('a patrons batch cannot be applied as a contacts import', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenLibrary(deps)
+  const preview = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile('username,first_name\nnew1,Neo\n'), actor: admin })
+  const batchId = preview.ok ? preview.value.batchId : 0
+  expect(await applyContactsImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({ ok: false, error: { code: 'batch_not_found', batchId } })
+  expect((await applyPatronsImport(deps, { libraryId: lib.id, batchId, actor: admin })).ok).toBe(true)
 })
