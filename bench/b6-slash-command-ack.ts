@@ -7,7 +7,8 @@ import { createBenchDatabase, type BenchDatabase } from './support/bench-databas
 import type { Benchmark } from './support/benchmark.ts'
 import { startFakeSlackApi } from './support/fake-slack-api.ts'
 import { median, percentile } from './support/figures.ts'
-import { lastNames, seedPatrons } from './support/seed-patrons.ts'
+import { lastNames } from './support/district.ts'
+import { seedRunningDeployment } from './support/district-database.ts'
 import { projectNode, projectRoot, startServiceProcess } from './support/service-process.ts'
 
 const budgetMs = 200
@@ -37,10 +38,9 @@ export const b6SlashCommandAck: Benchmark = {
         SLACK_ADMIN_USER_IDS: staffUserId,
       })
       stopService = service.stop
-      const patrons = small ? 10_000 : 100_000
       const libraryId = await linkWorkspace(database)
-      await seedPatrons(database.env, libraryId, patrons)
-      log(`B6 on the ${database.kind} database: workspace ${teamId} linked to library ${libraryId}, ${patrons} patrons with a guardian each`)
+      const district = await seedRunningDeployment(database.env, { libraryId, small })
+      log(`B6 on the ${database.kind} database: workspace ${teamId} linked to library ${libraryId}, the district's ${district.patrons} patrons and ${district.contacts} contacts`)
 
       await sendCommands(service.url, slack, concurrency)
       const perRound = small ? 100 : 400

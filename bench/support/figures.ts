@@ -1,22 +1,26 @@
 /**
- * One measured figure. BENCHMARKS.md: `B1 name value unit (baseline value, ratio)`; a budget
- * with no baseline (B6, B7) prints the budget in the baseline's place.
+ * One measured figure. BENCHMARKS.md: `B1 name value unit (baseline value unit, 2.10x)`; a
+ * budget with no baseline (B6, B7) prints the budget in the baseline's place, and a figure
+ * given for context only (B2's time) prints neither.
  */
 export type Figure = {
   id: string
   name: string
   value: number
   unit: string
-  reference: { kind: 'baseline' | 'budget'; value: number; unit: string }
+  reference?: { kind: 'baseline' | 'budget'; value: number; unit: string }
   /** Whether the figure is within its budget. */
   isWithinBudget: boolean
 }
 
 export function formatFigure(figure: Figure): string {
   const { reference } = figure
-  const ratio = reference.value === 0 ? NaN : figure.value / reference.value
   const verdict = figure.isWithinBudget ? '' : ' OVER BUDGET'
-  return `${figure.id} ${figure.name} ${round(figure.value)} ${figure.unit} (${reference.kind} ${round(reference.value)} ${reference.unit}, ratio ${ratio.toFixed(2)})${verdict}`
+  const measured = `${figure.id} ${figure.name} ${round(figure.value)} ${figure.unit}`
+  if (!reference) return `${measured}${verdict}`
+  const ratio = reference.value === 0 ? NaN : figure.value / reference.value
+  const compared = reference.kind === 'baseline' ? `${ratio.toFixed(2)}x` : `ratio ${ratio.toFixed(2)}`
+  return `${measured} (${reference.kind} ${round(reference.value)} ${reference.unit}, ${compared})${verdict}`
 }
 
 export function median(values: number[]): number {

@@ -2,6 +2,7 @@ import type { ParseArgsOptionsConfig } from 'node:util'
 import type { AppDeps } from '../domain/deps.ts'
 import { err, ok, type Result } from '../domain/result.ts'
 import type { ApiKeyError } from '../domain/api-keys/api-keys.ts'
+import type { ImportError } from '../domain/imports/errors.ts'
 import type { LibraryError } from '../domain/libraries/add-library.ts'
 import type { StaffError } from '../domain/staff/errors.ts'
 import type { Actor } from '../domain/staff/roles.ts'
@@ -14,12 +15,18 @@ export type CliError =
   | { code: 'invalid_option'; option: string; value: string; expected: string }
   | { code: 'no_database'; dataDir: string }
   | { code: 'not_migrated' }
+  | { code: 'file_not_readable'; path: string; reason: string }
+  | { code: 'interrupted' }
   | LibraryError
   | ApiKeyError
   | StaffError
+  | ImportError
 
 /** What a command's use cases may ask for. */
-export type CliDeps = Pick<AppDeps, 'db' | 'clock' | 'adminUserIds'>
+export type CliDeps = Pick<AppDeps, 'db' | 'bulkLoad' | 'clock' | 'adminUserIds'>
+
+/** Where a long command says how far it has got: stderr, redrawn in place when it is a terminal. */
+export type CliTerminal = { stderr(text: string): void; isTerminal: boolean; columns: number }
 
 export type ParsedArgs = { values: Record<string, string | boolean | undefined>; positionals: string[] }
 
@@ -40,7 +47,7 @@ export type Command<Input> = {
   /** Whether the command may create the embedded database (only `migrate` does). */
   createsDatabase?: boolean
   parse(args: ParsedArgs): Result<Input, CliError>
-  run(deps: CliDeps, input: Input): Promise<Result<string, CliError>>
+  run(deps: CliDeps, input: Input, terminal: CliTerminal): Promise<Result<string, CliError>>
 }
 
 /** Erases a command's input type so commands of every kind sit in one list. */

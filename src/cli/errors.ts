@@ -1,3 +1,4 @@
+import type { ImportProblem } from '../domain/imports/errors.ts'
 import { assertNever } from '../domain/result.ts'
 import type { CliError } from './command.ts'
 
@@ -41,7 +42,44 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       return refused(`${error.slackUserId} is the library's last admin: make someone else admin first`)
     case 'invalid_role':
       return refused(`--role: "${error.role}" is not a role; use admin, staff or viewer`)
+    case 'file_not_readable':
+      return refused(`cannot read ${error.path}: ${error.reason}`)
+    case 'unreadable_file':
+      return refused(`${error.message} Nothing was imported.`)
+    case 'invalid_file':
+      return refused(describeProblems(error.problems, error.problemCount, error.warnings))
+    case 'invalid_levels':
+      return refused(
+        error.levels.length === 0
+          ? '--levels: name the academic levels whose contacts are replaced, e.g. --levels "Year 7,Year 8"'
+          : `--levels: this library has no academic level ${error.levels.map((level) => `"${level}"`).join(', ')}`,
+      )
+    case 'import_running':
+      return {
+        message: `another import for this library is running (started by ${error.requestedBy} at ${error.startedAt.toISOString()}); try again when it has finished`,
+        exitCode: exitCodes.failed,
+      }
+    case 'batch_not_found':
+    case 'batch_not_ready':
+      return { message: `the staged import ${error.batchId} was closed by someone else before it was applied; nothing was imported`, exitCode: exitCodes.failed }
+    case 'interrupted':
+      return { message: 'interrupted: nothing was imported', exitCode: exitCodes.failed }
     default:
       return assertNever(error)
   }
+}
+
+/** `line 14, column address: not an email address`: the header is line 1, as a spreadsheet shows it. */
+export function formatProblem(problem: ImportProblem): string {
+  return `line ${problem.line}, column ${problem.column}: ${problem.message}`
+}
+
+function describeProblems(problems: ImportProblem[], total: number, warnings: ImportProblem[]): string {
+  const more = total - problems.length
+  return [
+    `the file has ${total} ${total === 1 ? 'error' : 'errors'}, so nothing was imported:`,
+    ...problems.map((problem) => `  ${formatProblem(problem)}`),
+    ...(more > 0 ? [`  … and ${more} more (the first ${problems.length} are listed)`] : []),
+    ...warnings.map((warning) => `warning: ${formatProblem(warning)}`),
+  ].join('\n')
 }

@@ -5,9 +5,11 @@ import { err, ok, type Result } from '../domain/result.ts'
 import { apiKeyCreateCommand } from './api-key-create.ts'
 import { apiKeyListCommand } from './api-key-list.ts'
 import { apiKeyRevokeCommand } from './api-key-revoke.ts'
-import type { CliError, Command } from './command.ts'
+import type { CliError, CliTerminal, Command } from './command.ts'
 import { describeCliError, exitCodes } from './errors.ts'
 import { commandHelp, groupHelp, toolHelp } from './help.ts'
+import { importContactsCommand } from './import-contacts.ts'
+import { importPatronsCommand } from './import-patrons.ts'
 import { libraryAddCommand } from './library-add.ts'
 import { libraryListCommand } from './library-list.ts'
 import { migrateCommand } from './migrate.ts'
@@ -24,13 +26,18 @@ export const commands: Command<unknown>[] = [
   apiKeyRevokeCommand,
   staffAddCommand,
   staffListCommand,
+  importContactsCommand,
+  importPatronsCommand,
 ]
 
-export type CliOutput = { stdout(text: string): void; stderr(text: string): void }
+/** Where the tool writes; `stderrIsTerminal` asks for a progress bar rather than plain lines. */
+export type CliOutput = { stdout(text: string): void; stderr(text: string): void; stderrIsTerminal?: boolean; columns?: number }
 
 const processOutput: CliOutput = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stderrIsTerminal: process.stderr.isTTY === true,
+  columns: process.stderr.columns,
 }
 
 /** Runs one command line (without `node` and the script) and returns the exit code. */
@@ -81,8 +88,10 @@ export async function runCli(argv: string[], output: CliOutput = processOutput):
   const opened = await openCliDatabase(config, { create: command.createsDatabase === true })
   if (!opened.ok) return fail(opened.error)
   const database = opened.value
+  const terminal: CliTerminal = { stderr: output.stderr, isTerminal: output.stderrIsTerminal === true, columns: output.columns ?? 80 }
   try {
-    const result = await command.run({ db: database.db, clock: systemClock, adminUserIds: config.adminUserIds }, input.value)
+    const deps = { db: database.db, bulkLoad: database.bulkLoad, clock: systemClock, adminUserIds: config.adminUserIds }
+    const result = await command.run(deps, input.value, terminal)
     if (!result.ok) return fail(result.error)
     output.stdout(result.value)
     return exitCodes.ok

@@ -5,14 +5,15 @@ import { Kysely } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
 import type { Config } from '../config.ts'
+import { insertBulkLoader, type BulkLoader } from '../db/bulk-load.ts'
 import { openEmbeddedDatabase, openServerDatabase, type Db } from '../db/database.ts'
 import { localSocketPath } from '../db/local-socket.ts'
 import type { Database } from '../db/schema.ts'
 import { err, ok, type Result } from '../domain/result.ts'
 import type { CliError } from './command.ts'
 
-/** The database the tool works on, and how it got there (for messages). */
-export type CliDatabase = { db: Db; via: 'server' | 'service' | 'embedded'; close(): Promise<void> }
+/** The database the tool works on, how it got there (for messages), and how it bulk-loads. */
+export type CliDatabase = { db: Db; bulkLoad: BulkLoader; via: 'server' | 'service' | 'embedded'; close(): Promise<void> }
 
 /**
  * Opens the database the service uses: the server when DATABASE_URL is set; otherwise the
@@ -22,7 +23,7 @@ export type CliDatabase = { db: Db; via: 'server' | 'service' | 'embedded'; clos
 export async function openCliDatabase(config: Config, options: { create: boolean }): Promise<Result<CliDatabase, CliError>> {
   if (config.databaseUrl) {
     const handle = openServerDatabase(config.databaseUrl, { max: 2 })
-    return ok({ db: handle.db, via: 'server', close: handle.close })
+    return ok({ db: handle.db, bulkLoad: handle.bulkLoad, via: 'server', close: handle.close })
   }
   const socketPath = localSocketPath(config.dataDir)
   if (await isServiceListening(socketPath)) return ok(openSocketDatabase(socketPath))
@@ -30,18 +31,19 @@ export async function openCliDatabase(config: Config, options: { create: boolean
     return err({ code: 'no_database', dataDir: path.resolve(config.dataDir) })
   }
   const handle = await openEmbeddedDatabase({ dataDir: config.dataDir })
-  return ok({ db: handle.db, via: 'embedded', close: handle.close })
+  return ok({ db: handle.db, bulkLoad: handle.bulkLoad, via: 'embedded', close: handle.close })
 }
 
 /**
  * The running service's embedded database, through its Unix socket (Postgres protocol).
  * One connection, and unnamed statements: the service's PGlite is a single session, so named
- * prepared statements would outlive this process inside the service.
+ * prepared statements would outlive this process inside the service. Multi-row INSERTs stand in
+ * for COPY: pglite-socket drops the connection on COPY FROM STDIN (tried with 0.2.17).
  */
 export function openSocketDatabase(socketPath: string): CliDatabase {
   const client = postgres({ path: socketPath, username: 'postgres', database: 'postgres', max: 1, prepare: false, onnotice: () => {} })
   const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) })
-  return { db, via: 'service', close: () => db.destroy().then(() => client.end({ timeout: 5 })) }
+  return { db, bulkLoad: insertBulkLoader(db), via: 'service', close: () => db.destroy().then(() => client.end({ timeout: 5 })) }
 }
 
 // A socket file left by a service that crashed refuses connections; only a live one counts.

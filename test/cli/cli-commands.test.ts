@@ -1,33 +1,11 @@
 import { createHash } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { loadConfig } from '../../src/config.ts'
 import type { Db } from '../../src/db/database.ts'
-import { startService } from '../../src/main.ts'
 import { testDatabaseKind } from '../support/database.ts'
-import { runCli } from './run-cli.ts'
-import { openServerTestDatabase } from './server-database.ts'
-
-// On the embedded database the service runs while the tool works (PGlite lets one process hold
-// the data directory, so the tool must go through the service); on a server the tool connects
-// with DATABASE_URL like any other client.
-type Deployment = { env: Record<string, string>; cwd: string; db: Db; stop(): Promise<void> }
-
-async function startDeployment(): Promise<Deployment> {
-  const cwd = await mkdtemp(`${tmpdir()}/lc-cli-`)
-  if (testDatabaseKind === 'server') {
-    const database = await openServerTestDatabase()
-    return { env: { DATABASE_URL: database.url }, cwd, db: database.handle.db, stop: () => database.close().then(() => rm(cwd, { recursive: true, force: true })) }
-  }
-  const config = loadConfig({ PORT: '0', DATA_DIR: cwd, LOG_LEVEL: 'silent' })
-  const service = await startService(config, { logger: pino({ level: 'silent' }) })
-  return { env: { DATA_DIR: cwd }, cwd, db: service.deps.db, stop: () => service.stop().then(() => rm(cwd, { recursive: true, force: true })) }
-}
+import { startDeployment, type Deployment } from './deployment.ts'
 
 let deployment: Deployment
-const cli = (...args: string[]) => runCli(args, { env: deployment.env, cwd: deployment.cwd })
+const cli = (...args: string[]) => deployment.cli(...args)
 let teamCounter = 0
 const newTeamId = () => `T0CLI${process.pid}X${++teamCounter}`
 
@@ -51,21 +29,21 @@ describe(`the command-line tool on the ${testDatabaseKind} database${testDatabas
 
     expect(added.exitCode).toBe(0)
     expect(added.stdout).toMatch(/^[1-9][0-9]*\n$/)
-    const library = await deployment.db.selectFrom('libraries').where('id', '=', Number(added.stdout)).selectAll().executeTakeFirstOrThrow()
+    const library = await deployment.deps.db.selectFrom('libraries').where('id', '=', Number(added.stdout)).selectAll().executeTakeFirstOrThrow()
     expect(library).toMatchObject({ name: 'Hillside Library', slack_team_id: teamId, time_zone: 'Europe/London' })
     const listed = await cli('library', 'list')
     expect(listed.stdout).toContain(teamId)
   })
 
   test('a mistyped time zone is refused with exit code 2 and a message naming it; nothing is written', async () => {
-    const before = await countRows(deployment.db, 'libraries')
+    const before = await countRows(deployment.deps.db, 'libraries')
 
     const refused = await cli('library', 'add', '--name', 'Hillside', '--slack-team', newTeamId(), '--time-zone', 'Europe/Lodnon')
 
     expect(refused).toMatchObject({ exitCode: 2, stdout: '' })
     expect(refused.stderr).toContain('--time-zone')
     expect(refused.stderr).toContain('Europe/Lodnon')
-    expect(await countRows(deployment.db, 'libraries')).toBe(before)
+    expect(await countRows(deployment.deps.db, 'libraries')).toBe(before)
   })
 
   test('api-key create prints the key alone; the database keeps only its SHA-256 hash', async () => {
@@ -76,11 +54,11 @@ describe(`the command-line tool on the ${testDatabaseKind} database${testDatabas
     expect(created.exitCode).toBe(0)
     expect(created.stdout).toMatch(/^lc_[A-Za-z0-9_-]{43}\n$/)
     const key = created.stdout.trim()
-    const stored = await deployment.db.selectFrom('api_keys').where('library_id', '=', libraryId).selectAll().execute()
+    const stored = await deployment.deps.db.selectFrom('api_keys').where('library_id', '=', libraryId).selectAll().execute()
     expect(stored).toHaveLength(1)
     expect(stored[0].key_hash).toBe(createHash('sha256').update(key).digest('hex'))
     expect(JSON.stringify(stored)).not.toContain(key)
-    const audit = await deployment.db.selectFrom('audit_log').where('library_id', '=', libraryId).selectAll().execute()
+    const audit = await deployment.deps.db.selectFrom('audit_log').where('library_id', '=', libraryId).selectAll().execute()
     expect(JSON.stringify(audit)).not.toContain(key)
     const listed = await cli('api-key', 'list', '--library', String(libraryId))
     expect(listed.stdout).toContain('Destiny nightly sync')
@@ -90,12 +68,12 @@ describe(`the command-line tool on the ${testDatabaseKind} database${testDatabas
   test('a revoked key is marked revoked, and revoking it again is refused', async () => {
     const libraryId = await givenLibraryFromCli()
     await cli('api-key', 'create', '--library', String(libraryId), '--name', 'old sync')
-    const { id } = await deployment.db.selectFrom('api_keys').where('library_id', '=', libraryId).select('id').executeTakeFirstOrThrow()
+    const { id } = await deployment.deps.db.selectFrom('api_keys').where('library_id', '=', libraryId).select('id').executeTakeFirstOrThrow()
 
     const revoked = await cli('api-key', 'revoke', String(id))
 
     expect(revoked.exitCode).toBe(0)
-    const row = await deployment.db.selectFrom('api_keys').where('id', '=', id).select('revoked_at').executeTakeFirstOrThrow()
+    const row = await deployment.deps.db.selectFrom('api_keys').where('id', '=', id).select('revoked_at').executeTakeFirstOrThrow()
     expect(row.revoked_at).not.toBeNull()
     const again = await cli('api-key', 'revoke', '--id', String(id))
     expect(again.exitCode).toBe(2)
@@ -113,7 +91,7 @@ describe(`the command-line tool on the ${testDatabaseKind} database${testDatabas
     expect(listed.exitCode).toBe(0)
     expect(listed.stdout).toMatch(/U0ALICE\s+admin\s+cli/)
     expect(listed.stdout).toMatch(/U0BRUNO\s+viewer\s+cli/)
-    const audit = await deployment.db.selectFrom('audit_log').where('library_id', '=', libraryId).where('action', '=', 'staff.added').select('actor').execute()
+    const audit = await deployment.deps.db.selectFrom('audit_log').where('library_id', '=', libraryId).where('action', '=', 'staff.added').select('actor').execute()
     expect(audit).toEqual([{ actor: 'cli' }, { actor: 'cli' }])
   })
 
@@ -127,7 +105,7 @@ describe(`the command-line tool on the ${testDatabaseKind} database${testDatabas
     expect(badRole.stderr).toContain('"boss" is not a role')
     expect(badLibrary.exitCode).toBe(2)
     expect(badLibrary.stderr).toContain('no library 999999')
-    expect(await deployment.db.selectFrom('staff').where('library_id', '=', libraryId).selectAll().execute()).toEqual([])
+    expect(await deployment.deps.db.selectFrom('staff').where('library_id', '=', libraryId).selectAll().execute()).toEqual([])
   })
 })
 

@@ -36,7 +36,8 @@ describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its ow
     const commandHelp = await runCli(['api-key', 'create', '--help'], { env: {}, cwd })
 
     expect(help.exitCode).toBe(0)
-    for (const command of ['migrate', 'library add', 'library list', 'api-key create', 'api-key list', 'api-key revoke', 'staff add', 'staff list']) {
+    const everyCommand = ['migrate', 'library add', 'library list', 'api-key create', 'api-key list', 'api-key revoke', 'staff add', 'staff list', 'import contacts', 'import patrons']
+    for (const command of everyCommand) {
       expect(help.stdout).toContain(command)
     }
     expect(commandHelp).toMatchObject({ exitCode: 0, stderr: '' })
@@ -81,6 +82,41 @@ describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its ow
     expect(added).toMatchObject({ exitCode: 0, stdout: '1\n', stderr: '' })
     expect(listed.stdout).toMatch(/1\s+Hillside\s+T0HILL\s+Australia\/Sydney/)
     expect(again.stdout).toBe('the database is up to date\n')
+  }, 60_000)
+
+  test('an import with a missing file, a mode without its levels, or levels without that mode is refused before any database opens', async () => {
+    const cwd = await emptyDirectory()
+    await writeFile(`${cwd}/contacts.csv`, 'username,role,address\n')
+    const env = { DATA_DIR: `${cwd}/data` }
+
+    const missingFile = await runCli(['import', 'contacts', 'contats.csv', '--library', '1', '--mode', 'add'], { env, cwd })
+    const noLevels = await runCli(['import', 'contacts', 'contacts.csv', '--library', '1', '--mode', 'replace-levels'], { env, cwd })
+    const strayLevels = await runCli(['import', 'contacts', 'contacts.csv', '--library', '1', '--mode', 'add', '--levels', 'Year 7'], { env, cwd })
+    const badMode = await runCli(['import', 'contacts', 'contacts.csv', '--library', '1', '--mode', 'replace'], { env, cwd })
+
+    expect(missingFile).toMatchObject({ exitCode: 2, stderr: 'library-comms: cannot read contats.csv: there is no such file\n' })
+    expect(noLevels).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--levels is required') })
+    expect(strayLevels).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--levels goes with --mode replace-levels') })
+    expect(badMode).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('add, replace-patrons, replace-levels, replace-all') })
+    expect(existsSync(env.DATA_DIR)).toBe(false)
+  })
+
+  test('with the service stopped, the tool imports into the embedded database itself', async () => {
+    const cwd = await emptyDirectory()
+    const env = { DATA_DIR: `${cwd}/data` }
+    await runCli(['migrate'], { env, cwd })
+    await runCli(['library', 'add', '--name', 'Hillside', '--slack-team', 'T0HILL', '--time-zone', 'Europe/London'], { env, cwd })
+    await writeFile(`${cwd}/patrons.csv`, 'username,first_name,last_name\nana,Ana,Silva\nben,Ben,Okafor\n')
+    await writeFile(`${cwd}/contacts.csv`, 'username,role,address\nana,guardian,mum@example.org\nben,guardian,dad@example.org\n')
+
+    const patrons = await runCli(['import', 'patrons', 'patrons.csv', '--library', '1'], { env, cwd })
+    const contacts = await runCli(['import', 'contacts', 'contacts.csv', '--library', '1', '--mode', 'replace-all'], { env, cwd })
+
+    expect(patrons.stdout).toMatch(/patrons created\s+2\n/)
+    expect(contacts).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/contacts added\s+2\n/) })
+    // Not a terminal: plain lines of progress, never a redrawn bar.
+    expect(contacts.stderr).toContain('reading contacts.csv')
+    expect(contacts.stderr).not.toContain('\r')
   }, 60_000)
 
   test.runIf(olderNode() !== undefined)('run by an older node, the tool hands over to the project\'s Node 24', async () => {

@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../../src/config.ts'
+import { systemClock } from '../../src/domain/deps.ts'
+import { commands } from '../../src/cli/main.ts'
+import { openCliDatabase } from '../../src/cli/open-database.ts'
+import { projectNode, projectRoot } from './service-process.ts'
+
+/** One import run by the command-line tool's own code in a process of its own. */
+export type ImportRun = {
+  /** The command alone, from checking the library to the counts printed: preview and apply. */
+  ms: number
+  /** Time in each phase, from the tool's progress lines on stderr. */
+  phasesMs: { reading: number; checking: number; applying: number }
+  /** The process's peak resident set size. */
+  maxRssMb: number
+  stdout: string
+}
+
+/**
+ * Runs `library-comms import …` in a child process on the database of `env`, and measures
+ * only the command (opening the database and loading modules are left out, as they are not
+ * the import); the child reports its figures as JSON on stdout.
+ */
+export async function runImportProcess(env: Record<string, string>, args: string[]): Promise<ImportRun> {
+  const child = spawn(projectNode, [thisScript, ...args], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => (stdout += chunk))
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4_000)))
+  const [code] = await once(child, 'exit')
+  if (code !== 0) throw new Error(`library-comms ${args.join(' ')} exited with ${code}:\n${stderr}`)
+  return JSON.parse(stdout) as ImportRun
+}
+
+const thisScript = fileURLToPath(import.meta.url)
+
+async function main(argv: string[]): Promise<void> {
+  const command = commands.find((candidate) => candidate.words.every((word, index) => argv[index] === word))
+  if (!command) throw new Error(`not a command: ${argv.join(' ')}`)
+  const parsed = parseArgs({ args: argv.slice(command.words.length), options: command.options, allowPositionals: true })
+  const input = command.parse({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals })
+  if (!input.ok) throw new Error(JSON.stringify(input.error))
+  const opened = await openCliDatabase(loadConfig(process.env), { create: false })
+  if (!opened.ok) throw new Error(JSON.stringify(opened.error))
+  const database = opened.value
+  const lines: { at: number; text: string }[] = []
+  const startedAt = performance.now()
+  const result = await command.run(
+    { db: database.db, bulkLoad: database.bulkLoad, clock: systemClock, adminUserIds: [] },
+    input.value,
+    { stderr: (text) => lines.push({ at: performance.now(), text }), isTerminal: false, columns: 80 },
+  )
+  const endedAt = performance.now()
+  await database.close()
+  if (!result.ok) throw new Error(`${JSON.stringify(result.error).slice(0, 2_000)}`)
+  const phaseStart = (pattern: RegExp) => lines.find((line) => pattern.test(line.text))?.at ?? endedAt
+  const checking = phaseStart(/checking them against the database/)
+  const applying = phaseStart(/^appl(ying|ied) /)
+  const figures: ImportRun = {
+    ms: endedAt - startedAt,
+    phasesMs: { reading: checking - startedAt, checking: applying - checking, applying: endedAt - applying },
+    maxRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6,
+    stdout: result.value,
+  }
+  process.stdout.write(JSON.stringify(figures))
+}
+
+if (import.meta.main) await main(process.argv.slice(2))

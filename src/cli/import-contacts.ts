@@ -1,0 +1,95 @@
+import { applyContactsImport, previewContactsImport } from '../domain/imports/contacts-import.ts'
+import { contactImportModes, type ContactImportMode, type ContactImportSummary } from '../domain/imports/contacts-plan.ts'
+import { err, ok } from '../domain/result.ts'
+import { cliActor, defineCommand, parseId, requireOption } from './command.ts'
+import { checkFileOnDisk } from './import-file.ts'
+import { formatCounts, runImport } from './import-run.ts'
+
+const words = ['import', 'contacts']
+
+/** `library-comms import contacts FILE`: a contacts CSV from the student system, in one of seed 000's four modes. */
+export const importContactsCommand = defineCommand({
+  words,
+  summary: 'import a contacts CSV file into a library: add, or replace by patron, level or all',
+  usage: 'library-comms import contacts FILE --library ID --mode add|replace-patrons|replace-levels|replace-all [--levels "Year 7,Year 8"] [--keep-custom] [--dry-run]',
+  optionHelp: [
+    'FILE                 the CSV file (columns: docs/csv/contacts.md); read as it streams, any size',
+    '--library ID         the library (see library list)',
+    '--mode MODE          add               add every contact in the file to its patron',
+    '                     replace-patrons   replace the contacts of each patron named in the file',
+    '                     replace-levels    replace the contacts of the file\'s patrons in --levels;',
+    '                                       the file\'s other patrons get theirs added',
+    '                     replace-all       replace every contact of the library: patrons not in',
+    '                                       the file end with none',
+    '--levels "A,B"       replace-levels: the academic levels, separated by commas',
+    '--keep-custom        replace modes: keep contacts staff added or edited by hand',
+    '--dry-run            check the file and print what would change; change nothing',
+    '',
+    'The file is checked whole before anything changes, and applied in one transaction. Errors',
+    'name the line (the header is line 1) and column; any error imports nothing (exit code 2).',
+    'Counts go to stdout; progress to stderr (a bar on a terminal).',
+  ],
+  options: {
+    library: { type: 'string' },
+    mode: { type: 'string' },
+    levels: { type: 'string' },
+    'keep-custom': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+  },
+  allowPositionals: true,
+  parse(args) {
+    const command = words.join(' ')
+    if (args.positionals.length !== 1) return err({ code: 'bad_arguments', command, detail: 'give one CSV file to import' })
+    const library = requireOption(args, command, 'library')
+    if (!library.ok) return library
+    const libraryId = parseId('library', library.value)
+    if (!libraryId.ok) return libraryId
+    const modeGiven = requireOption(args, command, 'mode')
+    if (!modeGiven.ok) return modeGiven
+    const mode = modeGiven.value as ContactImportMode
+    if (!contactImportModes.includes(mode)) {
+      return err({ code: 'invalid_option', option: 'mode', value: modeGiven.value, expected: contactImportModes.join(', ') })
+    }
+    const levels = typeof args.values.levels === 'string' ? args.values.levels.split(',').map((level) => level.trim()).filter(Boolean) : []
+    if (mode === 'replace-levels' && levels.length === 0) return err({ code: 'missing_option', command, option: 'levels' })
+    if (mode !== 'replace-levels' && args.values.levels !== undefined) {
+      return err({ code: 'bad_arguments', command, detail: '--levels goes with --mode replace-levels' })
+    }
+    const keepCustom = args.values['keep-custom'] === true
+    if (mode === 'add' && keepCustom) return err({ code: 'bad_arguments', command, detail: '--keep-custom goes with the replace modes; add keeps every contact' })
+    const file = checkFileOnDisk(args.positionals[0])
+    if (!file.ok) return file
+    return ok({ libraryId: libraryId.value, mode, levels, keepCustom, dryRun: args.values['dry-run'] === true, file: file.value })
+  },
+  async run(deps, input, terminal) {
+    const { libraryId, mode, levels, keepCustom } = input
+    const what = `${input.file.name} into library ${libraryId} (${mode}${mode === 'replace-levels' ? `: ${levels.join(', ')}` : ''}${keepCustom ? ', keeping custom contacts' : ''})`
+    return runImport(deps, terminal, input, {
+      preview: (file, onProgress) => previewContactsImport(deps, { libraryId, mode, levels, keepCustom, file, actor: cliActor, onProgress }),
+      apply: (batchId, onProgress) => applyContactsImport(deps, { libraryId, batchId, actor: cliActor, onProgress }),
+      describePreview: (preview) => formatCounts(`dry run of ${what}: nothing changed`, previewCounts(preview.summary)),
+      describeApplied: (preview, applied) =>
+        formatCounts(`imported ${what}`, [
+          ['rows', applied.summary.rows],
+          ['patrons in the file', applied.summary.patronsInFile],
+          ['patrons touched', applied.summary.patronsTouched],
+          ['contacts added', applied.added],
+          ['contacts deleted', applied.deleted],
+          ['contacts kept', applied.summary.contactsKept],
+          ['duplicates skipped', applied.summary.duplicatesSkipped],
+        ]),
+    })
+  },
+})
+
+function previewCounts(summary: ContactImportSummary): [string, number][] {
+  return [
+    ['rows', summary.rows],
+    ['patrons in the file', summary.patronsInFile],
+    ['patrons touched', summary.patronsTouched],
+    ['contacts to add', summary.contactsToAdd],
+    ['contacts to delete', summary.contactsToDelete],
+    ['contacts kept', summary.contactsKept],
+    ['duplicates skipped', summary.duplicatesSkipped],
+  ]
+}

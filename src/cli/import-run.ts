@@ -1,0 +1,79 @@
+import { cancelImport } from '../domain/imports/cancel-import.ts'
+import type { ImportError, ImportProblem } from '../domain/imports/errors.ts'
+import type { ImportFile, ImportProgress } from '../domain/imports/stage-file.ts'
+import { listLibraries } from '../domain/libraries/add-library.ts'
+import { err, ok, type Result } from '../domain/result.ts'
+import { cliActor, type CliDeps, type CliError, type CliTerminal } from './command.ts'
+import { formatProblem } from './errors.ts'
+import { streamFileFromDisk, type FileOnDisk } from './import-file.ts'
+import { showImportProgress } from './import-progress.ts'
+
+/** One kind of import as the tool runs it: the domain's two steps, and what to print after each. */
+export type ImportSteps<Preview extends { batchId: number; warnings: ImportProblem[] }, Applied> = {
+  preview(file: ImportFile, onProgress: (progress: ImportProgress) => void): Promise<Result<Preview, ImportError>>
+  apply(batchId: number, onProgress: (progress: ImportProgress) => void): Promise<Result<Applied, ImportError>>
+  describePreview(preview: Preview): string
+  describeApplied(preview: Preview, applied: Applied): string
+}
+
+/**
+ * Reads, checks and stages the file (the dry run), then applies it in one transaction, or on
+ * `--dry-run` discards the staged rows. Ctrl-C while the file is read stops the import with
+ * nothing changed; once applying has begun it ends the process and the transaction rolls back.
+ */
+export async function runImport<Preview extends { batchId: number; warnings: ImportProblem[] }, Applied>(
+  deps: CliDeps,
+  terminal: CliTerminal,
+  input: { libraryId: number; file: FileOnDisk; dryRun: boolean },
+  steps: ImportSteps<Preview, Applied>,
+): Promise<Result<string, CliError>> {
+  // An unknown id would otherwise surface as a foreign key violation.
+  const libraries = await listLibraries(deps)
+  if (!libraries.some((library) => library.id === input.libraryId)) return err({ code: 'library_not_found', libraryId: input.libraryId })
+
+  const interruption = new AbortController()
+  const interrupt = () => interruption.abort()
+  process.once('SIGINT', interrupt)
+  const progress = showImportProgress(terminal, input.file)
+  const discard = (batchId: number) => cancelImport(deps, { libraryId: input.libraryId, batchId, actor: cliActor }).catch(() => undefined)
+  try {
+    let preview: Result<Preview, ImportError>
+    try {
+      preview = await steps.preview(streamFileFromDisk(input.file, { signal: interruption.signal, onBytes: progress.onBytes }), progress.onProgress)
+    } catch (error) {
+      if (interruption.signal.aborted) return err({ code: 'interrupted' })
+      throw error
+    }
+    if (!preview.ok) return preview
+    const staged = preview.value
+    if (input.dryRun || interruption.signal.aborted) {
+      await discard(staged.batchId)
+      if (!input.dryRun) return err({ code: 'interrupted' })
+      progress.finish()
+      writeWarnings(terminal, staged.warnings)
+      return ok(steps.describePreview(staged))
+    }
+    process.removeListener('SIGINT', interrupt)
+    const applied = await steps.apply(staged.batchId, progress.onProgress)
+    if (!applied.ok) {
+      await discard(staged.batchId)
+      return applied
+    }
+    progress.finish()
+    writeWarnings(terminal, staged.warnings)
+    return ok(steps.describeApplied(staged, applied.value))
+  } finally {
+    process.removeListener('SIGINT', interrupt)
+    progress.finish()
+  }
+}
+
+function writeWarnings(terminal: CliTerminal, warnings: ImportProblem[]): void {
+  for (const warning of warnings) terminal.stderr(`library-comms: warning: ${formatProblem(warning)}\n`)
+}
+
+/** `label  value` lines, the values aligned, for the counts printed on stdout. */
+export function formatCounts(title: string, counts: [label: string, value: number][]): string {
+  const width = Math.max(...counts.map(([label]) => label.length))
+  return `${title}\n${counts.map(([label, value]) => `  ${label.padEnd(width)}  ${value}\n`).join('')}`
+}
