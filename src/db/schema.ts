@@ -136,6 +136,8 @@ export interface ImportContactRowsTable {
   bcc: string
   usage: string
   scenarios: string
+  /** The patron the row's username named when the file was read (migration 0005). */
+  patron_id: number | null
 }
 
 export interface ImportPatronRowsTable {

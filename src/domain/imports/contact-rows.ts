@@ -18,7 +18,7 @@ import type { ImportProblem } from './errors.ts'
 type Positions = Partial<Record<(typeof contactColumns)[number]['name'], number>>
 
 export const stagedContactColumns = [
-  'batch_id', 'line', 'username', 'role', 'type', 'address', 'address_key', 'is_primary', 'addressee', 'bcc', 'usage', 'scenarios',
+  'batch_id', 'line', 'username', 'role', 'type', 'address', 'address_key', 'is_primary', 'addressee', 'bcc', 'usage', 'scenarios', 'patron_id',
 ] as const
 
 const aliases: Record<string, string> = { 'social media': 'social', 'school default': 'default', 'record keeping only': 'none', 'any scenario': 'any' }
@@ -35,15 +35,17 @@ const fieldColumn: Record<ContactField, string> = {
 }
 
 /**
- * Checks one contacts row against the documented columns. Returns the staged values, or the
- * row's problems, each with its line and column.
+ * Checks one contacts row against the documented columns and the library's patrons (`patronIdOf`
+ * finds one by username, in any case). Returns the staged values, or the row's problems, each
+ * with its line and column.
  */
 export function readContactRow(
   batchId: number,
   line: number,
   fields: readonly string[],
   positions: Positions,
-): { row: CopyValue[]; username: string; isPrimary: boolean } | { problems: ImportProblem[] } {
+  patronIdOf: (username: string) => number | undefined,
+): { row: CopyValue[]; username: string; patronId: number; isPrimary: boolean } | { problems: ImportProblem[] } {
   const cell = (name: keyof Positions) => {
     const index = positions[name]
     return index === undefined ? '' : (fields[index] ?? '')
@@ -52,7 +54,9 @@ export function readContactRow(
   const problem = (column: string, message: string) => problems.push({ line, column, message })
 
   const username = cell('username').trim()
+  const patronId = username === '' ? undefined : patronIdOf(username)
   if (username === '') problem('username', 'username is empty')
+  else if (patronId === undefined) problem('username', `no patron with username "${username}" in this library`)
   const roleRaw = cell('role')
   const role = pick<ContactRole>(contactRoles, roleRaw, undefined)
   if (!role) problem('role', roleRaw.trim() === '' ? 'role is empty (patron, guardian or other)' : `unknown role "${roleRaw.trim()}" (patron, guardian or other)`)
@@ -80,7 +84,7 @@ export function readContactRow(
       else problem('scenarios', `unknown scenario "${name}"`)
     }
   }
-  if (problems.length > 0 || !role || !type || !bcc || !usage || typeof isPrimary !== 'boolean') return { problems }
+  if (problems.length > 0 || !role || !type || !bcc || !usage || typeof isPrimary !== 'boolean' || patronId === undefined) return { problems }
 
   const valid = validateContactFields({ role, type, address: cell('address'), isPrimary, addressee: cell('addressee'), bcc, usage, scenarios })
   if (!valid.ok) {
@@ -89,8 +93,9 @@ export function readContactRow(
   const c = valid.value
   return {
     username,
+    patronId,
     isPrimary: c.isPrimary,
-    row: [batchId, line, username, c.role, c.type, c.address, c.addressKey, c.isPrimary, c.addressee, c.bcc, c.usage, c.scenarios.join(';')],
+    row: [batchId, line, username, c.role, c.type, c.address, c.addressKey, c.isPrimary, c.addressee, c.bcc, c.usage, c.scenarios.join(';'), patronId],
   }
 }
 

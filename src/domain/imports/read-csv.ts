@@ -19,7 +19,16 @@ export async function* readCsvRecords(text: AsyncIterable<string>): AsyncGenerat
   let paused = false
   let wake: (() => void) | undefined
   let line = 0
-  const input = Readable.from(text, { objectMode: false })
+  let room: (() => void) | undefined
+  // papaparse's resume() resumes the stream after a pause made inside it, so the stream would
+  // run ahead and queue the whole file in memory; the text is only handed over while there is room.
+  async function* whileThereIsRoom(): AsyncGenerator<string> {
+    for await (const piece of text) {
+      while (paused) await new Promise<void>((resolve) => (room = resolve))
+      yield piece
+    }
+  }
+  const input = Readable.from(whileThereIsRoom(), { objectMode: false })
   input.on('error', (error) => {
     failure = error
     wake?.()
@@ -60,6 +69,7 @@ export async function* readCsvRecords(text: AsyncIterable<string>): AsyncGenerat
     if (paused) {
       paused = false
       parser!.resume()
+      room?.()
     }
     if (queue.length === 0 && !finished && !failure) await more
     wake = undefined

@@ -104,6 +104,19 @@ describe('the four modes of seed 000', () => {
   })
 })
 
+test('a replace that repeats an imported contact exactly leaves it as it was, counted as replaced', async () => {
+  const deps = testDeps(handle)
+  const { lib, ana, ben } = await givenSchool(deps)
+  const [kept] = await lib.contactsOf(ana)
+  const csv = 'username,role,address\nana,guardian,old-ana@example.org\nana,guardian,old-ana@example.org\nben,patron,ben@school.example\n'
+  const { applied } = await importContacts(deps, lib, csv, { mode: 'replace-patrons' })
+  expect(applied).toMatchObject({ ok: true, value: { deleted: 3, added: 3 } })
+  const anas = await lib.contactsOf(ana)
+  expect(anas.map((c) => c.address)).toEqual(['old-ana@example.org', 'old-ana@example.org'])
+  expect(anas[0].id).toBe(kept.id)
+  expect(await addresses(lib, ben)).toEqual(['ben@school.example'])
+})
+
 describe('bad input changes nothing', () => {
   test('each problem names its line and column, and the database is unchanged', async () => {
     const deps = testDeps(handle)
