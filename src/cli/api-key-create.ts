@@ -1,5 +1,5 @@
-import { createApiKey } from '../domain/api-keys/api-keys.ts'
-import { ok } from '../domain/result.ts'
+import { apiKeyRoles, createApiKey, type ApiKeyRole } from '../domain/api-keys/api-keys.ts'
+import { err, ok } from '../domain/result.ts'
 import { defineCommand, parseId, requireOption } from './command.ts'
 
 const words = ['api-key', 'create']
@@ -8,15 +8,17 @@ const words = ['api-key', 'create']
 export const apiKeyCreateCommand = defineCommand({
   words,
   summary: 'create an API key for a library; prints the key once',
-  usage: 'library-comms api-key create --library ID --name NAME',
+  usage: 'library-comms api-key create --library ID --name NAME [--role staff|admin]',
   optionHelp: [
     '--library ID   the library the key acts for (see library list)',
     '--name NAME    what the key is for, e.g. "Destiny nightly sync"',
+    '--role ROLE    staff (the default): patrons, contacts and adding imports; admin: also replace',
+    '               imports and bulk deactivation, as a student system\'s nightly sync needs',
     '',
     'The key is printed once, alone on stdout, and stored only as a hash: keep it in the',
     'library system\'s secret store. Lost keys cannot be shown again; revoke and create another.',
   ],
-  options: { library: { type: 'string' }, name: { type: 'string' } },
+  options: { library: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
   parse(args) {
     const library = requireOption(args, words.join(' '), 'library')
     if (!library.ok) return library
@@ -24,7 +26,11 @@ export const apiKeyCreateCommand = defineCommand({
     if (!libraryId.ok) return libraryId
     const name = requireOption(args, words.join(' '), 'name')
     if (!name.ok) return name
-    return ok({ libraryId: libraryId.value, name: name.value })
+    const role = args.values.role ?? 'staff'
+    if (typeof role !== 'string' || !(apiKeyRoles as readonly string[]).includes(role)) {
+      return err({ code: 'invalid_option', option: 'role', value: String(role), expected: 'staff or admin' })
+    }
+    return ok({ libraryId: libraryId.value, name: name.value, role: role as ApiKeyRole })
   },
   async run(deps, input) {
     const created = await createApiKey(deps, { ...input, actor: 'cli' })

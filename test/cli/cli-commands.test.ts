@@ -46,6 +46,17 @@ describe(`the command-line tool on the ${testDatabaseKind} database${testDatabas
     expect(await countRows(deployment.deps.db, 'libraries')).toBe(before)
   })
 
+  test('a key for the student system\'s nightly sync is created with the admin role; an unknown role is refused', async () => {
+    const libraryId = await givenLibraryFromCli()
+    const created = await cli('api-key', 'create', '--library', String(libraryId), '--name', 'SIS nightly', '--role', 'admin')
+    expect(created.exitCode).toBe(0)
+    const refused = await cli('api-key', 'create', '--library', String(libraryId), '--name', 'Oops', '--role', 'owner')
+    expect(refused.exitCode).toBe(2)
+    expect(refused.stderr).toContain('role')
+    const stored = await deployment.deps.db.selectFrom('api_keys').where('library_id', '=', libraryId).select(['name', 'role']).execute()
+    expect(stored).toEqual([{ name: 'SIS nightly', role: 'admin' }])
+  })
+
   test('api-key create prints the key alone; the database keeps only its SHA-256 hash', async () => {
     const libraryId = await givenLibraryFromCli()
 

@@ -7,6 +7,7 @@ export type ImportKind = 'contacts' | 'patrons'
 
 // A batch whose process died stops blocking the library after this long without a heartbeat.
 const staleAfterMs = 2 * 60_000
+const staleApplyAfterMs = 60 * 60_000
 // A dry run nobody confirmed or cancelled is dropped after a day, with its staged rows.
 const unconfirmedAfterMs = 24 * 60 * 60_000
 
@@ -22,8 +23,13 @@ export async function openBatch(
     .updateTable('import_batches')
     .set({ status: 'failed', finished_at: input.now })
     .where('library_id', '=', input.libraryId)
-    .where('status', 'in', ['staging', 'applying'])
-    .where('heartbeat_at', '<', new Date(input.now.getTime() - staleAfterMs))
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'staging'), eb('heartbeat_at', '<', new Date(input.now.getTime() - staleAfterMs))]),
+        // An apply is one transaction and beats no heart while it runs; it is given far longer.
+        eb.and([eb('status', '=', 'applying'), eb('heartbeat_at', '<', new Date(input.now.getTime() - staleApplyAfterMs))]),
+      ]),
+    )
     .execute()
   const unconfirmed = await db
     .selectFrom('import_batches')
