@@ -1,7 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The library-comms command-line tool. The tool is TypeScript run by Node.js 24, which the
 // project installs from the npm registry's `node` package; a machine's own node may be older,
 // so an older node hands over to that one. Kept to syntax any Node.js since 14 can parse.
+// --max-semi-space-size=4 (MiB) keeps V8's young generation small: an import allocates short-lived
+// rows by the million, and with the default the tool's peak RSS for 250,000 rows was ~390 MB
+// instead of ~300 MB (B1), for no measurable loss of time. package.json's start uses it too.
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -22,7 +25,7 @@ if (major < 24) {
     )
     process.exit(1)
   }
-  const child = spawnSync(node24, [script, ...process.argv.slice(2)], {
+  const child = spawnSync(node24, ['--max-semi-space-size=4', script, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, LIBRARY_COMMS_HANDED_OVER: '1' },
   })
