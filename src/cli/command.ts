@@ -17,6 +17,7 @@ export type CliError =
   | { code: 'not_migrated' }
   | { code: 'file_not_readable'; path: string; reason: string }
   | { code: 'interrupted' }
+  | { code: 'library_needed'; libraryCount: number }
   | LibraryError
   | ApiKeyError
   | StaffError
@@ -71,4 +72,10 @@ export function parseId(option: string, value: string): Result<number, CliError>
     return err({ code: 'invalid_option', option, value, expected: 'a whole number such as 3' })
   }
   return ok(Number(value))
+}
+
+/** An optional `--ID` option: undefined when left out. */
+export function parseOptionalId(args: ParsedArgs, option: string): Result<number | undefined, CliError> {
+  const value = args.values[option]
+  return typeof value === 'string' ? parseId(option, value) : ok(undefined)
 }

@@ -32,6 +32,12 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       return refused('--name must not be empty')
     case 'library_not_found':
       return refused(`--library: there is no library ${error.libraryId} (see library-comms library list)`)
+    case 'library_needed':
+      return refused(
+        error.libraryCount === 0
+          ? 'there is no library yet: add one with library-comms library add'
+          : `--library: this deployment has ${error.libraryCount} libraries; name one (see library-comms library list)`,
+      )
     case 'api_key_not_found':
       return refused(`there is no active API key ${error.id}: it does not exist or is already revoked (see library-comms api-key list)`)
     case 'not_allowed':

@@ -1,7 +1,7 @@
 import { applyContactsImport, previewContactsImport } from '../domain/imports/contacts-import.ts'
 import { contactImportModes, type ContactImportMode, type ContactImportSummary } from '../domain/imports/contacts-plan.ts'
 import { err, ok } from '../domain/result.ts'
-import { cliActor, defineCommand, parseId, requireOption } from './command.ts'
+import { cliActor, defineCommand, parseOptionalId, requireOption } from './command.ts'
 import { checkFileOnDisk } from './import-file.ts'
 import { formatCounts, runImport } from './import-run.ts'
 
@@ -11,10 +11,10 @@ const words = ['import', 'contacts']
 export const importContactsCommand = defineCommand({
   words,
   summary: 'import a contacts CSV file into a library: add, or replace by patron, level or all',
-  usage: 'library-comms import contacts FILE --library ID --mode add|replace-patrons|replace-levels|replace-all [--levels "Year 7,Year 8"] [--keep-custom] [--dry-run]',
+  usage: 'library-comms import contacts FILE [--library ID] --mode add|replace-patrons|replace-levels|replace-all [--levels "Year 7,Year 8"] [--keep-custom] [--dry-run]',
   optionHelp: [
     'FILE                 the CSV file (columns: docs/csv/contacts.md); read as it streams, any size',
-    '--library ID         the library (see library list)',
+    '--library ID         the library (see library list); may be left out when there is only one',
     '--mode MODE          add               add every contact in the file to its patron',
     '                     replace-patrons   replace the contacts of each patron named in the file',
     '                     replace-levels    replace the contacts of the file\'s patrons in --levels;',
@@ -40,9 +40,7 @@ export const importContactsCommand = defineCommand({
   parse(args) {
     const command = words.join(' ')
     if (args.positionals.length !== 1) return err({ code: 'bad_arguments', command, detail: 'give one CSV file to import' })
-    const library = requireOption(args, command, 'library')
-    if (!library.ok) return library
-    const libraryId = parseId('library', library.value)
+    const libraryId = parseOptionalId(args, 'library')
     if (!libraryId.ok) return libraryId
     const modeGiven = requireOption(args, command, 'mode')
     if (!modeGiven.ok) return modeGiven
@@ -62,14 +60,15 @@ export const importContactsCommand = defineCommand({
     return ok({ libraryId: libraryId.value, mode, levels, keepCustom, dryRun: args.values['dry-run'] === true, file: file.value })
   },
   async run(deps, input, terminal) {
-    const { libraryId, mode, levels, keepCustom } = input
-    const what = `${input.file.name} into library ${libraryId} (${mode}${mode === 'replace-levels' ? `: ${levels.join(', ')}` : ''}${keepCustom ? ', keeping custom contacts' : ''})`
+    const { mode, levels, keepCustom } = input
+    const what = (libraryId: number) =>
+      `${input.file.name} into library ${libraryId} (${mode}${mode === 'replace-levels' ? `: ${levels.join(', ')}` : ''}${keepCustom ? ', keeping custom contacts' : ''})`
     return runImport(deps, terminal, input, {
-      preview: (file, onProgress) => previewContactsImport(deps, { libraryId, mode, levels, keepCustom, file, actor: cliActor, onProgress }),
-      apply: (batchId, onProgress) => applyContactsImport(deps, { libraryId, batchId, actor: cliActor, onProgress }),
-      describePreview: (preview) => formatCounts(`dry run of ${what}: nothing changed`, previewCounts(preview.summary)),
-      describeApplied: (preview, applied) =>
-        formatCounts(`imported ${what}`, [
+      preview: (libraryId, file, onProgress) => previewContactsImport(deps, { libraryId, mode, levels, keepCustom, file, actor: cliActor, onProgress }),
+      apply: (libraryId, batchId, onProgress) => applyContactsImport(deps, { libraryId, batchId, actor: cliActor, onProgress }),
+      describePreview: (libraryId, preview) => formatCounts(`dry run of ${what(libraryId)}: nothing changed`, previewCounts(preview.summary)),
+      describeApplied: (libraryId, preview, applied) =>
+        formatCounts(`imported ${what(libraryId)}`, [
           ['rows', applied.summary.rows],
           ['patrons in the file', applied.summary.patronsInFile],
           ['patrons touched', applied.summary.patronsTouched],

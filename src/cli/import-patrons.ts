@@ -1,6 +1,6 @@
 import { applyPatronsImport, previewPatronsImport } from '../domain/imports/patrons-import.ts'
 import { err, ok } from '../domain/result.ts'
-import { cliActor, defineCommand, parseId, requireOption } from './command.ts'
+import { cliActor, defineCommand, parseOptionalId } from './command.ts'
 import { checkFileOnDisk } from './import-file.ts'
 import { formatCounts, runImport } from './import-run.ts'
 
@@ -10,10 +10,10 @@ const words = ['import', 'patrons']
 export const importPatronsCommand = defineCommand({
   words,
   summary: 'import a patrons CSV file into a library (create, update, deactivate)',
-  usage: 'library-comms import patrons FILE --library ID [--dry-run]',
+  usage: 'library-comms import patrons FILE [--library ID] [--dry-run]',
   optionHelp: [
     'FILE          the CSV file (columns: docs/csv/patrons.md); read as it streams, any size',
-    '--library ID  the library (see library list)',
+    '--library ID  the library (see library list); may be left out when there is only one',
     '--dry-run     check the file and print what would change; change nothing',
     '',
     'Patrons are matched by username. A column left out of the file keeps what is stored, so a',
@@ -25,22 +25,19 @@ export const importPatronsCommand = defineCommand({
   parse(args) {
     const command = words.join(' ')
     if (args.positionals.length !== 1) return err({ code: 'bad_arguments', command, detail: 'give one CSV file to import' })
-    const library = requireOption(args, command, 'library')
-    if (!library.ok) return library
-    const libraryId = parseId('library', library.value)
+    const libraryId = parseOptionalId(args, 'library')
     if (!libraryId.ok) return libraryId
     const file = checkFileOnDisk(args.positionals[0])
     if (!file.ok) return file
     return ok({ libraryId: libraryId.value, dryRun: args.values['dry-run'] === true, file: file.value })
   },
   async run(deps, input, terminal) {
-    const { libraryId } = input
-    const what = `${input.file.name} into library ${libraryId}`
+    const what = (libraryId: number) => `${input.file.name} into library ${libraryId}`
     return runImport(deps, terminal, input, {
-      preview: (file, onProgress) => previewPatronsImport(deps, { libraryId, file, actor: cliActor, onProgress }),
-      apply: (batchId, onProgress) => applyPatronsImport(deps, { libraryId, batchId, actor: cliActor, onProgress }),
-      describePreview: ({ summary }) =>
-        formatCounts(`dry run of ${what}: nothing changed`, [
+      preview: (libraryId, file, onProgress) => previewPatronsImport(deps, { libraryId, file, actor: cliActor, onProgress }),
+      apply: (libraryId, batchId, onProgress) => applyPatronsImport(deps, { libraryId, batchId, actor: cliActor, onProgress }),
+      describePreview: (libraryId, { summary }) =>
+        formatCounts(`dry run of ${what(libraryId)}: nothing changed`, [
           ['rows', summary.rows],
           ['patrons to create', summary.toCreate],
           ['patrons to update', summary.toUpdate],
@@ -48,8 +45,8 @@ export const importPatronsCommand = defineCommand({
           ['patrons to deactivate', summary.toDeactivate],
           ['patrons to reactivate', summary.toReactivate],
         ]),
-      describeApplied: ({ summary }, applied) =>
-        formatCounts(`imported ${what}`, [
+      describeApplied: (libraryId, { summary }, applied) =>
+        formatCounts(`imported ${what(libraryId)}`, [
           ['rows', summary.rows],
           ['patrons created', applied.created],
           ['patrons updated', applied.updated],

@@ -10,10 +10,10 @@ import { showImportProgress } from './import-progress.ts'
 
 /** One kind of import as the tool runs it: the domain's two steps, and what to print after each. */
 export type ImportSteps<Preview extends { batchId: number; warnings: ImportProblem[] }, Applied> = {
-  preview(file: ImportFile, onProgress: (progress: ImportProgress) => void): Promise<Result<Preview, ImportError>>
-  apply(batchId: number, onProgress: (progress: ImportProgress) => void): Promise<Result<Applied, ImportError>>
-  describePreview(preview: Preview): string
-  describeApplied(preview: Preview, applied: Applied): string
+  preview(libraryId: number, file: ImportFile, onProgress: (progress: ImportProgress) => void): Promise<Result<Preview, ImportError>>
+  apply(libraryId: number, batchId: number, onProgress: (progress: ImportProgress) => void): Promise<Result<Applied, ImportError>>
+  describePreview(libraryId: number, preview: Preview): string
+  describeApplied(libraryId: number, preview: Preview, applied: Applied): string
 }
 
 /**
@@ -24,22 +24,26 @@ export type ImportSteps<Preview extends { batchId: number; warnings: ImportProbl
 export async function runImport<Preview extends { batchId: number; warnings: ImportProblem[] }, Applied>(
   deps: CliDeps,
   terminal: CliTerminal,
-  input: { libraryId: number; file: FileOnDisk; dryRun: boolean },
+  input: { libraryId: number | undefined; file: FileOnDisk; dryRun: boolean },
   steps: ImportSteps<Preview, Applied>,
 ): Promise<Result<string, CliError>> {
-  // An unknown id would otherwise surface as a foreign key violation.
+  // Most deployments serve one school: --library may then be left out, as the command's short
+  // form (import contacts FILE --mode …) promises. An unknown id would otherwise surface as a
+  // foreign key violation.
   const libraries = await listLibraries(deps)
-  if (!libraries.some((library) => library.id === input.libraryId)) return err({ code: 'library_not_found', libraryId: input.libraryId })
+  if (input.libraryId === undefined && libraries.length !== 1) return err({ code: 'library_needed', libraryCount: libraries.length })
+  const libraryId = input.libraryId ?? libraries[0].id
+  if (!libraries.some((library) => library.id === libraryId)) return err({ code: 'library_not_found', libraryId })
 
   const interruption = new AbortController()
   const interrupt = () => interruption.abort()
   process.once('SIGINT', interrupt)
   const progress = showImportProgress(terminal, input.file)
-  const discard = (batchId: number) => cancelImport(deps, { libraryId: input.libraryId, batchId, actor: cliActor }).catch(() => undefined)
+  const discard = (batchId: number) => cancelImport(deps, { libraryId, batchId, actor: cliActor }).catch(() => undefined)
   try {
     let preview: Result<Preview, ImportError>
     try {
-      preview = await steps.preview(streamFileFromDisk(input.file, { signal: interruption.signal, onBytes: progress.onBytes }), progress.onProgress)
+      preview = await steps.preview(libraryId, streamFileFromDisk(input.file, { signal: interruption.signal, onBytes: progress.onBytes }), progress.onProgress)
     } catch (error) {
       if (interruption.signal.aborted) return err({ code: 'interrupted' })
       throw error
@@ -51,17 +55,17 @@ export async function runImport<Preview extends { batchId: number; warnings: Imp
       if (!input.dryRun) return err({ code: 'interrupted' })
       progress.finish()
       writeWarnings(terminal, staged.warnings)
-      return ok(steps.describePreview(staged))
+      return ok(steps.describePreview(libraryId, staged))
     }
     process.removeListener('SIGINT', interrupt)
-    const applied = await steps.apply(staged.batchId, progress.onProgress)
+    const applied = await steps.apply(libraryId, staged.batchId, progress.onProgress)
     if (!applied.ok) {
       await discard(staged.batchId)
       return applied
     }
     progress.finish()
     writeWarnings(terminal, staged.warnings)
-    return ok(steps.describeApplied(staged, applied.value))
+    return ok(steps.describeApplied(libraryId, staged, applied.value))
   } finally {
     process.removeListener('SIGINT', interrupt)
     progress.finish()

@@ -110,13 +110,18 @@ describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its ow
     await writeFile(`${cwd}/contacts.csv`, 'username,role,address\nana,guardian,mum@example.org\nben,guardian,dad@example.org\n')
 
     const patrons = await runCli(['import', 'patrons', 'patrons.csv', '--library', '1'], { env, cwd })
-    const contacts = await runCli(['import', 'contacts', 'contacts.csv', '--library', '1', '--mode', 'replace-all'], { env, cwd })
+    // One school: the issue's short form, without --library.
+    const contacts = await runCli(['import', 'contacts', 'contacts.csv', '--mode', 'replace-all'], { env, cwd })
 
     expect(patrons.stdout).toMatch(/patrons created\s+2\n/)
     expect(contacts).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/contacts added\s+2\n/) })
     // Not a terminal: plain lines of progress, never a redrawn bar.
     expect(contacts.stderr).toContain('reading contacts.csv')
     expect(contacts.stderr).not.toContain('\r')
+
+    await runCli(['library', 'add', '--name', 'Riverside', '--slack-team', 'T0RIVER', '--time-zone', 'Europe/London'], { env, cwd })
+    const ambiguous = await runCli(['import', 'contacts', 'contacts.csv', '--mode', 'add'], { env, cwd })
+    expect(ambiguous).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('this deployment has 2 libraries') })
   }, 60_000)
 
   test.runIf(olderNode() !== undefined)('run by an older node, the tool hands over to the project\'s Node 24', async () => {
