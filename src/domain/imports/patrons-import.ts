@@ -130,7 +130,11 @@ export async function applyPatronsImport(
     return err(refused)
   }
   try {
-    const result = await deps.db.transaction().execute(async (tx) => {
+    const outcome = await deps.db.transaction().execute(async (tx): Promise<Result<PatronsImportResult, ImportError>> => {
+      // Checked again: a patron a names-less file (username,enabled) updates may have been
+      // removed since the dry run, and applying would create a blank one in its place.
+      const vanished = await findVanishedPatrons(tx, input.libraryId, batch.id)
+      if (vanished.count > 0) return err({ code: 'invalid_file', problems: vanished.problems, problemCount: vanished.count, warnings: [] })
       const totals = { created: 0, updated: 0, unchanged: 0 }
       let afterLine = 0
       while (true) {
@@ -168,13 +172,31 @@ export async function applyPatronsImport(
         subjectId: batch.id,
         details: { fileName: batch.fileName, checksum: batch.checksum, ...totals },
       })
-      return { batchId: batch.id, ...totals }
+      return ok({ batchId: batch.id, ...totals })
     })
-    await closeBatch(deps.db, batch.id, { status: 'applied', now: deps.clock.now(), approvedBy: input.actor.label, summary: result })
+    if (!outcome.ok) {
+      const e = outcome.error
+      await closeBatch(deps.db, batch.id, { status: 'invalid', now: deps.clock.now(), ...(e.code === 'invalid_file' && { problems: e.problems, problemCount: e.problemCount }) })
+      return outcome
+    }
+    await closeBatch(deps.db, batch.id, { status: 'applied', now: deps.clock.now(), approvedBy: input.actor.label, summary: outcome.value })
     input.onProgress?.({ phase: 'done', rowsRead: batch.rowCount })
-    return ok(result)
+    return outcome
   } catch (error) {
     await closeBatch(deps.db, batch.id, { status: 'failed', now: deps.clock.now() }).catch(() => {})
     throw error
+  }
+}
+
+/** Rows of a file without name columns whose patron does not exist (any more). */
+async function findVanishedPatrons(db: Db, libraryId: number, batchId: number): Promise<{ problems: ImportProblem[]; count: number }> {
+  const { rows } = await sql<{ line: number; username: string; total: number }>`
+    select line, username, count(*) over ()::int as total from import_patron_rows r
+    where r.batch_id = ${batchId} and r.first_name is null and r.last_name is null
+      and not exists (select 1 from patrons p where p.library_id = ${libraryId} and lower(p.username) = lower(r.username))
+    order by line limit ${maxReportedProblems}`.execute(db)
+  return {
+    problems: rows.map((r) => ({ line: r.line, column: 'username', message: `no patron with username "${r.username}" in this library (a file without name columns only updates patrons)` })),
+    count: rows[0]?.total ?? 0,
   }
 }

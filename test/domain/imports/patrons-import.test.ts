@@ -76,3 +76,18 @@ test('a patrons batch cannot be applied as a contacts import', async () => {
   expect(await applyContactsImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({ ok: false, error: { code: 'batch_not_found', batchId } })
   expect((await applyPatronsImport(deps, { libraryId: lib.id, batchId, actor: admin })).ok).toBe(true)
 })
+
+test('a patron removed between the dry run and the confirmation is not created blank by a deactivation file', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenLibrary(deps)
+  const leaver = await lib.patron({ username: 'leaver1' })
+  await lib.patron({ username: 'leaver2' })
+  const preview = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile('username,enabled\nleaver1,FALSE\nleaver2,FALSE\n'), actor: admin })
+  await deps.db.deleteFrom('patrons').where('id', '=', leaver.id).execute()
+  const applied = await applyPatronsImport(deps, { libraryId: lib.id, batchId: preview.ok ? preview.value.batchId : 0, actor: admin })
+  expect(!applied.ok && applied.error.code === 'invalid_file' && applied.error.problems).toEqual([
+    { line: 2, column: 'username', message: 'no patron with username "leaver1" in this library (a file without name columns only updates patrons)' },
+  ])
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'leaver1' })).toBeUndefined()
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'leaver2' })).toMatchObject({ isEnabled: true })
+})
