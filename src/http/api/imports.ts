@@ -1,3 +1,4 @@
+import { UnreadableFile } from '../../domain/imports/decode-text.ts'
 import { Hono, type Context } from 'hono'
 import type { z } from 'zod'
 import type { AppDeps } from '../../domain/deps.ts'
@@ -19,13 +20,13 @@ type Deps = Pick<AppDeps, 'db' | 'bulkLoad' | 'clock'>
  * checked and staged, then applied at once (the key both asks and confirms) or, on a dry run,
  * discarded.
  */
-export function importRoutes(deps: Deps): Hono<ApiEnv> {
+export function importRoutes(deps: Deps, limits: { maxImportBytes: number } = { maxImportBytes }): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>()
 
   routes.post('/imports/contacts', async (c) => {
     const query = readQuery(c, contactsImportQuerySchema)
     if (!query.ok) return problemResponse(query.error)
-    const file = readFile(c, 'contacts.csv')
+    const file = readFile(c, 'contacts.csv', limits.maxImportBytes)
     if (!file.ok) return problemResponse(file.error)
     const { libraryId, actor } = c.get('caller')
     const { mode, levels = [], keepCustom = false, dryRun = false } = query.value
@@ -47,7 +48,7 @@ export function importRoutes(deps: Deps): Hono<ApiEnv> {
   routes.post('/imports/patrons', async (c) => {
     const query = readQuery(c, patronsImportQuerySchema)
     if (!query.ok) return problemResponse(query.error)
-    const file = readFile(c, 'patrons.csv')
+    const file = readFile(c, 'patrons.csv', limits.maxImportBytes)
     if (!file.ok) return problemResponse(file.error)
     const { libraryId, actor } = c.get('caller')
     const preview = await previewPatronsImport(deps, { libraryId, file: file.value, actor })
@@ -87,13 +88,28 @@ const csvMediaTypes = ['text/csv', 'application/csv', 'text/plain']
  * The body as the import reads it: the request's own stream, chunk by chunk as it arrives, so
  * a file of tens of MB is never held whole. The charset is not trusted: the import detects it.
  */
-function readFile(c: Context<ApiEnv>, defaultName: string): Result<ImportFile, Problem> {
+function readFile(c: Context<ApiEnv>, defaultName: string, maxBytes: number): Result<ImportFile, Problem> {
   const mediaType = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase()
   if (!csvMediaTypes.includes(mediaType)) return err(csvExpected)
-  return ok({ name: fileNameOf(c.req.header('content-disposition')) ?? defaultName, bytes: c.req.raw.body ?? noBytes() })
+  return ok({ name: fileNameOf(c.req.header('content-disposition')) ?? defaultName, bytes: capped(c.req.raw.body ?? noBytes(), maxBytes) })
+}
+
+/** Far above any school's export (2,000,000 contacts are ~160 MB), so a key cannot fill the disk. */
+export const maxImportBytes = 512 * 1024 * 1024
+
+// The cap is counted as the body streams: nothing is buffered to measure it.
+async function* capped(body: AsyncIterable<Uint8Array>, maxBytes: number): AsyncGenerator<Uint8Array> {
+  let total = 0
+  for await (const chunk of body) {
+    total += chunk.length
+    if (total > maxBytes) throw new UnreadableFile(`The file is larger than ${formatBytes(maxBytes)}; split it, or import it with the command-line tool.`, 0)
+    yield chunk
+  }
 }
 
 async function* noBytes(): AsyncGenerator<Uint8Array> {}
+
+const formatBytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes} bytes`)
 
 /**
  * The file name of `Content-Disposition: attachment; filename="…"` (RFC 6266): `filename*`

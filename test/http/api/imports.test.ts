@@ -1,5 +1,7 @@
 import { createApiKey } from '../../../src/domain/api-keys/api-keys.ts'
 import { Hono } from 'hono'
+import type { ApiEnv } from '../../../src/http/api/authenticate.ts'
+import { importRoutes } from '../../../src/http/api/imports.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
@@ -274,4 +276,21 @@ describe('a patrons import through the API', () => {
     expect(await (await lib.send('GET', '/api/v1/patrons/leaver')).json()).toMatchObject({ enabled: true })
     expect(await leftoversOf(lib)).toEqual({ waiting: 0, stagedRows: 0 })
   })
+})
+
+test('a body over the size cap is refused as it streams, and nothing changes', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenSchool(deps)
+  const app = new Hono<ApiEnv>()
+  app.use('*', async (c, next) => {
+    c.set('caller', { libraryId: lib.id, actor: { label: 'api-key:test', role: 'admin' } })
+    await next()
+  })
+  app.route('/api/v1', importRoutes(deps, { maxImportBytes: 1000 }))
+  const big = 'username,role,address\n' + 'ana,guardian,someone@example.org\n'.repeat(100)
+  const response = await upload({ app, key: 'unused' }, '/api/v1/imports/contacts?mode=replace-all', big)
+  const problem = await problemOf(response, 422)
+  expect(problem.detail).toContain('larger than 1000 bytes')
+  expect(await contactsOf(lib)).toEqual(before)
+  expect(await leftoversOf(lib)).toEqual({ waiting: 0, stagedRows: 0 })
 })
