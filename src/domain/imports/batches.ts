@@ -166,3 +166,29 @@ export async function claimBatch(
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505'
 }
+
+/**
+ * Runs the apply of a claimed batch and records how it ended: applied, invalid (the checks made
+ * again at confirmation failed; the transaction changed nothing) or failed (thrown).
+ */
+export async function recordApply<T>(
+  deps: { db: Db; clock: { now(): Date } },
+  input: { batch: ImportBatch; approvedBy: string; onProgress?: (progress: { phase: 'done'; rowsRead: number }) => void },
+  apply: () => Promise<Result<T, ImportError>>,
+): Promise<Result<T, ImportError>> {
+  const { batch } = input
+  try {
+    const outcome = await apply()
+    if (!outcome.ok) {
+      const e = outcome.error
+      await closeBatch(deps.db, batch.id, { status: 'invalid', now: deps.clock.now(), ...(e.code === 'invalid_file' && { problems: e.problems, problemCount: e.problemCount }) })
+      return outcome
+    }
+    await closeBatch(deps.db, batch.id, { status: 'applied', now: deps.clock.now(), approvedBy: input.approvedBy, summary: outcome.value })
+    input.onProgress?.({ phase: 'done', rowsRead: batch.rowCount })
+    return outcome
+  } catch (error) {
+    await closeBatch(deps.db, batch.id, { status: 'failed', now: deps.clock.now() }).catch(() => {})
+    throw error
+  }
+}

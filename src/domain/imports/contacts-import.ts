@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { err, ok, type Result } from '../result.ts'
 import { checkRole, type Actor } from '../staff/roles.ts'
-import { claimBatch, closeBatch, openBatch } from './batches.ts'
+import { claimBatch, closeBatch, openBatch, recordApply } from './batches.ts'
 import { contactColumns } from './columns.ts'
 import { readContactRow, stagedContactColumns } from './contact-rows.ts'
 import {
@@ -146,9 +146,9 @@ export async function applyContactsImport(
     return err(refused)
   }
   const plan: ContactImportPlan = { libraryId: input.libraryId, batchId: batch.id, mode, levels: batch.levels, keepCustom: batch.keepCustom }
-  try {
+  return recordApply(deps, { batch, approvedBy: input.actor.label, onProgress: input.onProgress }, async () => {
     input.onProgress?.({ phase: 'applying', rowsRead: batch.rowCount, done: 0, total: batch.rowCount })
-    const outcome = await deps.db.transaction().execute(async (tx) => {
+    return deps.db.transaction().execute(async (tx) => {
       await allowPlanMemory(tx)
       const found = await findDatabaseProblems(tx, plan)
       if (found.count > 0) return err<ImportError>({ code: 'invalid_file', problems: found.problems, problemCount: found.count, warnings: [] })
@@ -165,18 +165,7 @@ export async function applyContactsImport(
       })
       return ok({ batchId: batch.id, ...applied, summary })
     })
-    if (!outcome.ok) {
-      const e = outcome.error
-      await closeBatch(deps.db, batch.id, { status: 'invalid', now: deps.clock.now(), ...(e.code === 'invalid_file' && { problems: e.problems, problemCount: e.problemCount }) })
-      return outcome
-    }
-    await closeBatch(deps.db, batch.id, { status: 'applied', now: deps.clock.now(), approvedBy: input.actor.label, summary: outcome.value })
-    input.onProgress?.({ phase: 'done', rowsRead: batch.rowCount })
-    return outcome
-  } catch (error) {
-    await closeBatch(deps.db, batch.id, { status: 'failed', now: deps.clock.now() }).catch(() => {})
-    throw error
-  }
+  })
 }
 
 async function unknownLevels(db: Db, libraryId: number, levels: string[]): Promise<string[]> {

@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/record-audit.ts'
 import { applyPatrons, type PatronInput } from '../patrons/upsert-patrons.ts'
 import { err, ok, type Result } from '../result.ts'
 import { checkRole, type Actor } from '../staff/roles.ts'
-import { claimBatch, closeBatch, openBatch } from './batches.ts'
+import { claimBatch, closeBatch, openBatch, recordApply } from './batches.ts'
 import { patronColumns } from './columns.ts'
 import { maxReportedProblems, type ImportError, type ImportProblem } from './errors.ts'
 import { readPatronRow, stagedPatronColumns } from './patron-rows.ts'
@@ -129,8 +129,8 @@ export async function applyPatronsImport(
     await deps.db.updateTable('import_batches').set({ status: 'staged' }).where('id', '=', batch.id).execute()
     return err(refused)
   }
-  try {
-    const outcome = await deps.db.transaction().execute(async (tx): Promise<Result<PatronsImportResult, ImportError>> => {
+  return recordApply(deps, { batch, approvedBy: input.actor.label, onProgress: input.onProgress }, async () => {
+    return deps.db.transaction().execute(async (tx): Promise<Result<PatronsImportResult, ImportError>> => {
       // Checked again: a patron a names-less file (username,enabled) updates may have been
       // removed since the dry run, and applying would create a blank one in its place.
       const vanished = await findVanishedPatrons(tx, input.libraryId, batch.id)
@@ -174,18 +174,7 @@ export async function applyPatronsImport(
       })
       return ok({ batchId: batch.id, ...totals })
     })
-    if (!outcome.ok) {
-      const e = outcome.error
-      await closeBatch(deps.db, batch.id, { status: 'invalid', now: deps.clock.now(), ...(e.code === 'invalid_file' && { problems: e.problems, problemCount: e.problemCount }) })
-      return outcome
-    }
-    await closeBatch(deps.db, batch.id, { status: 'applied', now: deps.clock.now(), approvedBy: input.actor.label, summary: outcome.value })
-    input.onProgress?.({ phase: 'done', rowsRead: batch.rowCount })
-    return outcome
-  } catch (error) {
-    await closeBatch(deps.db, batch.id, { status: 'failed', now: deps.clock.now() }).catch(() => {})
-    throw error
-  }
+  })
 }
 
 /** Rows of a file without name columns whose patron does not exist (any more). */
