@@ -20,7 +20,7 @@ export function toCopyText(rows: readonly CopyValue[][]): string {
       const value = row[i]
       if (i > 0) text += '\t'
       if (value === null) text += '\\N'
-      else if (typeof value === 'string') text += value.replace(/[\\\t\n\r]/g, escape)
+      else if (typeof value === 'string') text += needsEscape.test(value) ? value.replace(/[\\\t\n\r]/g, escape) : value
       else text += String(value)
     }
     text += '\n'
@@ -28,6 +28,8 @@ export function toCopyText(rows: readonly CopyValue[][]): string {
   return text
 }
 
+// Testing first is cheaper than replacing, and almost no value needs escaping.
+const needsEscape = /[\\\t\n\r]/
 const escapes: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
 const escape = (c: string) => escapes[c]
 

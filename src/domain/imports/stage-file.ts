@@ -55,6 +55,7 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
   const problems = new ProblemList()
   const warnings: ImportProblem[] = []
   let positions: Partial<Record<C[number]['name'], number>> | undefined
+  let headerFields = 0
   let pending: CopyValue[][] = []
   let rows = 0
   let headerOk = false
@@ -76,30 +77,38 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
     input.onProgress?.({ phase: 'reading', rowsRead: rows })
   }
   try {
-    for await (const record of readCsvRecords(decoded.text)) {
-      if (positions === undefined) {
-        const header = matchHeader(input.columns, record.fields)
-        positions = header.positions
-        for (const problem of header.problems) {
-          if (problem.severity === 'error') problems.add(problem)
-          else warnings.push(problem)
+    for await (const records of readCsvRecords(decoded.text)) {
+      for (const record of records) {
+        if (positions === undefined) {
+          const header = matchHeader(input.columns, record.fields)
+          positions = header.positions
+          headerFields = record.fields.length
+          for (const problem of header.problems) {
+            if (problem.severity === 'error') problems.add(problem)
+            else warnings.push(problem)
+          }
+          headerOk = header.problems.every((p) => p.severity !== 'error')
+          continue
         }
-        headerOk = header.problems.every((p) => p.severity !== 'error')
-        continue
+        if (record.fields.every((field) => field.trim() === '')) continue
+        rows += 1
+        if (record.problem) {
+          problems.add({ line: record.line, column: '(row)', message: record.problem })
+          continue
+        }
+        if (!headerOk) continue
+        // A row may leave out empty trailing fields; a field beyond the header's is an unquoted comma.
+        if (record.fields.length > headerFields && record.fields.slice(headerFields).some((field) => field.trim() !== '')) {
+          problems.add({ line: record.line, column: '(row)', message: `this row has ${record.fields.length} fields and the header ${headerFields}: a field that holds a comma must be in double quotes` })
+          continue
+        }
+        const read = input.readRow(record.line, record.fields, positions)
+        if ('problems' in read) {
+          for (const problem of read.problems) problems.add(problem)
+          continue
+        }
+        pending.push(read.row)
       }
-      if (record.fields.every((field) => field.trim() === '')) continue
-      rows += 1
-      if (record.problem) {
-        problems.add({ line: record.line, column: '(row)', message: record.problem })
-        continue
-      }
-      if (!headerOk) continue
-      const read = input.readRow(record.line, record.fields, positions)
-      if ('problems' in read) {
-        for (const problem of read.problems) problems.add(problem)
-        continue
-      }
-      pending.push(read.row)
       if (pending.length >= batchRows) await flush()
     }
     await flush()

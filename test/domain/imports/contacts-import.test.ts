@@ -155,6 +155,21 @@ describe('bad input changes nothing', () => {
     expect(await lib.auditActions()).toEqual([])
   })
 
+  test('a row that cannot be read is named by its line, however far into the file', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana } = await givenSchool(deps)
+    // Far enough in to span many chunks of the stream, and so many batches of records.
+    const good = 'ana,other,x@example.org\n'.repeat(5000)
+    const csv = `username,role,address\n${good}ana,guardian,y@example.org,surplus\n${good}ana,guardian,"z@example.org\n`
+    const before = await addresses(lib, ana)
+    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(csv, { chunkBytes: 4096 }) })
+    expect(!preview.ok && preview.error.code === 'invalid_file' && preview.error.problems).toEqual([
+      { line: 5002, column: '(row)', message: 'this row has 4 fields and the header 3: a field that holds a comma must be in double quotes' },
+      { line: 10003, column: '(row)', message: 'a quoted field is never closed (a " is missing), so the rest of the file runs into this field' },
+    ])
+    expect(await addresses(lib, ana)).toEqual(before)
+  })
+
   test('a missing mandatory column is named on line 1', async () => {
     const deps = testDeps(handle)
     const { lib } = await givenSchool(deps)
