@@ -58,8 +58,8 @@ export async function seedDistrict(db: Kysely<any>, input: { libraryId: number; 
     from (select library_id, id, username, first_name, last_name, substr(username, 6)::int as number from patrons where library_id = ${libraryId}) as p
     cross join lateral (values
       ('patron', false, p.first_name || ' ' || p.last_name, p.username || '@students.example.org', 'default', 'any', 'import', true),
-      ('guardian', true, 'Parent of ' || p.first_name, 'parent1.' || p.username || '@example.org',
-        case when ${dice(sql`p.number`)} < 10 then 'yes' else 'default' end, 'any', 'import', true),
+      ('guardian', true, case when p.number % 10 = 5 then p.last_name || ', Parent of ' || p.first_name else 'Parent of ' || p.first_name end,
+        'parent1.' || p.username || '@example.org', case when p.number % 7 = 0 then 'yes' else 'default' end, 'any', 'import', true),
       ('guardian', false, 'Parent of ' || p.first_name, 'parent2.' || p.username || '@example.org', 'default', 'any', 'import', p.number % 5 < 2),
       ('other', false, 'Class teacher', 'teacher' || (p.number % 400) || '@school.example.org', 'no', 'custom', 'staff', p.number % 10 = 0)
     ) as c(role, is_primary, addressee, address, bcc, usage, source, present)
@@ -72,9 +72,10 @@ export async function seedDistrict(db: Kysely<any>, input: { libraryId: number; 
 }
 
 /**
- * The district's contacts as the student system exports them for a replace-all import: the
- * same 2.5 contacts a patron, one address in ten changed since the last export, a few
- * addressees quoted for their comma, a few custom usages. Written as it is generated.
+ * The district's contacts as the student system exports them for the next replace-all import:
+ * the contacts the last import wrote, except that one patron in ten has a new address for the
+ * first guardian; one addressee in ten is quoted for its comma; the teachers staff added come
+ * back as custom usage, now from the import. Written as it is generated.
  */
 export async function writeReplaceAllFile(path: string, size: DistrictSize): Promise<void> {
   await writeCsv(path, 'username,role,type,address,primary,addressee,bcc,usage,scenarios', function* () {
@@ -84,7 +85,8 @@ export async function writeReplaceAllFile(path: string, size: DistrictSize): Pro
       const last = lastNames[Math.floor(number / firstNames.length) % lastNames.length]
       const term = number % 10 === 3 ? 'new.' : ''
       yield `${username},patron,email,${username}@students.example.org,no,${first} ${last},default,any,`
-      yield `${username},guardian,email,${term}parent1.${username}@example.org,yes,"${last}, Parent of ${first}",${number % 7 === 0 ? 'yes' : 'default'},any,`
+      const addressee = number % 10 === 5 ? `"${last}, Parent of ${first}"` : `Parent of ${first}`
+      yield `${username},guardian,email,${term}parent1.${username}@example.org,yes,${addressee},${number % 7 === 0 ? 'yes' : 'default'},any,`
       if (number % 5 < 2) yield `${username},guardian,email,parent2.${username}@example.org,no,Parent of ${first},default,any,`
       if (number % 10 === 0) yield `${username},other,email,teacher${number % 400}@school.example.org,no,Class teacher,no,custom,${customScenarios.join(';')}`
     }
