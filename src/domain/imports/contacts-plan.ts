@@ -39,48 +39,46 @@ export async function findPatronIdsByUsername(db: Db, libraryId: number): Promis
   return new Map(rows.map((row) => [row.key, row.id]))
 }
 
-/** The staged rows whose patrons are still in the library (rows of patrons gone since drop out). */
-function staged(plan: ContactImportPlan): RawBuilder<unknown> {
-  // Only what the plan compares: each CTE read twice is written out whole, and B1's 250,000
-  // full rows spilled to disk. The other columns are read by line when contacts are added.
-  return sql`select r.line, r.patron_id, r.role, r.type, r.address_key, r.is_primary, r.usage from import_contact_rows r
-    where r.batch_id = ${plan.batchId}
-      and exists (select 1 from patrons p where p.id = r.patron_id and p.library_id = ${plan.libraryId})`
-}
+/** The batch's staged rows, as alias `r`. */
+const fileRow = (plan: ContactImportPlan) => sql`r.batch_id = ${plan.batchId}`
 
 /**
- * The patrons whose contacts the mode replaces (seed 000): none for add; those named in the
- * file; those named in the file who are in the chosen levels; or every patron of the library.
+ * Whether contact `c` belongs to a patron whose contacts the mode replaces (seed 000): none
+ * for add; those named in the file; those named in the file who are in the chosen levels; or
+ * every patron of the library. Written as a condition on `c`, so that each statement scans
+ * contacts once rather than joining a list of patrons built again for every statement.
  */
 function replaced(plan: ContactImportPlan): RawBuilder<unknown> {
-  const inFile = sql`exists (select 1 from import_contact_rows r where r.batch_id = ${plan.batchId} and r.patron_id = p.id)`
+  const inFile = sql`exists (select 1 from import_contact_rows f where f.batch_id = ${plan.batchId} and f.patron_id = c.patron_id)`
   switch (plan.mode) {
     case 'add':
-      return sql`select p.id from patrons p where false`
+      return sql`false`
     case 'replace-patrons':
-      return sql`select p.id from patrons p where p.library_id = ${plan.libraryId} and ${inFile}`
+      return sql`c.library_id = ${plan.libraryId} and ${inFile}`
     case 'replace-levels':
-      return sql`select p.id from patrons p
-        join academic_levels l on l.id = p.academic_level_id and l.name = any(${sql.val([...plan.levels])}::text[])
-        where p.library_id = ${plan.libraryId} and ${inFile}`
+      return sql`c.library_id = ${plan.libraryId} and ${inFile} and c.patron_id in (
+        select p.id from patrons p join academic_levels l on l.id = p.academic_level_id
+        where p.library_id = ${plan.libraryId} and l.name = any(${sql.val([...plan.levels])}::text[]))`
     case 'replace-all':
-      return sql`select p.id from patrons p where p.library_id = ${plan.libraryId}`
+      return sql`c.library_id = ${plan.libraryId}`
   }
 }
 
-/** Of the replaced patrons' contacts, the ones kept: added or edited by staff, when asked. */
-function keptFilter(plan: ContactImportPlan): RawBuilder<unknown> {
-  return plan.keepCustom ? sql`c.source = 'staff'` : sql`false`
-}
+/** Of the replaced patrons' contacts (`c`), the ones kept: added or edited by staff, when asked. */
+const isKept = (plan: ContactImportPlan) => (plan.keepCustom ? sql`c.source = 'staff'` : sql`false`)
 
-/** The common table expressions every step of the plan reads. */
-export function planCtes(plan: ContactImportPlan): RawBuilder<unknown> {
-  return sql`staged as (${staged(plan)}),
-    replaced as (${replaced(plan)}),
-    doomed as (select c.id, c.patron_id from contacts c join replaced on replaced.id = c.patron_id where not (${keptFilter(plan)})),
-    kept as (select c.id, c.patron_id, c.role, c.type, c.address_key from contacts c join replaced on replaced.id = c.patron_id where ${keptFilter(plan)}),
-    incoming as (select s.line, s.patron_id, s.is_primary, s.usage from staged s where not exists (
-      select 1 from kept k where k.patron_id = s.patron_id and k.role = s.role and k.type = s.type and k.address_key = s.address_key))`
+/** Contact `c` is deleted by the plan (or left as it is, when the file repeats it exactly). */
+const doomed = (plan: ContactImportPlan) => sql`(${replaced(plan)}) and not (${isKept(plan)})`
+
+/** Contact `c` is kept by the plan. */
+const kept = (plan: ContactImportPlan) => (plan.keepCustom ? sql`(${replaced(plan)}) and ${isKept(plan)}` : sql`false`)
+
+/** File row `r` is added by the plan: all of them, but an exact duplicate of a kept contact. */
+function incoming(plan: ContactImportPlan): RawBuilder<unknown> {
+  if (!plan.keepCustom) return fileRow(plan)
+  return sql`${fileRow(plan)} and not exists (
+    select 1 from contacts c where c.patron_id = r.patron_id and c.role = r.role and c.type = r.type and c.address_key = r.address_key
+      and ${kept(plan)})`
 }
 
 /** Problems only the database can see: patrons gone since the file was read, and a primary beside one that stays. */
@@ -88,16 +86,14 @@ export async function findDatabaseProblems(db: Db, plan: ContactImportPlan): Pro
   const limit = maxReportedProblems
   const unknown = await sql<{ line: number; username: string; total: number }>`
     select line, username, count(*) over ()::int as total from import_contact_rows r
-    where r.batch_id = ${plan.batchId}
+    where ${fileRow(plan)}
       and not exists (select 1 from patrons p where p.id = r.patron_id and p.library_id = ${plan.libraryId})
     order by line limit ${limit}`.execute(db)
   const primaries = await sql<{ line: number; total: number }>`
-    with ${planCtes(plan)}
-    select s.line, count(*) over ()::int as total from incoming s
-    where s.is_primary and exists (
-      select 1 from contacts c where c.patron_id = s.patron_id and c.is_primary
-        and not exists (select 1 from doomed d where d.id = c.id))
-    order by s.line limit ${limit}`.execute(db)
+    select r.line, count(*) over ()::int as total from import_contact_rows r
+    join contacts c on c.patron_id = r.patron_id and c.is_primary
+    where ${incoming(plan)} and r.is_primary and not (${doomed(plan)})
+    order by r.line limit ${limit}`.execute(db)
   const problems: ImportProblem[] = [
     ...unknown.rows.map((r) => ({ line: r.line, column: 'username', message: `no patron with username "${r.username}" in this library` })),
     ...primaries.rows.map((r) => ({ line: r.line, column: 'primary', message: 'the patron already has a primary contact that this import keeps' })),
@@ -106,20 +102,26 @@ export async function findDatabaseProblems(db: Db, plan: ContactImportPlan): Pro
   return { problems: problems.slice(0, limit), count: (unknown.rows[0]?.total ?? 0) + (primaries.rows[0]?.total ?? 0) }
 }
 
-/** What applying the plan would do, counted without changing anything. */
+/**
+ * What applying the plan would do, counted without changing anything. Each count scans one
+ * table once; staged rows of patrons gone since the file was read are problems, found above.
+ */
 export async function summarisePlan(db: Db, plan: ContactImportPlan): Promise<ContactImportSummary> {
   const { rows } = await sql<ContactImportSummary>`
-    with ${planCtes(plan)}
-    select
-      (select count(*) from import_contact_rows where batch_id = ${plan.batchId})::int as "rows",
-      (select count(*) from (select distinct patron_id from import_contact_rows where batch_id = ${plan.batchId}) f)::int as "patronsInFile",
-      (select count(*) from (select distinct r.patron_id from import_contact_rows r where r.batch_id = ${plan.batchId}
+    with file as (
+      select count(*)::int as "rows", count(distinct r.patron_id)::int as "patronsInFile",
+        count(*) filter (where ${incoming(plan)})::int as "contactsToAdd"
+      from import_contact_rows r where ${fileRow(plan)}),
+    existing as (
+      select count(*) filter (where ${doomed(plan)})::int as "contactsToDelete", count(*) filter (where ${kept(plan)})::int as "contactsKept"
+      from contacts c where c.library_id = ${plan.libraryId})
+    select file.*, existing.*, file."rows" - file."contactsToAdd" as "duplicatesSkipped",
+      (select count(*) from (select distinct r.patron_id from import_contact_rows r where ${fileRow(plan)}
         and not exists (select 1 from patrons p where p.id = r.patron_id and p.library_id = ${plan.libraryId})) n)::int as "patronsNotFound",
-      (select count(*) from (select patron_id from doomed union select patron_id from incoming) touched)::int as "patronsTouched",
-      (select count(*) from incoming)::int as "contactsToAdd",
-      (select count(*) from doomed)::int as "contactsToDelete",
-      (select count(*) from kept)::int as "contactsKept",
-      (select count(*) from staged)::int - (select count(*) from incoming)::int as "duplicatesSkipped"`.execute(db)
+      (select count(*) from patrons p where p.library_id = ${plan.libraryId} and (
+        exists (select 1 from contacts c where c.patron_id = p.id and ${doomed(plan)})
+        or exists (select 1 from import_contact_rows r where r.patron_id = p.id and ${incoming(plan)})))::int as "patronsTouched"
+    from file, existing`.execute(db)
   return rows[0]
 }
 
@@ -140,30 +142,26 @@ export async function executePlan(db: Db, plan: ContactImportPlan, now: Date): P
   // Adding replaces nothing, so nothing is unchanged: no need to sort the file's rows.
   if (plan.mode === 'add') await sql`create temp table import_unchanged (contact_id integer, line integer) on commit drop`.execute(db)
   else await sql`create temp table import_unchanged on commit drop as
-    with ${planCtes(plan)},
-    old as (
+    with old as (
       select c.id, ${sameContact('c')}, row_number() over (partition by ${sameContact('c')} order by c.id) as copy
-      from contacts c join doomed on doomed.id = c.id
-      where c.source = 'import' and c.usage <> 'custom'),
+      from contacts c where ${doomed(plan)} and c.source = 'import' and c.usage <> 'custom'),
     new as (
       select r.line, ${sameContact('r')}, row_number() over (partition by ${sameContact('r')} order by r.line) as copy
-      from incoming i join import_contact_rows r on r.batch_id = ${plan.batchId} and r.line = i.line
-      where i.usage <> 'custom')
+      from import_contact_rows r where ${incoming(plan)} and r.usage <> 'custom')
     select old.id as contact_id, new.line from old join new using (${sameContact()}, copy)`.execute(db)
+  await sql`analyze import_unchanged`.execute(db)
   const deleted = await sql<{ deleted: number; unchanged: number }>`
-    with ${planCtes(plan)},
-    gone as (
-      delete from contacts c using doomed where c.id = doomed.id
+    with gone as (
+      delete from contacts c where ${doomed(plan)}
         and not exists (select 1 from import_unchanged u where u.contact_id = c.id)
       returning 1)
     select (select count(*) from gone)::int as deleted, (select count(*) from import_unchanged)::int as unchanged`.execute(db)
   // Ids are drawn first so each new contact's custom scenarios can be written in the same statement.
   const added = await sql<{ added: number }>`
-    with ${planCtes(plan)},
-    numbered as materialized (
+    with numbered as materialized (
       select r.*, nextval(pg_get_serial_sequence('contacts', 'id')) as new_id
-      from incoming i join import_contact_rows r on r.batch_id = ${plan.batchId} and r.line = i.line
-      where not exists (select 1 from import_unchanged u where u.line = i.line)),
+      from import_contact_rows r
+      where ${incoming(plan)} and not exists (select 1 from import_unchanged u where u.line = r.line)),
     inserted as (
       insert into contacts (id, library_id, patron_id, role, type, is_primary, addressee, address, address_key, bcc, usage, source, created_at, updated_at)
       select new_id, ${plan.libraryId}, patron_id, role, type, is_primary, addressee, address, address_key, bcc, usage, 'import', ${now}, ${now}
