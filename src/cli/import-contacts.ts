@@ -1,4 +1,4 @@
-import { applyContactsImport, previewContactsImport } from '../domain/imports/contacts-import.ts'
+import { applyContactsImport, previewContactsImport, stageContactsImport } from '../domain/imports/contacts-import.ts'
 import { contactImportModes, type ContactImportMode, type ContactImportSummary } from '../domain/imports/contacts-plan.ts'
 import { err, ok } from '../domain/result.ts'
 import { cliActor, defineCommand, parseOptionalId, requireOption } from './command.ts'
@@ -64,10 +64,11 @@ export const importContactsCommand = defineCommand({
     const what = (libraryId: number) =>
       `${input.file.name} into library ${libraryId} (${mode}${mode === 'replace-levels' ? `: ${levels.join(', ')}` : ''}${keepCustom ? ', keeping custom contacts' : ''})`
     return runImport(deps, terminal, input, {
+      stage: (libraryId, file, onProgress) => stageContactsImport(deps, { libraryId, mode, levels, keepCustom, file, actor: cliActor, onProgress }),
       preview: (libraryId, file, onProgress) => previewContactsImport(deps, { libraryId, mode, levels, keepCustom, file, actor: cliActor, onProgress }),
       apply: (libraryId, batchId, onProgress) => applyContactsImport(deps, { libraryId, batchId, actor: cliActor, onProgress }),
       describePreview: (libraryId, preview) => formatCounts(`dry run of ${what(libraryId)}: nothing changed`, previewCounts(preview.summary)),
-      describeApplied: (libraryId, preview, applied) =>
+      describeApplied: (libraryId, _staged, applied) =>
         formatCounts(`imported ${what(libraryId)}`, [
           ['rows', applied.summary.rows],
           ['patrons in the file', applied.summary.patronsInFile],

@@ -34,6 +34,8 @@ export const importPatronsCommand = defineCommand({
   async run(deps, input, terminal) {
     const what = (libraryId: number) => `${input.file.name} into library ${libraryId}`
     return runImport(deps, terminal, input, {
+      // A patrons import's dry run is cheap, and its counts are those printed after applying.
+      stage: (libraryId, file, onProgress) => previewPatronsImport(deps, { libraryId, file, actor: cliActor, onProgress }),
       preview: (libraryId, file, onProgress) => previewPatronsImport(deps, { libraryId, file, actor: cliActor, onProgress }),
       apply: (libraryId, batchId, onProgress) => applyPatronsImport(deps, { libraryId, batchId, actor: cliActor, onProgress }),
       describePreview: (libraryId, { summary }) =>

@@ -8,12 +8,18 @@ import { formatProblem } from './errors.ts'
 import { streamFileFromDisk, type FileOnDisk } from './import-file.ts'
 import { showImportProgress } from './import-progress.ts'
 
-/** One kind of import as the tool runs it: the domain's two steps, and what to print after each. */
-export type ImportSteps<Preview extends { batchId: number; warnings: ImportProblem[] }, Applied> = {
-  preview(libraryId: number, file: ImportFile, onProgress: (progress: ImportProgress) => void): Promise<Result<Preview, ImportError>>
+type Staged = { batchId: number; warnings: ImportProblem[] }
+type ReadStep<T> = (libraryId: number, file: ImportFile, onProgress: (progress: ImportProgress) => void) => Promise<Result<T, ImportError>>
+
+/** One kind of import as the tool runs it: the domain's steps, and what to print after each. */
+export type ImportSteps<Stage extends Staged, Preview extends Staged, Applied> = {
+  /** Reads, checks and stages the file, to apply it at once (the apply checks it against the database). */
+  stage: ReadStep<Stage>
+  /** The dry run: stages the file and says what applying it would do. */
+  preview: ReadStep<Preview>
   apply(libraryId: number, batchId: number, onProgress: (progress: ImportProgress) => void): Promise<Result<Applied, ImportError>>
   describePreview(libraryId: number, preview: Preview): string
-  describeApplied(libraryId: number, preview: Preview, applied: Applied): string
+  describeApplied(libraryId: number, staged: Stage, applied: Applied): string
 }
 
 /**
@@ -21,11 +27,11 @@ export type ImportSteps<Preview extends { batchId: number; warnings: ImportProbl
  * `--dry-run` discards the staged rows. Ctrl-C while the file is read stops the import with
  * nothing changed; once applying has begun it ends the process and the transaction rolls back.
  */
-export async function runImport<Preview extends { batchId: number; warnings: ImportProblem[] }, Applied>(
+export async function runImport<Stage extends Staged, Preview extends Staged, Applied>(
   deps: CliDeps,
   terminal: CliTerminal,
   input: { libraryId: number | undefined; file: FileOnDisk; dryRun: boolean },
-  steps: ImportSteps<Preview, Applied>,
+  steps: ImportSteps<Stage, Preview, Applied>,
 ): Promise<Result<string, CliError>> {
   // Most deployments serve one school: --library may then be left out, as the command's short
   // form (import contacts FILE --mode …) promises. An unknown id would otherwise surface as a
@@ -41,21 +47,30 @@ export async function runImport<Preview extends { batchId: number; warnings: Imp
   const progress = showImportProgress(terminal, input.file)
   const discard = (batchId: number) => cancelImport(deps, { libraryId, batchId, actor: cliActor }).catch(() => undefined)
   try {
-    let preview: Result<Preview, ImportError>
-    try {
-      preview = await steps.preview(libraryId, streamFileFromDisk(input.file, { signal: interruption.signal, onBytes: progress.onBytes }), progress.onProgress)
-    } catch (error) {
-      if (interruption.signal.aborted) return err({ code: 'interrupted' })
-      throw error
+    const read = async <T extends Staged>(step: ReadStep<T>): Promise<Result<T, ImportError> | undefined> => {
+      try {
+        return await step(libraryId, streamFileFromDisk(input.file, { signal: interruption.signal, onBytes: progress.onBytes }), progress.onProgress)
+      } catch (error) {
+        if (interruption.signal.aborted) return undefined
+        throw error
+      }
     }
-    if (!preview.ok) return preview
-    const staged = preview.value
-    if (input.dryRun || interruption.signal.aborted) {
-      await discard(staged.batchId)
-      if (!input.dryRun) return err({ code: 'interrupted' })
+    if (input.dryRun) {
+      const preview = await read(steps.preview)
+      if (!preview) return err({ code: 'interrupted' })
+      if (!preview.ok) return preview
+      await discard(preview.value.batchId)
       progress.finish()
-      writeWarnings(terminal, staged.warnings)
-      return ok(steps.describePreview(libraryId, staged))
+      writeWarnings(terminal, preview.value.warnings)
+      return ok(steps.describePreview(libraryId, preview.value))
+    }
+    const stagedFile = await read(steps.stage)
+    if (!stagedFile) return err({ code: 'interrupted' })
+    if (!stagedFile.ok) return stagedFile
+    const staged = stagedFile.value
+    if (interruption.signal.aborted) {
+      await discard(staged.batchId)
+      return err({ code: 'interrupted' })
     }
     process.removeListener('SIGINT', interrupt)
     const applied = await steps.apply(libraryId, staged.batchId, progress.onProgress)

@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { err, ok, type Result } from '../result.ts'
 import { checkRole, type Actor } from '../staff/roles.ts'
-import { claimBatch, closeBatch, openBatch, recordApply } from './batches.ts'
+import { claimBatch, closeBatch, findBatch, openBatch, recordApply } from './batches.ts'
 import { contactColumns } from './columns.ts'
 import { readContactRow, stagedContactColumns } from './contact-rows.ts'
 import {
@@ -31,25 +31,30 @@ export type ContactsImportRequest = {
   onProgress?: (progress: ImportProgress) => void
 }
 
-export type ContactsImportPreview = {
+/** A file read, checked row by row and staged: ready to apply, or to be checked whole as a dry run. */
+export type StagedContactsImport = {
   batchId: number
   fileName: string
   checksum: string
-  summary: ContactImportSummary
+  rows: number
   warnings: ImportProblem[]
 }
+
+export type ContactsImportPreview = StagedContactsImport & { summary: ContactImportSummary }
 
 // Seed 000: replacing contacts cannot be undone, so it takes an admin; adding takes staff.
 const neededRole = (mode: ContactImportMode) => (mode === 'add' ? 'staff' : 'admin')
 
 /**
- * The dry run: reads and checks the whole file, stages its rows, and says what applying it
- * would do. Nothing changes; the staged batch waits for `applyContactsImport`.
+ * Reads the whole file, checks each row (columns, values, patrons, one primary each) and
+ * stages the good rows. Changes no contact; the batch waits for `applyContactsImport`, which
+ * checks again against the database. A caller that applies at once (the API, the command line)
+ * needs nothing more; a dry run goes on to `previewContactsImport`.
  */
-export async function previewContactsImport(
+export async function stageContactsImport(
   deps: StagingDeps,
   input: ContactsImportRequest,
-): Promise<Result<ContactsImportPreview, ImportError>> {
+): Promise<Result<StagedContactsImport, ImportError>> {
   const refused = checkRole(input.actor, neededRole(input.mode))
   if (refused) return err(refused)
   const levels = [...new Set(input.levels.map((l) => l.trim()).filter(Boolean))]
@@ -102,23 +107,55 @@ export async function previewContactsImport(
     // Fresh statistics on the staged rows: without them the planner takes a batch of 250,000
     // rows for a hundred and picks nested loops (B1).
     await sql`analyze import_contact_rows`.execute(deps.db)
-    const plan: ContactImportPlan = { libraryId: input.libraryId, batchId, mode: input.mode, levels, keepCustom: input.keepCustom && input.mode !== 'add' }
-    const checked = await deps.db.transaction().execute(async (tx) => {
-      await allowPlanMemory(tx)
-      const found = await findDatabaseProblems(tx, plan)
-      return { found, summary: staged.problems.count + found.count === 0 ? await summarisePlan(tx, plan) : undefined }
-    })
-    staged.problems.merge(checked.found.problems, checked.found.count)
-    if (staged.problems.count > 0 || !checked.summary) {
+    if (staged.problems.count > 0) {
+      // The file is refused: list what the database would refuse too, so one dry run shows all.
+      const plan: ContactImportPlan = { libraryId: input.libraryId, batchId, mode: input.mode, levels, keepCustom: input.keepCustom && input.mode !== 'add' }
+      const found = await deps.db.transaction().execute(async (tx) => {
+        await allowPlanMemory(tx)
+        return findDatabaseProblems(tx, plan)
+      })
+      staged.problems.merge(found.problems, found.count)
       await closeBatch(deps.db, batchId, {
         status: 'invalid', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum,
         problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings,
       })
       return err({ code: 'invalid_file', problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings })
     }
+    await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum, warnings: staged.warnings })
+    return ok({ batchId, fileName: input.file.name, checksum: staged.checksum, rows: staged.rows, warnings: staged.warnings })
+  } catch (error) {
+    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now() }).catch(() => {})
+    throw error
+  }
+}
+
+/**
+ * The dry run: stages the file, then checks it against the database and says what applying it
+ * would do. Nothing changes; the staged batch waits for `applyContactsImport`.
+ */
+export async function previewContactsImport(
+  deps: StagingDeps,
+  input: ContactsImportRequest,
+): Promise<Result<ContactsImportPreview, ImportError>> {
+  const staged = await stageContactsImport(deps, input)
+  if (!staged.ok) return staged
+  const { batchId, warnings } = staged.value
+  try {
+    const batch = await findBatch(deps.db, { libraryId: input.libraryId, batchId })
+    const plan: ContactImportPlan = { libraryId: input.libraryId, batchId, mode: input.mode, levels: batch?.levels ?? [], keepCustom: batch?.keepCustom ?? false }
+    const checked = await deps.db.transaction().execute(async (tx) => {
+      await allowPlanMemory(tx)
+      const found = await findDatabaseProblems(tx, plan)
+      return { found, summary: found.count === 0 ? await summarisePlan(tx, plan) : undefined }
+    })
+    if (!checked.summary) {
+      const { problems, count } = checked.found
+      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now(), problems, problemCount: count })
+      return err({ code: 'invalid_file', problems, problemCount: count, warnings })
+    }
     const summary = checked.summary
-    await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum, summary, warnings: staged.warnings })
-    return ok({ batchId, fileName: input.file.name, checksum: staged.checksum, summary, warnings: staged.warnings })
+    await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), summary })
+    return ok({ ...staged.value, summary })
   } catch (error) {
     await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now() }).catch(() => {})
     throw error

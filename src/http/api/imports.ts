@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono'
 import type { z } from 'zod'
 import type { AppDeps } from '../../domain/deps.ts'
 import { cancelImport } from '../../domain/imports/cancel-import.ts'
-import { applyContactsImport, previewContactsImport } from '../../domain/imports/contacts-import.ts'
+import { applyContactsImport, previewContactsImport, stageContactsImport } from '../../domain/imports/contacts-import.ts'
 import { applyPatronsImport, previewPatronsImport } from '../../domain/imports/patrons-import.ts'
 import type { ImportFile } from '../../domain/imports/stage-file.ts'
 import { err, ok, type Result } from '../../domain/result.ts'
@@ -30,19 +30,23 @@ export function importRoutes(deps: Deps, limits: { maxImportBytes: number } = { 
     if (!file.ok) return problemResponse(file.error)
     const { libraryId, actor } = c.get('caller')
     const { mode, levels = [], keepCustom = false, dryRun = false } = query.value
-    const preview = await previewContactsImport(deps, { libraryId, mode, levels, keepCustom, file: file.value, actor })
-    if (!preview.ok) return problemResponse(importProblem(preview.error))
-    const { batchId } = preview.value
+    const request = { libraryId, mode, levels, keepCustom, file: file.value, actor }
     if (dryRun) {
-      await discardBatch(deps, { libraryId, batchId, actor })
-      return c.json(renderContactsImport(preview.value))
+      const preview = await previewContactsImport(deps, request)
+      if (!preview.ok) return problemResponse(importProblem(preview.error))
+      await discardBatch(deps, { libraryId, batchId: preview.value.batchId, actor })
+      return c.json(renderContactsImport(preview.value, { dryRun: preview.value.summary }))
     }
+    // Applied at once: the apply checks the file against the database and counts what it does.
+    const staged = await stageContactsImport(deps, request)
+    if (!staged.ok) return problemResponse(importProblem(staged.error))
+    const { batchId } = staged.value
     const applied = await applyContactsImport(deps, { libraryId, batchId, actor })
     if (!applied.ok) {
       await discardBatch(deps, { libraryId, batchId, actor })
       return problemResponse(importProblem(applied.error))
     }
-    return c.json(renderContactsImport(preview.value, applied.value))
+    return c.json(renderContactsImport(staged.value, { applied: applied.value }))
   })
 
   routes.post('/imports/patrons', async (c) => {

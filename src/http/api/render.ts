@@ -1,5 +1,6 @@
 import type { Contact } from '../../domain/contacts/contact-view.ts'
-import type { ContactsImportPreview, ContactsImportResult } from '../../domain/imports/contacts-import.ts'
+import type { ContactsImportResult, StagedContactsImport } from '../../domain/imports/contacts-import.ts'
+import type { ContactImportSummary } from '../../domain/imports/contacts-plan.ts'
 import type { ImportProblem } from '../../domain/imports/errors.ts'
 import type { PatronsImportPreview, PatronsImportResult } from '../../domain/imports/patrons-import.ts'
 import type { PatronWithContacts } from '../../domain/patrons/patron-view.ts'
@@ -42,16 +43,14 @@ export function renderLineError(problem: ImportProblem): LineError {
 }
 
 /** A contacts import: its dry run, or with `applied` what it did. */
-export function renderContactsImport(preview: ContactsImportPreview, applied?: ContactsImportResult): ContactsImportBody {
-  return {
-    dryRun: applied === undefined,
-    batchId: preview.batchId,
-    fileName: preview.fileName,
-    checksum: preview.checksum,
-    warnings: preview.warnings.map(renderLineError),
-    summary: applied?.summary ?? preview.summary,
-    ...(applied && { added: applied.added, deleted: applied.deleted }),
-  }
+export function renderContactsImport(
+  staged: StagedContactsImport,
+  outcome: { dryRun: ContactImportSummary } | { applied: ContactsImportResult },
+): ContactsImportBody {
+  const common = { batchId: staged.batchId, fileName: staged.fileName, checksum: staged.checksum, warnings: staged.warnings.map(renderLineError) }
+  if ('dryRun' in outcome) return { dryRun: true, ...common, summary: outcome.dryRun }
+  const { summary, added, deleted } = outcome.applied
+  return { dryRun: false, ...common, summary, added, deleted }
 }
 
 /** A patrons import: its dry run, or with `applied` what it did. */
