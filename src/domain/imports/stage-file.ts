@@ -1,4 +1,4 @@
-import type { BulkLoader, CopyValue } from '../../db/bulk-load.ts'
+import { copyLine, type BulkLoader, type CopyValue } from '../../db/bulk-load.ts'
 import type { Db } from '../../db/database.ts'
 import type { Clock } from '../deps.ts'
 import { heartbeat } from './batches.ts'
@@ -56,7 +56,7 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
   const warnings: ImportProblem[] = []
   let positions: Partial<Record<C[number]['name'], number>> | undefined
   let headerFields = 0
-  let pending: CopyValue[][] = []
+  let pending: string[] = []
   let rows = 0
   let headerOk = false
 
@@ -107,7 +107,7 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
           for (const problem of read.problems) problems.add(problem)
           continue
         }
-        pending.push(read.row)
+        pending.push(copyLine(read.row))
       }
       if (pending.length >= batchRows) await flush()
     }
