@@ -9,24 +9,30 @@ export type CopyValue = string | number | boolean | null
 /**
  * Loads rows with COPY, the fastest way into Postgres: one call per batch, no statement per
  * row. It runs outside any Kysely transaction, so it suits staging tables that are read later.
- * Rows come as lines of COPY's text format (`copyLine`), made as each row is read: a batch of
- * rows held as arrays of values lives long enough to be promoted out of V8's young generation,
- * and B1's peak RSS was mostly such garbage.
+ * Rows come as lines of COPY's text format without their line ends (`copyLine`), made as each
+ * row is read: a batch of rows held as arrays of values, each value a slice of the file's text,
+ * lives long enough to be promoted out of V8's young generation, and B1's garbage collection
+ * and peak RSS were mostly that.
  */
 export type BulkLoader = (table: string, columns: readonly string[], lines: readonly string[]) => Promise<void>
 
-/** One row in COPY's text format: tab-separated, \N for null, backslash escapes for the separators. */
+/**
+ * One row in COPY's text format, without its line end: tab-separated, \N for null, backslash
+ * escapes for the separators. Joined, so that the line is one flat string that refers to nothing.
+ */
 export function copyLine(row: readonly CopyValue[]): string {
-  let text = ''
+  const fields = new Array<string>(row.length)
   for (let i = 0; i < row.length; i++) {
     const value = row[i]
-    if (i > 0) text += '\t'
-    if (value === null) text += '\\N'
-    else if (typeof value === 'string') text += needsEscape.test(value) ? value.replace(/[\\\t\n\r]/g, escape) : value
-    else text += String(value)
+    if (value === null) fields[i] = '\\N'
+    else if (typeof value === 'string') fields[i] = needsEscape.test(value) ? value.replace(/[\\\t\n\r]/g, escape) : value
+    else fields[i] = String(value)
   }
-  return `${text}\n`
+  return fields.join('\t')
 }
+
+/** The lines of a batch as COPY reads them. */
+const copyText = (lines: readonly string[]) => `${lines.join('\n')}\n`
 
 // Testing first is cheaper than replacing, and almost no value needs escaping.
 const needsEscape = /[\\\t\n\r]/
@@ -37,7 +43,6 @@ const unescapes: Record<string, string> = { '\\\\': '\\', '\\t': '\t', '\\n': '\
 /** The values of a `copyLine`, as text (null stays null); the database casts them to the columns' types. */
 export function parseCopyLine(line: string): (string | null)[] {
   return line
-    .slice(0, -1)
     .split('\t')
     .map((field) => (field === '\\N' ? null : field.replace(/\\[\\tnr]/g, (pair) => unescapes[pair])))
 }
@@ -51,7 +56,7 @@ function copyStatement(table: string, columns: readonly string[], source: string
 export function embeddedBulkLoader(pglite: PGlite, gate: Mutex): BulkLoader {
   return async (table, columns, lines) => {
     if (lines.length === 0) return
-    const blob = new Blob([...lines])
+    const blob = new Blob([copyText(lines)])
     // PGlite reads COPY input from a virtual /dev/blob file.
     await gate.run(() => pglite.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob }))
   }
@@ -64,7 +69,7 @@ export function serverBulkLoader(client: Sql): BulkLoader {
     await new Promise<void>((resolve, reject) => {
       stream.on('error', reject)
       stream.on('finish', resolve)
-      stream.end(lines.join(''))
+      stream.end(copyText(lines))
     })
   }
 }
