@@ -103,8 +103,9 @@ export async function findDatabaseProblems(db: Db, plan: ContactImportPlan): Pro
 }
 
 /**
- * What applying the plan would do, counted without changing anything. Each count scans one
- * table once; staged rows of patrons gone since the file was read are problems, found above.
+ * What applying the plan would do, counted without changing anything: one scan of the staged
+ * rows and one of the library's contacts. Counted only for a file without problems, so no
+ * patron of the file is unknown: the file's unknown patrons are among its problems.
  */
 export async function summarisePlan(db: Db, plan: ContactImportPlan): Promise<ContactImportSummary> {
   const { rows } = await sql<ContactImportSummary>`
@@ -114,14 +115,14 @@ export async function summarisePlan(db: Db, plan: ContactImportPlan): Promise<Co
       from import_contact_rows r where ${fileRow(plan)}),
     existing as (
       select count(*) filter (where ${doomed(plan)})::int as "contactsToDelete", count(*) filter (where ${kept(plan)})::int as "contactsKept"
-      from contacts c where c.library_id = ${plan.libraryId})
-    select file.*, existing.*, file."rows" - file."contactsToAdd" as "duplicatesSkipped",
-      (select count(*) from (select distinct r.patron_id from import_contact_rows r where ${fileRow(plan)}
-        and not exists (select 1 from patrons p where p.id = r.patron_id and p.library_id = ${plan.libraryId})) n)::int as "patronsNotFound",
-      (select count(*) from patrons p where p.library_id = ${plan.libraryId} and (
-        exists (select 1 from contacts c where c.patron_id = p.id and ${doomed(plan)})
-        or exists (select 1 from import_contact_rows r where r.patron_id = p.id and ${incoming(plan)})))::int as "patronsTouched"
-    from file, existing`.execute(db)
+      from contacts c where c.library_id = ${plan.libraryId}),
+    touched as (
+      select count(*)::int as "patronsTouched" from (
+        select c.patron_id from contacts c where ${doomed(plan)}
+        union
+        select r.patron_id from import_contact_rows r where ${incoming(plan)}) t)
+    select file.*, existing.*, touched.*, file."rows" - file."contactsToAdd" as "duplicatesSkipped", 0 as "patronsNotFound"
+    from file, existing, touched`.execute(db)
   return rows[0]
 }
 
