@@ -1,3 +1,4 @@
+import { setImmediate as turn } from 'node:timers/promises'
 import { copyLine, type BulkLoader, type CopyValue } from '../../db/bulk-load.ts'
 import type { Db } from '../../db/database.ts'
 import type { Clock } from '../deps.ts'
@@ -110,6 +111,10 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
         pending.push(copyLine(read.row))
       }
       if (pending.length >= batchRows) await flush()
+      // Records arrive on promises alone, which starve the event loop: the COPY under way would
+      // be sent and acknowledged only when the file is next read, so the database would wait on
+      // the parser and the parser on the database. A turn per chunk lets both work at once.
+      await turn()
     }
     await flush()
     await copying
