@@ -1,4 +1,4 @@
-import type { ImportProblem } from '../domain/imports/errors.ts'
+import type { ImportError, ImportProblem } from '../domain/imports/errors.ts'
 import { assertNever } from '../domain/result.ts'
 import type { CliError } from './command.ts'
 
@@ -53,7 +53,7 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
     case 'unreadable_file':
       return refused(`${error.message} Nothing was imported.`)
     case 'invalid_file':
-      return refused(describeProblems(error.problems, error.problemCount, error.warnings))
+      return refused(describeProblems(error))
     case 'invalid_levels':
       return refused(
         error.levels.length === 0
@@ -80,12 +80,13 @@ export function formatProblem(problem: ImportProblem): string {
   return `line ${problem.line}, column ${problem.column}: ${problem.message}`
 }
 
-function describeProblems(problems: ImportProblem[], total: number, warnings: ImportProblem[]): string {
+function describeProblems({ problems, problemCount: total, warnings, patronsNotFound }: Extract<ImportError, { code: 'invalid_file' }>): string {
   const more = total - problems.length
   return [
     `the file has ${total} ${total === 1 ? 'error' : 'errors'}, so nothing was imported:`,
     ...problems.map((problem) => `  ${formatProblem(problem)}`),
     ...(more > 0 ? [`  … and ${more} more (the first ${problems.length} are listed)`] : []),
+    ...(patronsNotFound ? [`${patronsNotFound} ${patronsNotFound === 1 ? 'username names' : 'usernames name'} no patron of the library: import the patrons first`] : []),
     ...warnings.map((warning) => `warning: ${formatProblem(warning)}`),
   ].join('\n')
 }

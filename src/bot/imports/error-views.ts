@@ -96,6 +96,9 @@ function invalidFileMessage(error: Extract<ImportError, { code: 'invalid_file' }
   const blocks: types.KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: stage === 'dry-run' ? 'Dry run: the file has problems' : 'Import stopped' } },
     { type: 'section', text: { type: 'mrkdwn', text: `:x: ${lead}` } },
+    ...(error.patronsNotFound
+      ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `:bust_in_silhouette: *${counted(error.patronsNotFound, 'patron')}* in the file ${error.patronsNotFound === 1 ? 'does' : 'do'} not exist in this library: import the patrons first, or take their rows out.` } }]
+      : []),
     ...problemSections(shown < error.problemCount ? `The first ${shown} of ${found}` : 'Problems', error.problems),
     ...problemSections('Warnings (these columns are ignored)', error.warnings),
   ]

@@ -80,6 +80,16 @@ export async function stageContactsImport(
     const primaryLines = new Map<number, number>()
     // About 10 MB for a district of 100,000 patrons; it spares every later step a join on lower(username).
     const patronIds = await findPatronIdsByUsername(deps.db, input.libraryId)
+    // The dry run says how many patrons of the file do not exist (a file sent before its
+    // patrons), besides an error for each of their rows.
+    const unknownUsernames = new Set<string>()
+    const patronIdOf = (username: string) => {
+      const key = username.toLowerCase()
+      const id = patronIds.get(key)
+      // A copy: the key may be a slice of the file's text, and would keep all of it alive.
+      if (id === undefined) unknownUsernames.add(Buffer.from(key).toString())
+      return id
+    }
     const staged = await stageFile(deps, {
       batchId,
       file: input.file,
@@ -87,7 +97,7 @@ export async function stageContactsImport(
       table: 'import_contact_rows',
       tableColumns: stagedContactColumns,
       readRow: (line, fields, positions) => {
-        const read = readContactRow(batchId, line, fields, positions, (username) => patronIds.get(username.toLowerCase()))
+        const read = readContactRow(batchId, line, fields, positions, patronIdOf)
         if (!('row' in read) || !read.isPrimary) return read
         const key = read.patronId
         const first = primaryLines.get(key)
@@ -120,7 +130,10 @@ export async function stageContactsImport(
         status: 'invalid', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum,
         problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings,
       })
-      return err({ code: 'invalid_file', problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings })
+      return err({
+        code: 'invalid_file', problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings,
+        ...(unknownUsernames.size > 0 && { patronsNotFound: unknownUsernames.size }),
+      })
     }
     await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum, warnings: staged.warnings })
     return ok({ batchId, fileName: input.file.name, checksum: staged.checksum, rows: staged.rows, warnings: staged.warnings })

@@ -8,7 +8,14 @@ export const maxReportedProblems = 100
 export type ImportError =
   | NotAllowed
   | { code: 'import_running'; batchId: number; requestedBy: string; startedAt: Date }
-  | { code: 'invalid_file'; problems: ImportProblem[]; problemCount: number; warnings: ImportProblem[] }
+  | {
+      code: 'invalid_file'
+      problems: ImportProblem[]
+      problemCount: number
+      warnings: ImportProblem[]
+      /** A contacts file: how many different usernames in it name no patron of the library. */
+      patronsNotFound?: number
+    }
   | { code: 'unreadable_file'; message: string }
   | { code: 'batch_not_found'; batchId: number }
   | { code: 'batch_not_ready'; batchId: number; status: string }

@@ -174,6 +174,7 @@ export function importProblem(error: ImportError): Problem {
         errors: error.problems.map(renderLineError),
         errorCount: error.problemCount,
         warnings: error.warnings.map(renderLineError),
+        ...(error.patronsNotFound !== undefined && { patronsNotFound: error.patronsNotFound }),
       }
     case 'unreadable_file':
       return { type: problemType('unreadable-file'), title: 'Unreadable file', status: 422, detail: `${error.message} Nothing was changed.` }

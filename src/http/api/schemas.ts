@@ -149,6 +149,7 @@ export const problemSchema = z
       .describe('Each bad field of the request body (pointer), query parameter (parameter), or line of an imported file (line and column).'),
     errorCount: z.int().min(0).optional().describe('An imported file: how many errors it has in all; errors lists the first 100.'),
     warnings: z.array(lineErrorSchema).optional().describe('An imported file: what was ignored, such as an unknown column.'),
+    patronsNotFound: z.int().min(0).optional().describe('A contacts file: how many different usernames in it name no patron of the library.'),
     startedBy: z.string().optional().describe('The import already running: who started it (api-key:4, slack:U123, cli).'),
     startedAt: z.iso.datetime().optional().describe('The import already running: when it started.'),
   })

@@ -121,6 +121,19 @@ describe('/import for contacts', () => {
     expect(await addresses(lib, ana)).toEqual(['dad@example.org (staff)', 'old.ana@example.org (import)'])
   })
 
+  test('a file sent before its patrons says how many patrons do not exist, besides each row', async () => {
+    const { lib, ana } = await givenSchool()
+    const early = { name: 'contacts.csv', content: 'username,role,address\nnewkid,patron,newkid@example.org\nNEWKID,guardian,mum.newkid@example.org\nnewtwin,patron,newtwin@example.org\n' }
+
+    const run = await dryRun(lib, 'UADMIN', { file: early, choices: { [importBlocks.mode]: 'replace-patrons' } })
+
+    const shown = textOf(run.last.blocks)
+    expect(shown).toContain('The dry run found *3 problems*')
+    expect(shown).toContain('*2 patrons* in the file do not exist in this library: import the patrons first')
+    expect(shown).toContain('line 3, column username: no patron with username "NEWKID"')
+    expect(await addresses(lib, ana)).toEqual(['dad@example.org (staff)', 'old.ana@example.org (import)'])
+  })
+
   test('a staff member who chooses Replace all is refused politely, and the file is not even downloaded', async () => {
     const { lib, cai } = await givenSchool()
 

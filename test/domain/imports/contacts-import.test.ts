@@ -139,6 +139,7 @@ describe('bad input changes nothing', () => {
       error: {
         code: 'invalid_file',
         problemCount: 7,
+        patronsNotFound: 1,
         warnings: [{ line: 1, column: 'Shoe Size', message: 'unknown column "Shoe Size" is ignored', severity: 'warning' }],
         problems: [
           { line: 2, column: 'address', message: 'address "not-an-email" is not an email address' },

@@ -186,6 +186,7 @@ describe('a contacts file the API refuses', () => {
       detail: 'The file has 3 errors; nothing was changed',
       errorCount: 3,
       warnings: [{ line: 1, column: 'colour', detail: expect.any(String) }],
+      patronsNotFound: 1,
     })
     expect(problem.errors).toEqual([
       { line: 3, column: 'username', detail: 'no patron with username "zed" in this library' },
