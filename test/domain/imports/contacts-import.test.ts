@@ -82,6 +82,23 @@ describe('the four modes of seed 000', () => {
     expect(await addresses(lib, cai)).toEqual(['cai@school.example', 'new-cai@example.org', 'old-cai@example.org'])
   })
 
+  test('replace academic levels, keeping custom contacts: only the chosen level’s patrons in the file are replaced', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana, ben, cai, dee } = await givenSchool(deps)
+    const csv = 'username,role,address\nana,other,Teacher@School.example\nana,guardian,new-ana@example.org\ncai,guardian,new-cai@example.org\n'
+    const { preview, applied } = await importContacts(deps, lib, csv, { mode: 'replace-levels', levels: ['Year 7'], keepCustom: true })
+    expect(preview.ok && preview.value.summary).toEqual({
+      rows: 3, patronsInFile: 2, patronsNotFound: 0, patronsTouched: 2,
+      contactsToAdd: 2, contactsToDelete: 1, contactsKept: 1, duplicatesSkipped: 1,
+    })
+    expect(applied).toMatchObject({ ok: true, value: { added: 2, deleted: 1 } })
+    const rows = async (pupil: GivenPatron) => (await lib.contactsOf(pupil)).map((c) => `${c.role} ${c.address} (${c.source})`).sort()
+    expect(await rows(ana)).toEqual(['guardian new-ana@example.org (import)', 'other teacher@school.example (staff)'])
+    expect(await rows(ben)).toEqual(['guardian old-ben@example.org (import)'])
+    expect(await rows(cai)).toEqual(['guardian new-cai@example.org (import)', 'guardian old-cai@example.org (import)'])
+    expect(await rows(dee)).toEqual(['guardian old-dee@example.org (import)'])
+  })
+
   test('replace all: patrons absent from the file end with no contacts', async () => {
     const deps = testDeps(handle)
     const { lib, ana, ben, dee } = await givenSchool(deps)
