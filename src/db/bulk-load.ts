@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite'
 import type { Sql } from 'postgres'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Mutex } from './mutex.ts'
 
 /** A value COPY can take: null, or a scalar written in Postgres's text format. */
@@ -77,17 +77,22 @@ export function serverBulkLoader(client: Sql): BulkLoader {
 /**
  * Multi-row INSERTs, for a connection that cannot COPY (the command-line tool reaching the
  * embedded database through the service's socket). Slower than COPY, still no query per row.
+ * The values go as text in one JSON parameter and the table's own types read them, as COPY
+ * would: a driver that types each parameter itself turns the text "true" into false.
  */
 export function insertBulkLoader(db: Kysely<any>): BulkLoader {
   const rowsPerStatement = 1000
   return async (table, columns, lines) => {
     copyStatement(table, columns, 'stdin') // validates the identifiers
+    const target = sql.table(table)
+    const list = sql.raw(columns.join(', '))
     for (let start = 0; start < lines.length; start += rowsPerStatement) {
-      const values = lines.slice(start, start + rowsPerStatement).map((line) => {
+      const records = lines.slice(start, start + rowsPerStatement).map((line) => {
         const row = parseCopyLine(line)
         return Object.fromEntries(columns.map((c, i) => [c, row[i]]))
       })
-      await db.insertInto(table).values(values).execute()
+      await sql`insert into ${target} (${list})
+        select ${list} from json_populate_recordset(null::${target}, cast(cast(${JSON.stringify(records)} as text) as json))`.execute(db)
     }
   }
 }

@@ -37,9 +37,9 @@ async function contactsOf(lib: GivenLibrary): Promise<string[]> {
     .selectFrom('contacts as c')
     .innerJoin('patrons as p', 'p.id', 'c.patron_id')
     .where('c.library_id', '=', lib.id)
-    .select(['p.username', 'c.address'])
+    .select(['p.username', 'c.address', 'c.is_primary'])
     .execute()
-  return rows.map((row) => `${row.username} ${row.address}`).sort()
+  return rows.map((row) => `${row.username} ${row.address}${row.is_primary ? ' (primary)' : ''}`).sort()
 }
 
 const newContacts = `Username,Role,Address,Primary
@@ -58,8 +58,8 @@ describe(`import from the command line on the ${testDatabaseKind} database${test
     expect(imported.exitCode).toBe(0)
     expect(imported.stdout).toMatch(/contacts added\s+3\n/)
     expect(await contactsOf(lib)).toEqual([
-      'ana ana@school.example', 'ana new-ana@example.org', 'ana old-ana@example.org', 'ana teacher@school.example',
-      'ben new-ben@example.org', 'ben old-ben@example.org', 'cai old-cai@example.org',
+      'ana ana@school.example', 'ana new-ana@example.org (primary)', 'ana old-ana@example.org', 'ana teacher@school.example',
+      'ben new-ben@example.org (primary)', 'ben old-ben@example.org', 'cai old-cai@example.org',
     ])
     expect(await lib.auditActions()).toEqual([expect.objectContaining({ action: 'contacts.imported', actor: 'cli' })])
   })
@@ -72,7 +72,7 @@ describe(`import from the command line on the ${testDatabaseKind} database${test
 
     expect(imported.exitCode).toBe(0)
     expect(imported.stdout).toMatch(/contacts deleted\s+3\n/)
-    expect(await contactsOf(lib)).toEqual(['ana ana@school.example', 'ana new-ana@example.org', 'ana teacher@school.example', 'ben new-ben@example.org'])
+    expect(await contactsOf(lib)).toEqual(['ana ana@school.example', 'ana new-ana@example.org (primary)', 'ana teacher@school.example', 'ben new-ben@example.org (primary)'])
   })
 
   test('a dry run prints what would change, and changes nothing', async () => {
@@ -116,7 +116,7 @@ zoe,guardian,zoe@example.org,green
     const lib = await givenLibrary(deployment.deps)
     await lib.patron({ username: 'ana', firstName: 'Ana', level: 'Year 7' })
     const roster = await givenCsv('username,first_name,last_name,academic_level\nana,Ana,Silva,Year 8\nben,Ben,Okafor,Year 7\n')
-    const leavers = await givenCsv('username,enabled\nben,FALSE\n')
+    const leavers = await givenCsv('username,enabled\nben,FALSE\nana,yes\n')
 
     const imported = await deployment.cli('import', 'patrons', roster, '--library', String(lib.id))
     const deactivated = await deployment.cli('import', 'patrons', leavers, '--library', String(lib.id))
