@@ -124,6 +124,8 @@ export type ImportBatch = {
   status: string
   requestedBy: string
   rowCount: number
+  /** What the file's reading ignored (unknown columns), for a refusal at apply to repeat. */
+  warnings: ImportProblem[]
 }
 
 export async function findBatch(db: Db, input: { libraryId: number; batchId: number }): Promise<ImportBatch | undefined> {
@@ -133,7 +135,7 @@ export async function findBatch(db: Db, input: { libraryId: number; batchId: num
     .where('id', '=', input.batchId)
     .select([
       'id', 'library_id as libraryId', 'kind', 'mode', 'levels', 'keep_custom as keepCustom', 'file_name as fileName',
-      'checksum', 'status', 'requested_by as requestedBy', 'row_count as rowCount',
+      'checksum', 'status', 'requested_by as requestedBy', 'row_count as rowCount', 'warnings',
     ])
     .executeTakeFirst()
   return row as ImportBatch | undefined

@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { err, ok, type Result } from '../result.ts'
 import { checkRole, type Actor } from '../staff/roles.ts'
-import { claimBatch, closeBatch, findBatch, openBatch, recordApply } from './batches.ts'
+import { claimBatch, closeBatch, openBatch, recordApply } from './batches.ts'
 import { contactColumns } from './columns.ts'
 import { readContactRow, stagedContactColumns } from './contact-rows.ts'
 import {
@@ -49,12 +49,61 @@ const neededRole = (mode: ContactImportMode) => (mode === 'add' ? 'staff' : 'adm
  * Reads the whole file, checks each row (columns, values, patrons, one primary each) and
  * stages the good rows. Changes no contact; the batch waits for `applyContactsImport`, which
  * checks again against the database. A caller that applies at once (the API, the command line)
- * needs nothing more; a dry run goes on to `previewContactsImport`.
+ * needs nothing more; a dry run is `previewContactsImport`.
  */
 export async function stageContactsImport(
   deps: StagingDeps,
   input: ContactsImportRequest,
 ): Promise<Result<StagedContactsImport, ImportError>> {
+  const read = await readContactsFile(deps, input)
+  if (!read.ok) return read
+  const { staged } = read.value
+  await closeBatch(deps.db, staged.batchId, { status: 'staged', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum, warnings: staged.warnings })
+  return ok(staged)
+}
+
+/**
+ * The dry run: stages the file, then checks it against the database and says what applying it
+ * would do. Nothing changes; the staged batch waits for `applyContactsImport`.
+ */
+export async function previewContactsImport(
+  deps: StagingDeps,
+  input: ContactsImportRequest,
+): Promise<Result<ContactsImportPreview, ImportError>> {
+  const read = await readContactsFile(deps, input)
+  if (!read.ok) return read
+  const { staged, plan } = read.value
+  const { batchId, rows, checksum, warnings } = staged
+  try {
+    // The batch is still `staging`, so no other import of the library starts while it is checked.
+    const checked = await deps.db.transaction().execute(async (tx) => {
+      await allowPlanMemory(tx)
+      const found = await findDatabaseProblems(tx, plan)
+      return { found, summary: found.count === 0 ? await summarisePlan(tx, plan) : undefined }
+    })
+    if (!checked.summary) {
+      const { problems, count } = checked.found
+      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now(), rowCount: rows, checksum, problems, problemCount: count, warnings })
+      return err({ code: 'invalid_file', problems, problemCount: count, warnings })
+    }
+    const summary = checked.summary
+    await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), rowCount: rows, checksum, warnings, summary })
+    return ok({ ...staged, summary })
+  } catch (error) {
+    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now() }).catch(() => {})
+    throw error
+  }
+}
+
+/**
+ * Opens a batch, reads and checks the file and stages its good rows. A file with problems is
+ * refused with the database's problems too, so that one dry run lists them all; a readable
+ * file without any is returned with its batch still `staging`, for the caller to close.
+ */
+async function readContactsFile(
+  deps: StagingDeps,
+  input: ContactsImportRequest,
+): Promise<Result<{ staged: StagedContactsImport; plan: ContactImportPlan }, ImportError>> {
   const refused = checkRole(input.actor, neededRole(input.mode))
   if (refused) return err(refused)
   const levels = [...new Set(input.levels.map((l) => l.trim()).filter(Boolean))]
@@ -62,18 +111,20 @@ export async function stageContactsImport(
     const unknown = await unknownLevels(deps.db, input.libraryId, levels)
     if (levels.length === 0 || unknown.length > 0) return err({ code: 'invalid_levels', levels: levels.length === 0 ? [] : unknown })
   }
+  const keepCustom = input.keepCustom && input.mode !== 'add'
   const opened = await openBatch(deps.db, {
     libraryId: input.libraryId,
     kind: 'contacts',
     mode: input.mode,
     levels,
-    keepCustom: input.keepCustom && input.mode !== 'add',
+    keepCustom,
     fileName: input.file.name,
     requestedBy: input.actor.label,
     now: deps.clock.now(),
   })
   if (!opened.ok) return opened
   const batchId = opened.value
+  const plan: ContactImportPlan = { libraryId: input.libraryId, batchId, mode: input.mode, levels, keepCustom }
   try {
     // Seed 000: at most one primary per patron, within the file too.
     // Keyed by patron id: a username is a slice of the file's text and would keep all of it in memory.
@@ -119,8 +170,6 @@ export async function stageContactsImport(
     // by key; all thirteen took three times as long.
     await sql`analyze import_contact_rows (batch_id, line, patron_id, usage, is_primary)`.execute(deps.db)
     if (staged.problems.count > 0) {
-      // The file is refused: list what the database would refuse too, so one dry run shows all.
-      const plan: ContactImportPlan = { libraryId: input.libraryId, batchId, mode: input.mode, levels, keepCustom: input.keepCustom && input.mode !== 'add' }
       const found = await deps.db.transaction().execute(async (tx) => {
         await allowPlanMemory(tx)
         return findDatabaseProblems(tx, plan)
@@ -135,41 +184,7 @@ export async function stageContactsImport(
         ...(unknownUsernames.size > 0 && { patronsNotFound: unknownUsernames.size }),
       })
     }
-    await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum, warnings: staged.warnings })
-    return ok({ batchId, fileName: input.file.name, checksum: staged.checksum, rows: staged.rows, warnings: staged.warnings })
-  } catch (error) {
-    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now() }).catch(() => {})
-    throw error
-  }
-}
-
-/**
- * The dry run: stages the file, then checks it against the database and says what applying it
- * would do. Nothing changes; the staged batch waits for `applyContactsImport`.
- */
-export async function previewContactsImport(
-  deps: StagingDeps,
-  input: ContactsImportRequest,
-): Promise<Result<ContactsImportPreview, ImportError>> {
-  const staged = await stageContactsImport(deps, input)
-  if (!staged.ok) return staged
-  const { batchId, warnings } = staged.value
-  try {
-    const batch = await findBatch(deps.db, { libraryId: input.libraryId, batchId })
-    const plan: ContactImportPlan = { libraryId: input.libraryId, batchId, mode: input.mode, levels: batch?.levels ?? [], keepCustom: batch?.keepCustom ?? false }
-    const checked = await deps.db.transaction().execute(async (tx) => {
-      await allowPlanMemory(tx)
-      const found = await findDatabaseProblems(tx, plan)
-      return { found, summary: found.count === 0 ? await summarisePlan(tx, plan) : undefined }
-    })
-    if (!checked.summary) {
-      const { problems, count } = checked.found
-      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now(), problems, problemCount: count })
-      return err({ code: 'invalid_file', problems, problemCount: count, warnings })
-    }
-    const summary = checked.summary
-    await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), summary })
-    return ok({ ...staged.value, summary })
+    return ok({ staged: { batchId, fileName: input.file.name, checksum: staged.checksum, rows: staged.rows, warnings: staged.warnings }, plan })
   } catch (error) {
     await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now() }).catch(() => {})
     throw error
@@ -202,7 +217,7 @@ export async function applyContactsImport(
     return deps.db.transaction().execute(async (tx) => {
       await allowPlanMemory(tx)
       const found = await findDatabaseProblems(tx, plan)
-      if (found.count > 0) return err<ImportError>({ code: 'invalid_file', problems: found.problems, problemCount: found.count, warnings: [] })
+      if (found.count > 0) return err<ImportError>({ code: 'invalid_file', problems: found.problems, problemCount: found.count, warnings: batch.warnings })
       const summary = await summarisePlan(tx, plan)
       const applied = await executePlan(tx, plan, deps.clock.now())
       await recordAudit(tx, {

@@ -78,7 +78,8 @@ const kept = (plan: ContactImportPlan) => (plan.keepCustom ? sql`(${replaced(pla
 /** File row `r` is added by the plan: all of them, but an exact duplicate of a kept contact. */
 function incoming(plan: ContactImportPlan): RawBuilder<unknown> {
   if (!plan.keepCustom) return fileRow(plan)
-  // Every column is not null, so `not in` means what it says, and Postgres hashes the kept contacts once.
+  // None of these is null (a row is staged only with its patron's id), so `not in` means what it
+  // says, and Postgres hashes the kept contacts once.
   return sql`${fileRow(plan)} and (r.patron_id, r.role, r.type, r.address_key) not in (
     select c.patron_id, c.role, c.type, c.address_key from contacts c where ${kept(plan)})`
 }

@@ -134,7 +134,7 @@ export async function applyPatronsImport(
       // Checked again: a patron a names-less file (username,enabled) updates may have been
       // removed since the dry run, and applying would create a blank one in its place.
       const vanished = await findVanishedPatrons(tx, input.libraryId, batch.id)
-      if (vanished.count > 0) return err({ code: 'invalid_file', problems: vanished.problems, problemCount: vanished.count, warnings: [] })
+      if (vanished.count > 0) return err({ code: 'invalid_file', problems: vanished.problems, problemCount: vanished.count, warnings: batch.warnings })
       const totals = { created: 0, updated: 0, unchanged: 0 }
       let afterLine = 0
       while (true) {

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
-import { applyContactsImport, previewContactsImport, type ContactsImportRequest } from '../../../src/domain/imports/contacts-import.ts'
+import { applyContactsImport, previewContactsImport, stageContactsImport, type ContactsImportRequest } from '../../../src/domain/imports/contacts-import.ts'
 import { givenLibrary, staffActor, testDeps, type GivenLibrary, type GivenPatron } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { csvFile } from '../../support/files.ts'
@@ -204,6 +204,25 @@ describe('bad input changes nothing', () => {
     expect(!added.ok && added.error.code === 'invalid_file' && added.error.problems).toEqual([{ line: 2, column: 'primary', message: 'the patron already has a primary contact that this import keeps' }])
     const replaced = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-patrons', levels: [], keepCustom: false, actor: admin, file: csvFile(csv) })
     expect(replaced.ok).toBe(true)
+  })
+
+  test('a file applied at once and refused by the database still names the columns it ignored', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana } = await givenSchool(deps)
+    await lib.contact(ana, { role: 'patron', address: 'ana@school.example', isPrimary: true, source: 'staff' })
+    const staged = await stageContactsImport(deps, {
+      libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile('username,role,address,primary,colour\nana,guardian,mum@example.org,yes,red\n'),
+    })
+    expect(staged.ok).toBe(true)
+    const applied = await applyContactsImport(deps, { libraryId: lib.id, batchId: staged.ok ? staged.value.batchId : 0, actor: admin })
+    expect(applied).toEqual({
+      ok: false,
+      error: {
+        code: 'invalid_file', problemCount: 1,
+        problems: [{ line: 2, column: 'primary', message: 'the patron already has a primary contact that this import keeps' }],
+        warnings: [{ line: 1, column: 'colour', message: 'unknown column "colour" is ignored', severity: 'warning' }],
+      },
+    })
   })
 
   test('a database error mid-way leaves the contacts exactly as before', async () => {
