@@ -25,8 +25,8 @@ export type ImportRun = {
  * the import); the child reports its figures as JSON on stdout.
  */
 export async function runImportProcess(env: Record<string, string>, args: string[]): Promise<ImportRun> {
-  // The same V8 flag as bin/library-comms.js, so the figures are the tool's.
-  const child = spawn(projectNode, ['--max-semi-space-size=4', thisScript, ...args], {
+  // The same V8 flags as bin/library-comms.js, so the figures are the tool's.
+  const child = spawn(projectNode, ['--max-semi-space-size=4', '--max-old-space-size=256', thisScript, ...args], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
