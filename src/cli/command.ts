@@ -14,6 +14,7 @@ export type CliError =
   | { code: 'missing_option'; command: string; option: string }
   | { code: 'invalid_option'; option: string; value: string; expected: string }
   | { code: 'no_database'; dataDir: string }
+  | { code: 'database_in_use'; dataDir: string; pid: number }
   | { code: 'not_migrated' }
   | { code: 'file_not_readable'; path: string; reason: string }
   | { code: 'interrupted' }

@@ -17,6 +17,11 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       return refused(`--${error.option} is required (see library-comms ${error.command} --help)`)
     case 'invalid_option':
       return refused(`--${error.option}: "${error.value}" is not valid; expected ${error.expected}`)
+    case 'database_in_use':
+      return {
+        message: `the embedded database in ${error.dataDir} is open in process ${error.pid}: the service starting, or another library-comms command. Run this again once the service is ready (it then lends the tool its database) or the other command has ended`,
+        exitCode: exitCodes.failed,
+      }
     case 'no_database':
       return {
         message: `there is no database in ${error.dataDir} yet: run "library-comms migrate" or start the service first`,

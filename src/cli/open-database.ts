@@ -6,6 +6,7 @@ import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
 import type { Config } from '../config.ts'
 import { insertBulkLoader, type BulkLoader } from '../db/bulk-load.ts'
+import { DataDirInUse } from '../db/data-dir-lock.ts'
 import { openEmbeddedDatabase, openServerDatabase, type Db } from '../db/database.ts'
 import { localSocketPath } from '../db/local-socket.ts'
 import type { Database } from '../db/schema.ts'
@@ -30,8 +31,14 @@ export async function openCliDatabase(config: Config, options: { create: boolean
   if (!options.create && !existsSync(path.join(config.dataDir, 'pgdata'))) {
     return err({ code: 'no_database', dataDir: path.resolve(config.dataDir) })
   }
-  const handle = await openEmbeddedDatabase({ dataDir: config.dataDir })
-  return ok({ db: handle.db, bulkLoad: handle.bulkLoad, via: 'embedded', close: handle.close })
+  try {
+    const handle = await openEmbeddedDatabase({ dataDir: config.dataDir })
+    return ok({ db: handle.db, bulkLoad: handle.bulkLoad, via: 'embedded', close: handle.close })
+  } catch (error) {
+    // The service is starting (its socket is not up yet), or another command has the directory.
+    if (error instanceof DataDirInUse) return err({ code: 'database_in_use', dataDir: error.dataDir, pid: error.pid })
+    throw error
+  }
 }
 
 /**

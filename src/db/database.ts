@@ -5,6 +5,7 @@ import { Kysely } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
 import { embeddedBulkLoader, serverBulkLoader, type BulkLoader } from './bulk-load.ts'
+import { lockDataDir } from './data-dir-lock.ts'
 import { Mutex } from './mutex.ts'
 import { PGliteDialect } from './pglite-dialect.ts'
 import type { Database } from './schema.ts'
@@ -46,10 +47,17 @@ export const embeddedOptions = { extensions: { pg_trgm } } satisfies PGliteOptio
 /** Opens (creating if needed) the embedded database in `dataDir`, or wraps a PGlite already open. */
 export async function openEmbeddedDatabase(source: { dataDir: string } | { pglite: PGlite }): Promise<DatabaseHandle> {
   let pglite: PGlite
+  let unlock = async () => {}
   if ('pglite' in source) pglite = source.pglite
   else {
     await mkdir(source.dataDir, { recursive: true })
-    pglite = await PGlite.create({ dataDir: `${source.dataDir}/pgdata`, ...embeddedOptions })
+    unlock = await lockDataDir(source.dataDir)
+    try {
+      pglite = await PGlite.create({ dataDir: `${source.dataDir}/pgdata`, ...embeddedOptions })
+    } catch (error) {
+      await unlock()
+      throw error
+    }
   }
   const gate = new Mutex()
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, gate) })
@@ -61,6 +69,7 @@ export async function openEmbeddedDatabase(source: { dataDir: string } | { pglit
     close: async () => {
       await db.destroy()
       if (!pglite.closed) await pglite.close()
+      await unlock()
     },
   }
 }

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { afterEach, describe, expect, test } from 'vitest'
 import { localSocketPath } from '../../src/db/local-socket.ts'
@@ -64,6 +64,24 @@ describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its ow
     expect(listed.exitCode).toBe(1)
     expect(listed.stderr).toContain('library-comms migrate')
     expect(existsSync(dataDir)).toBe(false)
+  })
+
+  test('while another process has the embedded database open, the tool says so and leaves it alone', async () => {
+    const dataDir = `${await emptyDirectory()}/data`
+    await mkdir(`${dataDir}/pgdata`, { recursive: true })
+    // A live process that holds the directory's lock: a service still starting, its socket not up yet.
+    const holder = spawn('sleep', ['30'])
+    try {
+      await writeFile(`${dataDir}/pgdata.lock`, `${holder.pid}\n`)
+
+      const listed = await runCli(['library', 'list'], { env: { DATA_DIR: dataDir }, cwd: await emptyDirectory() })
+
+      expect(listed.exitCode).toBe(1)
+      expect(listed.stderr).toContain(`is open in process ${holder.pid}`)
+      expect(await readdir(`${dataDir}/pgdata`)).toEqual([])
+    } finally {
+      holder.kill()
+    }
   })
 
   test('migrate creates the embedded database, and the tool works on it while the service is stopped', async () => {
