@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { z } from 'zod'
 
 /** The environment, validated once at start. This is the only module that reads `process.env`. */
@@ -55,6 +56,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)),
     ...slackProblems(present),
+    ...dataDirProblems(present),
   ]
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems)
   const e = parsed.data
@@ -73,6 +75,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminUserIds: e.SLACK_ADMIN_USER_IDS,
     logLevel: e.LOG_LEVEL,
   }
+}
+
+// The embedded database lends itself to the command-line tool through a Unix socket inside
+// DATA_DIR (localSocketPath), and a socket's path holds at most 107 bytes on Linux: a longer one
+// would stop the service at start with a bare "listen EINVAL".
+const socketPathLimit = 107
+function dataDirProblems(env: Record<string, string | undefined>): string[] {
+  if (env.DATABASE_URL !== undefined) return []
+  const socketPath = path.resolve(env.DATA_DIR ?? './data', '.s.PGSQL.5432')
+  const room = socketPathLimit - '/.s.PGSQL.5432'.length
+  if (Buffer.byteLength(socketPath) <= socketPathLimit) return []
+  return [`DATA_DIR: its full path (${path.dirname(socketPath)}) is longer than ${room} bytes, too long for the database's local socket; choose a shorter one`]
 }
 
 // Slack is optional (a new install starts without it), but half a Slack set-up is a mistake.
