@@ -1,9 +1,12 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
+import type { ImportBatchesTable } from '../../db/schema.ts'
 import { err, ok, type Result } from '../result.ts'
+import { checkRole, type Actor, type StaffRole } from '../staff/roles.ts'
 import type { ImportError, ImportProblem } from './errors.ts'
 
 export type ImportKind = 'contacts' | 'patrons'
+export type BatchStatus = ImportBatchesTable['status']
 
 // A batch whose process died stops blocking the library after this long without a heartbeat.
 const staleAfterMs = 2 * 60_000
@@ -19,7 +22,7 @@ export async function openBatch(
   db: Db,
   input: { libraryId: number; kind: ImportKind; mode: string; levels: readonly string[]; keepCustom: boolean; fileName: string; requestedBy: string; now: Date },
 ): Promise<Result<number, ImportError>> {
-  await db
+  const stale = await db
     .updateTable('import_batches')
     .set({ status: 'failed', finished_at: input.now })
     .where('library_id', '=', input.libraryId)
@@ -30,7 +33,10 @@ export async function openBatch(
         eb.and([eb('status', '=', 'applying'), eb('heartbeat_at', '<', new Date(input.now.getTime() - staleApplyAfterMs))]),
       ]),
     )
+    .returning('id')
     .execute()
+  // No foreign key takes a batch's staged rows with it (COPY checked none): they go here.
+  await dropStagedRows(db, stale.map((batch) => batch.id))
   const unconfirmed = await db
     .selectFrom('import_batches')
     .where('library_id', '=', input.libraryId)
@@ -87,9 +93,11 @@ export async function closeBatch(
     warnings?: ImportProblem[]
     summary?: unknown
     approvedBy?: string
+    /** Close it only from one of these statuses; says whether it did. */
+    from?: readonly BatchStatus[]
   },
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const closed = await db
     .updateTable('import_batches')
     .set({
       status: outcome.status,
@@ -104,12 +112,19 @@ export async function closeBatch(
       ...(outcome.approvedBy !== undefined && { approved_by: outcome.approvedBy }),
     })
     .where('id', '=', batchId)
-    .execute()
+    .$if(outcome.from !== undefined, (qb) => qb.where('status', 'in', [...outcome.from!]))
+    .returning('id')
+    .executeTakeFirst()
+  if (!closed) return false
   // Staged rows are only kept while the batch waits for confirmation.
-  if (outcome.status !== 'staged') {
-    await db.deleteFrom('import_contact_rows').where('batch_id', '=', batchId).execute()
-    await db.deleteFrom('import_patron_rows').where('batch_id', '=', batchId).execute()
-  }
+  if (outcome.status !== 'staged') await dropStagedRows(db, [batchId])
+  return true
+}
+
+async function dropStagedRows(db: Db, batchIds: number[]): Promise<void> {
+  if (batchIds.length === 0) return
+  await db.deleteFrom('import_contact_rows').where('batch_id', 'in', batchIds).execute()
+  await db.deleteFrom('import_patron_rows').where('batch_id', 'in', batchIds).execute()
 }
 
 export type ImportBatch = {
@@ -126,6 +141,8 @@ export type ImportBatch = {
   rowCount: number
   /** What the file's reading ignored (unknown columns), for a refusal at apply to repeat. */
   warnings: ImportProblem[]
+  /** The dry run's counts, when there was one. */
+  summary: unknown
 }
 
 export async function findBatch(db: Db, input: { libraryId: number; batchId: number }): Promise<ImportBatch | undefined> {
@@ -135,19 +152,37 @@ export async function findBatch(db: Db, input: { libraryId: number; batchId: num
     .where('id', '=', input.batchId)
     .select([
       'id', 'library_id as libraryId', 'kind', 'mode', 'levels', 'keep_custom as keepCustom', 'file_name as fileName',
-      'checksum', 'status', 'requested_by as requestedBy', 'row_count as rowCount', 'warnings',
+      'checksum', 'status', 'requested_by as requestedBy', 'row_count as rowCount', 'warnings', 'summary',
     ])
     .executeTakeFirst()
   return row as ImportBatch | undefined
 }
 
-/** Moves a staged batch to `applying`; fails if it is not staged or another import runs. */
+/**
+ * Who may confirm or cancel a batch: replacing contacts (seed 000) and deactivating patrons
+ * (seed 004, counted by the dry run) take an admin; adding contacts and creating or updating
+ * patrons, staff.
+ */
+export function roleToDecide(batch: Pick<ImportBatch, 'kind' | 'mode' | 'summary'>): StaffRole {
+  if (batch.kind === 'contacts') return contactsImportRole(batch.mode)
+  return ((batch.summary as { toDeactivate?: number } | null)?.toDeactivate ?? 0) > 0 ? 'admin' : 'staff'
+}
+
+/** A contacts import in `mode` takes this role, to ask for and to confirm. */
+export const contactsImportRole = (mode: string): StaffRole => (mode === 'add' ? 'staff' : 'admin')
+
+/**
+ * Moves a staged batch to `applying` for `actor`; fails if they may not decide it, if it is not
+ * staged, or if another import runs.
+ */
 export async function claimBatch(
   db: Db,
-  input: { libraryId: number; batchId: number; kind: ImportKind; now: Date },
+  input: { libraryId: number; batchId: number; kind: ImportKind; actor: Actor; now: Date },
 ): Promise<Result<ImportBatch, ImportError>> {
   const batch = await findBatch(db, input)
   if (!batch || batch.kind !== input.kind) return err({ code: 'batch_not_found', batchId: input.batchId })
+  const refused = checkRole(input.actor, roleToDecide(batch))
+  if (refused) return err(refused)
   if (batch.status !== 'staged') return err({ code: 'batch_not_ready', batchId: input.batchId, status: batch.status })
   try {
     const claimed = await db

@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { err, ok, type Result } from '../result.ts'
 import { checkRole, type Actor } from '../staff/roles.ts'
-import { claimBatch, closeBatch, openBatch, recordApply } from './batches.ts'
+import { claimBatch, closeBatch, contactsImportRole, openBatch, recordApply } from './batches.ts'
 import { contactColumns } from './columns.ts'
 import { readContactRow, stagedContactColumns } from './contact-rows.ts'
 import {
@@ -42,8 +42,6 @@ export type StagedContactsImport = {
 
 export type ContactsImportPreview = StagedContactsImport & { summary: ContactImportSummary }
 
-// Seed 000: replacing contacts cannot be undone, so it takes an admin; adding takes staff.
-const neededRole = (mode: ContactImportMode) => (mode === 'add' ? 'staff' : 'admin')
 
 /**
  * Reads the whole file, checks each row (columns, values, patrons, one primary each) and
@@ -104,7 +102,7 @@ async function readContactsFile(
   deps: StagingDeps,
   input: ContactsImportRequest,
 ): Promise<Result<{ staged: StagedContactsImport; plan: ContactImportPlan }, ImportError>> {
-  const refused = checkRole(input.actor, neededRole(input.mode))
+  const refused = checkRole(input.actor, contactsImportRole(input.mode))
   if (refused) return err(refused)
   const levels = [...new Set(input.levels.map((l) => l.trim()).filter(Boolean))]
   if (input.mode === 'replace-levels') {
@@ -202,15 +200,10 @@ export async function applyContactsImport(
   deps: StagingDeps,
   input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
 ): Promise<Result<ContactsImportResult, ImportError>> {
-  const claimed = await claimBatch(deps.db, { libraryId: input.libraryId, batchId: input.batchId, kind: 'contacts', now: deps.clock.now() })
+  const claimed = await claimBatch(deps.db, { libraryId: input.libraryId, batchId: input.batchId, kind: 'contacts', actor: input.actor, now: deps.clock.now() })
   if (!claimed.ok) return claimed
   const batch = claimed.value
   const mode = batch.mode as ContactImportMode
-  const refused = checkRole(input.actor, neededRole(mode))
-  if (refused) {
-    await deps.db.updateTable('import_batches').set({ status: 'staged' }).where('id', '=', batch.id).execute()
-    return err(refused)
-  }
   const plan: ContactImportPlan = { libraryId: input.libraryId, batchId: batch.id, mode, levels: batch.levels, keepCustom: batch.keepCustom }
   return recordApply(deps, { batch, approvedBy: input.actor.label, onProgress: input.onProgress }, async () => {
     input.onProgress?.({ phase: 'applying', rowsRead: batch.rowCount, done: 0, total: batch.rowCount })

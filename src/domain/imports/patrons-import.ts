@@ -119,16 +119,9 @@ export async function applyPatronsImport(
   deps: StagingDeps,
   input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
 ): Promise<Result<PatronsImportResult, ImportError>> {
-  const claimed = await claimBatch(deps.db, { libraryId: input.libraryId, batchId: input.batchId, kind: 'patrons', now: deps.clock.now() })
+  const claimed = await claimBatch(deps.db, { libraryId: input.libraryId, batchId: input.batchId, kind: 'patrons', actor: input.actor, now: deps.clock.now() })
   if (!claimed.ok) return claimed
   const batch = claimed.value
-  const summary = await deps.db.selectFrom('import_batches').where('id', '=', batch.id).select('summary').executeTakeFirstOrThrow()
-  const deactivates = ((summary.summary as PatronsImportSummary | null)?.toDeactivate ?? 0) > 0
-  const refused = checkRole(input.actor, deactivates ? 'admin' : 'staff')
-  if (refused) {
-    await deps.db.updateTable('import_batches').set({ status: 'staged' }).where('id', '=', batch.id).execute()
-    return err(refused)
-  }
   return recordApply(deps, { batch, approvedBy: input.actor.label, onProgress: input.onProgress }, async () => {
     return deps.db.transaction().execute(async (tx): Promise<Result<PatronsImportResult, ImportError>> => {
       // Checked again: a patron a names-less file (username,enabled) updates may have been

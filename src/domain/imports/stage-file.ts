@@ -125,5 +125,7 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
     throw error
   }
   if (positions === undefined) return { readable: false, message: 'The file is empty: it has no header row.' }
+  // A file cut short after its header would otherwise replace a library's contacts with none.
+  if (rows === 0) return { readable: false, message: 'The file has a header but no rows under it: nothing was imported. Check that the export finished.' }
   return { readable: true, rows, problems, warnings, checksum: decoded.result().checksum }
 }

@@ -6,6 +6,8 @@ import { applyContactsImport, previewContactsImport, stageContactsImport, type C
 import { givenLibrary, staffActor, testDeps, type GivenLibrary, type GivenPatron } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { csvFile } from '../../support/files.ts'
+import { cancelImport } from '../../../src/domain/imports/cancel-import.ts'
+import { claimBatch, closeBatch } from '../../../src/domain/imports/batches.ts'
 
 let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
@@ -186,6 +188,55 @@ describe('bad input changes nothing', () => {
       { line: 10003, column: '(row)', message: 'a quoted field is never closed (a " is missing), so the rest of the file runs into this field' },
     ])
     expect(await addresses(lib, ana)).toEqual(before)
+  })
+
+  test('a file cut short after its header is refused, and replace-all deletes nothing', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana } = await givenSchool(deps)
+    const before = await addresses(lib, ana)
+    const staged = await stageContactsImport(deps, { libraryId: lib.id, mode: 'replace-all', levels: [], keepCustom: false, actor: admin, file: csvFile('username,role,address\r\n\r\n') })
+    expect(staged).toEqual({ ok: false, error: { code: 'unreadable_file', message: expect.stringContaining('a header but no rows') } })
+    expect(await addresses(lib, ana)).toEqual(before)
+  })
+
+  test('a batch Confirm has claimed is not closed by a Cancel that read it staged a moment before', async () => {
+    const deps = testDeps(handle)
+    const { lib } = await givenSchool(deps)
+    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-all', levels: [], keepCustom: false, actor: admin, file: csvFile(file) })
+    const batchId = preview.ok ? preview.value.batchId : 0
+    // Confirm claims it between Cancel's read and Cancel's close.
+    expect((await claimBatch(deps.db, { libraryId: lib.id, batchId, kind: 'contacts', actor: admin, now: new Date() })).ok).toBe(true)
+    expect(await closeBatch(deps.db, batchId, { status: 'cancelled', now: new Date(), from: ['staged'] })).toBe(false)
+    const batch = await deps.db.selectFrom('import_batches').where('id', '=', batchId).select('status').executeTakeFirstOrThrow()
+    expect(batch.status).toBe('applying')
+    const staged = await deps.db.selectFrom('import_contact_rows').where('batch_id', '=', batchId).select((eb) => eb.fn.countAll<number>().as('rows')).executeTakeFirstOrThrow()
+    expect(Number(staged.rows)).toBe(3)
+  })
+
+  test('an import whose process died is given up by the next one, its staged rows with it', async () => {
+    const deps = testDeps(handle)
+    const { lib } = await givenSchool(deps)
+    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(file) })
+    const batchId = preview.ok ? preview.value.batchId : 0
+    // As a process leaves it that dies while reading: staging, its heart stopped an hour ago.
+    await deps.db.updateTable('import_batches').set({ status: 'staging', heartbeat_at: new Date(deps.clock.now().getTime() - 3_600_000) }).where('id', '=', batchId).execute()
+
+    const next = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(file) })
+
+    expect(next.ok).toBe(true)
+    const dead = await deps.db.selectFrom('import_batches').where('id', '=', batchId).select('status').executeTakeFirstOrThrow()
+    expect(dead.status).toBe('failed')
+    const left = await deps.db.selectFrom('import_contact_rows').where('batch_id', '=', batchId).select('line').execute()
+    expect(left).toEqual([])
+  })
+
+  test('cancelling a replace takes an admin, as confirming it does', async () => {
+    const deps = testDeps(handle)
+    const { lib } = await givenSchool(deps)
+    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-patrons', levels: [], keepCustom: false, actor: admin, file: csvFile(file) })
+    const batchId = preview.ok ? preview.value.batchId : 0
+    expect(await cancelImport(deps, { libraryId: lib.id, batchId, actor: staffActor('staff') })).toEqual({ ok: false, error: { code: 'not_allowed', needed: 'admin', role: 'staff' } })
+    expect(await cancelImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({ ok: true, value: { batchId } })
   })
 
   test('a missing mandatory column is named on line 1', async () => {
