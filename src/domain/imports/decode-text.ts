@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import { createHash } from 'node:crypto'
 
 export class UnreadableFile extends Error {
@@ -32,6 +33,23 @@ export function decodeCsvBytes(source: AsyncIterable<Uint8Array>): DecodedFile {
     let decided = false
     let lines = 1
     let first = true
+    // The bytes of a first accent that a chunk cut short: the next chunk decides it.
+    let carried: Uint8Array | undefined
+    const mixed = () =>
+      new UnreadableFile(
+        `The file is not valid UTF-8 after line ${lines}: it mixes text encodings. Save it from your spreadsheet as "CSV UTF-8" and import it again.`,
+        lines,
+      )
+    const decode = (bytes: Uint8Array, stream: boolean): string => {
+      let piece: string
+      try {
+        piece = decoder!.decode(bytes, { stream })
+      } catch {
+        throw mixed()
+      }
+      for (let i = piece.indexOf('\n'); i !== -1; i = piece.indexOf('\n', i + 1)) lines++
+      return piece
+    }
     for await (const raw of source) {
       let chunk = raw
       hash.update(chunk)
@@ -52,32 +70,53 @@ export function decodeCsvBytes(source: AsyncIterable<Uint8Array>): DecodedFile {
         }
         decoder = new TextDecoder(encoding, { fatal: true })
       }
+      if (carried) {
+        chunk = Buffer.concat([carried, chunk])
+        carried = undefined
+      }
       const firstHigh = decided ? -1 : chunk.findIndex((b) => b >= 0x80)
       if (firstHigh !== -1) {
+        const length = utf8Length(chunk[firstHigh])
+        if (firstHigh + length > chunk.length) {
+          // Everything before the accent is ASCII, the same in both encodings.
+          const before = decode(chunk.subarray(0, firstHigh), true)
+          carried = chunk.subarray(firstHigh)
+          if (before !== '') yield before
+          continue
+        }
         decided = true
         // Only the first non-ASCII character decides: a file whose first accent is UTF-8 and a
         // later one is not mixes encodings, and is refused below rather than guessed at.
-        try {
-          new TextDecoder('utf-8', { fatal: true }).decode(chunk.subarray(firstHigh, firstHigh + 4), { stream: true })
-        } catch {
+        if (length === 0 || !isUtf8(chunk.subarray(firstHigh, firstHigh + length))) {
           encoding = 'windows-1252'
           decoder = new TextDecoder('windows-1252')
         }
       }
-      let piece: string
-      try {
-        piece = decoder!.decode(chunk, { stream: true })
-      } catch {
-        throw new UnreadableFile(
-          `The file is not valid UTF-8 after line ${lines}: it mixes text encodings. Save it from your spreadsheet as "CSV UTF-8" and import it again.`,
-          lines,
-        )
-      }
-      for (let i = piece.indexOf('\n'); i !== -1; i = piece.indexOf('\n', i + 1)) lines++
-      yield piece
+      const piece = decode(chunk, true)
+      if (piece !== '') yield piece
     }
-    const rest = decoder?.decode() ?? ''
+    // A file that ends inside its first accent cannot be UTF-8.
+    if (carried) {
+      encoding = 'windows-1252'
+      decoder = new TextDecoder('windows-1252')
+      yield decode(carried, false)
+      return
+    }
+    let rest: string
+    try {
+      rest = decoder?.decode() ?? ''
+    } catch {
+      throw new UnreadableFile(`The file ends in the middle of a character after line ${lines}: it was cut short. Export it again and import the whole file.`, lines)
+    }
     if (rest !== '') yield rest
   }
   return { text: text(), result: () => ({ encoding, checksum: hash.digest('hex'), bytes }) }
+}
+
+/** How many bytes a UTF-8 sequence starting with `lead` has; 0 when no sequence starts so. */
+function utf8Length(lead: number): number {
+  if (lead >= 0xc2 && lead <= 0xdf) return 2
+  if (lead >= 0xe0 && lead <= 0xef) return 3
+  if (lead >= 0xf0 && lead <= 0xf4) return 4
+  return 0
 }

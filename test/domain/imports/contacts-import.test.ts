@@ -15,8 +15,14 @@ afterAll(async () => handle.close())
 
 const admin = staffActor('admin', 'slack:UADMIN')
 
-async function importContacts(deps: AppDeps, lib: GivenLibrary, csv: string, options: Partial<Omit<ContactsImportRequest, 'file'>> = {}) {
-  const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, ...options, file: csvFile(csv) })
+async function importContacts(
+  deps: AppDeps,
+  lib: GivenLibrary,
+  csv: string | Uint8Array,
+  options: Partial<Omit<ContactsImportRequest, 'file'>> = {},
+  stream: { chunkBytes?: number } = {},
+) {
+  const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, ...options, file: csvFile(csv, stream) })
   if (!preview.ok) return { preview, applied: undefined }
   const applied = await applyContactsImport(deps, { libraryId: lib.id, batchId: preview.value.batchId, actor: admin })
   return { preview, applied }
@@ -346,6 +352,26 @@ describe('files as spreadsheets save them', () => {
     await applyContactsImport(deps, { libraryId: lib.id, batchId: preview.ok ? preview.value.batchId : 0, actor: admin })
     const row = await deps.db.selectFrom('contacts').where('patron_id', '=', ana.id).where('address', '=', 'j@example.org').select('addressee').executeTakeFirst()
     expect(row?.addressee).toBe('Mme Hélène Müller')
+  })
+
+  test('a Windows-1252 file whose first accent ends a chunk of the stream is still read as such', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana } = await givenSchool(deps)
+    const before = 'username,role,address,addressee\nana,guardian,j@example.org,H'
+    const bytes = Buffer.concat([Buffer.from(before), Buffer.from('\xe9l\xe8ne\n', 'latin1')])
+    // The first chunk ends with the é: a lone byte that could yet start a UTF-8 character.
+    const { applied } = await importContacts(deps, lib, new Uint8Array(bytes), { mode: 'add' }, { chunkBytes: before.length + 1 })
+    expect(applied?.ok).toBe(true)
+    const row = await deps.db.selectFrom('contacts').where('patron_id', '=', ana.id).where('address', '=', 'j@example.org').select('addressee').executeTakeFirst()
+    expect(row?.addressee).toBe('Hélène')
+  })
+
+  test('a UTF-8 file cut off inside its last character is refused as cut short', async () => {
+    const deps = testDeps(handle)
+    const { lib } = await givenSchool(deps)
+    const bytes = Buffer.concat([Buffer.from('username,role,address,addressee\nana,guardian,a@example.org,Zoë\nana,guardian,b@example.org,Zo'), Buffer.from([0xc3])])
+    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(new Uint8Array(bytes)) })
+    expect(preview).toEqual({ ok: false, error: { code: 'unreadable_file', message: expect.stringContaining('cut short') } })
   })
 
   test('a file that switches encoding part-way is refused, not garbled', async () => {
