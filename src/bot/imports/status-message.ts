@@ -32,11 +32,15 @@ function refOf(posted: webApi.ChatPostMessageResponse): MessageRef {
 }
 
 /**
- * Updates one message in order: `progress` at most once a second (later ones in between are
- * dropped, the next shows the latest), and `show` after every update already sent.
+ * Updates one message in order. `progress` sends a new phase at once and, within a phase, at
+ * most once a second: an update in between waits, and the latest one is sent when the second is
+ * up, so the message never stays behind. `show` (the outcome) goes after every update already
+ * sent, and drops any that still waits.
  */
 export function importMessageUpdater(slack: Slack, ref: MessageRef) {
   let lastProgressAt = Number.NEGATIVE_INFINITY
+  let lastPhase: string | undefined
+  let waiting: { message: () => SlackMessage; timer: NodeJS.Timeout } | undefined
   let sent: Promise<void> = Promise.resolve()
   const update = (message: SlackMessage) => {
     sent = sent.then(async () => {
@@ -48,17 +52,35 @@ export function importMessageUpdater(slack: Slack, ref: MessageRef) {
     })
     return sent
   }
+  const dropWaiting = () => {
+    if (waiting) clearTimeout(waiting.timer)
+    waiting = undefined
+  }
+  const sendProgress = (phase: string, message: () => SlackMessage) => {
+    dropWaiting()
+    lastPhase = phase
+    lastProgressAt = slack.clock.now().getTime()
+    void update(message())
+  }
   return {
     /** An `onProgress` for the use case: renders and sends, throttled. */
-    progress<P>(render: (progress: P) => SlackMessage): (progress: P) => void {
+    progress<P extends { phase: string }>(render: (progress: P) => SlackMessage): (progress: P) => void {
       return (progress) => {
-        const now = slack.clock.now().getTime()
-        if (now - lastProgressAt < progressIntervalMs) return
-        lastProgressAt = now
-        void update(render(progress))
+        const message = () => render(progress)
+        const sinceLast = slack.clock.now().getTime() - lastProgressAt
+        if (progress.phase !== lastPhase || sinceLast >= progressIntervalMs) return sendProgress(progress.phase, message)
+        if (waiting) waiting.message = message
+        else {
+          const timer = setTimeout(() => waiting && sendProgress(progress.phase, waiting.message), progressIntervalMs - sinceLast)
+          timer.unref()
+          waiting = { message, timer }
+        }
       }
     },
-    show: (message: SlackMessage): Promise<void> => update(message),
+    show: (message: SlackMessage): Promise<void> => {
+      dropWaiting()
+      return update(message)
+    },
   }
 }
 

@@ -66,6 +66,8 @@ describe('/import for contacts', () => {
     expect(run.posted.channel).toBe('C0LIBRARY')
     expect(textOf(run.posted.blocks)).toContain('Reading the file')
     expect(textOf(run.progress[0].blocks)).toMatch(/read 3 rows/)
+    // Each phase shows, however soon it follows the last update.
+    expect(textOf(run.progress[run.progress.length - 1].blocks)).toContain('read 3 rows. Checking them against the library')
     const shown = textOf(run.last.blocks)
     expect(shown).toContain('Nothing has changed yet')
     expect(shown).toContain('Replace all, keeping custom contacts')
