@@ -45,9 +45,7 @@ export function readPatronRow(
   const groups = groupsCell === null ? null : groupsCell.split(';').map((g) => g.trim()).filter(Boolean).join(';')
   return {
     username,
-    row: [batchId, line, username, cell('first_name'), cell('last_name'), type, emptyToNull(cell('academic_level')), groups, enabled],
+    // An empty level cell clears the level (staged as ''); a missing column keeps it (null).
+    row: [batchId, line, username, cell('first_name'), cell('last_name'), type, cell('academic_level'), groups, enabled],
   }
 }
-
-// An empty level cell clears the level; a missing column keeps it.
-const emptyToNull = (value: string | null) => (value === null ? null : value)

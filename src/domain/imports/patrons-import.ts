@@ -92,20 +92,36 @@ export async function previewPatronsImport(
   }
 }
 
+/**
+ * What applying would do, compared as `applyPatrons` writes it: a column the file leaves out
+ * keeps the stored value; levels and groups are compared by name, as the file gives them (a
+ * level or group the library does not have yet is a change); an empty level cell clears it.
+ */
 async function summarisePatrons(db: Db, libraryId: number, batchId: number): Promise<PatronsImportSummary> {
   const { rows } = await sql<PatronsImportSummary>`
+    with compared as (
+      select r.enabled, p.id, p.is_enabled,
+        (p.first_name, p.last_name, p.type, p.is_enabled, current_level.name, current_groups.names)
+          is distinct from (
+            coalesce(r.first_name, p.first_name), coalesce(r.last_name, p.last_name), coalesce(r.type, p.type), coalesce(r.enabled, p.is_enabled),
+            case when r.academic_level is null then current_level.name else nullif(r.academic_level, '') end,
+            case when r.groups is null then current_groups.names
+              else (select coalesce(string_agg(distinct g, ';' order by g), '') from unnest(string_to_array(r.groups, ';')) g where g <> '') end
+          ) as changes
+      from import_patron_rows r
+      left join patrons p on p.library_id = ${libraryId} and lower(p.username) = lower(r.username)
+      left join academic_levels current_level on current_level.id = p.academic_level_id
+      left join lateral (
+        select coalesce(string_agg(lg.name, ';' order by lg.name), '') as names
+        from patron_groups pg join library_groups lg on lg.id = pg.group_id where pg.patron_id = p.id
+      ) current_groups on true
+      where r.batch_id = ${batchId})
     select count(*)::int as "rows",
-      count(*) filter (where p.id is null)::int as "toCreate",
-      count(*) filter (where p.id is not null and (
-        coalesce(r.first_name, p.first_name), coalesce(r.last_name, p.last_name), coalesce(r.type, p.type), coalesce(r.enabled, p.is_enabled),
-        case when r.academic_level is null then p.academic_level_id else l.id end
-      ) is distinct from (p.first_name, p.last_name, p.type, p.is_enabled, p.academic_level_id))::int as "toUpdate",
-      count(*) filter (where r.enabled = false and (p.id is null or p.is_enabled))::int as "toDeactivate",
-      count(*) filter (where r.enabled = true and p.id is not null and not p.is_enabled)::int as "toReactivate"
-    from import_patron_rows r
-    left join patrons p on p.library_id = ${libraryId} and lower(p.username) = lower(r.username)
-    left join academic_levels l on l.library_id = ${libraryId} and l.name = r.academic_level
-    where r.batch_id = ${batchId}`.execute(db)
+      count(*) filter (where id is null)::int as "toCreate",
+      count(*) filter (where id is not null and changes)::int as "toUpdate",
+      count(*) filter (where enabled = false and (id is null or is_enabled))::int as "toDeactivate",
+      count(*) filter (where enabled = true and id is not null and not is_enabled)::int as "toReactivate"
+    from compared`.execute(db)
   const summary = rows[0]
   return { ...summary, unchanged: summary.rows - summary.toCreate - summary.toUpdate }
 }

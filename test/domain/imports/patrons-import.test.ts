@@ -29,6 +29,20 @@ test('patrons are created and updated with their level and groups', async () => 
   expect(audit).toMatchObject({ action: 'patrons.imported', details: { fileName: 'users.csv', created: 1, updated: 1 } })
 })
 
+test('the dry run counts what the apply does: a new level, new groups, a row repeated as it is', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenLibrary(deps)
+  await lib.patron({ username: 'ana', firstName: 'Ana', lastName: 'Silva' })
+  await lib.patron({ username: 'ben', firstName: 'Ben', lastName: 'Okafor', level: 'Year 7' })
+  await lib.patron({ username: 'cai', firstName: 'Cai', lastName: 'Jones', level: 'Year 7' })
+  // ana gets a level the library does not have yet; ben gets groups; cai is repeated as he is.
+  const csv = 'username,first_name,academic_level,groups\nana,Ana,Year 9,\nben,Ben,Year 7,Chess; Choir\ncai,Cai,Year 7,\n'
+  const preview = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile(csv), actor: admin })
+  expect(preview.ok && preview.value.summary).toEqual({ rows: 3, toCreate: 0, toUpdate: 2, unchanged: 1, toDeactivate: 0, toReactivate: 0 })
+  const applied = await applyPatronsImport(deps, { libraryId: lib.id, batchId: preview.ok ? preview.value.batchId : 0, actor: admin })
+  expect(applied).toMatchObject({ ok: true, value: { created: 0, updated: 2, unchanged: 1 } })
+})
+
 test('username,enabled with FALSE deactivates in bulk, and only an admin may', async () => {
   const deps = testDeps(handle)
   const lib = await givenLibrary(deps)
