@@ -51,6 +51,8 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       return refused(`${error.slackUserId} is not on this library's staff`)
     case 'last_admin':
       return refused(`${error.slackUserId} is the library's last admin: make someone else admin first`)
+    case 'configured_admin':
+      return refused(`${error.slackUserId} is an admin of every library through SLACK_ADMIN_USER_IDS: change that setting instead`)
     case 'invalid_role':
       return refused(`--role: "${error.role}" is not a role; use admin, staff or viewer`)
     case 'file_not_readable':

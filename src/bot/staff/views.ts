@@ -57,6 +57,8 @@ export function staffErrorText(error: StaffError, libraryName: string): string {
       return `<@${error.slackUserId}> is not on the staff of *${escapeMrkdwn(libraryName)}*, so there is nothing to remove.`
     case 'last_admin':
       return `<@${error.slackUserId}> is the library’s last admin, so they stay admin. Make someone else admin first.`
+    case 'configured_admin':
+      return `<@${error.slackUserId}> is an admin of every library through the service’s configuration (SLACK_ADMIN_USER_IDS), so \`/staff\` cannot change them. Ask your IT admin.`
     case 'invalid_role':
       return `“${escapeMrkdwn(error.role)}” is not a role. Use admin, staff or viewer.`
     case 'library_not_found':

@@ -4,6 +4,7 @@ export type StaffError =
   | NotAllowed
   | { code: 'staff_not_found'; slackUserId: string }
   | { code: 'last_admin'; slackUserId: string }
+  | { code: 'configured_admin'; slackUserId: string }
   | { code: 'invalid_role'; role: string }
   | { code: 'library_not_found'; libraryId: number }
 

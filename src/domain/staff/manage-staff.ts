@@ -37,6 +37,8 @@ export async function setStaffRole(
   const refused = checkRole(input.actor, 'admin')
   if (refused) return err(refused)
   if (!(staffRoles as readonly string[]).includes(input.role)) return err({ code: 'invalid_role', role: input.role })
+  // A role given here would be written and audited, and change nothing: the configuration wins.
+  if (deps.adminUserIds.includes(input.slackUserId)) return err({ code: 'configured_admin', slackUserId: input.slackUserId })
   const role = input.role as StaffRole
   return deps.db.transaction().execute(async (tx) => {
     const library = await tx.selectFrom('libraries').where('id', '=', input.libraryId).select('id').executeTakeFirst()
@@ -78,6 +80,7 @@ export async function removeStaff(
 ): Promise<Result<{ slackUserId: string; role: StaffRole }, StaffError>> {
   const refused = checkRole(input.actor, 'admin')
   if (refused) return err(refused)
+  if (deps.adminUserIds.includes(input.slackUserId)) return err({ code: 'configured_admin', slackUserId: input.slackUserId })
   return deps.db.transaction().execute(async (tx) => {
     const before = await tx
       .selectFrom('staff')

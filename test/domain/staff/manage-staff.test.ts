@@ -23,6 +23,16 @@ test('a configured admin is admin of every library, and adds staff', async () =>
   expect((await lib.auditActions()).map((a) => [a.action, a.actor])).toEqual([['staff.added', 'slack:UBOSS']])
 })
 
+test('a configured admin cannot be given a role or removed here, and nothing is written', async () => {
+  const deps = testDeps(handle, { adminUserIds: ['UBOSS', 'UHEAD'] })
+  const lib = await givenLibrary(deps)
+  const head = await resolveSlackActor(deps, { libraryId: lib.id, slackUserId: 'UHEAD' })
+  expect(await setStaffRole(deps, { libraryId: lib.id, slackUserId: 'UBOSS', role: 'viewer', actor: head })).toEqual({ ok: false, error: { code: 'configured_admin', slackUserId: 'UBOSS' } })
+  expect(await removeStaff(deps, { libraryId: lib.id, slackUserId: 'UBOSS', actor: head })).toEqual({ ok: false, error: { code: 'configured_admin', slackUserId: 'UBOSS' } })
+  expect(await resolveSlackActor(deps, { libraryId: lib.id, slackUserId: 'UBOSS' })).toMatchObject({ role: 'admin' })
+  expect(await lib.auditActions()).toEqual([])
+})
+
 test('staff cannot manage staff, and nothing changes', async () => {
   const deps = testDeps(handle)
   const lib = await givenLibrary(deps)
