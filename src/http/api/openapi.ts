@@ -168,7 +168,7 @@ export function openApiDocument() {
       '/api/v1/imports/contacts': {
         post: operation('imports', 'Import contacts from a CSV file', 'importContacts', {
           description:
-            'Checks the whole file, then applies it in one transaction, or with dryRun=true says what it would do and changes nothing. API keys act as staff: add mode only; the replace modes need an admin (403).',
+            'Checks the whole file, then applies it in one transaction, or with dryRun=true says what it would do and changes nothing. A staff key may use add mode only; the replace modes need an admin key (403).',
           parameters: [...queryParameters(contactsImportQuerySchema), contentDisposition],
           requestBody: { required: true, content: csvFile('username, role, address; optional type, primary, addressee, bcc, usage, scenarios.') },
           responses: { '200': { description: 'What the import did, or would do.', content: json(ref('ContactsImport')) }, ...problems(...importing) },
@@ -177,7 +177,7 @@ export function openApiDocument() {
       '/api/v1/imports/patrons': {
         post: operation('imports', 'Import patrons from a CSV file', 'importPatrons', {
           description:
-            "Creates and updates patrons by username, as the library system's Users import does. API keys act as staff: a file that deactivates anyone needs an admin (403).",
+            "Creates and updates patrons by username, as the library system's Users import does. A file that deactivates anyone needs an admin key (403).",
           parameters: [...queryParameters(patronsImportQuerySchema), contentDisposition],
           requestBody: { required: true, content: csvFile('username; optional first_name, last_name, type, academic_level, groups, enabled.') },
           responses: { '200': { description: 'What the import did, or would do.', content: json(ref('PatronsImport')) }, ...problems(...importing) },

@@ -154,7 +154,7 @@ export function domainProblem(error: ApiDomainError): Problem {
   }
 }
 
-// API keys act as staff: the 403 says so, since the caller cannot see its own role anywhere else.
+// The 403 names the key's role, since the caller cannot see it anywhere else.
 function notAllowed(error: NotAllowed): Problem {
   const role = error.role === null ? 'no role' : `the ${error.role} role`
   return { type: problemType('not-allowed'), title: 'Forbidden', status: 403, detail: `This needs the ${error.needed} role; this key has ${role}` }

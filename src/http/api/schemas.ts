@@ -200,6 +200,11 @@ export const contactsImportQuerySchema = z
     path: ['levels'],
     message: 'levels goes only with mode=replace-levels',
   })
+  // As the command line refuses --keep-custom with add: add deletes nothing, so keeps nothing.
+  .refine((query) => query.keepCustom !== true || query.mode !== 'add', {
+    path: ['keepCustom'],
+    message: 'keepCustom goes only with the replace modes; add keeps every contact',
+  })
 
 export const patronsImportQuerySchema = z.strictObject({ dryRun: dryRunParam })
 

@@ -233,6 +233,7 @@ describe('a contacts file the API refuses', () => {
     ['mode=add&dryrun=true', [{ parameter: 'dryrun', detail: '"dryrun" is not a known parameter' }]],
     ['mode=add&dryRun=yes', [{ parameter: 'dryRun', detail: 'Give true or false' }]],
     ['mode=replace-all&levels=Year 7', [{ parameter: 'levels', detail: 'levels goes only with mode=replace-levels' }]],
+    ['mode=add&keepCustom=true', [{ parameter: 'keepCustom', detail: 'keepCustom goes only with the replace modes; add keeps every contact' }]],
   ])('the query "%s" is a 422 naming the parameter, and nothing changes', async (query, errors) => {
     const lib = await givenSchool(testDeps(handle))
 
