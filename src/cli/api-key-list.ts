@@ -6,7 +6,7 @@ import { formatInstant, formatTable } from './table.ts'
 /** `library-comms api-key list`: the keys (never the keys themselves: only their first characters). */
 export const apiKeyListCommand = defineCommand({
   words: ['api-key', 'list'],
-  summary: 'list API keys, with when each was last used',
+  summary: 'list API keys, with their roles and when each was last used',
   usage: 'library-comms api-key list [--library ID]',
   optionHelp: ['--library ID   only this library\'s keys'],
   options: { library: { type: 'string' } },
@@ -21,11 +21,12 @@ export const apiKeyListCommand = defineCommand({
     if (keys.length === 0) return ok('no API keys yet: create one with library-comms api-key create\n')
     return ok(
       formatTable(
-        ['id', 'library', 'name', 'starts with', 'created', 'last used', 'revoked'],
+        ['id', 'library', 'name', 'role', 'starts with', 'created', 'last used', 'revoked'],
         keys.map((key) => [
           String(key.id),
           String(key.libraryId),
           key.name,
+          key.role,
           `${key.prefix}…`,
           formatInstant(key.createdAt),
           formatInstant(key.lastUsedAt),

@@ -94,6 +94,6 @@ function describeProblems({ problems, problemCount: total, warnings, patronsNotF
     ...problems.map((problem) => `  ${formatProblem(problem)}`),
     ...(more > 0 ? [`  … and ${more} more (the first ${problems.length} are listed)`] : []),
     ...(patronsNotFound ? [`${patronsNotFound} ${patronsNotFound === 1 ? 'username names' : 'usernames name'} no patron of the library: import the patrons first`] : []),
-    ...warnings.map((warning) => `warning: ${formatProblem(warning)}`),
+    ...warnings.map((warning) => `library-comms: warning: ${formatProblem(warning)}`),
   ].join('\n')
 }

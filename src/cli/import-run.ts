@@ -23,9 +23,9 @@ export type ImportSteps<Stage extends Staged, Preview extends Staged, Applied> =
 }
 
 /**
- * Reads, checks and stages the file (the dry run), then applies it in one transaction, or on
- * `--dry-run` discards the staged rows. Ctrl-C while the file is read stops the import with
- * nothing changed; once applying has begun it ends the process and the transaction rolls back.
+ * Reads, checks and stages the file, then applies it in one transaction, or on `--dry-run`
+ * says what applying would do and discards the staged rows. Ctrl-C while the file is read stops
+ * the import with nothing changed; once applying has begun it is not taken: the apply finishes.
  */
 export async function runImport<Stage extends Staged, Preview extends Staged, Applied>(
   deps: CliDeps,
@@ -73,7 +73,11 @@ export async function runImport<Stage extends Staged, Preview extends Staged, Ap
       return err({ code: 'interrupted' })
     }
     process.removeListener('SIGINT', interrupt)
-    const applied = await steps.apply(libraryId, staged.batchId, progress.onProgress)
+    // The apply is one transaction of seconds. Killed half-way it would roll back, but leave its
+    // batch "applying", and the library refusing imports, for the hour an apply is allowed.
+    const holdOn = () => terminal.stderr('\nlibrary-comms: applying: this takes seconds and cannot stop half-way; it will finish\n')
+    process.on('SIGINT', holdOn)
+    const applied = await steps.apply(libraryId, staged.batchId, progress.onProgress).finally(() => process.removeListener('SIGINT', holdOn))
     if (!applied.ok) {
       await discard(staged.batchId)
       return applied

@@ -72,7 +72,7 @@ describe(`the command-line tool on the ${testDatabaseKind} database${testDatabas
     const audit = await deployment.deps.db.selectFrom('audit_log').where('library_id', '=', libraryId).selectAll().execute()
     expect(JSON.stringify(audit)).not.toContain(key)
     const listed = await cli('api-key', 'list', '--library', String(libraryId))
-    expect(listed.stdout).toContain('Destiny nightly sync')
+    expect(listed.stdout).toMatch(/Destiny nightly sync\s+staff\s+lc_/)
     expect(listed.stdout).not.toContain(key)
   })
 

@@ -108,7 +108,7 @@ zoe,guardian,zoe@example.org,green
     expect(refused.stderr).toMatch(/line 3, column address: .*not-an-address/)
     expect(refused.stderr).toContain('line 4, column username: no patron with username "zoe"')
     expect(refused.stderr).toContain('1 username names no patron of the library: import the patrons first')
-    expect(refused.stderr).toContain('warning: line 1, column colour: unknown column "colour" is ignored')
+    expect(refused.stderr).toContain('\nlibrary-comms: warning: line 1, column colour: unknown column "colour" is ignored')
     expect(await contactsOf(lib)).toEqual(before)
   })
 
