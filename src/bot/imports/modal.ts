@@ -1,13 +1,15 @@
 import type { ViewSubmitAction } from '@slack/bolt'
 import type { AppDeps } from '../../domain/deps.ts'
+import { contactsImportRole } from '../../domain/imports/batches.ts'
 import { previewContactsImport } from '../../domain/imports/contacts-import.ts'
+import { checkRole } from '../../domain/staff/roles.ts'
 import { previewPatronsImport } from '../../domain/imports/patrons-import.ts'
 import type { ImportFile, ImportProgress } from '../../domain/imports/stage-file.ts'
 import { noticeModal, type SlackMessage } from '../views.ts'
 import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
 import { importErrorMessage } from './error-views.ts'
 import { parseImportForm, parseImportTarget, type ImportRequestForm } from './form.ts'
-import { importModalId } from './modal-views.ts'
+import { importBlocks, importModalId, modeChoices } from './modal-views.ts'
 import { openSlackFile, SlackFileUnavailable } from './slack-file.ts'
 import { failureFacts, importMessageUpdater, postImportMessage } from './status-message.ts'
 import { contactsDryRunMessage, importFailedMessage, importTitle, patronsDryRunMessage, progressMessage, startingMessage } from './views.ts'
@@ -24,6 +26,14 @@ export function registerImportModal(app: BotApp, deps: AppDeps): void {
     }
     const form = parseImportForm(view.state.values)
     if (!form.ok) return ack({ response_action: 'errors', errors: form.error })
+    // A mode the staff member may not use is answered on the field, before anything is posted.
+    if (form.value.kind === 'contacts') {
+      const refused = checkRole(context.actor, contactsImportRole(form.value.mode))
+      if (refused) {
+        const mode = modeChoices[form.value.mode].label
+        return ack({ response_action: 'errors', errors: { [importBlocks.mode]: `${mode} needs the ${refused.needed} role, and you are ${refused.role ?? 'not on the staff'}: choose Add, or ask an admin` } })
+      }
+    }
     await ack()
 
     const slack = { client, logger: deps.logger, clock: deps.clock }

@@ -136,15 +136,17 @@ describe('/import for contacts', () => {
     expect(await addresses(lib, ana)).toEqual(['dad@example.org (staff)', 'old.ana@example.org (import)'])
   })
 
-  test('a staff member who chooses Replace all is refused politely, and the file is not even downloaded', async () => {
+  test('a staff member who chooses Replace all is told on the mode field, and the file is not even downloaded', async () => {
     const { lib, cai } = await givenSchool()
+    const user = importingUser(slack, lib, 'USTAFF')
 
-    const run = await dryRun(lib, 'USTAFF', { file, choices: { [importBlocks.mode]: 'replace-all' } })
+    const response = await user.submit(await user.openForm(), { file, choices: { [importBlocks.mode]: 'replace-all' } })
 
-    const shown = textOf(run.last.blocks)
-    expect(shown).toContain('Sorry, you can’t import contacts in Replace all mode: that needs the *admin* role, and you are a *staff*')
-    expect(shown).toContain('Nothing was changed.')
-    expect(buttonsIn(run.last.blocks, importActions.confirmContacts)).toEqual([])
+    expect(await response.json()).toEqual({
+      response_action: 'errors',
+      errors: { [importBlocks.mode]: 'Replace all needs the admin role, and you are staff: choose Add, or ask an admin' },
+    })
+    expect(slack.fake.calls.filter((call) => call.method === 'chat.postMessage')).toEqual([])
     expect(slack.fake.calls.filter((call) => call.method === 'files.download')).toEqual([])
     expect(await addresses(lib, cai)).toEqual(['cai.mum@example.org (import)'])
   })
