@@ -42,3 +42,21 @@ export function notAllowedText(refusal: NotAllowed, doing: string, libraryName: 
   }
   return `Sorry, you can’t ${doing}: that needs the *${refusal.needed}* role, and you are a *${refusal.role}* of ${library}. An admin can change your role with \`/staff role\`.`
 }
+
+/** A radio or select option as the forms show it. Slack allows 75 characters in each part. */
+export type Choice = { label: string; description?: string }
+
+/** The options of `choices`, `initial` selected: for a radio buttons or static select element. */
+export function choicesOf<T extends string>(choices: Record<T, Choice>, initial: T) {
+  const options = (Object.entries(choices) as Array<[T, Choice]>).map(([value, choice]) => ({
+    text: { type: 'plain_text' as const, text: choice.label },
+    ...(choice.description && { description: { type: 'plain_text' as const, text: choice.description } }),
+    value,
+  }))
+  return { options, initial_option: options.find((option) => option.value === initial) }
+}
+
+/** Counts as staff read them: "12,000". */
+export const number = new Intl.NumberFormat('en')
+/** "12,000 rows", "1 row". */
+export const counted = (n: number, noun: string) => `${number.format(n)} ${noun}${n === 1 ? '' : 's'}`

@@ -2,8 +2,8 @@ import type { types } from '@slack/bolt'
 import type { Contact } from '../../domain/contacts/contact-view.ts'
 import { displayName, type Patron } from '../../domain/patrons/patron-view.ts'
 import { contactScenarioNames, scenarioTitle } from '../../domain/scenarios/catalogue.ts'
-import { escapeMrkdwn } from '../views.ts'
-import { bccChoices, roleChoices, typeChoices, usageChoices, type Choice, type ContactRef } from './views.ts'
+import { choicesOf, escapeMrkdwn } from '../views.ts'
+import { bccChoices, roleChoices, typeChoices, usageChoices, type ContactRef } from './views.ts'
 
 /** The contact modal's callback id, and the block id of each field (errors land on them). */
 export const contactModalId = 'contacts.modal'
@@ -125,13 +125,4 @@ const primaryOption: types.Option = {
 
 function scenarioOption(name: string): types.PlainTextOption {
   return { text: { type: 'plain_text', text: scenarioTitle(name) }, value: name }
-}
-
-function choicesOf<T extends string>(choices: Record<T, Choice>, initial: T) {
-  const options = (Object.entries(choices) as Array<[T, Choice]>).map(([value, choice]) => ({
-    text: { type: 'plain_text' as const, text: choice.label },
-    ...(choice.description && { description: { type: 'plain_text' as const, text: choice.description } }),
-    value,
-  }))
-  return { options, initial_option: options.find((option) => option.value === initial) }
 }

@@ -4,7 +4,7 @@ import type { Contact } from '../../domain/contacts/contact-view.ts'
 import { displayName, type Patron, type PatronWithContacts } from '../../domain/patrons/patron-view.ts'
 import type { PatronLookup } from '../../domain/patrons/show-patron.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'
-import { escapeMrkdwn, notice, type SlackMessage } from '../views.ts'
+import { escapeMrkdwn, notice, type Choice, type SlackMessage } from '../views.ts'
 
 /** Buttons on the patron card and the pick-list. */
 export const contactActions = {
@@ -39,7 +39,7 @@ export const usageChoices: Record<ContactUsage, Choice> = {
   custom: { label: 'Custom', description: 'Only the matching scenarios chosen below' },
 }
 /** One choice in the form: its short name, and what it means (radio buttons show both). */
-export type Choice = { label: string; description?: string }
+
 const bccSummary: Record<BccPreference, string> = { yes: 'yes', no: 'no', default: 'school default' }
 const sourceLabels: Record<ContactSource, string> = {
   import: 'imported',

@@ -2,13 +2,10 @@ import type { types } from '@slack/bolt'
 import type { ImportError, ImportProblem } from '../../domain/imports/errors.ts'
 import { assertNever } from '../../domain/result.ts'
 import type { StaffRole } from '../../domain/staff/roles.ts'
-import { escapeMrkdwn, notAllowedText, notice, type SlackMessage } from '../views.ts'
+import { counted, escapeMrkdwn, notAllowedText, notice, type SlackMessage } from '../views.ts'
 import type { ImportRequestForm } from './form.ts'
 import { modeChoices } from './modal-views.ts'
 
-const number = new Intl.NumberFormat('en')
-/** "12,000 rows", "1 row". */
-export const counted = (n: number, noun: string) => `${number.format(n)} ${noun}${n === 1 ? '' : 's'}`
 
 // The message shows the first problems; the dry run keeps 100, and the file is fixed and sent again.
 const problemsShown = 20

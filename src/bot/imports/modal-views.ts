@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt'
 import type { ImportKind } from '../../domain/imports/batches.ts'
 import type { ContactImportMode } from '../../domain/imports/contacts-plan.ts'
-import type { Choice } from '../contacts/views.ts'
+import { choicesOf, type Choice } from '../views.ts'
 
 /** The import modal's callback id, and the block id of each field (errors land on them). */
 export const importModalId = 'imports.modal'
@@ -100,13 +100,4 @@ const keepCustomOption: types.Option = {
   text: { type: 'plain_text', text: 'Keep custom contacts' },
   description: { type: 'plain_text', text: 'Replace modes: contacts staff added or edited in Slack stay' },
   value: keepCustomChoice,
-}
-
-function choicesOf<T extends string>(choices: Record<T, Choice>, initial: T) {
-  const options = (Object.entries(choices) as Array<[T, Choice]>).map(([value, choice]) => ({
-    text: { type: 'plain_text' as const, text: choice.label },
-    ...(choice.description && { description: { type: 'plain_text' as const, text: choice.description } }),
-    value,
-  }))
-  return { options, initial_option: options.find((option) => option.value === initial) }
 }

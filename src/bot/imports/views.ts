@@ -3,8 +3,8 @@ import type { ContactsImportPreview, ContactsImportResult } from '../../domain/i
 import type { ContactImportMode } from '../../domain/imports/contacts-plan.ts'
 import type { PatronsImportPreview, PatronsImportResult } from '../../domain/imports/patrons-import.ts'
 import type { ImportProgress } from '../../domain/imports/stage-file.ts'
-import { escapeMrkdwn, notice, type SlackMessage } from '../views.ts'
-import { counted, problemSections } from './error-views.ts'
+import { counted, escapeMrkdwn, notice, number, type SlackMessage } from '../views.ts'
+import { problemSections } from './error-views.ts'
 import { kindChoices, modeChoices } from './modal-views.ts'
 import type { ImportRequestForm } from './form.ts'
 
@@ -15,7 +15,6 @@ export const importActions = {
   cancel: 'imports.cancel',
 } as const
 
-const number = new Intl.NumberFormat('en')
 
 /** The import as the message names it: what, which file, how, and who asked. */
 export type ImportLabel = { request: ImportRequestForm; fileName: string; requestedBy: string }
