@@ -31,7 +31,6 @@ export async function previewPatronsImport(
   const batchId = opened.value
   try {
     const seen = new Map<string, number>()
-    let namesInFile = false
     const staged = await stageFile(deps, {
       batchId,
       file: input.file,
@@ -39,7 +38,6 @@ export async function previewPatronsImport(
       table: 'import_patron_rows',
       tableColumns: stagedPatronColumns,
       readRow: (line, fields, positions) => {
-        namesInFile = positions.first_name !== undefined || positions.last_name !== undefined
         const read = readPatronRow(batchId, line, fields, positions)
         if (!('row' in read)) return read
         const key = read.username.toLowerCase()
@@ -58,17 +56,8 @@ export async function previewPatronsImport(
     }
     input.onProgress?.({ phase: 'checking', rowsRead: staged.rows })
     // A file without names (username,enabled) only updates: an unknown username there is a typo.
-    if (!namesInFile) {
-      const unknown = await sql<{ line: number; username: string; total: number }>`
-        select line, username, count(*) over ()::int as total from import_patron_rows r
-        where r.batch_id = ${batchId}
-          and not exists (select 1 from patrons p where p.library_id = ${input.libraryId} and lower(p.username) = lower(r.username))
-        order by line limit ${maxReportedProblems}`.execute(deps.db)
-      staged.problems.merge(
-        unknown.rows.map((r) => ({ line: r.line, column: 'username', message: `no patron with username "${r.username}" in this library (a file without name columns only updates patrons)` })),
-        unknown.rows[0]?.total ?? 0,
-      )
-    }
+    const unknown = await findVanishedPatrons(deps.db, input.libraryId, batchId)
+    staged.problems.merge(unknown.problems, unknown.count)
     if (staged.problems.count > 0) {
       await closeBatch(deps.db, batchId, {
         status: 'invalid', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum,
@@ -186,7 +175,10 @@ export async function applyPatronsImport(
   })
 }
 
-/** Rows of a file without name columns whose patron does not exist (any more). */
+/**
+ * Rows of a file without name columns (so both staged as null) whose patron does not exist:
+ * at the dry run a typo, at the apply a patron removed since.
+ */
 async function findVanishedPatrons(db: Db, libraryId: number, batchId: number): Promise<{ problems: ImportProblem[]; count: number }> {
   const { rows } = await sql<{ line: number; username: string; total: number }>`
     select line, username, count(*) over ()::int as total from import_patron_rows r
