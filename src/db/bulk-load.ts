@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite'
+import { finished } from 'node:stream/promises'
 import type { Sql } from 'postgres'
 import { sql, type Kysely } from 'kysely'
 import type { Mutex } from './mutex.ts'
@@ -65,12 +66,21 @@ export function embeddedBulkLoader(pglite: PGlite, gate: Mutex): BulkLoader {
 export function serverBulkLoader(client: Sql): BulkLoader {
   return async (table, columns, lines) => {
     if (lines.length === 0) return
-    const stream = await client.unsafe(copyStatement(table, columns, 'stdin')).writable()
-    await new Promise<void>((resolve, reject) => {
-      stream.on('error', reject)
-      stream.on('finish', resolve)
-      stream.end(copyText(lines))
+    const query = client.unsafe(copyStatement(table, columns, 'stdin'))
+    // postgres.js 3.4 loses the server's refusal of COPY data sent before the stream ended: the
+    // writable then never finishes nor errs (porsager/postgres#1173, fix proposed in #1183), and
+    // an import waited for ever, holding its library, or went on as if its rows had landed. The
+    // refusal still reaches the query's own reject, which is the one place it can be heard.
+    const refused = new Promise<never>((_, reject) => {
+      const settle = (query as unknown as { reject: (error: unknown) => void }).reject
+      ;(query as unknown as { reject: (error: unknown) => void }).reject = (error) => {
+        reject(error)
+        settle(error)
+      }
     })
+    refused.catch(() => {}) // raced below; a refusal after the stream finished has nothing to fail
+    const stream = await Promise.race([query.writable(), refused])
+    await Promise.race([finished(stream.end(copyText(lines))), refused])
   }
 }
 
