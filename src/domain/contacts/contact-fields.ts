@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { err, ok, type Result } from '../result.ts'
 import { contactScenarioNames, isContactScenario } from '../scenarios/catalogue.ts'
+import { quoted } from '../text.ts'
 
 export const contactRoles = ['patron', 'guardian', 'other'] as const
 export const contactTypes = ['email', 'phone', 'social'] as const
@@ -50,8 +51,8 @@ export function addressProblem(type: ContactType, address: string): string | und
   const trimmed = address.trim()
   if (trimmed === '') return 'is required'
   if (trimmed.length > 320) return 'is longer than 320 characters'
-  if (type === 'email' && !emailSyntax.safeParse(trimmed).success) return `"${trimmed}" is not an email address`
-  if (type === 'phone' && !/^\+?[\d\s().-]{6,20}$/.test(trimmed)) return `"${trimmed}" is not a phone number`
+  if (type === 'email' && !emailSyntax.safeParse(trimmed).success) return `${quoted(trimmed)} is not an email address`
+  if (type === 'phone' && !/^\+?[\d\s().-]{6,20}$/.test(trimmed)) return `${quoted(trimmed)} is not a phone number`
   return undefined
 }
 

@@ -1,3 +1,5 @@
+import { quoted } from '../text.ts'
+
 /** A documented CSV column: its header name, and whether every file must have it. */
 export type ColumnSpec = { name: string; mandatory: boolean }
 
@@ -40,7 +42,7 @@ export function matchHeader<C extends readonly ColumnSpec[]>(
     if (name === '') return
     const spec = specs.find((s) => headerKey(s.name) === headerKey(name))
     if (!spec) {
-      problems.push({ line: 1, column: name, severity: 'warning', message: `unknown column "${name}" is ignored` })
+      problems.push({ line: 1, column: name, severity: 'warning', message: `unknown column ${quoted(name)} is ignored` })
     } else if (positions[spec.name] !== undefined) {
       problems.push({ line: 1, column: name, severity: 'error', message: `column ${spec.name} appears twice` })
     } else positions[spec.name] = index

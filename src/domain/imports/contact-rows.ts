@@ -12,6 +12,7 @@ import {
   type ContactUsage,
 } from '../contacts/contact-fields.ts'
 import { contactScenarioNames } from '../scenarios/catalogue.ts'
+import { quoted } from '../text.ts'
 import { contactColumns, parseYesNo } from './columns.ts'
 import type { ImportProblem } from './errors.ts'
 
@@ -56,22 +57,22 @@ export function readContactRow(
   const username = cell('username').trim()
   const patronId = username === '' ? undefined : patronIdOf(username)
   if (username === '') problem('username', 'username is empty')
-  else if (patronId === undefined) problem('username', `no patron with username "${username}" in this library`)
+  else if (patronId === undefined) problem('username', `no patron with username ${quoted(username)} in this library`)
   const roleRaw = cell('role')
   const role = pick<ContactRole>(contactRoles, roleRaw, undefined)
-  if (!role) problem('role', roleRaw.trim() === '' ? 'role is empty (patron, guardian or other)' : `unknown role "${roleRaw.trim()}" (patron, guardian or other)`)
+  if (!role) problem('role', roleRaw.trim() === '' ? 'role is empty (patron, guardian or other)' : `unknown role ${quoted(roleRaw)} (patron, guardian or other)`)
   const typeRaw = cell('type')
   const type = pick<ContactType>(contactTypes, typeRaw, 'email')
-  if (!type) problem('type', `unknown type "${typeRaw.trim()}" (email, phone or social)`)
+  if (!type) problem('type', `unknown type ${quoted(typeRaw)} (email, phone or social)`)
   const primaryRaw = cell('primary')
   const isPrimary = parseYesNo(primaryRaw, false)
-  if (isPrimary === undefined || isPrimary === null) problem('primary', `"${primaryRaw.trim()}" is not yes or no`)
+  if (isPrimary === undefined || isPrimary === null) problem('primary', `${quoted(primaryRaw)} is not yes or no`)
   const bccRaw = cell('bcc')
   const bcc = pick<BccPreference>(bccPreferences, bccRaw, 'default')
-  if (!bcc) problem('bcc', `unknown BCC preference "${bccRaw.trim()}" (yes, no or default)`)
+  if (!bcc) problem('bcc', `unknown BCC preference ${quoted(bccRaw)} (yes, no or default)`)
   const usageRaw = cell('usage')
   const usage = pick<ContactUsage>(contactUsages, usageRaw, 'any')
-  if (!usage) problem('usage', `unknown usage "${usageRaw.trim()}" (any, none or custom)`)
+  if (!usage) problem('usage', `unknown usage ${quoted(usageRaw)} (any, none or custom)`)
 
   // Scenario names match in any case; an empty list for custom usage means every scenario.
   const scenarioCell = cell('scenarios').trim()
@@ -81,7 +82,7 @@ export function readContactRow(
     for (const name of scenarioCell.split(';').map((s) => s.trim()).filter(Boolean)) {
       const known = contactScenarioNames.find((s) => s === name.toLowerCase())
       if (known) scenarios.push(known)
-      else problem('scenarios', `unknown scenario "${name}"`)
+      else problem('scenarios', `unknown scenario ${quoted(name)}`)
     }
   }
   if (problems.length > 0 || !role || !type || !bcc || !usage || typeof isPrimary !== 'boolean' || patronId === undefined) return { problems }

@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import type { ImportProblem } from './errors.ts'
 import { maxReportedProblems } from './errors.ts'
+import { quoted } from '../text.ts'
 
 export const contactImportModes = ['add', 'replace-patrons', 'replace-levels', 'replace-all'] as const
 export type ContactImportMode = (typeof contactImportModes)[number]
@@ -98,7 +99,7 @@ export async function findDatabaseProblems(db: Db, plan: ContactImportPlan): Pro
     where ${incoming(plan)} and r.is_primary and not (${doomed(plan)})
     order by r.line limit ${limit}`.execute(db)
   const problems: ImportProblem[] = [
-    ...unknown.rows.map((r) => ({ line: r.line, column: 'username', message: `no patron with username "${r.username}" in this library` })),
+    ...unknown.rows.map((r) => ({ line: r.line, column: 'username', message: `no patron with username ${quoted(r.username)} in this library` })),
     ...primaries.rows.map((r) => ({ line: r.line, column: 'primary', message: 'the patron already has a primary contact that this import keeps' })),
   ]
   problems.sort((a, b) => a.line - b.line)

@@ -1,5 +1,6 @@
 import type { CopyValue } from '../../db/bulk-load.ts'
 import { patronTypes, type PatronType } from '../patrons/patron-view.ts'
+import { quoted } from '../text.ts'
 import { parseYesNo, patronColumns } from './columns.ts'
 import type { ImportProblem } from './errors.ts'
 
@@ -31,13 +32,13 @@ export function readPatronRow(
   if (typeCell !== null && typeCell !== '') {
     const value = typeCell.toLowerCase()
     if ((patronTypes as readonly string[]).includes(value)) type = value as PatronType
-    else problems.push({ line, column: 'type', message: `unknown type "${typeCell}" (student or staff)` })
+    else problems.push({ line, column: 'type', message: `unknown type ${quoted(typeCell)} (student or staff)` })
   }
   const enabledCell = cell('enabled')
   let enabled: boolean | null = null
   if (enabledCell !== null) {
     const value = parseYesNo(enabledCell, null)
-    if (value === undefined) problems.push({ line, column: 'enabled', message: `"${enabledCell}" is not true or false` })
+    if (value === undefined) problems.push({ line, column: 'enabled', message: `${quoted(enabledCell)} is not true or false` })
     else enabled = value
   }
   if (problems.length > 0) return { problems }

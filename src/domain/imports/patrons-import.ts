@@ -7,6 +7,7 @@ import { checkRole, type Actor } from '../staff/roles.ts'
 import { claimBatch, closeBatch, openBatch, recordApply } from './batches.ts'
 import { patronColumns } from './columns.ts'
 import { maxReportedProblems, type ImportError, type ImportProblem } from './errors.ts'
+import { quoted } from '../text.ts'
 import { readPatronRow, stagedPatronColumns } from './patron-rows.ts'
 import { stageFile, type ImportFile, type ImportProgress, type StagingDeps } from './stage-file.ts'
 
@@ -46,7 +47,7 @@ export async function previewPatronsImport(
           seen.set(key, line)
           return read
         }
-        return { problems: [{ line, column: 'username', message: `"${key}" is already on line ${first}` }] }
+        return { problems: [{ line, column: 'username', message: `${quoted(key)} is already on line ${first}` }] }
       },
       onProgress: input.onProgress,
     })
@@ -186,7 +187,7 @@ async function findVanishedPatrons(db: Db, libraryId: number, batchId: number): 
       and not exists (select 1 from patrons p where p.library_id = ${libraryId} and lower(p.username) = lower(r.username))
     order by line limit ${maxReportedProblems}`.execute(db)
   return {
-    problems: rows.map((r) => ({ line: r.line, column: 'username', message: `no patron with username "${r.username}" in this library (a file without name columns only updates patrons)` })),
+    problems: rows.map((r) => ({ line: r.line, column: 'username', message: `no patron with username ${quoted(r.username)} in this library (a file without name columns only updates patrons)` })),
     count: rows[0]?.total ?? 0,
   }
 }

@@ -7,6 +7,8 @@ import { matchHeader, type ColumnSpec } from './columns.ts'
 import { decodeCsvBytes, UnreadableFile } from './decode-text.ts'
 import { ProblemList, type ImportProblem } from './errors.ts'
 import { readCsvRecords } from './read-csv.ts'
+import { unstorableText } from '../text.ts'
+import { sql } from 'kysely'
 
 /** A file as it arrives: from Slack, an HTTP body or disk, always as a byte stream. */
 export type ImportFile = { name: string; bytes: AsyncIterable<Uint8Array> }
@@ -16,6 +18,8 @@ export type ImportProgress =
   | { phase: 'checking'; rowsRead: number }
   | { phase: 'applying'; rowsRead: number; done: number; total: number }
   | { phase: 'done'; rowsRead: number }
+
+export type StagingTable = 'import_contact_rows' | 'import_patron_rows'
 
 export type StagingDeps = { db: Db; bulkLoad: BulkLoader; clock: Clock }
 
@@ -42,7 +46,7 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
     batchId: number
     file: ImportFile
     columns: C
-    table: string
+    table: StagingTable
     tableColumns: readonly string[]
     /** Checks one row, and any rule across rows (a second primary for one patron). */
     readRow: RowReader<Partial<Record<C[number]['name'], number>>>
@@ -60,6 +64,8 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
   let pending: string[] = []
   let rows = 0
   let headerOk = false
+  let headerNames: string[] = []
+  let staged = 0
 
   // Each batch is copied while the next is read, so the database and the parser work side by side.
   let copying: Promise<void> = Promise.resolve()
@@ -81,6 +87,13 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
     for await (const records of readCsvRecords(decoded.text)) {
       for (const record of records) {
         if (positions === undefined) {
+          headerNames = record.fields.map((field, index) => (unstorableText(field) === undefined && field.trim() !== '' ? field.trim() : `field ${index + 1}`))
+          const damaged = record.fields.findIndex((field) => unstorableText(field) !== undefined)
+          if (damaged !== -1) {
+            problems.add({ line: 1, column: headerNames[damaged], message: `the header ${unstorableText(record.fields[damaged])}: the file is damaged or not a CSV file` })
+            positions = {}
+            continue
+          }
           const header = matchHeader(input.columns, record.fields)
           positions = header.positions
           headerFields = record.fields.length
@@ -98,6 +111,12 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
           continue
         }
         if (!headerOk) continue
+        // Checked before any rule reads the row: no message may quote what cannot be stored.
+        const damaged = record.fields.findIndex((field) => unstorableText(field) !== undefined)
+        if (damaged !== -1) {
+          problems.add({ line: record.line, column: headerNames[damaged] ?? `field ${damaged + 1}`, message: `this cell ${unstorableText(record.fields[damaged])}; the file may be damaged: export it again` })
+          continue
+        }
         // A row may leave out empty trailing fields; a field beyond the header's is an unquoted comma.
         if (record.fields.length > headerFields && record.fields.slice(headerFields).some((field) => field.trim() !== '')) {
           problems.add({ line: record.line, column: '(row)', message: `this row has ${record.fields.length} fields and the header ${headerFields}: a field that holds a comma must be in double quotes` })
@@ -109,6 +128,7 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
           continue
         }
         pending.push(copyLine(read.row))
+        staged += 1
       }
       if (pending.length >= batchRows) await flush()
       // Records arrive on promises alone, which starve the event loop: the COPY under way would
@@ -118,6 +138,10 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
     }
     await flush()
     await copying
+    // Every good row read must have landed before anything is applied: a COPY lost without an
+    // error once let a replace-all delete 10,240 contacts that its file still held.
+    const landed = await countStagedRows(deps.db, input.table, input.batchId)
+    if (landed !== staged) throw new Error(`import #${input.batchId}: ${staged} rows were read and checked, but ${landed} were staged`)
   } catch (error) {
     // No COPY may land after the caller has closed the batch and deleted its rows.
     await copying.catch(() => {})
@@ -128,4 +152,10 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
   // A file cut short after its header would otherwise replace a library's contacts with none.
   if (rows === 0) return { readable: false, message: 'The file has a header but no rows under it: nothing was imported. Check that the export finished.' }
   return { readable: true, rows, problems, warnings, checksum: decoded.result().checksum }
+}
+
+/** How many rows of the batch are in its staging table. */
+export async function countStagedRows(db: Db, table: StagingTable, batchId: number): Promise<number> {
+  const { rows } = await sql<{ count: number }>`select count(*)::int as count from ${sql.table(table)} where batch_id = ${batchId}`.execute(db)
+  return rows[0].count
 }
