@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { Clock } from '../domain/deps.ts'
+import { payloadTooLargeResponse, readBodyUpTo } from '../http/read-limited-body.ts'
 import { isSignedBySlack } from './verify-signature.ts'
 
 /** A Bolt receiver served by our own Hono server on `POST /slack/events`. */
@@ -10,7 +11,7 @@ export type HttpReceiver = Receiver & { handle(c: Context): Promise<Response> }
 
 /** Slack gives up on a request after 3 seconds; by then every listener must have acknowledged. */
 export const ackTimeoutMs = 3_000
-// Slack's payloads are a few kilobytes; the body is read before its signature can be checked.
+// Slack's payloads are a few kilobytes; the body must be read before its signature can be checked.
 const maxBodyBytes = 1_000_000
 
 const slackBody = z.record(z.string(), z.unknown())
@@ -40,8 +41,10 @@ export function createHttpReceiver(options: { signingSecret: string; clock: Cloc
     start: async () => {},
     stop: async () => {},
     async handle(c) {
-      if (Number(c.req.header('content-length') ?? 0) > maxBodyBytes) return c.json({ error: 'body too large' }, 413)
-      const rawBody = await c.req.text()
+      // Counted as it arrives, before the signature is checked: an unsigned chunked body is read no further than this.
+      const bytes = await readBodyUpTo(c.req.raw, maxBodyBytes)
+      if (bytes === undefined) return payloadTooLargeResponse(JSON.stringify({ error: 'body too large' }), 'application/json')
+      const rawBody = new TextDecoder().decode(bytes)
       const signed = isSignedBySlack({
         signingSecret: options.signingSecret,
         rawBody,

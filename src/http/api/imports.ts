@@ -5,11 +5,12 @@ import type { AppDeps } from '../../domain/deps.ts'
 import { cancelImport } from '../../domain/imports/cancel-import.ts'
 import { applyContactsImport, previewContactsImport, stageContactsImport } from '../../domain/imports/contacts-import.ts'
 import { applyPatronsImport, previewPatronsImport } from '../../domain/imports/patrons-import.ts'
+import type { ImportError } from '../../domain/imports/errors.ts'
 import type { ImportFile } from '../../domain/imports/stage-file.ts'
 import { err, ok, type Result } from '../../domain/result.ts'
 import type { Actor } from '../../domain/staff/roles.ts'
 import type { ApiEnv } from './authenticate.ts'
-import { csvExpected, importProblem, invalidQuery, problemResponse } from './problems.ts'
+import { csvExpected, importProblem, invalidQuery, payloadTooLarge, problemResponse } from './problems.ts'
 import { renderContactsImport, renderPatronsImport } from './render.ts'
 import { contactsImportQuerySchema, patronsImportQuerySchema, type Problem } from './schemas.ts'
 
@@ -30,16 +31,17 @@ export function importRoutes(deps: Deps, limits: { maxImportBytes: number } = { 
     if (!file.ok) return problemResponse(file.error)
     const { libraryId, actor } = c.get('caller')
     const { mode, levels = [], keepCustom = false, dryRun = false } = query.value
-    const request = { libraryId, mode, levels, keepCustom, file: file.value, actor }
+    const request = { libraryId, mode, levels, keepCustom, file: file.value.file, actor }
+    const refuse = (error: ImportError) => problemResponse(...refusal(file.value, error))
     if (dryRun) {
       const preview = await previewContactsImport(deps, request)
-      if (!preview.ok) return problemResponse(importProblem(preview.error))
+      if (!preview.ok) return refuse(preview.error)
       await discardBatch(deps, { libraryId, batchId: preview.value.batchId, actor })
       return c.json(renderContactsImport(preview.value, { dryRun: preview.value.summary }))
     }
     // Applied at once: the apply checks the file against the database and counts what it does.
     const staged = await stageContactsImport(deps, request)
-    if (!staged.ok) return problemResponse(importProblem(staged.error))
+    if (!staged.ok) return refuse(staged.error)
     const { batchId } = staged.value
     const applied = await applyContactsImport(deps, { libraryId, batchId, actor })
     if (!applied.ok) {
@@ -55,8 +57,8 @@ export function importRoutes(deps: Deps, limits: { maxImportBytes: number } = { 
     const file = readFile(c, 'patrons.csv', limits.maxImportBytes)
     if (!file.ok) return problemResponse(file.error)
     const { libraryId, actor } = c.get('caller')
-    const preview = await previewPatronsImport(deps, { libraryId, file: file.value, actor })
-    if (!preview.ok) return problemResponse(importProblem(preview.error))
+    const preview = await previewPatronsImport(deps, { libraryId, file: file.value.file, actor })
+    if (!preview.ok) return problemResponse(...refusal(file.value, preview.error))
     const { batchId } = preview.value
     if (query.value.dryRun) {
       await discardBatch(deps, { libraryId, batchId, actor })
@@ -92,21 +94,37 @@ const csvMediaTypes = ['text/csv', 'application/csv', 'text/plain']
  * The body as the import reads it: the request's own stream, chunk by chunk as it arrives, so
  * a file of tens of MB is never held whole. The charset is not trusted: the import detects it.
  */
-function readFile(c: Context<ApiEnv>, defaultName: string, maxBytes: number): Result<ImportFile, Problem> {
+function readFile(c: Context<ApiEnv>, defaultName: string, maxBytes: number): Result<UploadedFile, Problem> {
   const mediaType = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase()
   if (!csvMediaTypes.includes(mediaType)) return err(csvExpected)
-  return ok({ name: fileNameOf(c.req.header('content-disposition')) ?? defaultName, bytes: capped(c.req.raw.body ?? noBytes(), maxBytes) })
+  const cap = { maxBytes, isExceeded: false }
+  return ok({ file: { name: fileNameOf(c.req.header('content-disposition')) ?? defaultName, bytes: capped(c.req.raw.body ?? noBytes(), cap) }, cap })
+}
+
+/** The file of a request, and whether its body went over the cap while it was read. */
+type UploadedFile = { file: ImportFile; cap: { maxBytes: number; isExceeded: boolean } }
+
+/**
+ * How an import's refusal is answered. A body that went over the cap is a 413, and the
+ * connection closes, so the rest of it is never read.
+ */
+function refusal(upload: UploadedFile, error: ImportError): [Problem, Record<string, string>?] {
+  if (upload.cap.isExceeded) return [payloadTooLarge(upload.cap.maxBytes), { connection: 'close' }]
+  return [importProblem(error)]
 }
 
 /** Far above any school's export (2,000,000 contacts are ~160 MB), so a key cannot fill the disk. */
 export const maxImportBytes = 512 * 1024 * 1024
 
 // The cap is counted as the body streams: nothing is buffered to measure it.
-async function* capped(body: AsyncIterable<Uint8Array>, maxBytes: number): AsyncGenerator<Uint8Array> {
+async function* capped(body: AsyncIterable<Uint8Array>, cap: UploadedFile['cap']): AsyncGenerator<Uint8Array> {
   let total = 0
   for await (const chunk of body) {
     total += chunk.length
-    if (total > maxBytes) throw new UnreadableFile(`The file is larger than ${formatBytes(maxBytes)}; split it, or import it with the command-line tool.`, 0)
+    if (total > cap.maxBytes) {
+      cap.isExceeded = true
+      throw new UnreadableFile(`The file is larger than ${formatBytes(cap.maxBytes)}; split it, or import it with the command-line tool.`, 0)
+    }
     yield chunk
   }
 }

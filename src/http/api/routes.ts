@@ -31,9 +31,10 @@ export function apiRoutes(deps: AppDeps): Hono {
 
   const withKey = new Hono<ApiEnv>()
   withKey.use('*', requireApiKey(deps))
-  // Import files stream into the staging tables as they arrive (a student system's export runs
-  // to tens of MB); a body limit reads a chunked body whole first, so imports go without one.
-  const limitBody = bodyLimit({ maxSize: maxBodyBytes, onError: () => problemResponse(payloadTooLarge(maxBodyBytes)) })
+  // Hono's limit counts a chunked body as it arrives and stops at the limit; the connection then
+  // closes, so the rest is never read. Import files stream into the staging tables as they
+  // arrive (a student system's export runs to tens of MB) and are capped as they stream.
+  const limitBody = bodyLimit({ maxSize: maxBodyBytes, onError: () => problemResponse(payloadTooLarge(maxBodyBytes), { connection: 'close' }) })
   withKey.use('*', except('/api/v1/imports/*', limitBody))
   withKey.route('/', patronRoutes(deps))
   withKey.route('/', contactRoutes(deps))

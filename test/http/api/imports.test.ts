@@ -280,7 +280,7 @@ describe('a patrons import through the API', () => {
   })
 })
 
-test('a body over the size cap is refused as it streams, and nothing changes', async () => {
+test('a body over the size cap is a 413 as it streams, and nothing changes', async () => {
   const deps = testDeps(handle)
   const lib = await givenSchool(deps)
   const app = new Hono<ApiEnv>()
@@ -291,8 +291,9 @@ test('a body over the size cap is refused as it streams, and nothing changes', a
   app.route('/api/v1', importRoutes(deps, { maxImportBytes: 1000 }))
   const big = 'username,role,address\n' + 'ana,guardian,someone@example.org\n'.repeat(100)
   const response = await upload({ app, key: 'unused' }, '/api/v1/imports/contacts?mode=replace-all', big)
-  const problem = await problemOf(response, 422)
+  const problem = await problemOf(response, 413)
   expect(problem.detail).toContain('larger than 1000 bytes')
+  expect(response.headers.get('connection')).toBe('close')
   expect(await contactsOf(lib)).toEqual(before)
   expect(await leftoversOf(lib)).toEqual({ waiting: 0, stagedRows: 0 })
 })
