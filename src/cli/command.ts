@@ -3,6 +3,7 @@ import type { AppDeps } from '../domain/deps.ts'
 import { err, ok, type Result } from '../domain/result.ts'
 import type { ApiKeyError } from '../domain/api-keys/api-keys.ts'
 import type { ImportError } from '../domain/imports/errors.ts'
+import type { ReleaseImportError } from '../domain/imports/release-import.ts'
 import type { LibraryError } from '../domain/libraries/add-library.ts'
 import type { StaffError } from '../domain/staff/errors.ts'
 import type { Actor } from '../domain/staff/roles.ts'
@@ -23,6 +24,7 @@ export type CliError =
   | ApiKeyError
   | StaffError
   | ImportError
+  | ReleaseImportError
 
 /** What a command's use cases may ask for. */
 export type CliDeps = Pick<AppDeps, 'db' | 'bulkLoad' | 'clock' | 'adminUserIds'>

@@ -75,6 +75,14 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
     case 'batch_not_found':
     case 'batch_not_ready':
       return { message: `the staged import ${error.batchId} was closed by someone else before it was applied; nothing was imported`, exitCode: exitCodes.failed }
+    case 'no_import_running':
+      return refused(`no import is running in library ${error.libraryId}: there is nothing to release`)
+    case 'import_alive':
+      return refused(
+        error.status === 'applying'
+          ? `import #${error.batchId} (asked by ${error.requestedBy}) is being applied right now by a live process; it ends in seconds: wait for it`
+          : `import #${error.batchId} (asked by ${error.requestedBy}) is being read by a live process (last sign of life ${error.secondsSinceHeartbeat} s ago); stop that process, or release it anyway with --force`,
+      )
     case 'interrupted':
       return { message: 'interrupted: nothing was imported', exitCode: exitCodes.failed }
     default:

@@ -10,6 +10,7 @@ import { describeCliError, exitCodes } from './errors.ts'
 import { commandHelp, groupHelp, toolHelp } from './help.ts'
 import { importContactsCommand } from './import-contacts.ts'
 import { importPatronsCommand } from './import-patrons.ts'
+import { importReleaseCommand } from './import-release.ts'
 import { libraryAddCommand } from './library-add.ts'
 import { libraryListCommand } from './library-list.ts'
 import { migrateCommand } from './migrate.ts'
@@ -28,6 +29,7 @@ export const commands: Command<unknown>[] = [
   staffListCommand,
   importContactsCommand,
   importPatronsCommand,
+  importReleaseCommand,
 ]
 
 /** Where the tool writes; `stderrIsTerminal` asks for a progress bar rather than plain lines. */

@@ -8,9 +8,9 @@ import type { ImportError, ImportProblem } from './errors.ts'
 export type ImportKind = 'contacts' | 'patrons'
 export type BatchStatus = ImportBatchesTable['status']
 
-// A batch whose process died stops blocking the library after this long without a heartbeat.
-const staleAfterMs = 2 * 60_000
-const staleApplyAfterMs = 60 * 60_000
+// A batch being read beats every 10 seconds (stage-file.ts); one silent for a minute was left
+// by a process that is gone, and stops blocking its library.
+const staleAfterMs = 60_000
 // A dry run nobody confirmed or cancelled is dropped after a day, with its staged rows.
 const unconfirmedAfterMs = 24 * 60 * 60_000
 
@@ -22,21 +22,7 @@ export async function openBatch(
   db: Db,
   input: { libraryId: number; kind: ImportKind; mode: string; levels: readonly string[]; keepCustom: boolean; fileName: string; requestedBy: string; now: Date },
 ): Promise<Result<number, ImportError>> {
-  const stale = await db
-    .updateTable('import_batches')
-    .set({ status: 'failed', finished_at: input.now })
-    .where('library_id', '=', input.libraryId)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'staging'), eb('heartbeat_at', '<', new Date(input.now.getTime() - staleAfterMs))]),
-        // An apply is one transaction and beats no heart while it runs; it is given far longer.
-        eb.and([eb('status', '=', 'applying'), eb('heartbeat_at', '<', new Date(input.now.getTime() - staleApplyAfterMs))]),
-      ]),
-    )
-    .returning('id')
-    .execute()
-  // No foreign key takes a batch's staged rows with it (COPY checked none): they go here.
-  await dropStagedRows(db, stale.map((batch) => batch.id))
+  await giveUpDeadBatches(db, { libraryId: input.libraryId, now: input.now })
   const unconfirmed = await db
     .selectFrom('import_batches')
     .where('library_id', '=', input.libraryId)
@@ -66,6 +52,47 @@ export async function openBatch(
   return err(await runningError(db, input.libraryId))
 }
 
+/**
+ * The advisory locks an apply holds on its batch (with the batch's id as the second key): taken
+ * before the batch shows `applying`, and held until its transaction has ended. A batch that shows
+ * `applying` without it was left by a process that is gone (killed, or stopped mid-apply), whose
+ * transaction the database rolled back: it changed nothing, and is given up at once.
+ */
+const applyLockClass = 20_481
+
+/**
+ * Gives up the batches whose process is gone: an apply whose lock nobody holds, and a file being
+ * read whose heartbeat stopped a minute ago. Their staged rows go with them. Returns their ids.
+ */
+export async function giveUpDeadBatches(db: Db, input: { libraryId?: number; now: Date }): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`
+    update import_batches set status = 'failed', finished_at = ${input.now}
+    where status in ('staging', 'applying')
+      and (${input.libraryId ?? null}::int is null or library_id = ${input.libraryId ?? null})
+      -- The lock is tried only for an apply, and held by this statement alone.
+      and case status when 'staging' then heartbeat_at < ${new Date(input.now.getTime() - staleAfterMs)}
+        else pg_try_advisory_xact_lock(${applyLockClass}, id) end
+    returning id`.execute(db)
+  // No foreign key takes a batch's staged rows with it (COPY checked none): they go here.
+  await dropStagedRows(db, rows.map((row) => row.id))
+  return rows.map((row) => row.id)
+}
+
+/**
+ * Gives up every batch left reading or applying by an earlier run of the process that owns the
+ * database alone (the embedded one): nothing else can be running them.
+ */
+export async function giveUpUnfinishedBatches(db: Db, input: { now: Date }): Promise<number[]> {
+  const unfinished = await db
+    .updateTable('import_batches')
+    .set({ status: 'failed', finished_at: input.now })
+    .where('status', 'in', ['staging', 'applying'])
+    .returning('id')
+    .execute()
+  await dropStagedRows(db, unfinished.map((row) => row.id))
+  return unfinished.map((row) => row.id)
+}
+
 export async function runningError(db: Db, libraryId: number): Promise<ImportError> {
   const running = await db
     .selectFrom('import_batches')
@@ -75,6 +102,9 @@ export async function runningError(db: Db, libraryId: number): Promise<ImportErr
     .executeTakeFirst()
   return { code: 'import_running', batchId: running?.id ?? 0, requestedBy: running?.requested_by ?? 'someone', startedAt: new Date(running?.created_at ?? 0) }
 }
+
+/** The refusal of a file whose batch was given up while it was read (released by an admin, or its heart stopped). */
+export const givenUpWhileReading = (batchId: number): ImportError => ({ code: 'batch_not_ready', batchId, status: 'failed' })
 
 export async function heartbeat(db: Db, batchId: number, now: Date): Promise<void> {
   await db.updateTable('import_batches').set({ heartbeat_at: now }).where('id', '=', batchId).execute()
@@ -121,7 +151,7 @@ export async function closeBatch(
   return true
 }
 
-async function dropStagedRows(db: Db, batchIds: number[]): Promise<void> {
+export async function dropStagedRows(db: Db, batchIds: number[]): Promise<void> {
   if (batchIds.length === 0) return
   await db.deleteFrom('import_contact_rows').where('batch_id', 'in', batchIds).execute()
   await db.deleteFrom('import_patron_rows').where('batch_id', 'in', batchIds).execute()
@@ -172,10 +202,57 @@ export function roleToDecide(batch: Pick<ImportBatch, 'kind' | 'mode' | 'summary
 export const contactsImportRole = (mode: string): StaffRole => (mode === 'add' ? 'staff' : 'admin')
 
 /**
- * Moves a staged batch to `applying` for `actor`; fails if they may not decide it, if it is not
- * staged, or if another import runs.
+ * Confirms a staged batch: claims it for `actor` (refused if they may not decide it, if it is
+ * not staged, or if another import of the library runs), then runs `apply` in one transaction
+ * that also marks the batch applied, so its changes and its status land together or not at all.
+ * Records how it ended: applied; invalid (the checks made again failed; nothing changed); or
+ * failed (thrown; rolled back). The apply's lock is held throughout: a batch left `applying` by a
+ * process that died is known to be dead at once (`giveUpDeadBatches`).
  */
-export async function claimBatch(
+export async function runApply<T>(
+  deps: { db: Db; clock: { now(): Date } },
+  input: { libraryId: number; batchId: number; kind: ImportKind; actor: Actor; onProgress?: (progress: { phase: 'done'; rowsRead: number }) => void },
+  apply: (tx: Db, batch: ImportBatch) => Promise<Result<T, ImportError>>,
+): Promise<Result<T, ImportError>> {
+  // One connection for the lock, the claim and the transaction: the lock is its session's.
+  return deps.db.connection().execute(async (db) => {
+    await sql`select pg_advisory_lock(${applyLockClass}, ${input.batchId})`.execute(db)
+    try {
+      const claimed = await claimBatch(db, { ...input, now: deps.clock.now() })
+      if (!claimed.ok) return claimed
+      const batch = claimed.value
+      try {
+        const outcome = await db.transaction().execute(async (tx) => {
+          const result = await apply(tx, batch)
+          const closed = result.ok
+            ? await closeBatch(tx, batch.id, { status: 'applied', now: deps.clock.now(), approvedBy: input.actor.label, summary: result.value, from: ['applying'] })
+            : await closeBatch(tx, batch.id, { status: 'invalid', now: deps.clock.now(), from: ['applying'], ...(result.error.code === 'invalid_file' && { problems: result.error.problems, problemCount: result.error.problemCount }) })
+          // Given up meanwhile (an admin released it): nothing of the apply may land.
+          if (!closed) throw new BatchGivenUp(batch.id)
+          return result
+        })
+        if (outcome.ok) input.onProgress?.({ phase: 'done', rowsRead: batch.rowCount })
+        return outcome
+      } catch (error) {
+        if (error instanceof BatchGivenUp) return err({ code: 'batch_not_ready', batchId: batch.id, status: 'failed' } as const)
+        await closeBatch(db, batch.id, { status: 'failed', now: deps.clock.now(), from: ['applying'] }).catch(() => {})
+        throw error
+      }
+    } finally {
+      await sql`select pg_advisory_unlock(${applyLockClass}, ${input.batchId})`.execute(db).catch(() => {})
+    }
+  })
+}
+
+class BatchGivenUp extends Error {
+  constructor(batchId: number) {
+    super(`import #${batchId} was given up while it applied`)
+    this.name = 'BatchGivenUp'
+  }
+}
+
+/** Moves a staged batch to `applying` for `actor`; fails if they may not decide it, if it is not staged, or if another import runs. */
+async function claimBatch(
   db: Db,
   input: { libraryId: number; batchId: number; kind: ImportKind; actor: Actor; now: Date },
 ): Promise<Result<ImportBatch, ImportError>> {
@@ -202,30 +279,4 @@ export async function claimBatch(
 
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505'
-}
-
-/**
- * Runs the apply of a claimed batch and records how it ended: applied, invalid (the checks made
- * again at confirmation failed; the transaction changed nothing) or failed (thrown).
- */
-export async function recordApply<T>(
-  deps: { db: Db; clock: { now(): Date } },
-  input: { batch: ImportBatch; approvedBy: string; onProgress?: (progress: { phase: 'done'; rowsRead: number }) => void },
-  apply: () => Promise<Result<T, ImportError>>,
-): Promise<Result<T, ImportError>> {
-  const { batch } = input
-  try {
-    const outcome = await apply()
-    if (!outcome.ok) {
-      const e = outcome.error
-      await closeBatch(deps.db, batch.id, { status: 'invalid', now: deps.clock.now(), ...(e.code === 'invalid_file' && { problems: e.problems, problemCount: e.problemCount }) })
-      return outcome
-    }
-    await closeBatch(deps.db, batch.id, { status: 'applied', now: deps.clock.now(), approvedBy: input.approvedBy, summary: outcome.value })
-    input.onProgress?.({ phase: 'done', rowsRead: batch.rowCount })
-    return outcome
-  } catch (error) {
-    await closeBatch(deps.db, batch.id, { status: 'failed', now: deps.clock.now() }).catch(() => {})
-    throw error
-  }
 }

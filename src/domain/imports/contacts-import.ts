@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { err, ok, type Result } from '../result.ts'
 import { checkRole, type Actor } from '../staff/roles.ts'
-import { claimBatch, closeBatch, contactsImportRole, openBatch, recordApply } from './batches.ts'
+import { closeBatch, contactsImportRole, givenUpWhileReading, openBatch, runApply } from './batches.ts'
 import { contactColumns } from './columns.ts'
 import { readContactRow, stagedContactColumns } from './contact-rows.ts'
 import {
@@ -56,7 +56,8 @@ export async function stageContactsImport(
   const read = await readContactsFile(deps, input)
   if (!read.ok) return read
   const { staged } = read.value
-  await closeBatch(deps.db, staged.batchId, { status: 'staged', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum, warnings: staged.warnings })
+  const closed = await closeBatch(deps.db, staged.batchId, { status: 'staged', now: deps.clock.now(), from: ['staging'], rowCount: staged.rows, checksum: staged.checksum, warnings: staged.warnings })
+  if (!closed) return err(givenUpWhileReading(staged.batchId))
   return ok(staged)
 }
 
@@ -81,14 +82,15 @@ export async function previewContactsImport(
     })
     if (!checked.summary) {
       const { problems, count } = checked.found
-      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now(), rowCount: rows, checksum, problems, problemCount: count, warnings })
+      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now(), from: ['staging'], rowCount: rows, checksum, problems, problemCount: count, warnings })
       return err({ code: 'invalid_file', problems, problemCount: count, warnings })
     }
     const summary = checked.summary
-    await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), rowCount: rows, checksum, warnings, summary })
+    const closed = await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), from: ['staging'], rowCount: rows, checksum, warnings, summary })
+    if (!closed) return err(givenUpWhileReading(batchId))
     return ok({ ...staged, summary })
   } catch (error) {
-    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now() }).catch(() => {})
+    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now(), from: ['staging'] }).catch(() => {})
     throw error
   }
 }
@@ -159,7 +161,7 @@ async function readContactsFile(
       onProgress: input.onProgress,
     })
     if (!staged.readable) {
-      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now() })
+      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now(), from: ['staging'] })
       return err({ code: 'unreadable_file', message: staged.message })
     }
     input.onProgress?.({ phase: 'checking', rowsRead: staged.rows })
@@ -174,7 +176,7 @@ async function readContactsFile(
       })
       staged.problems.merge(found.problems, found.count)
       await closeBatch(deps.db, batchId, {
-        status: 'invalid', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum,
+        status: 'invalid', now: deps.clock.now(), from: ['staging'], rowCount: staged.rows, checksum: staged.checksum,
         problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings,
       })
       return err({
@@ -184,7 +186,7 @@ async function readContactsFile(
     }
     return ok({ staged: { batchId, fileName: input.file.name, checksum: staged.checksum, rows: staged.rows, warnings: staged.warnings }, plan })
   } catch (error) {
-    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now() }).catch(() => {})
+    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now(), from: ['staging'] }).catch(() => {})
     throw error
   }
 }
@@ -200,30 +202,25 @@ export async function applyContactsImport(
   deps: StagingDeps,
   input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
 ): Promise<Result<ContactsImportResult, ImportError>> {
-  const claimed = await claimBatch(deps.db, { libraryId: input.libraryId, batchId: input.batchId, kind: 'contacts', actor: input.actor, now: deps.clock.now() })
-  if (!claimed.ok) return claimed
-  const batch = claimed.value
-  const mode = batch.mode as ContactImportMode
-  const plan: ContactImportPlan = { libraryId: input.libraryId, batchId: batch.id, mode, levels: batch.levels, keepCustom: batch.keepCustom }
-  return recordApply(deps, { batch, approvedBy: input.actor.label, onProgress: input.onProgress }, async () => {
+  return runApply(deps, { ...input, kind: 'contacts' }, async (tx, batch) => {
+    const mode = batch.mode as ContactImportMode
+    const plan: ContactImportPlan = { libraryId: input.libraryId, batchId: batch.id, mode, levels: batch.levels, keepCustom: batch.keepCustom }
     input.onProgress?.({ phase: 'applying', rowsRead: batch.rowCount, done: 0, total: batch.rowCount })
-    return deps.db.transaction().execute(async (tx) => {
-      await allowPlanMemory(tx)
-      const found = await findDatabaseProblems(tx, plan)
-      if (found.count > 0) return err<ImportError>({ code: 'invalid_file', problems: found.problems, problemCount: found.count, warnings: batch.warnings })
-      const summary = await summarisePlan(tx, plan)
-      const applied = await executePlan(tx, plan, deps.clock.now())
-      await recordAudit(tx, {
-        libraryId: input.libraryId,
-        actor: batch.requestedBy,
-        approver: input.actor.label,
-        action: 'contacts.imported',
-        subjectType: 'import',
-        subjectId: batch.id,
-        details: { fileName: batch.fileName, checksum: batch.checksum, mode, levels: batch.levels, keepCustom: batch.keepCustom, ...applied, summary },
-      })
-      return ok({ batchId: batch.id, ...applied, summary })
+    await allowPlanMemory(tx)
+    const found = await findDatabaseProblems(tx, plan)
+    if (found.count > 0) return err<ImportError>({ code: 'invalid_file', problems: found.problems, problemCount: found.count, warnings: batch.warnings })
+    const summary = await summarisePlan(tx, plan)
+    const applied = await executePlan(tx, plan, deps.clock.now())
+    await recordAudit(tx, {
+      libraryId: input.libraryId,
+      actor: batch.requestedBy,
+      approver: input.actor.label,
+      action: 'contacts.imported',
+      subjectType: 'import',
+      subjectId: batch.id,
+      details: { fileName: batch.fileName, checksum: batch.checksum, mode, levels: batch.levels, keepCustom: batch.keepCustom, ...applied, summary },
     })
+    return ok({ batchId: batch.id, ...applied, summary })
   })
 }
 

@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/record-audit.ts'
 import { applyPatrons, type PatronInput } from '../patrons/upsert-patrons.ts'
 import { err, ok, type Result } from '../result.ts'
 import { checkRole, type Actor } from '../staff/roles.ts'
-import { claimBatch, closeBatch, openBatch, recordApply } from './batches.ts'
+import { closeBatch, givenUpWhileReading, openBatch, runApply } from './batches.ts'
 import { patronColumns } from './columns.ts'
 import { maxReportedProblems, type ImportError, type ImportProblem } from './errors.ts'
 import { quoted } from '../text.ts'
@@ -52,7 +52,7 @@ export async function previewPatronsImport(
       onProgress: input.onProgress,
     })
     if (!staged.readable) {
-      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now() })
+      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now(), from: ['staging'] })
       return err({ code: 'unreadable_file', message: staged.message })
     }
     input.onProgress?.({ phase: 'checking', rowsRead: staged.rows })
@@ -61,7 +61,7 @@ export async function previewPatronsImport(
     staged.problems.merge(unknown.problems, unknown.count)
     if (staged.problems.count > 0) {
       await closeBatch(deps.db, batchId, {
-        status: 'invalid', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum,
+        status: 'invalid', now: deps.clock.now(), from: ['staging'], rowCount: staged.rows, checksum: staged.checksum,
         problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings,
       })
       return err({ code: 'invalid_file', problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings })
@@ -70,14 +70,15 @@ export async function previewPatronsImport(
     if (summary.toDeactivate > 0) {
       const needsAdmin = checkRole(input.actor, 'admin')
       if (needsAdmin) {
-        await closeBatch(deps.db, batchId, { status: 'cancelled', now: deps.clock.now() })
+        await closeBatch(deps.db, batchId, { status: 'cancelled', now: deps.clock.now(), from: ['staging'] })
         return err(needsAdmin)
       }
     }
-    await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), rowCount: staged.rows, checksum: staged.checksum, summary, warnings: staged.warnings })
+    const closed = await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), from: ['staging'], rowCount: staged.rows, checksum: staged.checksum, summary, warnings: staged.warnings })
+    if (!closed) return err(givenUpWhileReading(batchId))
     return ok({ batchId, fileName: input.file.name, checksum: staged.checksum, summary, warnings: staged.warnings })
   } catch (error) {
-    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now() }).catch(() => {})
+    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now(), from: ['staging'] }).catch(() => {})
     throw error
   }
 }
@@ -125,54 +126,49 @@ export async function applyPatronsImport(
   deps: StagingDeps,
   input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
 ): Promise<Result<PatronsImportResult, ImportError>> {
-  const claimed = await claimBatch(deps.db, { libraryId: input.libraryId, batchId: input.batchId, kind: 'patrons', actor: input.actor, now: deps.clock.now() })
-  if (!claimed.ok) return claimed
-  const batch = claimed.value
-  return recordApply(deps, { batch, approvedBy: input.actor.label, onProgress: input.onProgress }, async () => {
-    return deps.db.transaction().execute(async (tx): Promise<Result<PatronsImportResult, ImportError>> => {
-      // Checked again: a patron a names-less file (username,enabled) updates may have been
-      // removed since the dry run, and applying would create a blank one in its place.
-      const vanished = await findVanishedPatrons(tx, input.libraryId, batch.id)
-      if (vanished.count > 0) return err({ code: 'invalid_file', problems: vanished.problems, problemCount: vanished.count, warnings: batch.warnings })
-      const totals = { created: 0, updated: 0, unchanged: 0 }
-      let afterLine = 0
-      while (true) {
-        const rows = await tx
-          .selectFrom('import_patron_rows')
-          .where('batch_id', '=', batch.id)
-          .where('line', '>', afterLine)
-          .orderBy('line')
-          .limit(applyBatchRows)
-          .selectAll()
-          .execute()
-        if (rows.length === 0) break
-        afterLine = rows[rows.length - 1].line
-        const patrons: PatronInput[] = rows.map((r) => ({
-          username: r.username,
-          ...(r.first_name !== null && { firstName: r.first_name }),
-          ...(r.last_name !== null && { lastName: r.last_name }),
-          ...(r.type !== null && { type: r.type as PatronInput['type'] }),
-          ...(r.academic_level !== null && { academicLevel: r.academic_level === '' ? null : r.academic_level }),
-          ...(r.groups !== null && { groups: r.groups === '' ? [] : r.groups.split(';') }),
-          ...(r.enabled !== null && { enabled: r.enabled }),
-        }))
-        const applied = await applyPatrons(tx, { libraryId: input.libraryId, patrons, now: deps.clock.now() })
-        totals.created += applied.created
-        totals.updated += applied.updated
-        totals.unchanged += applied.unchanged
-        input.onProgress?.({ phase: 'applying', rowsRead: batch.rowCount, done: afterLine, total: batch.rowCount })
-      }
-      await recordAudit(tx, {
-        libraryId: input.libraryId,
-        actor: batch.requestedBy,
-        approver: input.actor.label,
-        action: 'patrons.imported',
-        subjectType: 'import',
-        subjectId: batch.id,
-        details: { fileName: batch.fileName, checksum: batch.checksum, ...totals },
-      })
-      return ok({ batchId: batch.id, ...totals })
+  return runApply(deps, { ...input, kind: 'patrons' }, async (tx, batch): Promise<Result<PatronsImportResult, ImportError>> => {
+    // Checked again: a patron a names-less file (username,enabled) updates may have been
+    // removed since the dry run, and applying would create a blank one in its place.
+    const vanished = await findVanishedPatrons(tx, input.libraryId, batch.id)
+    if (vanished.count > 0) return err({ code: 'invalid_file', problems: vanished.problems, problemCount: vanished.count, warnings: batch.warnings })
+    const totals = { created: 0, updated: 0, unchanged: 0 }
+    let afterLine = 0
+    while (true) {
+      const rows = await tx
+        .selectFrom('import_patron_rows')
+        .where('batch_id', '=', batch.id)
+        .where('line', '>', afterLine)
+        .orderBy('line')
+        .limit(applyBatchRows)
+        .selectAll()
+        .execute()
+      if (rows.length === 0) break
+      afterLine = rows[rows.length - 1].line
+      const patrons: PatronInput[] = rows.map((r) => ({
+        username: r.username,
+        ...(r.first_name !== null && { firstName: r.first_name }),
+        ...(r.last_name !== null && { lastName: r.last_name }),
+        ...(r.type !== null && { type: r.type as PatronInput['type'] }),
+        ...(r.academic_level !== null && { academicLevel: r.academic_level === '' ? null : r.academic_level }),
+        ...(r.groups !== null && { groups: r.groups === '' ? [] : r.groups.split(';') }),
+        ...(r.enabled !== null && { enabled: r.enabled }),
+      }))
+      const applied = await applyPatrons(tx, { libraryId: input.libraryId, patrons, now: deps.clock.now() })
+      totals.created += applied.created
+      totals.updated += applied.updated
+      totals.unchanged += applied.unchanged
+      input.onProgress?.({ phase: 'applying', rowsRead: batch.rowCount, done: afterLine, total: batch.rowCount })
+    }
+    await recordAudit(tx, {
+      libraryId: input.libraryId,
+      actor: batch.requestedBy,
+      approver: input.actor.label,
+      action: 'patrons.imported',
+      subjectType: 'import',
+      subjectId: batch.id,
+      details: { fileName: batch.fileName, checksum: batch.checksum, ...totals },
     })
+    return ok({ batchId: batch.id, ...totals })
   })
 }
 

@@ -32,8 +32,9 @@ export type RowReader<P> = (
 // Rows are copied in batches: big enough for COPY to be efficient (each batch is a commit),
 // small enough to stay in memory (two batches are held: one read while the other is copied).
 const batchRows = 10_000
-// A batch whose process died goes stale after two minutes without a heartbeat. Each heartbeat
-// is a commit too: one per 5,000 rows cost B1 two seconds of its seven.
+// While a file is read, its batch beats every ten seconds, on a timer: a file that arrives slowly
+// (a trickling upload) beats as one that streams. One silent for a minute was left by a process
+// that is gone (batches.ts). Each beat is a commit: one per 5,000 rows cost B1 two seconds of seven.
 const heartbeatEveryMs = 10_000
 
 /**
@@ -69,18 +70,17 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
 
   // Each batch is copied while the next is read, so the database and the parser work side by side.
   let copying: Promise<void> = Promise.resolve()
-  let heartbeatAt = deps.clock.now().getTime()
+  let beat: Promise<void> = Promise.resolve()
+  const beating = setInterval(() => {
+    beat = beat.then(() => heartbeat(deps.db, input.batchId, deps.clock.now())).catch(() => {})
+  }, heartbeatEveryMs)
+  beating.unref()
   const flush = async () => {
     const batch = pending
     pending = []
     await copying
     copying = deps.bulkLoad(input.table, input.tableColumns, batch)
     copying.catch(() => {}) // awaited at the next flush; this only keeps a failure from going unhandled meanwhile
-    const now = deps.clock.now()
-    if (now.getTime() - heartbeatAt >= heartbeatEveryMs) {
-      heartbeatAt = now.getTime()
-      await heartbeat(deps.db, input.batchId, now)
-    }
     input.onProgress?.({ phase: 'reading', rowsRead: rows })
   }
   try {
@@ -147,6 +147,9 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
     await copying.catch(() => {})
     if (error instanceof UnreadableFile) return { readable: false, message: error.message }
     throw error
+  } finally {
+    clearInterval(beating)
+    await beat
   }
   if (positions === undefined) return { readable: false, message: 'The file is empty: it has no header row.' }
   // A file cut short after its header would otherwise replace a library's contacts with none.

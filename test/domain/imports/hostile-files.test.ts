@@ -1,8 +1,10 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
 import { applyContactsImport, previewContactsImport } from '../../../src/domain/imports/contacts-import.ts'
 import { previewPatronsImport } from '../../../src/domain/imports/patrons-import.ts'
+import { releaseImport } from '../../../src/domain/imports/release-import.ts'
 import { givenLibrary, staffActor, testDeps, type GivenLibrary } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { csvFile } from '../../support/files.ts'
@@ -102,4 +104,24 @@ test('every row read is staged, and the file applies whole', async () => {
   const applied = await applyContactsImport(deps, { libraryId: lib.id, batchId: preview.value.batchId, actor: admin })
   expect(applied).toMatchObject({ ok: true, value: { added: 60 } })
   expect((await allAddresses(deps, lib)).length).toBe(60)
+})
+
+describe.runIf(process.env.TEST_DB === 'server')('an apply that is alive', () => {
+  test('keeps its library: another import is told it runs, and it cannot be released', async () => {
+    const deps = testDeps(handle)
+    const { lib } = await givenPupils(deps)
+    await sql`create function slow_contact_${sql.raw(String(lib.id))}() returns trigger language plpgsql as $$ begin perform pg_sleep(0.3); return new; end $$`.execute(deps.db)
+    await sql`create trigger slow_${sql.raw(String(lib.id))} before insert on contacts for each row when (new.library_id = ${sql.raw(String(lib.id))}) execute function slow_contact_${sql.raw(String(lib.id))}()`.execute(deps.db)
+    const preview = await replaceAll(deps, lib, 'username,role,address\nana,guardian,a1@example.org\nana,guardian,a2@example.org\nben,guardian,b1@example.org\n')
+    if (!preview.ok) throw new Error('expected a dry run')
+    const applying = applyContactsImport(deps, { libraryId: lib.id, batchId: preview.value.batchId, actor: admin })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+
+    const second = await replaceAll(deps, lib, 'username,role,address\nben,guardian,b2@example.org\n')
+    expect(second).toMatchObject({ ok: false, error: { code: 'import_running', batchId: preview.value.batchId } })
+    expect(await releaseImport(deps, { libraryId: lib.id, actor: admin, force: true })).toMatchObject({ ok: false, error: { code: 'import_alive', status: 'applying' } })
+
+    expect(await applying).toMatchObject({ ok: true, value: { added: 3 } })
+    expect(await allAddresses(deps, lib)).toEqual(['a1@example.org', 'a2@example.org', 'b1@example.org'])
+  })
 })

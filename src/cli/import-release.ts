@@ -1,0 +1,37 @@
+import { releaseImport } from '../domain/imports/release-import.ts'
+import { listLibraries } from '../domain/libraries/add-library.ts'
+import { err, ok } from '../domain/result.ts'
+import { cliActor, defineCommand, parseOptionalId } from './command.ts'
+
+const words = ['import', 'release']
+
+/** `library-comms import release`: frees a library whose import was left running by a process that is gone. */
+export const importReleaseCommand = defineCommand({
+  words,
+  summary: 'release a library from an import left running by a process that is gone',
+  usage: 'library-comms import release [--library ID] [--force]',
+  optionHelp: [
+    '--library ID  the library (see library list); may be left out when there is only one',
+    '--force       also release a file still being read by a live process (its import then fails)',
+    '',
+    'An import killed while it applied changed nothing (its transaction rolls back) and is released',
+    'at once, here or by the next import. An apply that is still running is never released.',
+  ],
+  options: { library: { type: 'string' }, force: { type: 'boolean' } },
+  parse(args) {
+    const libraryId = parseOptionalId(args, 'library')
+    if (!libraryId.ok) return libraryId
+    return ok({ libraryId: libraryId.value, force: args.values.force === true })
+  },
+  async run(deps, input) {
+    const libraries = await listLibraries(deps)
+    if (input.libraryId === undefined && libraries.length !== 1) return err({ code: 'library_needed', libraryCount: libraries.length })
+    const libraryId = input.libraryId ?? libraries[0].id
+    if (!libraries.some((library) => library.id === libraryId)) return err({ code: 'library_not_found', libraryId })
+    const released = await releaseImport(deps, { libraryId, actor: cliActor, force: input.force })
+    if (!released.ok) return released
+    const { batchId, fileName, status, requestedBy } = released.value
+    const was = status === 'applying' ? 'applying' : 'reading'
+    return ok(`released import #${batchId} (${fileName}, asked by ${requestedBy}), left ${was}; nothing it held was changed. Imports can run again.\n`)
+  },
+})
