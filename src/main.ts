@@ -11,6 +11,7 @@ import { createHttpApp } from './http/app.ts'
 import { apiRoutes } from './http/api/routes.ts'
 import { createSlackBot, type SlackBot } from './bot/app.ts'
 import { createLogger } from './logger.ts'
+import { giveUpUnfinishedBatches } from './domain/imports/batches.ts'
 
 export type Service = { port: number; deps: AppDeps; stop(): Promise<void> }
 
@@ -46,7 +47,7 @@ export async function startService(
   })
   const server = await listen(app, config.port)
   const port = (server.address() as { port: number }).port
-  logger.info({ port }, 'listening')
+  logger.info({ port, pid: process.pid }, 'listening')
 
   try {
     if (options.database) database = options.database
@@ -57,6 +58,10 @@ export async function startService(
     const applied = await migrateToLatest(database.db)
     logger.info({ database: database.kind, applied }, 'database migrated')
     if (database.embedded && !options.database) {
+      // This process alone owns the embedded database: an import it shows reading or applying
+      // was left so by an earlier run that died (kill -9, power cut), and changed nothing.
+      const given = await giveUpUnfinishedBatches(database.db, { now: (options.clock ?? systemClock).now() })
+      if (given.length > 0) logger.warn({ imports: given }, 'gave up imports an earlier run left unfinished; they changed nothing')
       const socket = await startLocalSocket(database.embedded, config.dataDir)
       stops.push(() => socket.stop())
     }
@@ -104,6 +109,23 @@ function closeServer(server: ServerType): Promise<void> {
   })
 }
 
+/**
+ * Calls `onOrphaned` once the process that started this one has gone: `npm start` killed with
+ * SIGKILL, or a supervisor that died, would otherwise leave the service running under process 1,
+ * holding its port and its database. A service started by process 1 itself (a container's
+ * entrypoint, systemd) has no parent to lose.
+ */
+function watchParent(onOrphaned: () => void): void {
+  const parent = process.ppid
+  if (parent <= 1) return
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return
+    clearInterval(timer)
+    onOrphaned()
+  }, 1_000)
+  timer.unref()
+}
+
 if (import.meta.main) {
   let config: Config
   try {
@@ -129,6 +151,7 @@ if (import.meta.main) {
       }
       process.on('SIGTERM', () => shutdown('SIGTERM'))
       process.on('SIGINT', () => shutdown('SIGINT'))
+      watchParent(() => shutdown('parent exited'))
     },
     (error) => {
       logger.fatal({ err: error }, 'could not start')

@@ -12,6 +12,14 @@ import { localSocketPath } from '../db/local-socket.ts'
 import type { Database } from '../db/schema.ts'
 import { err, ok, type Result } from '../domain/result.ts'
 import type { CliError } from './command.ts'
+import { giveUpUnfinishedBatches } from '../domain/imports/batches.ts'
+import { systemClock } from '../domain/deps.ts'
+
+async function giveUpLeftImports(db: Db): Promise<void> {
+  // Before migrations there is no table to look in.
+  const tables = await db.introspection.getTables()
+  if (tables.some((table) => table.name === 'import_batches')) await giveUpUnfinishedBatches(db, { now: systemClock.now() })
+}
 
 /** The database the tool works on, how it got there (for messages), and how it bulk-loads. */
 export type CliDatabase = { db: Db; bulkLoad: BulkLoader; via: 'server' | 'service' | 'embedded'; close(): Promise<void> }
@@ -33,6 +41,9 @@ export async function openCliDatabase(config: Config, options: { create: boolean
   }
   try {
     const handle = await openEmbeddedDatabase({ dataDir: config.dataDir })
+    // The tool holds the directory alone (the service is not running): an import left reading or
+    // applying was left so by a process that died, and changed nothing.
+    await giveUpLeftImports(handle.db)
     return ok({ db: handle.db, bulkLoad: handle.bulkLoad, via: 'embedded', close: handle.close })
   } catch (error) {
     // The service is starting (its socket is not up yet), or another command has the directory.

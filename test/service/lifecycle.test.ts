@@ -90,3 +90,54 @@ describe.runIf(testDatabaseKind === 'embedded')('the service as an IT admin runs
     expect(stderr).toContain('SLACK_SIGNING_SECRET')
   })
 })
+
+describe.runIf(testDatabaseKind === 'embedded')('npm start as Docker, pm2 or an admin signals it', { timeout: 120_000 }, () => {
+  /** `npm start` in the project, as `CMD npm start` runs it, on a fresh data directory. */
+  async function npmStart() {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'lc-npm-'))
+    dirs.push(dataDir)
+    const npm = spawn('npm', ['start', '--silent'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }) as ProcessWithLog
+    npm.lines = []
+    createInterface({ input: npm.stdout! }).on('line', (line) => {
+      try {
+        npm.lines.push(JSON.parse(line))
+      } catch {
+        npm.lines.push({ msg: line })
+      }
+    })
+    npm.exited = new Promise((resolve) => npm.on('exit', (code) => resolve(code)))
+    const listening = await waitFor(() => npm.lines.find((l) => l.msg === 'listening'))
+    const port = listening.port as number
+    await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined))
+    return { npm, servicePid: listening.pid as number, port }
+  }
+  const isRunning = (pid: number) => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  test('SIGTERM to npm stops the service cleanly, and frees its port', async () => {
+    const { npm, servicePid, port } = await npmStart()
+    expect(servicePid).not.toBe(npm.pid)
+    npm.kill('SIGTERM')
+    await npm.exited
+    await waitFor(() => (isRunning(servicePid) ? undefined : true), 20_000)
+    expect(npm.lines.map((l) => l.msg)).toContain('stopped')
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow()
+  })
+
+  test('npm killed with SIGKILL takes the service with it within seconds', async () => {
+    const { npm, servicePid } = await npmStart()
+    npm.kill('SIGKILL')
+    await npm.exited
+    await waitFor(() => (isRunning(servicePid) ? undefined : true), 20_000)
+  })
+})
