@@ -51,7 +51,7 @@ export function notAllowedText(refusal: NotAllowed, doing: string, libraryName: 
   if (refusal.role === null) {
     return `Sorry, you can’t ${doing}: you are not on the staff of ${library} in library-comms. An admin can add you with \`/staff add @you viewer\` (or \`staff\`).`
   }
-  return `Sorry, you can’t ${doing}: that needs the *${refusal.needed}* role, and you are a *${refusal.role}* of ${library}. An admin can change your role with \`/staff role\`.`
+  return `Sorry, you can’t ${doing}: that needs the *${refusal.needed}* role, and you have the *${refusal.role}* role in ${library}. An admin can change your role with \`/staff role\`.`
 }
 
 /** A radio or select option as the forms show it. Slack allows 75 characters in each part. */

@@ -118,7 +118,7 @@ describe('adding and editing a contact in the modal', () => {
     expect(await response.text()).toBe('')
     const refreshed = (await slack.fake.next('response_url')).args
     expect(refreshed.replace_original).toBe(true)
-    expect(textOf(refreshed.blocks)).toContain('Added patron Ana.Silva@School.example')
+    expect(textOf(refreshed.blocks)).toContain('Added patron contact Ana.Silva@School.example')
     expect(textOf(refreshed.blocks)).toContain('custom: Overdue notice, Recall')
     expect(await lib.contactsOf(ana)).toContainEqual(expect.objectContaining({ role: 'patron', address: 'Ana.Silva@School.example', isPrimary: true, usage: 'custom', source: 'staff' }))
     const [entry] = await lib.auditActions()
@@ -151,7 +151,7 @@ describe('adding and editing a contact in the modal', () => {
     await userIn(lib, 'USTAFF').submit(modal, { [contactBlocks.address]: 'maria@silva.example', [contactBlocks.bcc]: 'yes' })
 
     const refreshed = (await slack.fake.next('response_url')).args
-    expect(textOf(refreshed.blocks)).toContain('Saved guardian maria@silva.example')
+    expect(textOf(refreshed.blocks)).toContain('Saved guardian contact maria@silva.example')
     expect(await lib.contactsOf(ana)).toEqual([expect.objectContaining({ id: guardian, address: 'maria@silva.example', source: 'staff' })])
     const [entry] = await lib.auditActions()
     expect(entry).toMatchObject({ action: 'contact.updated', before: { address: 'maria.silva@example.org', bcc: 'default', source: 'import' }, after: { address: 'maria@silva.example', bcc: 'yes', source: 'staff' } })
@@ -177,12 +177,13 @@ describe('removing a contact', () => {
     const card = await lookUp(lib, 'USTAFF', 'asilva')
     const remove = buttonsIn(card.blocks, contactActions.remove)[0]
     expect(remove.confirm).toMatchObject({ title: { text: 'Remove this contact?' }, confirm: { text: 'Remove' }, deny: { text: 'Keep it' } })
+    expect(remove.confirm.text.text).toBe('Remove Ana Silva’s guardian contact maria.silva@example.org? Notices about Ana Silva will no longer go to this address.')
 
     await userIn(lib, 'USTAFF').click(remove)
 
     const refreshed = (await slack.fake.next('response_url')).args
     expect(refreshed.replace_original).toBe(true)
-    expect(textOf(refreshed.blocks)).toContain('Removed guardian maria.silva@example.org')
+    expect(textOf(refreshed.blocks)).toContain('Removed guardian contact maria.silva@example.org')
     expect(textOf(refreshed.blocks)).toContain('No contacts yet')
     expect(await lib.contactsOf(ana)).toEqual([])
     expect(await lib.auditActions()).toEqual([expect.objectContaining({ action: 'contact.removed', actor: 'slack:USTAFF' })])
@@ -201,7 +202,7 @@ describe('a viewer', () => {
     const editRefusal = (await slack.fake.next('response_url')).args
 
     expect(refusal.replace_original).toBe(false)
-    expect(textOf(refusal.blocks)).toContain('needs the *staff* role, and you are a *viewer*')
+    expect(textOf(refusal.blocks)).toContain('needs the *staff* role, and you have the *viewer* role in *')
     expect(textOf(editRefusal.blocks)).toContain('needs the *staff* role')
     expect(slack.fake.calls.filter((call) => call.method === 'views.open')).toEqual([])
     expect(await lib.contactsOf(ana)).toHaveLength(1)

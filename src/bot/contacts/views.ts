@@ -4,7 +4,7 @@ import type { Contact } from '../../domain/contacts/contact-view.ts'
 import { displayName, type Patron, type PatronWithContacts } from '../../domain/patrons/patron-view.ts'
 import type { PatronLookup } from '../../domain/patrons/show-patron.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'
-import { escapeMrkdwn, notice, type Choice, type SlackMessage } from '../views.ts'
+import { counted, escapeMrkdwn, notice, type Choice, type SlackMessage } from '../views.ts'
 
 /** Buttons on the patron card and the pick-list. */
 export const contactActions = {
@@ -38,8 +38,6 @@ export const usageChoices: Record<ContactUsage, Choice> = {
   none: { label: 'Record keeping only', description: 'Never mailed' },
   custom: { label: 'Custom', description: 'Only the matching scenarios chosen below' },
 }
-/** One choice in the form: its short name, and what it means (radio buttons show both). */
-
 const bccSummary: Record<BccPreference, string> = { yes: 'yes', no: 'no', default: 'school default' }
 const sourceLabels: Record<ContactSource, string> = {
   import: 'imported',
@@ -102,15 +100,14 @@ export function patronCard(patron: PatronWithContacts, options: { notice?: strin
   for (const contact of patron.contacts.slice(0, contactsShown)) blocks.push(...contactBlocksOf(patron, contact))
   if (patron.contacts.length > contactsShown) {
     const hidden = patron.contacts.length - contactsShown
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${hidden} more contact${hidden === 1 ? '' : 's'}, not shown here.` }] })
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${counted(hidden, 'more contact')}, not shown here.` }] })
   }
   blocks.push({
     type: 'actions',
     block_id: 'patron',
     elements: [{ ...button('Add contact', contactActions.add, { patronId: patron.id }), style: 'primary' }],
   })
-  const count = patron.contacts.length
-  return { text: `${name} (${patron.username}): ${count} contact${count === 1 ? '' : 's'}`, blocks }
+  return { text: `${name} (${patron.username}): ${counted(patron.contacts.length, 'contact')}`, blocks }
 }
 
 function patronFacts(patron: Patron): string {
@@ -137,8 +134,9 @@ function contactBlocksOf(patron: PatronWithContacts, contact: Contact): types.Kn
     `BCC: ${bccSummary[contact.bcc]} · Usage: ${usage} · Source: ${sourceLabels[contact.source]}`,
   ].join('\n')
   const ref: ContactRef = { patronId: patron.id, contactId: contact.id }
+  const name = escapeMrkdwn(displayName(patron))
   // Slack allows 300 characters in a confirm dialog's text; an address alone may have 320.
-  const question = `Remove ${contactSummaryOf(contact)} from ${escapeMrkdwn(displayName(patron))}? They will get no more notices through it.`
+  const question = `Remove ${name}’s ${contactSummaryOf(contact)}? Notices about ${name} will no longer go to this address.`
   return [
     { type: 'section', text: { type: 'mrkdwn', text } },
     {
@@ -162,9 +160,9 @@ function contactBlocksOf(patron: PatronWithContacts, contact: Contact): types.Kn
   ]
 }
 
-/** "guardian ana@example.org", for lines saying what changes. */
+/** "guardian contact ana@example.org", for lines saying what changes. */
 export function contactSummaryOf(contact: Pick<Contact, 'role' | 'address'>): string {
-  return `${roleChoices[contact.role].label.toLowerCase()} ${escapeMrkdwn(contact.address)}`
+  return `${roleChoices[contact.role].label.toLowerCase()} contact ${escapeMrkdwn(contact.address)}`
 }
 
 function button(label: string, actionId: string, ref: ContactRef): types.Button {

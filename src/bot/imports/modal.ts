@@ -32,7 +32,8 @@ export function registerImportModal(app: BotApp, deps: AppDeps): void {
       const refused = checkRole(context.actor, contactsImportRole(form.value.mode))
       if (refused) {
         const mode = modeChoices[form.value.mode].label
-        return ack({ response_action: 'errors', errors: { [importBlocks.mode]: `${mode} needs the ${refused.needed} role, and you are ${refused.role ?? 'not on the staff'}: choose Add, or ask an admin` } })
+        const yours = refused.role === null ? 'you are not on the staff' : `you have the ${refused.role} role`
+        return ack({ response_action: 'errors', errors: { [importBlocks.mode]: `${mode} needs the ${refused.needed} role, and ${yours}: choose Add, or ask an admin` } })
       }
     }
     await ack()

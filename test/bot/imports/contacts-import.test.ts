@@ -144,7 +144,7 @@ describe('/import for contacts', () => {
 
     expect(await response.json()).toEqual({
       response_action: 'errors',
-      errors: { [importBlocks.mode]: 'Replace all needs the admin role, and you are staff: choose Add, or ask an admin' },
+      errors: { [importBlocks.mode]: 'Replace all needs the admin role, and you have the staff role: choose Add, or ask an admin' },
     })
     expect(slack.fake.calls.filter((call) => call.method === 'chat.postMessage')).toEqual([])
     expect(slack.fake.calls.filter((call) => call.method === 'files.download')).toEqual([])
