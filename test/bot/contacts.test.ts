@@ -191,14 +191,25 @@ describe('removing a contact', () => {
 })
 
 describe('a viewer', () => {
-  test('sees contacts but may not add, edit or remove them, and nothing changes', async () => {
-    const { lib, ana } = await libraryWithAna()
-    const card = await lookUp(lib, 'UVIEWER', 'asilva')
-    expect(textOf(card.blocks)).toContain('maria.silva@example.org')
+  test('sees the contacts with no Add, Edit or Remove buttons', async () => {
+    const { lib } = await libraryWithAna()
 
-    await userIn(lib, 'UVIEWER').click(buttonsIn(card.blocks, contactActions.remove)[0])
+    const card = await lookUp(lib, 'UVIEWER', 'asilva')
+
+    expect(textOf(card.blocks)).toContain('maria.silva@example.org (to Mrs Silva)')
+    expect(buttonsIn(card.blocks, contactActions.add)).toEqual([])
+    expect(buttonsIn(card.blocks, contactActions.edit)).toEqual([])
+    expect(buttonsIn(card.blocks, contactActions.remove)).toEqual([])
+    expect(card.blocks.filter((block: any) => block.type === 'actions')).toEqual([])
+  })
+
+  test('pressing buttons from a staff member’s card is refused in plain words, and nothing changes', async () => {
+    const { lib, ana } = await libraryWithAna()
+    const staffCard = await lookUp(lib, 'USTAFF', 'asilva')
+
+    await userIn(lib, 'UVIEWER').click(buttonsIn(staffCard.blocks, contactActions.remove)[0])
     const refusal = (await slack.fake.next('response_url')).args
-    await userIn(lib, 'UVIEWER').click(buttonsIn(card.blocks, contactActions.edit)[0])
+    await userIn(lib, 'UVIEWER').click(buttonsIn(staffCard.blocks, contactActions.edit)[0])
     const editRefusal = (await slack.fake.next('response_url')).args
 
     expect(refusal.replace_original).toBe(false)

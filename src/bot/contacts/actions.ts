@@ -6,7 +6,7 @@ import { assertNever } from '../../domain/result.ts'
 import { checkRole } from '../../domain/staff/roles.ts'
 import { notice, notAllowedText, type SlackMessage } from '../views.ts'
 import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
-import { updatedCard } from './card.ts'
+import { canChangeContacts, updatedCard } from './card.ts'
 import { contactErrorText, parseContactRef } from './form.ts'
 import { contactModal } from './modal-views.ts'
 import { contactActions, contactSummaryOf, patronCard } from './views.ts'
@@ -22,7 +22,7 @@ export function registerContactActions(app: BotApp, deps: AppDeps): void {
     const ref = parseContactRef(action.value)
     if (ref === undefined) return
     const shown = await showPatron(deps, { libraryId: context.library.id, patronId: ref.patronId, actor: context.actor })
-    if (shown.ok) await respond({ replace_original: true, ...patronCard(shown.value) })
+    if (shown.ok) await respond({ replace_original: true, ...patronCard(shown.value, { canChange: canChangeContacts(context.actor) }) })
     else await tellPrivately(respond, notice(contactErrorText(shown.error, 'see contacts', context.library.name)))
   })
 
@@ -37,7 +37,8 @@ export function registerContactActions(app: BotApp, deps: AppDeps): void {
     if (!shown.ok) return tellPrivately(respond, notice(contactErrorText(shown.error, 'see contacts', context.library.name)))
     const contact = shown.value.contacts.find((candidate) => candidate.id === ref.contactId)
     if (ref.contactId !== undefined && contact === undefined) {
-      return void respond({ replace_original: true, ...patronCard(shown.value, { notice: 'That contact is already gone: someone removed it meanwhile.' }) })
+      const gone = 'That contact is already gone: someone removed it meanwhile.'
+      return void respond({ replace_original: true, ...patronCard(shown.value, { canChange: canChangeContacts(context.actor), notice: gone }) })
     }
     const target = { ...ref, responseUrl: body.response_url, channelId: body.channel?.id }
     await client.views.open({ trigger_id: body.trigger_id, view: contactModal({ target, patron: shown.value, contact }) })

@@ -17,6 +17,9 @@ export const contactActions = {
 /** A button's value: which patron, and which contact, it is about. */
 export type ContactRef = { patronId: number; contactId?: number }
 
+/** What the card offers the person who reads it: only staff get Add, Edit and Remove. */
+export type CardOptions = { canChange: boolean; notice?: string }
+
 /** Each choice's short name, and what it means where a librarian picks it. */
 export const roleChoices: Record<ContactRole, Choice> = {
   patron: { label: 'Patron', description: 'The patron themself' },
@@ -55,16 +58,16 @@ export function contactsHelp(): SlackMessage {
       '*Find a patron’s contacts*',
       '`/contacts asilva`: by username',
       '`/contacts silva` or `/contacts ana silva`: by part of a name; you pick when several patrons match',
-      'The card shows each contact with *Edit* and *Remove* buttons, and *Add contact*.',
+      'The card shows each contact. Staff also get *Edit* and *Remove* beside each one, and *Add contact*.',
     ].join('\n'),
   )
 }
 
 /** The answer to `/contacts <query>`. */
-export function lookupMessage(lookup: PatronLookup, query: string): SlackMessage {
+export function lookupMessage(lookup: PatronLookup, query: string, options: CardOptions): SlackMessage {
   switch (lookup.kind) {
     case 'found':
-      return patronCard(lookup.patron)
+      return patronCard(lookup.patron, options)
     case 'several':
       return pickList(lookup.candidates, lookup.more, query)
     case 'none':
@@ -86,8 +89,8 @@ function pickList(candidates: Patron[], more: boolean, query: string): SlackMess
   return { text, blocks }
 }
 
-/** A patron and their contacts, with buttons to add, edit and remove contacts. */
-export function patronCard(patron: PatronWithContacts, options: { notice?: string } = {}): SlackMessage {
+/** A patron and their contacts; staff (`canChange`) get buttons to add, edit and remove contacts. */
+export function patronCard(patron: PatronWithContacts, options: CardOptions): SlackMessage {
   const name = displayName(patron)
   const blocks: types.KnownBlock[] = []
   if (options.notice) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: options.notice }] })
@@ -97,16 +100,18 @@ export function patronCard(patron: PatronWithContacts, options: { notice?: strin
     { type: 'divider' },
   )
   if (patron.contacts.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No contacts yet._' } })
-  for (const contact of patron.contacts.slice(0, contactsShown)) blocks.push(...contactBlocksOf(patron, contact))
+  for (const contact of patron.contacts.slice(0, contactsShown)) blocks.push(...contactBlocksOf(patron, contact, options))
   if (patron.contacts.length > contactsShown) {
     const hidden = patron.contacts.length - contactsShown
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${counted(hidden, 'more contact')}, not shown here.` }] })
   }
-  blocks.push({
-    type: 'actions',
-    block_id: 'patron',
-    elements: [{ ...button('Add contact', contactActions.add, { patronId: patron.id }), style: 'primary' }],
-  })
+  if (options.canChange) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'patron',
+      elements: [{ ...button('Add contact', contactActions.add, { patronId: patron.id }), style: 'primary' }],
+    })
+  }
   return { text: `${name} (${patron.username}): ${counted(patron.contacts.length, 'contact')}`, blocks }
 }
 
@@ -120,7 +125,7 @@ function patronFacts(patron: Patron): string {
   ].join(' · ')
 }
 
-function contactBlocksOf(patron: PatronWithContacts, contact: Contact): types.KnownBlock[] {
+function contactBlocksOf(patron: PatronWithContacts, contact: Contact, options: { canChange: boolean }): types.KnownBlock[] {
   const heading = [`*${roleChoices[contact.role].label}*`, typeChoices[contact.type].label]
   if (contact.isPrimary) heading.push(':star: Primary')
   const addressee = contact.addressee === '' ? '' : ` (to ${escapeMrkdwn(contact.addressee)})`
@@ -133,12 +138,14 @@ function contactBlocksOf(patron: PatronWithContacts, contact: Contact): types.Kn
     `${escapeMrkdwn(contact.address)}${addressee}`,
     `BCC: ${bccSummary[contact.bcc]} · Usage: ${usage} · Source: ${sourceLabels[contact.source]}`,
   ].join('\n')
+  const section: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text } }
+  if (!options.canChange) return [section]
   const ref: ContactRef = { patronId: patron.id, contactId: contact.id }
   const name = escapeMrkdwn(displayName(patron))
   // Slack allows 300 characters in a confirm dialog's text; an address alone may have 320.
   const question = `Remove ${name}’s ${contactSummaryOf(contact)}? Notices about ${name} will no longer go to this address.`
   return [
-    { type: 'section', text: { type: 'mrkdwn', text } },
+    section,
     {
       type: 'actions',
       block_id: `contact-${contact.id}`,
