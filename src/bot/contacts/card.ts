@@ -17,13 +17,13 @@ export function canChangeContacts(actor: Actor): boolean {
   return checkRole(actor, 'staff') === undefined
 }
 
-/** The patron card again, after a change, with a line saying what changed. */
+/** The patron card again, after a change, on the page it was on, with a line saying what changed. */
 export async function updatedCard(
   deps: Pick<AppDeps, 'db'>,
-  input: BotContext & { patronId: number; change: string },
+  input: BotContext & { patronId: number; change: string; page?: number },
 ): Promise<SlackMessage> {
   const shown = await showPatron(deps, { libraryId: input.library.id, patronId: input.patronId, actor: input.actor })
-  if (shown.ok) return patronCard(shown.value, { canChange: canChangeContacts(input.actor), notice: input.change })
+  if (shown.ok) return patronCard(shown.value, { canChange: canChangeContacts(input.actor), notice: input.change, page: input.page })
   switch (shown.error.code) {
     case 'not_allowed':
       return notice(`${input.change}\n${notAllowedText(shown.error, 'see contacts', input.library.name)}`)

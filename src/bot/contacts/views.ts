@@ -4,7 +4,7 @@ import type { Contact } from '../../domain/contacts/contact-view.ts'
 import { displayName, type Patron, type PatronWithContacts } from '../../domain/patrons/patron-view.ts'
 import type { PatronLookup } from '../../domain/patrons/show-patron.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'
-import { counted, escapeMrkdwn, notice, type Choice, type SlackMessage } from '../views.ts'
+import { counted, escapeMrkdwn, notice, number, type Choice, type SlackMessage } from '../views.ts'
 
 /** Buttons on the patron card and the pick-list. */
 export const contactActions = {
@@ -12,13 +12,17 @@ export const contactActions = {
   add: 'contacts.add',
   edit: 'contacts.edit',
   remove: 'contacts.remove',
+  page: 'contacts.page',
 } as const
 
-/** A button's value: which patron, and which contact, it is about. */
-export type ContactRef = { patronId: number; contactId?: number }
+/**
+ * A button's value: which patron, and which contact, it is about; `page` is the page of the card
+ * the button is on, so the card comes back on that page after a change.
+ */
+export type ContactRef = { patronId: number; contactId?: number; page?: number }
 
 /** What the card offers the person who reads it: only staff get Add, Edit and Remove. */
-export type CardOptions = { canChange: boolean; notice?: string }
+export type CardOptions = { canChange: boolean; notice?: string; page?: number }
 
 /** Each choice's short name, and what it means where a librarian picks it. */
 export const roleChoices: Record<ContactRole, Choice> = {
@@ -48,8 +52,9 @@ const sourceLabels: Record<ContactSource, string> = {
   staff: 'added or edited by staff',
 }
 
-// A message holds at most 50 blocks; each contact takes two.
-const contactsShown = 20
+// A message holds at most 50 blocks. Each contact takes two (its text, its buttons), and the
+// card's head, page line and last buttons five more: 20 contacts a page leave room.
+export const contactsPerPage = 20
 
 /** The answer to `/contacts` with nothing after it. */
 export function contactsHelp(): SlackMessage {
@@ -89,9 +94,19 @@ function pickList(candidates: Patron[], more: boolean, query: string): SlackMess
   return { text, blocks }
 }
 
-/** A patron and their contacts; staff (`canChange`) get buttons to add, edit and remove contacts. */
+/**
+ * A patron and their contacts, a page of `contactsPerPage` at a time. Staff (`canChange`) get
+ * buttons to add, edit and remove contacts; everyone can turn the pages.
+ */
 export function patronCard(patron: PatronWithContacts, options: CardOptions): SlackMessage {
   const name = displayName(patron)
+  const count = patron.contacts.length
+  const pages = Math.max(1, Math.ceil(count / contactsPerPage))
+  // A page past the end (contacts were removed meanwhile) shows the last one.
+  const page = Math.min(Math.max(1, Math.trunc(options.page ?? 1)), pages)
+  const first = (page - 1) * contactsPerPage
+  const shown = patron.contacts.slice(first, first + contactsPerPage)
+
   const blocks: types.KnownBlock[] = []
   if (options.notice) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: options.notice }] })
   blocks.push(
@@ -99,20 +114,22 @@ export function patronCard(patron: PatronWithContacts, options: CardOptions): Sl
     { type: 'context', elements: [{ type: 'mrkdwn', text: patronFacts(patron) }] },
     { type: 'divider' },
   )
-  if (patron.contacts.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No contacts yet._' } })
-  for (const contact of patron.contacts.slice(0, contactsShown)) blocks.push(...contactBlocksOf(patron, contact, options))
-  if (patron.contacts.length > contactsShown) {
-    const hidden = patron.contacts.length - contactsShown
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${counted(hidden, 'more contact')}, not shown here.` }] })
+  if (count === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No contacts yet._' } })
+  for (const contact of shown) blocks.push(...contactBlocksOf(patron, contact, { canChange: options.canChange, page }))
+
+  const buttons: types.Button[] = []
+  if (pages > 1) {
+    const range = `${number.format(first + 1)}–${number.format(first + shown.length)}`
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Contacts ${range} of ${number.format(count)} (page ${page} of ${pages})` }] })
+    if (page > 1) buttons.push(button(`Previous ${contactsPerPage}`, contactActions.page, { patronId: patron.id, page: page - 1 }))
+    if (page < pages) {
+      const next = Math.min(contactsPerPage, count - (first + shown.length))
+      buttons.push(button(`Next ${next}`, contactActions.page, { patronId: patron.id, page: page + 1 }))
+    }
   }
-  if (options.canChange) {
-    blocks.push({
-      type: 'actions',
-      block_id: 'patron',
-      elements: [{ ...button('Add contact', contactActions.add, { patronId: patron.id }), style: 'primary' }],
-    })
-  }
-  return { text: `${name} (${patron.username}): ${counted(patron.contacts.length, 'contact')}`, blocks }
+  if (options.canChange) buttons.push({ ...button('Add contact', contactActions.add, { patronId: patron.id, page }), style: 'primary' })
+  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: 'patron', elements: buttons })
+  return { text: `${name} (${patron.username}): ${counted(count, 'contact')}`, blocks }
 }
 
 function patronFacts(patron: Patron): string {
@@ -125,7 +142,7 @@ function patronFacts(patron: Patron): string {
   ].join(' · ')
 }
 
-function contactBlocksOf(patron: PatronWithContacts, contact: Contact, options: { canChange: boolean }): types.KnownBlock[] {
+function contactBlocksOf(patron: PatronWithContacts, contact: Contact, options: { canChange: boolean; page: number }): types.KnownBlock[] {
   const heading = [`*${roleChoices[contact.role].label}*`, typeChoices[contact.type].label]
   if (contact.isPrimary) heading.push(':star: Primary')
   const addressee = contact.addressee === '' ? '' : ` (to ${escapeMrkdwn(contact.addressee)})`
@@ -140,7 +157,7 @@ function contactBlocksOf(patron: PatronWithContacts, contact: Contact, options: 
   ].join('\n')
   const section: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text } }
   if (!options.canChange) return [section]
-  const ref: ContactRef = { patronId: patron.id, contactId: contact.id }
+  const ref: ContactRef = { patronId: patron.id, contactId: contact.id, page: options.page }
   const name = escapeMrkdwn(displayName(patron))
   // Slack allows 300 characters in a confirm dialog's text; an address alone may have 320.
   const question = `Remove ${name}’s ${contactSummaryOf(contact)}? Notices about ${name} will no longer go to this address.`
