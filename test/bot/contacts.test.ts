@@ -69,6 +69,15 @@ describe('/contacts', () => {
     expect(textOf((await lookUp(lib, 'USTAFF', '')).blocks)).toContain('/contacts asilva')
   })
 
+  test('a search with a NUL character is told which character cannot be searched, instead of getting no reply', async () => {
+    const { lib } = await libraryWithAna()
+
+    const reply = await lookUp(lib, 'USTAFF', 'as\u0000ilva')
+
+    expect(reply.response_type).toBe('ephemeral')
+    expect(textOf(reply.blocks)).toContain('Your search contains a character that cannot be searched (a NUL character')
+  })
+
   test('someone who is not on staff is refused politely', async () => {
     const { lib } = await libraryWithAna()
     const reply = await lookUp(lib, 'USTRANGER', 'asilva')

@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt'
 import type { ContactRole, ContactSource, ContactType, BccPreference, ContactUsage } from '../../domain/contacts/contact-fields.ts'
 import type { Contact } from '../../domain/contacts/contact-view.ts'
 import { displayName, type Patron, type PatronWithContacts } from '../../domain/patrons/patron-view.ts'
-import type { PatronLookup } from '../../domain/patrons/show-patron.ts'
+import type { InvalidQuery, PatronLookup } from '../../domain/patrons/show-patron.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'
 import { counted, escapeMrkdwn, notice, number, type Choice, type SlackMessage } from '../views.ts'
 
@@ -78,6 +78,15 @@ export function lookupMessage(lookup: PatronLookup, query: string, options: Card
     case 'none':
       return notice(`No patron matches “${escapeMrkdwn(lookup.query)}”. Try the username, or part of the first or last name.`)
   }
+}
+
+/** Why a search text was not searched, and what to do. */
+export function invalidQueryText(error: InvalidQuery): string {
+  const what = {
+    nul_character: 'a NUL character, which programs sometimes paste in unseen',
+    unpaired_surrogate: 'half of an emoji or symbol, left by copying part of a text',
+  }[error.reason]
+  return `Your search contains a character that cannot be searched (${what}). Type the username or name again, without copying it, and try once more.`
 }
 
 function pickList(candidates: Patron[], more: boolean, query: string): SlackMessage {
