@@ -16,6 +16,19 @@ export const importActions = {
 } as const
 
 
+/** How `/import` is used, after the words it did not understand (if any). */
+export function importHelp(unknown?: string): SlackMessage {
+  return notice(
+    [
+      ...(unknown === undefined ? [] : [`“${escapeMrkdwn(unknown.slice(0, 100))}” is not something /import does.`, '']),
+      '*Import a CSV file*',
+      '`/import` or `/import contacts`: the form, set for a contacts file',
+      '`/import patrons`: the form, set for a patrons file',
+      'Every import starts with a dry run: nothing changes until you press *Confirm*.',
+    ].join('\n'),
+  )
+}
+
 /** The import as the message names it: what, which file, how, and who asked. */
 export type ImportLabel = { request: ImportRequestForm; fileName: string; requestedBy: string }
 

@@ -205,6 +205,28 @@ describe('/import for contacts', () => {
     expect(await addresses(lib, cai)).toEqual(['cai.mum@example.org (import)'])
   })
 
+  test('/import with words it does not know says what it accepts, and opens no form', async () => {
+    const { lib } = await givenSchool()
+
+    await importingUser(slack, lib, 'USTAFF').command('bogus')
+    const reply = (await slack.fake.next('response_url')).args
+
+    expect(reply.response_type).toBe('ephemeral')
+    const shown = textOf(reply.blocks)
+    expect(shown).toContain('“bogus” is not something /import does.')
+    expect(shown).toContain('`/import` or `/import contacts`: the form, set for a contacts file')
+    expect(shown).toContain('`/import patrons`: the form, set for a patrons file')
+    expect(slack.fake.calls.filter((call) => call.method === 'views.open')).toEqual([])
+  })
+
+  test('/import contacts opens the form set for a contacts file', async () => {
+    const { lib } = await givenSchool()
+
+    const form = await importingUser(slack, lib, 'USTAFF').openForm('Contacts')
+
+    expect(form.blocks.find((b: any) => b.block_id === importBlocks.kind).element.initial_option.value).toBe('contacts')
+  })
+
   test('replace academic levels replaces the chosen level’s patrons and adds to the others', async () => {
     const { lib, ana, ben } = await givenSchool()
     const run = await dryRun(lib, 'UADMIN', { file, choices: { [importBlocks.mode]: 'replace-levels', [importBlocks.levels]: ['Year 7'], [importBlocks.keepCustom]: [] } })
