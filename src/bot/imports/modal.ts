@@ -13,7 +13,7 @@ import { parseImportForm, parseImportTarget, type ImportRequestForm } from './fo
 import { importBlocks, importModalId, modeChoices } from './modal-views.ts'
 import { openSlackFile, SlackFileUnavailable } from './slack-file.ts'
 import { importMessageUpdater, postImportMessage } from './status-message.ts'
-import { contactsDryRunMessage, importFailedMessage, importTitle, patronsDryRunMessage, progressMessage, startingMessage } from './views.ts'
+import { contactsDryRunMessage, importFailedMessage, importTitle, patronsDryRunMessage, progressMessage, slackFileUnavailableMessage, startingMessage } from './views.ts'
 
 /**
  * The import form's Dry run: closes the form at once, then posts a message that follows the
@@ -49,8 +49,14 @@ export function registerImportModal(app: BotApp, deps: AppDeps): void {
       const onProgress = message.progress((progress: ImportProgress) => progressMessage(title, progress))
       await message.show(await dryRun(deps, { context, request: form.value, file, userId, onProgress }))
     } catch (error) {
-      deps.logger.error({ failure: failureFacts(error) }, 'an import dry run failed')
-      await message.show(importFailedMessage(error instanceof SlackFileUnavailable ? error.reason : undefined))
+      if (error instanceof SlackFileUnavailable) {
+        // The user's to fix (a deleted file), or Slack's: a warning for the IT admin, not a fault of ours.
+        deps.logger.warn({ problem: error.problem, detail: error.detail }, 'an import could not read its file from Slack')
+        await message.show(slackFileUnavailableMessage(error.problem))
+      } else {
+        deps.logger.error({ failure: failureFacts(error) }, 'an import dry run failed')
+        await message.show(importFailedMessage())
+      }
     }
   })
 }
