@@ -7,6 +7,7 @@ import { boltLogger } from './bolt-logger.ts'
 import { registerContactActions } from './contacts/actions.ts'
 import { registerContactsCommand } from './contacts/command.ts'
 import { registerContactModal } from './contacts/modal.ts'
+import { answerListenerFailure } from './failures.ts'
 import { createHttpReceiver } from './http-receiver.ts'
 import { registerImportActions } from './imports/actions.ts'
 import { registerImportCommand } from './imports/command.ts'
@@ -42,7 +43,10 @@ export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; log
     convoStore: false,
     logger: boltLogger(logger),
     clientOptions,
+    // The error handler gets the request, to tell the asker that it failed.
+    extendedErrorHandler: true,
   })
+  app.error(answerListenerFailure({ client: app.client, logger }))
 
   registerContactsCommand(app, deps)
   registerContactActions(app, deps)

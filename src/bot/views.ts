@@ -34,13 +34,24 @@ export function unlinkedWorkspaceText(teamId: string | undefined): string {
   ].join('\n')
 }
 
+/**
+ * What someone is told when their request failed on our side (an outage, a bug). Every change is
+ * one transaction, so it was made whole or not at all; which one, the asker can see by looking.
+ */
+export function somethingWentWrong(): SlackMessage {
+  return notice(
+    ':warning: Sorry, something went wrong on our side and your request could not be finished. ' +
+      'Nothing was left half-done: each change is saved whole or not at all. Please try again in a moment; if it keeps happening, tell your IT admin.',
+  )
+}
+
 /** A polite refusal naming the role that is needed; `doing` reads "change contacts". */
 export function notAllowedText(refusal: NotAllowed, doing: string, libraryName: string): string {
   const library = `*${escapeMrkdwn(libraryName)}*`
   if (refusal.role === null) {
     return `Sorry, you can’t ${doing}: you are not on the staff of ${library} in library-comms. An admin can add you with \`/staff add @you viewer\` (or \`staff\`).`
   }
-  return `Sorry, you can’t ${doing}: that needs the *${refusal.needed}* role, and you are a *${refusal.role}* of ${library}. An admin can change your role with \`/staff role\`.`
+  return `Sorry, you can’t ${doing}: that needs the *${refusal.needed}* role, and you have the *${refusal.role}* role in ${library}. An admin can change your role with \`/staff role\`.`
 }
 
 /** A radio or select option as the forms show it. Slack allows 75 characters in each part. */

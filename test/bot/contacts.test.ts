@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { contactBlocks } from '../../src/bot/contacts/modal-views.ts'
-import { contactActions } from '../../src/bot/contacts/views.ts'
+import { contactActions, contactsPerPage } from '../../src/bot/contacts/views.ts'
 import { givenLibrary, type GivenLibrary } from '../support/builders.ts'
 import { buttonsIn, textOf } from '../support/fake-slack.ts'
 import { slackUser, startServiceWithSlack, type SlackTestService } from '../support/slack-request.ts'
@@ -69,6 +69,15 @@ describe('/contacts', () => {
     expect(textOf((await lookUp(lib, 'USTAFF', '')).blocks)).toContain('/contacts asilva')
   })
 
+  test('a search with a NUL character is told which character cannot be searched, instead of getting no reply', async () => {
+    const { lib } = await libraryWithAna()
+
+    const reply = await lookUp(lib, 'USTAFF', 'as\u0000ilva')
+
+    expect(reply.response_type).toBe('ephemeral')
+    expect(textOf(reply.blocks)).toContain('Your search contains a character that cannot be searched (a NUL character')
+  })
+
   test('someone who is not on staff is refused politely', async () => {
     const { lib } = await libraryWithAna()
     const reply = await lookUp(lib, 'USTRANGER', 'asilva')
@@ -118,7 +127,7 @@ describe('adding and editing a contact in the modal', () => {
     expect(await response.text()).toBe('')
     const refreshed = (await slack.fake.next('response_url')).args
     expect(refreshed.replace_original).toBe(true)
-    expect(textOf(refreshed.blocks)).toContain('Added patron Ana.Silva@School.example')
+    expect(textOf(refreshed.blocks)).toContain('Added patron contact Ana.Silva@School.example')
     expect(textOf(refreshed.blocks)).toContain('custom: Overdue notice, Recall')
     expect(await lib.contactsOf(ana)).toContainEqual(expect.objectContaining({ role: 'patron', address: 'Ana.Silva@School.example', isPrimary: true, usage: 'custom', source: 'staff' }))
     const [entry] = await lib.auditActions()
@@ -151,7 +160,7 @@ describe('adding and editing a contact in the modal', () => {
     await userIn(lib, 'USTAFF').submit(modal, { [contactBlocks.address]: 'maria@silva.example', [contactBlocks.bcc]: 'yes' })
 
     const refreshed = (await slack.fake.next('response_url')).args
-    expect(textOf(refreshed.blocks)).toContain('Saved guardian maria@silva.example')
+    expect(textOf(refreshed.blocks)).toContain('Saved guardian contact maria@silva.example')
     expect(await lib.contactsOf(ana)).toEqual([expect.objectContaining({ id: guardian, address: 'maria@silva.example', source: 'staff' })])
     const [entry] = await lib.auditActions()
     expect(entry).toMatchObject({ action: 'contact.updated', before: { address: 'maria.silva@example.org', bcc: 'default', source: 'import' }, after: { address: 'maria@silva.example', bcc: 'yes', source: 'staff' } })
@@ -177,12 +186,13 @@ describe('removing a contact', () => {
     const card = await lookUp(lib, 'USTAFF', 'asilva')
     const remove = buttonsIn(card.blocks, contactActions.remove)[0]
     expect(remove.confirm).toMatchObject({ title: { text: 'Remove this contact?' }, confirm: { text: 'Remove' }, deny: { text: 'Keep it' } })
+    expect(remove.confirm.text.text).toBe('Remove Ana Silva’s guardian contact maria.silva@example.org? Notices about Ana Silva will no longer go to this address.')
 
     await userIn(lib, 'USTAFF').click(remove)
 
     const refreshed = (await slack.fake.next('response_url')).args
     expect(refreshed.replace_original).toBe(true)
-    expect(textOf(refreshed.blocks)).toContain('Removed guardian maria.silva@example.org')
+    expect(textOf(refreshed.blocks)).toContain('Removed guardian contact maria.silva@example.org')
     expect(textOf(refreshed.blocks)).toContain('No contacts yet')
     expect(await lib.contactsOf(ana)).toEqual([])
     expect(await lib.auditActions()).toEqual([expect.objectContaining({ action: 'contact.removed', actor: 'slack:USTAFF' })])
@@ -190,18 +200,29 @@ describe('removing a contact', () => {
 })
 
 describe('a viewer', () => {
-  test('sees contacts but may not add, edit or remove them, and nothing changes', async () => {
-    const { lib, ana } = await libraryWithAna()
-    const card = await lookUp(lib, 'UVIEWER', 'asilva')
-    expect(textOf(card.blocks)).toContain('maria.silva@example.org')
+  test('sees the contacts with no Add, Edit or Remove buttons', async () => {
+    const { lib } = await libraryWithAna()
 
-    await userIn(lib, 'UVIEWER').click(buttonsIn(card.blocks, contactActions.remove)[0])
+    const card = await lookUp(lib, 'UVIEWER', 'asilva')
+
+    expect(textOf(card.blocks)).toContain('maria.silva@example.org (to Mrs Silva)')
+    expect(buttonsIn(card.blocks, contactActions.add)).toEqual([])
+    expect(buttonsIn(card.blocks, contactActions.edit)).toEqual([])
+    expect(buttonsIn(card.blocks, contactActions.remove)).toEqual([])
+    expect(card.blocks.filter((block: any) => block.type === 'actions')).toEqual([])
+  })
+
+  test('pressing buttons from a staff member’s card is refused in plain words, and nothing changes', async () => {
+    const { lib, ana } = await libraryWithAna()
+    const staffCard = await lookUp(lib, 'USTAFF', 'asilva')
+
+    await userIn(lib, 'UVIEWER').click(buttonsIn(staffCard.blocks, contactActions.remove)[0])
     const refusal = (await slack.fake.next('response_url')).args
-    await userIn(lib, 'UVIEWER').click(buttonsIn(card.blocks, contactActions.edit)[0])
+    await userIn(lib, 'UVIEWER').click(buttonsIn(staffCard.blocks, contactActions.edit)[0])
     const editRefusal = (await slack.fake.next('response_url')).args
 
     expect(refusal.replace_original).toBe(false)
-    expect(textOf(refusal.blocks)).toContain('needs the *staff* role, and you are a *viewer*')
+    expect(textOf(refusal.blocks)).toContain('needs the *staff* role, and you have the *viewer* role in *')
     expect(textOf(editRefusal.blocks)).toContain('needs the *staff* role')
     expect(slack.fake.calls.filter((call) => call.method === 'views.open')).toEqual([])
     expect(await lib.contactsOf(ana)).toHaveLength(1)
@@ -222,5 +243,80 @@ describe('a viewer', () => {
     expect(reply.response_action).toBe('update')
     expect(textOf(reply.view.blocks)).toContain('needs the *staff* role')
     expect(await lib.contactsOf(ana)).toHaveLength(1)
+  })
+})
+
+describe('a patron with more contacts than fit one message', () => {
+  /** Ben has 45 contacts, as a few imports can leave: guardian1@… to guardian45@…. */
+  async function libraryWithBen() {
+    const lib = await givenLibrary(slack.service.deps)
+    await lib.staff('USTAFF', 'staff')
+    await lib.staff('UVIEWER', 'viewer')
+    const ben = await lib.patron({ username: 'bjones', firstName: 'Ben', lastName: 'Jones' })
+    for (let n = 1; n <= 45; n++) await lib.contact(ben, { address: `guardian${n}@example.org` })
+    return { lib, ben }
+  }
+  const addressesOn = (card: any) => [...textOf(card.blocks.filter((block: any) => block.type === 'section')).matchAll(/guardian(\d+)@example\.org/g)].map((match) => Number(match[1]))
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
+
+  test('staff page through all 45 contacts, each one with its Edit and Remove, within Slack’s 50 blocks', async () => {
+    const { lib } = await libraryWithBen()
+
+    const first = await lookUp(lib, 'USTAFF', 'bjones')
+    await userIn(lib, 'USTAFF').click(buttonsIn(first.blocks, contactActions.page)[0])
+    const second = (await slack.fake.next('response_url')).args
+    await userIn(lib, 'USTAFF').click(buttonsIn(second.blocks, contactActions.page).find((b) => b.text.text.startsWith('Next'))!)
+    const third = (await slack.fake.next('response_url')).args
+
+    expect(contactsPerPage).toBe(20)
+    expect(addressesOn(first)).toEqual(range(1, 20))
+    expect(textOf(first.blocks)).toContain('Contacts 1–20 of 45 (page 1 of 3)')
+    expect(buttonsIn(first.blocks, contactActions.page).map((b) => b.text.text)).toEqual(['Next 20'])
+    expect(second.replace_original).toBe(true)
+    expect(addressesOn(second)).toEqual(range(21, 40))
+    expect(buttonsIn(second.blocks, contactActions.page).map((b) => b.text.text)).toEqual(['Previous 20', 'Next 5'])
+    expect(addressesOn(third)).toEqual(range(41, 45))
+    expect(textOf(third.blocks)).toContain('Contacts 41–45 of 45 (page 3 of 3)')
+    for (const card of [first, second, third]) {
+      expect(card.blocks.length).toBeLessThanOrEqual(50)
+      expect(buttonsIn(card.blocks, contactActions.edit)).toHaveLength(addressesOn(card).length)
+      expect(buttonsIn(card.blocks, contactActions.remove)).toHaveLength(addressesOn(card).length)
+      expect(buttonsIn(card.blocks, contactActions.add)).toHaveLength(1)
+    }
+    expect(first.text).toBe('Ben Jones (bjones): 45 contacts')
+  })
+
+  test('editing the 45th contact saves it, and the card comes back on the page it was on', async () => {
+    const { lib, ben } = await libraryWithBen()
+    const first = await lookUp(lib, 'USTAFF', 'bjones')
+    await userIn(lib, 'USTAFF').click(buttonsIn(first.blocks, contactActions.page)[0])
+    const second = (await slack.fake.next('response_url')).args
+    await userIn(lib, 'USTAFF').click(buttonsIn(second.blocks, contactActions.page)[1])
+    const third = (await slack.fake.next('response_url')).args
+
+    await userIn(lib, 'USTAFF').click(buttonsIn(third.blocks, contactActions.edit)[4])
+    const modal = (await slack.fake.next('views.open')).args.view
+    await userIn(lib, 'USTAFF').submit(modal, { [contactBlocks.addressee]: 'Mr Jones' })
+    const refreshed = (await slack.fake.next('response_url')).args
+
+    expect(textOf(refreshed.blocks)).toContain('Saved guardian contact guardian45@example.org')
+    expect(textOf(refreshed.blocks)).toContain('guardian45@example.org (to Mr Jones)')
+    expect(textOf(refreshed.blocks)).toContain('Contacts 41–45 of 45 (page 3 of 3)')
+    expect((await lib.contactsOf(ben)).at(-1)).toMatchObject({ address: 'guardian45@example.org', source: 'staff' })
+  })
+
+  test('a viewer pages through them too, still without buttons that change contacts', async () => {
+    const { lib } = await libraryWithBen()
+
+    const first = await lookUp(lib, 'UVIEWER', 'bjones')
+    await userIn(lib, 'UVIEWER').click(buttonsIn(first.blocks, contactActions.page)[0])
+    const second = (await slack.fake.next('response_url')).args
+
+    expect(addressesOn(second)).toEqual(range(21, 40))
+    for (const card of [first, second]) {
+      expect(buttonsIn(card.blocks, contactActions.edit)).toEqual([])
+      expect(buttonsIn(card.blocks, contactActions.remove)).toEqual([])
+      expect(buttonsIn(card.blocks, contactActions.add)).toEqual([])
+    }
   })
 })

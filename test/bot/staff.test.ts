@@ -47,7 +47,7 @@ describe('/staff', () => {
 
     const shown = await staffCommand(lib, 'UANNA', 'add <@UNEW|new.person> staff')
 
-    expect(shown).toContain('needs the *admin* role, and you are a *staff*')
+    expect(shown).toContain('needs the *admin* role, and you have the *staff* role in *')
     expect(await roleOf(lib, 'UNEW')).toBeUndefined()
     expect(await lib.auditActions()).toEqual([])
   })
@@ -56,9 +56,9 @@ describe('/staff', () => {
     const lib = await givenLibrary(slack.service.deps)
     await lib.staff('UADMIN', 'admin')
 
-    expect(await staffCommand(lib, 'UADMIN', 'add <@UNEW|new.person> viewer')).toContain('<@UNEW> is now *viewer*')
+    expect(await staffCommand(lib, 'UADMIN', 'add <@UNEW|new.person> viewer')).toContain('<@UNEW> now has the *viewer* role in *')
     expect(await roleOf(lib, 'UNEW')).toBe('viewer')
-    expect(await staffCommand(lib, 'UADMIN', 'role UNEW staff')).toContain('<@UNEW> is now *staff*')
+    expect(await staffCommand(lib, 'UADMIN', 'role UNEW staff')).toContain('<@UNEW> now has the *staff* role in *')
     expect(await roleOf(lib, 'UNEW')).toBe('staff')
     expect(await staffCommand(lib, 'UADMIN', 'remove <@UNEW>')).toContain('<@UNEW> is no longer on the staff')
     expect(await roleOf(lib, 'UNEW')).toBeUndefined()
@@ -73,7 +73,7 @@ describe('/staff', () => {
 
   test('a configured admin can manage staff of a library they were never added to', async () => {
     const lib = await givenLibrary(slack.service.deps)
-    expect(await staffCommand(lib, 'UCONFADMIN', 'add <@UFIRST> admin')).toContain('<@UFIRST> is now *admin*')
+    expect(await staffCommand(lib, 'UCONFADMIN', 'add <@UFIRST> admin')).toContain('<@UFIRST> now has the *admin* role in *')
   })
 
   test('mistakes get a clear answer and change nothing', async () => {

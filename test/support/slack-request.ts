@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import pino from 'pino'
+import pino, { type Logger } from 'pino'
 import { loadConfig } from '../../src/config.ts'
 import type { DatabaseHandle } from '../../src/db/database.ts'
 import { startService, type Service } from '../../src/main.ts'
@@ -133,8 +133,11 @@ export function slackUser(options: { eventsUrl: string; fake: FakeSlack; teamId:
 
 export type SlackTestService = { service: Service; fake: FakeSlack; database: DatabaseHandle; eventsUrl: string; stop(): Promise<void> }
 
-/** The whole service on a fresh database, in Slack's HTTP mode (or Socket Mode), talking to a fake Slack. */
-export async function startServiceWithSlack(options: { adminUserIds?: string[]; socketMode?: boolean } = {}): Promise<SlackTestService> {
+/**
+ * The whole service on a fresh database, in Slack's HTTP mode (or Socket Mode), talking to a fake
+ * Slack; `logger` is silent unless a test reads what the service logs.
+ */
+export async function startServiceWithSlack(options: { adminUserIds?: string[]; socketMode?: boolean; logger?: Logger } = {}): Promise<SlackTestService> {
   const fake = await startFakeSlack()
   const database = await openTestDatabase()
   const config = loadConfig({
@@ -146,7 +149,7 @@ export async function startServiceWithSlack(options: { adminUserIds?: string[]; 
     SLACK_ADMIN_USER_IDS: (options.adminUserIds ?? []).join(','),
     LOG_LEVEL: 'silent',
   })
-  const service = await startService(config, { database, logger: pino({ level: 'silent' }) })
+  const service = await startService(config, { database, logger: options.logger ?? pino({ level: 'silent' }) })
   // The bot checks its token once at start, in the background; tests begin after that call.
   await fake.next('auth.test')
   return {

@@ -6,7 +6,7 @@ import { assertNever } from '../../domain/result.ts'
 import { checkRole } from '../../domain/staff/roles.ts'
 import { notice, notAllowedText, type SlackMessage } from '../views.ts'
 import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
-import { updatedCard } from './card.ts'
+import { canChangeContacts, updatedCard } from './card.ts'
 import { contactErrorText, parseContactRef } from './form.ts'
 import { contactModal } from './modal-views.ts'
 import { contactActions, contactSummaryOf, patronCard } from './views.ts'
@@ -17,14 +17,17 @@ type ButtonClick = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMid
 export function registerContactActions(app: BotApp, deps: AppDeps): void {
   const identify = identifyStaff(deps)
 
-  app.action<BlockAction<ButtonAction>>(contactActions.pick, identify, async ({ ack, action, respond, context }) => {
+  // Show (from the pick-list) and the card's Previous and Next: the card on the page asked for.
+  const showCard = async ({ ack, action, respond, context }: ButtonClick) => {
     await ack()
     const ref = parseContactRef(action.value)
     if (ref === undefined) return
     const shown = await showPatron(deps, { libraryId: context.library.id, patronId: ref.patronId, actor: context.actor })
-    if (shown.ok) await respond({ replace_original: true, ...patronCard(shown.value) })
+    if (shown.ok) await respond({ replace_original: true, ...patronCard(shown.value, { canChange: canChangeContacts(context.actor), page: ref.page }) })
     else await tellPrivately(respond, notice(contactErrorText(shown.error, 'see contacts', context.library.name)))
-  })
+  }
+  app.action<BlockAction<ButtonAction>>(contactActions.pick, identify, showCard)
+  app.action<BlockAction<ButtonAction>>(contactActions.page, identify, showCard)
 
   const openContactModal = async ({ ack, action, body, client, respond, context }: ButtonClick) => {
     await ack()
@@ -37,7 +40,8 @@ export function registerContactActions(app: BotApp, deps: AppDeps): void {
     if (!shown.ok) return tellPrivately(respond, notice(contactErrorText(shown.error, 'see contacts', context.library.name)))
     const contact = shown.value.contacts.find((candidate) => candidate.id === ref.contactId)
     if (ref.contactId !== undefined && contact === undefined) {
-      return void respond({ replace_original: true, ...patronCard(shown.value, { notice: 'That contact is already gone: someone removed it meanwhile.' }) })
+      const gone = 'That contact is already gone: someone removed it meanwhile.'
+      return void respond({ replace_original: true, ...patronCard(shown.value, { canChange: canChangeContacts(context.actor), notice: gone, page: ref.page }) })
     }
     const target = { ...ref, responseUrl: body.response_url, channelId: body.channel?.id }
     await client.views.open({ trigger_id: body.trigger_id, view: contactModal({ target, patron: shown.value, contact }) })
@@ -52,15 +56,16 @@ export function registerContactActions(app: BotApp, deps: AppDeps): void {
     if (ref?.contactId === undefined) return
     const removed = await removeContact(deps, { libraryId: context.library.id, contactId: ref.contactId, actor: context.actor })
     const { library, actor } = context
+    const { patronId, page } = ref
     if (removed.ok) {
       const change = `Removed ${contactSummaryOf(removed.value)}.`
-      return void respond({ replace_original: true, ...(await updatedCard(deps, { library, actor, patronId: ref.patronId, change })) })
+      return void respond({ replace_original: true, ...(await updatedCard(deps, { library, actor, patronId, change, page })) })
     }
     const refusal = contactErrorText(removed.error, 'remove contacts', library.name)
     switch (removed.error.code) {
       case 'contact_not_found':
         // Someone else removed it: the card is out of date, so show it afresh.
-        return void respond({ replace_original: true, ...(await updatedCard(deps, { library, actor, patronId: ref.patronId, change: refusal })) })
+        return void respond({ replace_original: true, ...(await updatedCard(deps, { library, actor, patronId, change: refusal, page })) })
       case 'not_allowed':
       case 'patron_not_found':
       case 'invalid_contact':

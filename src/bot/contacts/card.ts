@@ -3,18 +3,27 @@ import type { Logger } from 'pino'
 import type { AppDeps } from '../../domain/deps.ts'
 import { assertNever } from '../../domain/result.ts'
 import { showPatron } from '../../domain/patrons/show-patron.ts'
+import { checkRole, type Actor } from '../../domain/staff/roles.ts'
 import { notice, notAllowedText, type SlackMessage } from '../views.ts'
 import type { BotContext } from '../workspace.ts'
 import type { ContactModalTarget } from './modal-views.ts'
 import { patronCard } from './views.ts'
 
-/** The patron card again, after a change, with a line saying what changed. */
+/**
+ * Whether the card offers `actor` the buttons that change contacts (the use cases check again).
+ * Issue #9 replaces the role check with the permission table.
+ */
+export function canChangeContacts(actor: Actor): boolean {
+  return checkRole(actor, 'staff') === undefined
+}
+
+/** The patron card again, after a change, on the page it was on, with a line saying what changed. */
 export async function updatedCard(
   deps: Pick<AppDeps, 'db'>,
-  input: BotContext & { patronId: number; change: string },
+  input: BotContext & { patronId: number; change: string; page?: number },
 ): Promise<SlackMessage> {
   const shown = await showPatron(deps, { libraryId: input.library.id, patronId: input.patronId, actor: input.actor })
-  if (shown.ok) return patronCard(shown.value, { notice: input.change })
+  if (shown.ok) return patronCard(shown.value, { canChange: canChangeContacts(input.actor), notice: input.change, page: input.page })
   switch (shown.error.code) {
     case 'not_allowed':
       return notice(`${input.change}\n${notAllowedText(shown.error, 'see contacts', input.library.name)}`)

@@ -1,8 +1,10 @@
 import type { AppDeps } from '../../domain/deps.ts'
 import { lookUpPatron } from '../../domain/patrons/show-patron.ts'
-import { notice, notAllowedText } from '../views.ts'
-import { identifyStaff, type BotApp } from '../workspace.ts'
-import { contactsHelp, lookupMessage } from './views.ts'
+import { assertNever } from '../../domain/result.ts'
+import { notice, notAllowedText, type SlackMessage } from '../views.ts'
+import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
+import { canChangeContacts } from './card.ts'
+import { contactsHelp, invalidQueryText, lookupMessage } from './views.ts'
 
 /** `/contacts <patron>`: the patron's card, a pick-list when several match, or help. */
 export function registerContactsCommand(app: BotApp, deps: AppDeps): void {
@@ -13,10 +15,19 @@ export function registerContactsCommand(app: BotApp, deps: AppDeps): void {
       await respond({ response_type: 'ephemeral', ...contactsHelp() })
       return
     }
-    const lookup = await lookUpPatron(deps, { libraryId: context.library.id, query, actor: context.actor })
-    const message = lookup.ok
-      ? lookupMessage(lookup.value, query)
-      : notice(notAllowedText(lookup.error, 'look up contacts', context.library.name))
-    await respond({ response_type: 'ephemeral', ...message })
+    await respond({ response_type: 'ephemeral', ...(await answerLookup(deps, context, query)) })
   })
+}
+
+async function answerLookup(deps: AppDeps, context: BotContext, query: string): Promise<SlackMessage> {
+  const lookup = await lookUpPatron(deps, { libraryId: context.library.id, query, actor: context.actor })
+  if (lookup.ok) return lookupMessage(lookup.value, query, { canChange: canChangeContacts(context.actor) })
+  switch (lookup.error.code) {
+    case 'not_allowed':
+      return notice(notAllowedText(lookup.error, 'look up contacts', context.library.name))
+    case 'invalid_query':
+      return notice(invalidQueryText(lookup.error))
+    default:
+      return assertNever(lookup.error)
+  }
 }

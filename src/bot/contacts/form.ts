@@ -120,7 +120,11 @@ export function contactErrorText(error: ContactError, doing: string, libraryName
   }
 }
 
-const contactRef = z.object({ patronId: z.number().int().positive(), contactId: z.number().int().positive().optional() })
+const contactRef = z.object({
+  patronId: z.number().int().positive(),
+  contactId: z.number().int().positive().optional(),
+  page: z.number().int().positive().optional(),
+})
 const modalTarget = contactRef.extend({ responseUrl: z.url().optional(), channelId: z.string().optional() })
 
 /** A button's value; undefined when it is not one of ours. */

@@ -28,7 +28,7 @@ export function registerContactModal(app: BotApp, deps: AppDeps): void {
     await ack()
 
     const change = `${target.contactId === undefined ? 'Added' : 'Saved'} ${contactSummaryOf(saved.value)}.`
-    const card = await updatedCard(deps, { library: context.library, actor: context.actor, patronId: saved.value.patronId, change })
+    const card = await updatedCard(deps, { library: context.library, actor: context.actor, patronId: saved.value.patronId, change, page: target.page })
     await replaceCard({ client, logger: deps.logger, target, userId: body.user.id }, card)
   })
 }

@@ -2,9 +2,9 @@ import type { types } from '@slack/bolt'
 import type { ContactRole, ContactSource, ContactType, BccPreference, ContactUsage } from '../../domain/contacts/contact-fields.ts'
 import type { Contact } from '../../domain/contacts/contact-view.ts'
 import { displayName, type Patron, type PatronWithContacts } from '../../domain/patrons/patron-view.ts'
-import type { PatronLookup } from '../../domain/patrons/show-patron.ts'
+import type { InvalidQuery, PatronLookup } from '../../domain/patrons/show-patron.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'
-import { escapeMrkdwn, notice, type Choice, type SlackMessage } from '../views.ts'
+import { counted, escapeMrkdwn, notice, number, type Choice, type SlackMessage } from '../views.ts'
 
 /** Buttons on the patron card and the pick-list. */
 export const contactActions = {
@@ -12,10 +12,17 @@ export const contactActions = {
   add: 'contacts.add',
   edit: 'contacts.edit',
   remove: 'contacts.remove',
+  page: 'contacts.page',
 } as const
 
-/** A button's value: which patron, and which contact, it is about. */
-export type ContactRef = { patronId: number; contactId?: number }
+/**
+ * A button's value: which patron, and which contact, it is about; `page` is the page of the card
+ * the button is on, so the card comes back on that page after a change.
+ */
+export type ContactRef = { patronId: number; contactId?: number; page?: number }
+
+/** What the card offers the person who reads it: only staff get Add, Edit and Remove. */
+export type CardOptions = { canChange: boolean; notice?: string; page?: number }
 
 /** Each choice's short name, and what it means where a librarian picks it. */
 export const roleChoices: Record<ContactRole, Choice> = {
@@ -38,8 +45,6 @@ export const usageChoices: Record<ContactUsage, Choice> = {
   none: { label: 'Record keeping only', description: 'Never mailed' },
   custom: { label: 'Custom', description: 'Only the matching scenarios chosen below' },
 }
-/** One choice in the form: its short name, and what it means (radio buttons show both). */
-
 const bccSummary: Record<BccPreference, string> = { yes: 'yes', no: 'no', default: 'school default' }
 const sourceLabels: Record<ContactSource, string> = {
   import: 'imported',
@@ -47,8 +52,9 @@ const sourceLabels: Record<ContactSource, string> = {
   staff: 'added or edited by staff',
 }
 
-// A message holds at most 50 blocks; each contact takes two.
-const contactsShown = 20
+// A message holds at most 50 blocks. Each contact takes two (its text, its buttons), and the
+// card's head, page line and last buttons five more: 20 contacts a page leave room.
+export const contactsPerPage = 20
 
 /** The answer to `/contacts` with nothing after it. */
 export function contactsHelp(): SlackMessage {
@@ -57,21 +63,30 @@ export function contactsHelp(): SlackMessage {
       '*Find a patron’s contacts*',
       '`/contacts asilva`: by username',
       '`/contacts silva` or `/contacts ana silva`: by part of a name; you pick when several patrons match',
-      'The card shows each contact with *Edit* and *Remove* buttons, and *Add contact*.',
+      'The card shows each contact. Staff also get *Edit* and *Remove* beside each one, and *Add contact*.',
     ].join('\n'),
   )
 }
 
 /** The answer to `/contacts <query>`. */
-export function lookupMessage(lookup: PatronLookup, query: string): SlackMessage {
+export function lookupMessage(lookup: PatronLookup, query: string, options: CardOptions): SlackMessage {
   switch (lookup.kind) {
     case 'found':
-      return patronCard(lookup.patron)
+      return patronCard(lookup.patron, options)
     case 'several':
       return pickList(lookup.candidates, lookup.more, query)
     case 'none':
       return notice(`No patron matches “${escapeMrkdwn(lookup.query)}”. Try the username, or part of the first or last name.`)
   }
+}
+
+/** Why a search text was not searched, and what to do. */
+export function invalidQueryText(error: InvalidQuery): string {
+  const what = {
+    nul_character: 'a NUL character, which programs sometimes paste in unseen',
+    unpaired_surrogate: 'half of an emoji or symbol, left by copying part of a text',
+  }[error.reason]
+  return `Your search contains a character that cannot be searched (${what}). Type the username or name again, without copying it, and try once more.`
 }
 
 function pickList(candidates: Patron[], more: boolean, query: string): SlackMessage {
@@ -88,9 +103,19 @@ function pickList(candidates: Patron[], more: boolean, query: string): SlackMess
   return { text, blocks }
 }
 
-/** A patron and their contacts, with buttons to add, edit and remove contacts. */
-export function patronCard(patron: PatronWithContacts, options: { notice?: string } = {}): SlackMessage {
+/**
+ * A patron and their contacts, a page of `contactsPerPage` at a time. Staff (`canChange`) get
+ * buttons to add, edit and remove contacts; everyone can turn the pages.
+ */
+export function patronCard(patron: PatronWithContacts, options: CardOptions): SlackMessage {
   const name = displayName(patron)
+  const count = patron.contacts.length
+  const pages = Math.max(1, Math.ceil(count / contactsPerPage))
+  // A page past the end (contacts were removed meanwhile) shows the last one.
+  const page = Math.min(Math.max(1, Math.trunc(options.page ?? 1)), pages)
+  const first = (page - 1) * contactsPerPage
+  const shown = patron.contacts.slice(first, first + contactsPerPage)
+
   const blocks: types.KnownBlock[] = []
   if (options.notice) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: options.notice }] })
   blocks.push(
@@ -98,19 +123,22 @@ export function patronCard(patron: PatronWithContacts, options: { notice?: strin
     { type: 'context', elements: [{ type: 'mrkdwn', text: patronFacts(patron) }] },
     { type: 'divider' },
   )
-  if (patron.contacts.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No contacts yet._' } })
-  for (const contact of patron.contacts.slice(0, contactsShown)) blocks.push(...contactBlocksOf(patron, contact))
-  if (patron.contacts.length > contactsShown) {
-    const hidden = patron.contacts.length - contactsShown
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${hidden} more contact${hidden === 1 ? '' : 's'}, not shown here.` }] })
+  if (count === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No contacts yet._' } })
+  for (const contact of shown) blocks.push(...contactBlocksOf(patron, contact, { canChange: options.canChange, page }))
+
+  const buttons: types.Button[] = []
+  if (pages > 1) {
+    const range = `${number.format(first + 1)}–${number.format(first + shown.length)}`
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Contacts ${range} of ${number.format(count)} (page ${page} of ${pages})` }] })
+    if (page > 1) buttons.push(button(`Previous ${contactsPerPage}`, contactActions.page, { patronId: patron.id, page: page - 1 }))
+    if (page < pages) {
+      const next = Math.min(contactsPerPage, count - (first + shown.length))
+      buttons.push(button(`Next ${next}`, contactActions.page, { patronId: patron.id, page: page + 1 }))
+    }
   }
-  blocks.push({
-    type: 'actions',
-    block_id: 'patron',
-    elements: [{ ...button('Add contact', contactActions.add, { patronId: patron.id }), style: 'primary' }],
-  })
-  const count = patron.contacts.length
-  return { text: `${name} (${patron.username}): ${count} contact${count === 1 ? '' : 's'}`, blocks }
+  if (options.canChange) buttons.push({ ...button('Add contact', contactActions.add, { patronId: patron.id, page }), style: 'primary' })
+  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: 'patron', elements: buttons })
+  return { text: `${name} (${patron.username}): ${counted(count, 'contact')}`, blocks }
 }
 
 function patronFacts(patron: Patron): string {
@@ -123,7 +151,7 @@ function patronFacts(patron: Patron): string {
   ].join(' · ')
 }
 
-function contactBlocksOf(patron: PatronWithContacts, contact: Contact): types.KnownBlock[] {
+function contactBlocksOf(patron: PatronWithContacts, contact: Contact, options: { canChange: boolean; page: number }): types.KnownBlock[] {
   const heading = [`*${roleChoices[contact.role].label}*`, typeChoices[contact.type].label]
   if (contact.isPrimary) heading.push(':star: Primary')
   const addressee = contact.addressee === '' ? '' : ` (to ${escapeMrkdwn(contact.addressee)})`
@@ -136,11 +164,14 @@ function contactBlocksOf(patron: PatronWithContacts, contact: Contact): types.Kn
     `${escapeMrkdwn(contact.address)}${addressee}`,
     `BCC: ${bccSummary[contact.bcc]} · Usage: ${usage} · Source: ${sourceLabels[contact.source]}`,
   ].join('\n')
-  const ref: ContactRef = { patronId: patron.id, contactId: contact.id }
+  const section: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text } }
+  if (!options.canChange) return [section]
+  const ref: ContactRef = { patronId: patron.id, contactId: contact.id, page: options.page }
+  const name = escapeMrkdwn(displayName(patron))
   // Slack allows 300 characters in a confirm dialog's text; an address alone may have 320.
-  const question = `Remove ${contactSummaryOf(contact)} from ${escapeMrkdwn(displayName(patron))}? They will get no more notices through it.`
+  const question = `Remove ${name}’s ${contactSummaryOf(contact)}? Notices about ${name} will no longer go to this address.`
   return [
-    { type: 'section', text: { type: 'mrkdwn', text } },
+    section,
     {
       type: 'actions',
       block_id: `contact-${contact.id}`,
@@ -162,9 +193,9 @@ function contactBlocksOf(patron: PatronWithContacts, contact: Contact): types.Kn
   ]
 }
 
-/** "guardian ana@example.org", for lines saying what changes. */
+/** "guardian contact ana@example.org", for lines saying what changes. */
 export function contactSummaryOf(contact: Pick<Contact, 'role' | 'address'>): string {
-  return `${roleChoices[contact.role].label.toLowerCase()} ${escapeMrkdwn(contact.address)}`
+  return `${roleChoices[contact.role].label.toLowerCase()} contact ${escapeMrkdwn(contact.address)}`
 }
 
 function button(label: string, actionId: string, ref: ContactRef): types.Button {

@@ -7,11 +7,12 @@ import { applyPatronsImport } from '../../domain/imports/patrons-import.ts'
 import type { ImportProgress } from '../../domain/imports/stage-file.ts'
 import { assertNever, type Result } from '../../domain/result.ts'
 import type { Actor } from '../../domain/staff/roles.ts'
+import { failureFacts } from '../failures.ts'
 import type { SlackMessage } from '../views.ts'
 import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
 import { importErrorMessage } from './error-views.ts'
 import { parseBatchId, parseMessageRef } from './form.ts'
-import { failureFacts, importMessageUpdater, type MessageRef } from './status-message.ts'
+import { importMessageUpdater, type MessageRef } from './status-message.ts'
 import { cancelledMessage, contactsAppliedMessage, importActions, importFailedMessage, patronsAppliedMessage, progressMessage } from './views.ts'
 
 type ButtonClick = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs<BotContext>

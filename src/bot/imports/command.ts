@@ -5,20 +5,26 @@ import { notice, notAllowedText } from '../views.ts'
 import { identifyStaff, type BotApp } from '../workspace.ts'
 import { parseImportCommand } from './form.ts'
 import { importModal } from './modal-views.ts'
+import { importHelp } from './views.ts'
 
-/** `/import [patrons | contacts]`: the import form, with the library's academic levels. */
+/** `/import [contacts | patrons]`: the import form, with the library's academic levels; anything else, the help. */
 export function registerImportCommand(app: BotApp, deps: AppDeps): void {
   app.command('/import', identifyStaff(deps), async ({ command, ack, client, respond, context }) => {
     await ack()
     const refuse = async (refusal: NotAllowed) => {
       await respond({ response_type: 'ephemeral', ...notice(notAllowedText(refusal, 'import files', context.library.name)) })
     }
-    const levels = await listAcademicLevels(deps, { libraryId: context.library.id, actor: context.actor })
-    if (!levels.ok) return refuse(levels.error)
     // The dry run checks the role again; refusing here spares a viewer a form they could not use.
     const refused = checkRole(context.actor, 'staff')
     if (refused) return refuse(refused)
+    const request = parseImportCommand(command.text)
+    if (request.kind === 'help') {
+      await respond({ response_type: 'ephemeral', ...importHelp(request.unknown) })
+      return
+    }
+    const levels = await listAcademicLevels(deps, { libraryId: context.library.id, actor: context.actor })
+    if (!levels.ok) return refuse(levels.error)
     const target = { channelId: command.channel_id }
-    await client.views.open({ trigger_id: command.trigger_id, view: importModal({ target, levels: levels.value, kind: parseImportCommand(command.text) }) })
+    await client.views.open({ trigger_id: command.trigger_id, view: importModal({ target, levels: levels.value, kind: request.fileKind }) })
   })
 }

@@ -100,7 +100,23 @@ export function parseMessageRef(container: unknown): { channel: string; ts: stri
   return parsed.success ? { channel: parsed.data.channel_id, ts: parsed.data.message_ts } : undefined
 }
 
-/** `/import patrons` or `/import contacts` chooses the kind; anything else starts on contacts. */
-export function parseImportCommand(text: string): ImportKind {
-  return text.trim().toLowerCase() === 'patrons' ? 'patrons' : 'contacts'
+/** What `/import …` asks for: the form, set for one kind of file, or how the command is used. */
+export type ImportCommand = { kind: 'form'; fileKind: ImportKind } | { kind: 'help'; unknown?: string }
+
+/** `/import`, `/import contacts` and `/import patrons` open the form; anything else gets the help. */
+export function parseImportCommand(text: string): ImportCommand {
+  const word = text.trim()
+  switch (word.toLowerCase()) {
+    case '':
+    case 'contacts':
+    case 'contact':
+      return { kind: 'form', fileKind: 'contacts' }
+    case 'patrons':
+    case 'patron':
+      return { kind: 'form', fileKind: 'patrons' }
+    case 'help':
+      return { kind: 'help' }
+    default:
+      return { kind: 'help', unknown: word }
+  }
 }

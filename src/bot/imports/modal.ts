@@ -5,14 +5,15 @@ import { previewContactsImport } from '../../domain/imports/contacts-import.ts'
 import { checkRole } from '../../domain/staff/roles.ts'
 import { previewPatronsImport } from '../../domain/imports/patrons-import.ts'
 import type { ImportFile, ImportProgress } from '../../domain/imports/stage-file.ts'
+import { failureFacts } from '../failures.ts'
 import { noticeModal, type SlackMessage } from '../views.ts'
 import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
 import { importErrorMessage } from './error-views.ts'
 import { parseImportForm, parseImportTarget, type ImportRequestForm } from './form.ts'
 import { importBlocks, importModalId, modeChoices } from './modal-views.ts'
 import { openSlackFile, SlackFileUnavailable } from './slack-file.ts'
-import { failureFacts, importMessageUpdater, postImportMessage } from './status-message.ts'
-import { contactsDryRunMessage, importFailedMessage, importTitle, patronsDryRunMessage, progressMessage, startingMessage } from './views.ts'
+import { importMessageUpdater, postImportMessage } from './status-message.ts'
+import { contactsDryRunMessage, importFailedMessage, importTitle, patronsDryRunMessage, progressMessage, slackFileUnavailableMessage, startingMessage } from './views.ts'
 
 /**
  * The import form's Dry run: closes the form at once, then posts a message that follows the
@@ -31,7 +32,8 @@ export function registerImportModal(app: BotApp, deps: AppDeps): void {
       const refused = checkRole(context.actor, contactsImportRole(form.value.mode))
       if (refused) {
         const mode = modeChoices[form.value.mode].label
-        return ack({ response_action: 'errors', errors: { [importBlocks.mode]: `${mode} needs the ${refused.needed} role, and you are ${refused.role ?? 'not on the staff'}: choose Add, or ask an admin` } })
+        const yours = refused.role === null ? 'you are not on the staff' : `you have the ${refused.role} role`
+        return ack({ response_action: 'errors', errors: { [importBlocks.mode]: `${mode} needs the ${refused.needed} role, and ${yours}: choose Add, or ask an admin` } })
       }
     }
     await ack()
@@ -47,8 +49,14 @@ export function registerImportModal(app: BotApp, deps: AppDeps): void {
       const onProgress = message.progress((progress: ImportProgress) => progressMessage(title, progress))
       await message.show(await dryRun(deps, { context, request: form.value, file, userId, onProgress }))
     } catch (error) {
-      deps.logger.error({ failure: failureFacts(error) }, 'an import dry run failed')
-      await message.show(importFailedMessage(error instanceof SlackFileUnavailable ? error.reason : undefined))
+      if (error instanceof SlackFileUnavailable) {
+        // The user's to fix (a deleted file), or Slack's: a warning for the IT admin, not a fault of ours.
+        deps.logger.warn({ problem: error.problem, detail: error.detail }, 'an import could not read its file from Slack')
+        await message.show(slackFileUnavailableMessage(error.problem))
+      } else {
+        deps.logger.error({ failure: failureFacts(error) }, 'an import dry run failed')
+        await message.show(importFailedMessage())
+      }
     }
   })
 }

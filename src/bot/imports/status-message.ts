@@ -83,14 +83,3 @@ export function importMessageUpdater(slack: Slack, ref: MessageRef) {
     },
   }
 }
-
-/**
- * What may be logged of a failure: its name, code and stack frames, but not its message,
- * since a Postgres or parser message can quote a row of the file (an address, a name).
- */
-export function failureFacts(error: unknown): { name: string; code?: string; stack?: string } {
-  if (!(error instanceof Error)) return { name: typeof error }
-  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined
-  const frames = error.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n')
-  return { name: error.name, ...(code !== undefined && { code }), ...(frames && { stack: frames }) }
-}

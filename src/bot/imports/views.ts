@@ -7,6 +7,7 @@ import { counted, escapeMrkdwn, notice, number, type SlackMessage } from '../vie
 import { problemSections } from './error-views.ts'
 import { kindChoices, modeChoices } from './modal-views.ts'
 import type { ImportRequestForm } from './form.ts'
+import type { SlackFileProblem } from './slack-file.ts'
 
 /** The buttons under a dry run; each carries the batch id. */
 export const importActions = {
@@ -15,6 +16,19 @@ export const importActions = {
   cancel: 'imports.cancel',
 } as const
 
+
+/** How `/import` is used, after the words it did not understand (if any). */
+export function importHelp(unknown?: string): SlackMessage {
+  return notice(
+    [
+      ...(unknown === undefined ? [] : [`“${escapeMrkdwn(unknown.slice(0, 100))}” is not something /import does.`, '']),
+      '*Import a CSV file*',
+      '`/import` or `/import contacts`: the form, set for a contacts file',
+      '`/import patrons`: the form, set for a patrons file',
+      'Every import starts with a dry run: nothing changes until you press *Confirm*.',
+    ].join('\n'),
+  )
+}
 
 /** The import as the message names it: what, which file, how, and who asked. */
 export type ImportLabel = { request: ImportRequestForm; fileName: string; requestedBy: string }
@@ -125,10 +139,20 @@ export function cancelledMessage(batchId: number, cancelledBy: string): SlackMes
   return notice(`:no_entry_sign: Import #${batchId} was cancelled by <@${cancelledBy}>. Nothing was changed.`)
 }
 
-/** Something broke (Slack or the database); the import runs in one transaction, so nothing changed. */
-export function importFailedMessage(reason?: string): SlackMessage {
-  const why = reason === undefined ? 'Something went wrong on our side' : `The file could not be read from Slack (${escapeMrkdwn(reason)})`
-  return notice(`:x: ${why}, so the import stopped. *Nothing was changed.* Try \`/import\` again; if it keeps failing, tell your IT admin.`)
+/** Something broke on our side (the database, a bug); the import runs in one transaction, so nothing changed. */
+export function importFailedMessage(): SlackMessage {
+  return notice(':x: Something went wrong on our side, so the import stopped. *Nothing was changed.* Try `/import` again; if it keeps failing, tell your IT admin.')
+}
+
+/** Slack would not hand over the file chosen in the form: what happened, and what to do. */
+export function slackFileUnavailableMessage(problem: SlackFileProblem): SlackMessage {
+  const what: Record<SlackFileProblem, string> = {
+    file_gone: 'The file you chose is no longer in Slack: it was probably deleted after you chose it.',
+    no_access: 'Slack did not let the app read the file you chose. Your IT admin can check that the app has the *files:read* permission.',
+    unreachable: 'Slack could not be reached to read the file you chose.',
+    refused: 'Slack would not hand over the file you chose.',
+  }
+  return notice(`:x: ${what[problem]} *Nothing was changed.* Run \`/import\` again and choose the file again.`)
 }
 
 /** "Replace all, keeping custom contacts". */

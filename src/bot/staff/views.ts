@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt'
 import type { StaffError, StaffMember } from '../../domain/staff/errors.ts'
 import { staffRoles, type StaffRole } from '../../domain/staff/roles.ts'
 import { assertNever } from '../../domain/result.ts'
-import { escapeMrkdwn, notice, notAllowedText, type SlackMessage } from '../views.ts'
+import { escapeMrkdwn, notice, notAllowedText, number, type SlackMessage } from '../views.ts'
 
 const roleTitles: Record<StaffRole, string> = {
   admin: 'Admins: also manage staff',
@@ -35,12 +35,12 @@ export function staffList(members: StaffMember[], libraryName: string): SlackMes
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${roleTitles[role]}*\n${lines.length > 0 ? lines.join('\n') : '_nobody_'}` } })
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Admins change roles with `/staff add`, `/staff role` and `/staff remove`.' }] })
-  return { text: `${title}: ${members.length} ${members.length === 1 ? 'person' : 'people'}`, blocks }
+  return { text: `${title}: ${number.format(members.length)} ${members.length === 1 ? 'person' : 'people'}`, blocks }
 }
 
 /** The answer to `/staff add` and `/staff role`. */
 export function roleSetText(member: StaffMember, libraryName: string): string {
-  return `<@${member.slackUserId}> is now *${member.role}* of *${escapeMrkdwn(libraryName)}*.`
+  return `<@${member.slackUserId}> now has the *${member.role}* role in *${escapeMrkdwn(libraryName)}*.`
 }
 
 /** The answer to `/staff remove`. */

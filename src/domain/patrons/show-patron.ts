@@ -14,15 +14,23 @@ export type PatronLookup =
 export const pickListSize = 10
 
 /**
+ * A search text that cannot be searched: PostgreSQL cannot hold a NUL character in text, and a
+ * lone UTF-16 surrogate (half of an emoji, say) is no character at all.
+ */
+export type InvalidQuery = { code: 'invalid_query'; reason: 'nul_character' | 'unpaired_surrogate' }
+
+/**
  * Finds a patron by username, or by part of a name: one match shows the patron and contacts;
  * several give a short pick-list (the first `pickListSize`, and whether there are more).
  */
 export async function lookUpPatron(
   deps: Deps,
   input: { libraryId: number; query: string; actor: Actor },
-): Promise<Result<PatronLookup, NotAllowed>> {
+): Promise<Result<PatronLookup, NotAllowed | InvalidQuery>> {
   const refused = checkRole(input.actor, 'viewer')
   if (refused) return err(refused)
+  const invalid = invalidQueryOf(input.query)
+  if (invalid) return err(invalid)
   const exact = await findPatronWithContacts(deps.db, { libraryId: input.libraryId, username: input.query })
   if (exact) return ok({ kind: 'found', patron: exact })
   const candidates = await searchPatrons(deps.db, { libraryId: input.libraryId, query: input.query, limit: pickListSize + 1 })
@@ -32,6 +40,12 @@ export async function lookUpPatron(
     if (patron) return ok({ kind: 'found', patron })
   }
   return ok({ kind: 'several', candidates: candidates.slice(0, pickListSize), more: candidates.length > pickListSize })
+}
+
+function invalidQueryOf(query: string): InvalidQuery | undefined {
+  if (query.includes('\u0000')) return { code: 'invalid_query', reason: 'nul_character' }
+  if (!query.isWellFormed()) return { code: 'invalid_query', reason: 'unpaired_surrogate' }
+  return undefined
 }
 
 /** A patron and contacts by id (after a pick from the list, or to refresh after a change). */

@@ -4,12 +4,14 @@ import { importActions } from '../../../src/bot/imports/views.ts'
 import { givenLibrary, type GivenLibrary, type GivenPatron } from '../../support/builders.ts'
 import { buttonsIn, textOf } from '../../support/fake-slack.ts'
 import { startServiceWithSlack, type SlackTestService } from '../../support/slack-request.ts'
+import { capturedLog } from '../captured-log.ts'
 import { followUpdates, importingUser } from './import-flow.ts'
 
 let slack: SlackTestService
-beforeAll(async () => (slack = await startServiceWithSlack()))
+const log = capturedLog()
+beforeAll(async () => (slack = await startServiceWithSlack({ logger: log.logger })))
 afterAll(async () => slack.stop())
-beforeEach(() => slack.fake.clear())
+beforeEach(() => (slack.fake.clear(), log.clear()))
 
 /** Ana (Year 7) has an imported contact and one staff added; Ben (Year 8) none; Cai (Year 8) is in no file. */
 async function givenSchool() {
@@ -144,7 +146,7 @@ describe('/import for contacts', () => {
 
     expect(await response.json()).toEqual({
       response_action: 'errors',
-      errors: { [importBlocks.mode]: 'Replace all needs the admin role, and you are staff: choose Add, or ask an admin' },
+      errors: { [importBlocks.mode]: 'Replace all needs the admin role, and you have the staff role: choose Add, or ask an admin' },
     })
     expect(slack.fake.calls.filter((call) => call.method === 'chat.postMessage')).toEqual([])
     expect(slack.fake.calls.filter((call) => call.method === 'files.download')).toEqual([])
@@ -194,15 +196,41 @@ describe('/import for contacts', () => {
     expect(await noLevels.json()).toMatchObject({ errors: { [importBlocks.mode]: expect.stringContaining('no academic levels yet') } })
   })
 
-  test('a file Slack will not hand over stops the import with a message, and nothing changes', async () => {
+  test('a file deleted after it was chosen stops the import in plain words, nothing changes, and the log holds one warning', async () => {
     const { lib, cai } = await givenSchool()
     slack.fake.refuseNext('files.info', 'file_not_found')
 
     const run = await dryRun(lib, 'UADMIN', { file, choices: { [importBlocks.mode]: 'replace-all' } })
 
-    expect(textOf(run.last.blocks)).toContain('The file could not be read from Slack (file_not_found)')
-    expect(textOf(run.last.blocks)).toContain('*Nothing was changed.*')
+    expect(textOf(run.last.blocks)).toBe(
+      ':x: The file you chose is no longer in Slack: it was probably deleted after you chose it. *Nothing was changed.* Run `/import` again and choose the file again.',
+    )
     expect(await addresses(lib, cai)).toEqual(['cai.mum@example.org (import)'])
+    const told = log.lines().filter((line) => line.level >= 40)
+    expect(told).toEqual([expect.objectContaining({ level: 40, msg: 'an import could not read its file from Slack', problem: 'file_gone', detail: 'file_not_found' })])
+    expect(log.raw()).not.toContain('"stack"')
+  })
+
+  test('/import with words it does not know says what it accepts, and opens no form', async () => {
+    const { lib } = await givenSchool()
+
+    await importingUser(slack, lib, 'USTAFF').command('bogus')
+    const reply = (await slack.fake.next('response_url')).args
+
+    expect(reply.response_type).toBe('ephemeral')
+    const shown = textOf(reply.blocks)
+    expect(shown).toContain('“bogus” is not something /import does.')
+    expect(shown).toContain('`/import` or `/import contacts`: the form, set for a contacts file')
+    expect(shown).toContain('`/import patrons`: the form, set for a patrons file')
+    expect(slack.fake.calls.filter((call) => call.method === 'views.open')).toEqual([])
+  })
+
+  test('/import contacts opens the form set for a contacts file', async () => {
+    const { lib } = await givenSchool()
+
+    const form = await importingUser(slack, lib, 'USTAFF').openForm('Contacts')
+
+    expect(form.blocks.find((b: any) => b.block_id === importBlocks.kind).element.initial_option.value).toBe('contacts')
   })
 
   test('replace academic levels replaces the chosen level’s patrons and adds to the others', async () => {

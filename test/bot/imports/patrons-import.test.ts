@@ -62,7 +62,7 @@ describe('/import for patrons', () => {
 
     const run = await dryRun(lib, 'USTAFF', leavers)
 
-    expect(textOf(run.last.blocks)).toContain('Sorry, you can’t deactivate patrons: that needs the *admin* role, and you are a *staff*')
+    expect(textOf(run.last.blocks)).toContain('Sorry, you can’t deactivate patrons: that needs the *admin* role, and you have the *staff* role in *')
     expect(buttonsIn(run.last.blocks, importActions.confirmPatrons)).toEqual([])
     expect(await enabledPatrons(lib)).toEqual(['asilva', 'leaver1', 'leaver2'])
   })
@@ -89,7 +89,7 @@ describe('/import for patrons', () => {
     await user.command()
     const reply = (await slack.fake.next('response_url')).args
 
-    expect(textOf(reply.blocks)).toContain('Sorry, you can’t import files: that needs the *staff* role, and you are a *viewer*')
+    expect(textOf(reply.blocks)).toContain('Sorry, you can’t import files: that needs the *staff* role, and you have the *viewer* role in *')
     expect(slack.fake.calls.filter((call) => call.method === 'views.open')).toEqual([])
   })
 })
