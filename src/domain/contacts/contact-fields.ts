@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { err, ok, type Result } from '../result.ts'
 import { contactScenarioNames, isContactScenario } from '../scenarios/catalogue.ts'
-import { quoted } from '../text.ts'
+import { quoted, unstorableText } from '../text.ts'
 
 export const contactRoles = ['patron', 'guardian', 'other'] as const
 export const contactTypes = ['email', 'phone', 'social'] as const
@@ -49,6 +49,8 @@ export function addressKeyOf(type: ContactType, address: string): string {
 /** Checks one address; returns the problem's message, or undefined when it is fine. */
 export function addressProblem(type: ContactType, address: string): string | undefined {
   const trimmed = address.trim()
+  const text = unstorableText(trimmed)
+  if (text) return text
   if (trimmed === '') return 'is required'
   if (trimmed.length > 320) return 'is longer than 320 characters'
   if (type === 'email' && !emailSyntax.safeParse(trimmed).success) return `${quoted(trimmed)} is not an email address`
@@ -61,7 +63,9 @@ export function validateContactFields(fields: ContactFields): Result<ValidContac
   const problems: FieldProblem[] = []
   const addressIssue = addressProblem(fields.type, fields.address)
   if (addressIssue) problems.push({ field: 'address', message: `Address ${addressIssue}` })
-  if (fields.addressee.length > 200) problems.push({ field: 'addressee', message: 'Addressee is longer than 200 characters' })
+  const addresseeText = unstorableText(fields.addressee)
+  if (addresseeText) problems.push({ field: 'addressee', message: `Addressee ${addresseeText}` })
+  else if (fields.addressee.length > 200) problems.push({ field: 'addressee', message: 'Addressee is longer than 200 characters' })
 
   let scenarios: string[] = []
   if (fields.usage === 'custom') {

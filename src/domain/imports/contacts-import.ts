@@ -18,6 +18,7 @@ import {
 } from './contacts-plan.ts'
 import type { ImportError, ImportProblem } from './errors.ts'
 import { stageFile, type ImportFile, type ImportProgress, type StagingDeps } from './stage-file.ts'
+import { unstorableText } from '../text.ts'
 
 export type ContactsImportRequest = {
   libraryId: number
@@ -106,10 +107,11 @@ async function readContactsFile(
 ): Promise<Result<{ staged: StagedContactsImport; plan: ContactImportPlan }, ImportError>> {
   const refused = checkRole(input.actor, contactsImportRole(input.mode))
   if (refused) return err(refused)
-  const levels = [...new Set(input.levels.map((l) => l.trim()).filter(Boolean))]
+  let levels: string[] = []
   if (input.mode === 'replace-levels') {
-    const unknown = await unknownLevels(deps.db, input.libraryId, levels)
-    if (levels.length === 0 || unknown.length > 0) return err({ code: 'invalid_levels', levels: levels.length === 0 ? [] : unknown })
+    const named = await findLevelsByName(deps.db, input.libraryId, input.levels)
+    if (named.known.length === 0 || named.unknown.length > 0) return err({ code: 'invalid_levels', levels: named.known.length === 0 && named.unknown.length === 0 ? [] : named.unknown })
+    levels = named.known
   }
   const keepCustom = input.keepCustom && input.mode !== 'add'
   const opened = await openBatch(deps.db, {
@@ -224,8 +226,22 @@ export async function applyContactsImport(
   })
 }
 
-async function unknownLevels(db: Db, libraryId: number, levels: string[]): Promise<string[]> {
-  if (levels.length === 0) return []
-  const known = await db.selectFrom('academic_levels').where('library_id', '=', libraryId).where('name', 'in', levels).select('name').execute()
-  return levels.filter((level) => !known.some((k) => k.name === level))
+/**
+ * The library's academic levels by the names staff typed, matched as everything else is: without
+ * regard to case or surrounding spaces ("year 7" is "Year 7"). Known ones come back as the library
+ * spells them; unknown ones as typed.
+ */
+async function findLevelsByName(db: Db, libraryId: number, names: readonly string[]): Promise<{ known: string[]; unknown: string[] }> {
+  const typed = [...new Set(names.map((name) => name.trim()).filter(Boolean))]
+  // Text no level can hold is unknown without asking: the database would refuse to compare it.
+  const askable = typed.filter((name) => unstorableText(name) === undefined)
+  const rows = askable.length === 0 ? [] : await db
+    .selectFrom('academic_levels')
+    .where('library_id', '=', libraryId)
+    .where(sql<string>`lower(name)`, 'in', askable.map((name) => name.toLowerCase()))
+    .select('name')
+    .execute()
+  const byKey = new Map(rows.map((row) => [row.name.toLowerCase(), row.name]))
+  const known = [...new Set(typed.flatMap((name) => byKey.get(name.toLowerCase()) ?? []))]
+  return { known, unknown: typed.filter((name) => !byKey.has(name.toLowerCase())).map((name) => name.toWellFormed().replaceAll('\u0000', '\ufffd')) }
 }

@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { err, ok, type Result } from '../result.ts'
 import { checkRole, type Actor, type NotAllowed } from '../staff/roles.ts'
+import { quoted, unstorableText } from '../text.ts'
 import type { PatronType } from './patron-view.ts'
 
 /** One patron as the library system sends it; a field left out keeps its stored value. */
@@ -35,7 +36,7 @@ export async function upsertPatrons(
 ): Promise<Result<UpsertPatronsSummary, UpsertPatronsError>> {
   const refused = checkRole(input.actor, 'staff')
   if (refused) return err(refused)
-  const problems = findDuplicateUsernames(input.patrons)
+  const problems = [...findUnstorableText(input.patrons), ...findDuplicateUsernames(input.patrons)]
   if (problems.length > 0) return err({ code: 'invalid_patrons', problems })
   if (input.patrons.length === 0) return ok({ created: 0, updated: 0, unchanged: 0 })
 
@@ -52,6 +53,29 @@ export async function upsertPatrons(
   })
 }
 
+/** Text that cannot be stored (a NUL, half a surrogate pair), named by the patron's index and field. */
+function findUnstorableText(patrons: PatronInput[]): PatronProblem[] {
+  const problems: PatronProblem[] = []
+  patrons.forEach((patron, index) => {
+    const texts: Array<[keyof PatronInput, string | null | undefined]> = [
+      ['username', patron.username],
+      ['firstName', patron.firstName],
+      ['lastName', patron.lastName],
+      ['academicLevel', patron.academicLevel],
+      ...(patron.groups ?? []).map((group): [keyof PatronInput, string] => ['groups', group]),
+    ]
+    for (const [field, text] of texts) {
+      const why = text === null || text === undefined ? undefined : unstorableText(text)
+      if (why) problems.push({ index, field, message: `${fieldNames[field]} ${why}` })
+    }
+  })
+  return problems
+}
+
+const fieldNames: Record<keyof PatronInput, string> = {
+  username: 'Username', firstName: 'First name', lastName: 'Last name', type: 'Type', academicLevel: 'Academic level', groups: 'A group name', enabled: 'Enabled',
+}
+
 function findDuplicateUsernames(patrons: PatronInput[]): PatronProblem[] {
   const seen = new Map<string, number>()
   const problems: PatronProblem[] = []
@@ -59,7 +83,7 @@ function findDuplicateUsernames(patrons: PatronInput[]): PatronProblem[] {
     const key = patron.username.trim().toLowerCase()
     const first = seen.get(key)
     if (first !== undefined) {
-      problems.push({ index, field: 'username', message: `"${patron.username}" is also at index ${first}` })
+      problems.push({ index, field: 'username', message: `${quoted(patron.username)} is also at index ${first}` })
     } else seen.set(key, index)
   })
   return problems

@@ -90,6 +90,19 @@ describe('the four modes of seed 000', () => {
     expect(await addresses(lib, cai)).toEqual(['cai@school.example', 'new-cai@example.org', 'old-cai@example.org'])
   })
 
+  test('replace academic levels matches the levels as staff type them, in any case', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana, ben } = await givenSchool(deps)
+    const { applied } = await importContacts(deps, lib, file, { mode: 'replace-levels', levels: ['  year 7 ', 'YEAR 7'] })
+    expect(applied).toMatchObject({ ok: true, value: { added: 3, deleted: 2 } })
+    expect(await addresses(lib, ana)).toEqual(['new-ana@example.org'])
+    expect(await addresses(lib, ben)).toEqual(['old-ben@example.org'])
+    const batch = await deps.db.selectFrom('import_batches').where('library_id', '=', lib.id).select('levels').executeTakeFirstOrThrow()
+    expect(batch.levels).toEqual(['Year 7'])
+    const unknown = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-levels', levels: ['year 7', 'Year 12'], keepCustom: false, actor: admin, file: csvFile(file) })
+    expect(unknown).toEqual({ ok: false, error: { code: 'invalid_levels', levels: ['Year 12'] } })
+  })
+
   test('replace academic levels, keeping custom contacts: only the chosen level’s patrons in the file are replaced', async () => {
     const deps = testDeps(handle)
     const { lib, ana, ben, cai, dee } = await givenSchool(deps)

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { DatabaseHandle } from '../../../src/db/database.ts'
+import { createApiKey } from '../../../src/domain/api-keys/api-keys.ts'
+import { testDeps } from '../../support/builders.ts'
+import { openTestDatabase } from '../../support/database.ts'
+import { givenApiLibrary, pointersOf, problemOf, type GivenApiLibrary } from './given-api.ts'
+
+let handle: DatabaseHandle
+beforeAll(async () => (handle = await openTestDatabase()))
+afterAll(async () => handle.close())
+
+/** A body sent as its raw JSON text: `\ud800` written as JSON's own escape, as a buggy client sends it. */
+const sendRaw = (lib: GivenApiLibrary, method: string, path: string, json: string) =>
+  lib.app.request(path, { method, headers: { authorization: `Bearer ${lib.key}`, 'content-type': 'application/json' }, body: json })
+
+const patronCount = async (lib: GivenApiLibrary) =>
+  (await handle.db.selectFrom('patrons').where('library_id', '=', lib.id).select('id').execute()).length
+
+describe('text PostgreSQL cannot store is a 422 naming its field, and changes nothing', () => {
+  test('a NUL in a patron’s name', async () => {
+    const lib = await givenApiLibrary(testDeps(handle))
+    const problem = await problemOf(await lib.send('POST', '/api/v1/patrons', [{ username: 'ok1' }, { username: 'nul1', firstName: 'Re\u0000nee' }]), 422)
+    expect(pointersOf(problem)).toEqual(['/1/firstName'])
+    expect(problem.errors?.[0].detail).toContain('NUL character')
+    expect(await patronCount(lib)).toBe(0)
+  })
+
+  test('half a surrogate pair in a username, a level and a group', async () => {
+    const lib = await givenApiLibrary(testDeps(handle))
+    const body = '[{"username":"sur\\ud800","academicLevel":"Year \\udc00","groups":["ok","Chess\\ud83d"]}]'
+    const problem = await problemOf(await sendRaw(lib, 'POST', '/api/v1/patrons', body), 422)
+    expect(pointersOf(problem)).toEqual(['/0/username', '/0/academicLevel', '/0/groups'])
+    expect(await patronCount(lib)).toBe(0)
+  })
+
+  test('a NUL in a contact’s addressee or address', async () => {
+    const lib = await givenApiLibrary(testDeps(handle))
+    const pupil = await lib.patron({ username: 'asilva' })
+    const problem = await problemOf(await lib.send('POST', '/api/v1/patrons/asilva/contacts', { role: 'guardian', address: 'mum@example.org', addressee: 'Mu\u0000m' }), 422)
+    expect(pointersOf(problem)).toEqual(['/addressee'])
+    const broken = await problemOf(await sendRaw(lib, 'POST', '/api/v1/patrons/asilva/contacts', '{"role":"guardian","address":"m\\udfffum@example.org"}'), 422)
+    expect(pointersOf(broken)).toEqual(['/address'])
+    expect(await lib.contactsOf(pupil)).toEqual([])
+  })
+
+  test('a NUL in the academic levels of a replace-levels import', async () => {
+    const lib = await givenApiLibrary(testDeps(handle))
+    const created = await createApiKey(testDeps(handle), { libraryId: lib.id, name: 'SIS', role: 'admin', actor: 'cli' })
+    if (!created.ok) throw new Error(created.error.code)
+    const response = await lib.app.request('/api/v1/imports/contacts?mode=replace-levels&levels=Year%007', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${created.value.key}`, 'content-type': 'text/csv' },
+      body: 'username,role,address\n',
+    })
+    const problem = await problemOf(response, 422)
+    expect(problem.detail).toContain('Year')
+  })
+})
