@@ -74,9 +74,11 @@ export const importContactsCommand = defineCommand({
           ['patrons in the file', applied.summary.patronsInFile],
           ['patrons touched', applied.summary.patronsTouched],
           ['contacts added', applied.added],
+          ['contacts updated', applied.updated],
           ['contacts deleted', applied.deleted],
+          ['contacts unchanged', applied.unchanged],
           ['contacts kept', applied.summary.contactsKept],
-          ['duplicates skipped', applied.summary.duplicatesSkipped],
+          ['duplicates skipped', applied.skipped],
         ]),
     })
   },
@@ -88,7 +90,9 @@ function previewCounts(summary: ContactImportSummary): [string, number][] {
     ['patrons in the file', summary.patronsInFile],
     ['patrons touched', summary.patronsTouched],
     ['contacts to add', summary.contactsToAdd],
+    ['contacts to update', summary.contactsToUpdate],
     ['contacts to delete', summary.contactsToDelete],
+    ['contacts unchanged', summary.contactsUnchanged],
     ['contacts kept', summary.contactsKept],
     ['duplicates skipped', summary.duplicatesSkipped],
   ]

@@ -134,6 +134,22 @@ describe('adding and editing a contact in the modal', () => {
     expect(entry).toMatchObject({ action: 'contact.added', actor: 'slack:USTAFF', after: { address: 'Ana.Silva@School.example', scenarios: ['circulation.overdue', 'circulation.recall'] } })
   })
 
+  test('an address the patron already has, in any case, is refused on the address field', async () => {
+    const { lib, ana } = await libraryWithAna()
+    const before = await lib.contactsOf(ana)
+    const card = await lookUp(lib, 'USTAFF', 'asilva')
+    await userIn(lib, 'USTAFF').click(buttonsIn(card.blocks, contactActions.add)[0])
+    const modal = (await slack.fake.next('views.open')).args.view
+
+    const again = await userIn(lib, 'USTAFF').submit(modal, { [contactBlocks.address]: before[0].address.toUpperCase() })
+
+    expect(await again.json()).toEqual({
+      response_action: 'errors',
+      errors: { [contactBlocks.address]: 'This patron already has this address, as a guardian contact; edit that contact instead' },
+    })
+    expect(await lib.contactsOf(ana)).toEqual(before)
+  })
+
   test('a second primary, and custom usage with no scenario, are refused on their fields', async () => {
     const { lib, ana } = await libraryWithAna()
     await lib.contact(ana, { role: 'patron', address: 'ana@example.org', isPrimary: true })

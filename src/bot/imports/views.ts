@@ -75,22 +75,28 @@ export function contactsDryRunMessage(preview: ContactsImportPreview, label: Imp
       fields: [
         field('Rows in the file', summary.rows),
         field('Patrons in the file', summary.patronsInFile),
-        field('Patrons in the file who do not exist', summary.patronsNotFound),
-        field('Patrons touched', summary.patronsTouched),
+        field('Patrons whose contacts change', summary.patronsTouched),
         field('Contacts to add', summary.contactsToAdd),
+        field('Contacts to update', summary.contactsToUpdate),
         field('Contacts to delete', summary.contactsToDelete),
-        field(keepCustom && isReplace ? 'Custom contacts kept' : 'Contacts kept', summary.contactsKept),
-        field('Duplicates of kept contacts skipped', summary.duplicatesSkipped),
+        field('Contacts unchanged', summary.contactsUnchanged),
+        ...(keepCustom && isReplace ? [field('Custom contacts kept', summary.contactsKept)] : []),
+        field(mode === 'add' ? 'Rows skipped: the patron has that address' : 'Rows skipped: a contact kept has that address', summary.duplicatesSkipped),
       ],
     },
     ...problemSections('Warnings (these columns are ignored)', preview.warnings),
   ]
+  const changes = summary.contactsToAdd + summary.contactsToUpdate + summary.contactsToDelete
+  if (changes === 0) blocks.push(caution('The file changes nothing: every contact it holds is already there as it says.'))
   if (mode === 'replace-all') blocks.push(caution('Replace all: patrons who are not in the file will end with *no contacts*.'))
-  const question = `Delete ${counted(summary.contactsToDelete, 'contact')} and add ${counted(summary.contactsToAdd, 'contact')}?`
+  const question = `Add ${number.format(summary.contactsToAdd)}, update ${number.format(summary.contactsToUpdate)} and delete ${counted(summary.contactsToDelete, 'contact')}?`
   blocks.push(
     decision(importActions.confirmContacts, preview.batchId, isReplace ? { title: 'Replace contacts?', text: `${question} This cannot be undone.`, confirm: 'Replace' } : undefined),
   )
-  return { text: `Dry run of ${escapeMrkdwn(label.fileName)}: ${counted(summary.contactsToAdd, 'contact')} to add, ${number.format(summary.contactsToDelete)} to delete. Confirm or cancel.`, blocks }
+  return {
+    text: `Dry run of ${escapeMrkdwn(label.fileName)}: ${counted(summary.contactsToAdd, 'contact')} to add, ${number.format(summary.contactsToUpdate)} to update, ${number.format(summary.contactsToDelete)} to delete. Confirm or cancel.`,
+    blocks,
+  }
 }
 
 /** What a patrons file would do, with Confirm and Cancel. Nothing has changed yet. */
@@ -123,8 +129,9 @@ export function patronsDryRunMessage(preview: PatronsImportPreview, label: Impor
 
 /** The end of a contacts import: what it did. */
 export function contactsAppliedMessage(result: ContactsImportResult, confirmedBy: string): SlackMessage {
-  const counts = `Deleted ${counted(result.deleted, 'contact')}, added ${counted(result.added, 'contact')}.`
-  const touched = `${counted(result.summary.patronsTouched, 'patron')} touched; ${counted(result.summary.contactsKept, 'contact')} kept.`
+  const counts = `Added ${number.format(result.added)}, updated ${number.format(result.updated)} and deleted ${counted(result.deleted, 'contact')}; ${number.format(result.unchanged)} unchanged.`
+  const kept = result.summary.contactsKept > 0 ? `; ${counted(result.summary.contactsKept, 'custom contact')} kept` : ''
+  const touched = `${counted(result.summary.patronsTouched, 'patron')} changed${kept}.`
   return done(`Contacts import #${result.batchId} is done`, `${counts}\n${touched}`, confirmedBy)
 }
 

@@ -3,10 +3,10 @@ import { recordAudit } from '../audit/record-audit.ts'
 import { findPatronByUsername, findPatronById } from '../patrons/queries.ts'
 import { err, ok, type Result } from '../result.ts'
 import { checkRole, type Actor } from '../staff/roles.ts'
-import { validateContactFields, type ContactFields, type ContactSource } from './contact-fields.ts'
+import { validateContactFields, type ContactFields, type ContactRole, type ContactSource } from './contact-fields.ts'
 import type { Contact } from './contact-view.ts'
 import type { ContactError } from './errors.ts'
-import { contactColumnsOf, findContact, hasOtherPrimary, replaceContactScenarios } from './queries.ts'
+import { contactColumnsOf, findContact, findContactWithAddress, hasOtherPrimary, replaceContactScenarios } from './queries.ts'
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>
 
@@ -37,6 +37,8 @@ export async function addContact(deps: Deps, input: AddContactInput): Promise<Re
     }
     // Lock the patron so two staff adding a primary at once cannot both pass the check.
     await tx.selectFrom('patrons').where('id', '=', patron.id).select('id').forUpdate().execute()
+    const same = await findContactWithAddress(tx, { patronId: patron.id, type: contact.type, addressKey: contact.addressKey })
+    if (same) return err(duplicateAddress(same.role))
     if (contact.isPrimary && (await hasOtherPrimary(tx, { patronId: patron.id }))) {
       return err(secondPrimary)
     }
@@ -65,6 +67,12 @@ export async function addContact(deps: Deps, input: AddContactInput): Promise<Re
     })
     return ok(added)
   })
+}
+
+/** A patron holds an address once: "Mum@Example.org" is "mum@example.org". */
+export function duplicateAddress(role: ContactRole): ContactError {
+  const whose = role === 'patron' ? 'the patron’s own contact' : role === 'guardian' ? 'a guardian contact' : 'an “other” contact'
+  return { code: 'invalid_contact', problems: [{ field: 'address', message: `This patron already has this address, as ${whose}; edit that contact instead` }] }
 }
 
 export const secondPrimary: ContactError = {

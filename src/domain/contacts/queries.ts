@@ -3,7 +3,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { Db } from '../../db/database.ts'
 import type { Database } from '../../db/schema.ts'
 import type { Contact } from './contact-view.ts'
-import type { ValidContact } from './contact-fields.ts'
+import type { ContactRole, ContactType, ValidContact } from './contact-fields.ts'
 
 /** Columns of a contact aliased to its view, scenarios included, for `select`. */
 export function contactColumns(eb: ExpressionBuilder<Database, 'contacts'>) {
@@ -63,6 +63,16 @@ export async function listPatronContacts(db: Db, input: { libraryId: number; pat
     .orderBy('contacts.id')
     .execute()
   return rows.map((row) => toContact(row as ContactRowView))
+}
+
+/** The patron's contact with this address (by its key), other than `exceptContactId`: a patron holds an address once. */
+export async function findContactWithAddress(
+  db: Db,
+  input: { patronId: number; type: ContactType; addressKey: string; exceptContactId?: number },
+): Promise<{ id: number; role: ContactRole } | undefined> {
+  let query = db.selectFrom('contacts').where('patron_id', '=', input.patronId).where('type', '=', input.type).where('address_key', '=', input.addressKey)
+  if (input.exceptContactId !== undefined) query = query.where('id', '!=', input.exceptContactId)
+  return query.select(['id', 'role']).executeTakeFirst()
 }
 
 /** Whether another contact of the patron is already primary. */

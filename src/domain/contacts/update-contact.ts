@@ -3,11 +3,11 @@ import { recordAudit } from '../audit/record-audit.ts'
 import { findPatronById } from '../patrons/queries.ts'
 import { err, ok, type Result } from '../result.ts'
 import { checkRole, type Actor } from '../staff/roles.ts'
-import { auditView, secondPrimary } from './add-contact.ts'
+import { auditView, duplicateAddress, secondPrimary } from './add-contact.ts'
 import { validateContactFields, type ContactFields, type ContactSource } from './contact-fields.ts'
 import type { Contact } from './contact-view.ts'
 import type { ContactError } from './errors.ts'
-import { contactColumnsOf, findContact, hasOtherPrimary, replaceContactScenarios } from './queries.ts'
+import { contactColumnsOf, findContact, findContactWithAddress, hasOtherPrimary, replaceContactScenarios } from './queries.ts'
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>
 
@@ -45,6 +45,8 @@ export async function updateContact(deps: Deps, input: UpdateContactInput): Prom
     const valid = validateContactFields(merged)
     if (!valid.ok) return err({ code: 'invalid_contact', problems: valid.error } as const)
     const contact = valid.value
+    const same = await findContactWithAddress(tx, { patronId: before.patronId, type: contact.type, addressKey: contact.addressKey, exceptContactId: before.id })
+    if (same) return err(duplicateAddress(same.role))
     if (contact.isPrimary && (await hasOtherPrimary(tx, { patronId: before.patronId, exceptContactId: before.id }))) {
       return err(secondPrimary)
     }

@@ -96,7 +96,8 @@ export function readContactRow(
     username,
     patronId,
     isPrimary: c.isPrimary,
-    row: [batchId, line, username, c.role, c.type, c.address, c.addressKey, c.isPrimary, c.addressee, c.bcc, c.usage, c.scenarios.join(';'), patronId],
+    // Scenarios sorted as the plan compares them with a contact's (matchFileRows, collate "C").
+    row: [batchId, line, username, c.role, c.type, c.address, c.addressKey, c.isPrimary, c.addressee, c.bcc, c.usage, c.scenarios.sort().join(';'), patronId],
   }
 }
 

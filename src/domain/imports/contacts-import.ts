@@ -10,6 +10,9 @@ import {
   allowPlanMemory,
   executePlan,
   findDatabaseProblems,
+  findRepeatedAddresses,
+  matchFileRows,
+  type ContactImportChanges,
   findPatronIdsByUsername,
   summarisePlan,
   type ContactImportMode,
@@ -17,7 +20,7 @@ import {
   type ContactImportSummary,
 } from './contacts-plan.ts'
 import type { ImportError, ImportProblem } from './errors.ts'
-import { stageFile, type ImportFile, type ImportProgress, type StagingDeps } from './stage-file.ts'
+import { countStagedRows, stageFile, type ImportFile, type ImportProgress, type StagingDeps } from './stage-file.ts'
 import { unstorableText } from '../text.ts'
 
 export type ContactsImportRequest = {
@@ -78,6 +81,7 @@ export async function previewContactsImport(
     // The batch is still `staging`, so no other import of the library starts while it is checked.
     const checked = await deps.db.transaction().execute(async (tx) => {
       await allowPlanMemory(tx)
+      await matchFileRows(tx, plan)
       const found = await findDatabaseProblems(tx, plan)
       return { found, summary: found.count === 0 ? await summarisePlan(tx, plan) : undefined }
     })
@@ -171,9 +175,13 @@ async function readContactsFile(
     // rows for a hundred and picks nested loops (B1). The columns the plan filters and joins on
     // by key; all thirteen took three times as long.
     await sql`analyze import_contact_rows (batch_id, line, patron_id, usage, is_primary)`.execute(deps.db)
+    // Seed 000's contacts are a patron's addresses, each once: a file that gives one twice is refused.
+    const repeated = await findRepeatedAddresses(deps.db, batchId)
+    staged.problems.merge(repeated.problems, repeated.count)
     if (staged.problems.count > 0) {
       const found = await deps.db.transaction().execute(async (tx) => {
         await allowPlanMemory(tx)
+        await matchFileRows(tx, plan)
         return findDatabaseProblems(tx, plan)
       })
       staged.problems.merge(found.problems, found.count)
@@ -193,7 +201,22 @@ async function readContactsFile(
   }
 }
 
-export type ContactsImportResult = { batchId: number; deleted: number; added: number; summary: ContactImportSummary }
+export type ContactsImportResult = { batchId: number; summary: ContactImportSummary } & ContactImportChanges
+
+/**
+ * What the apply did must be what it counted, and account for every row of the file: a row is
+ * added, changes a contact, leaves one unchanged, or is skipped as a duplicate. Otherwise the
+ * transaction is rolled back rather than commit a change nobody was shown.
+ */
+function reconcile(batchId: number, summary: ContactImportSummary, done: ContactImportChanges): void {
+  const rowsAccounted = done.added + done.updated + done.unchanged + done.skipped
+  const asCounted =
+    done.added === summary.contactsToAdd && done.updated === summary.contactsToUpdate && done.deleted === summary.contactsToDelete &&
+    done.unchanged === summary.contactsUnchanged && done.skipped === summary.duplicatesSkipped
+  if (!asCounted || rowsAccounted !== summary.rows) {
+    throw new Error(`import #${batchId}: the apply did not do what it counted (${JSON.stringify({ summary, done })})`)
+  }
+}
 
 /**
  * Applies a staged contacts import in one transaction: a crash or a database error leaves the
@@ -209,10 +232,15 @@ export async function applyContactsImport(
     const plan: ContactImportPlan = { libraryId: input.libraryId, batchId: batch.id, mode, levels: batch.levels, keepCustom: batch.keepCustom }
     input.onProgress?.({ phase: 'applying', rowsRead: batch.rowCount, done: 0, total: batch.rowCount })
     await allowPlanMemory(tx)
+    // Every row read was staged (stage-file.ts); every row staged must be applied, once.
+    const staged = await countStagedRows(tx, 'import_contact_rows', batch.id)
+    if (staged !== batch.rowCount) throw new Error(`import #${batch.id}: ${batch.rowCount} rows were staged, but ${staged} are there to apply`)
+    await matchFileRows(tx, plan)
     const found = await findDatabaseProblems(tx, plan)
     if (found.count > 0) return err<ImportError>({ code: 'invalid_file', problems: found.problems, problemCount: found.count, warnings: batch.warnings })
     const summary = await summarisePlan(tx, plan)
     const applied = await executePlan(tx, plan, deps.clock.now())
+    reconcile(batch.id, summary, applied)
     await recordAudit(tx, {
       libraryId: input.libraryId,
       actor: batch.requestedBy,

@@ -19,10 +19,17 @@ export type ContactImportSummary = {
   rows: number
   patronsInFile: number
   patronsNotFound: number
+  /** Patrons whose contacts really change: one added, updated or deleted. */
   patronsTouched: number
   contactsToAdd: number
+  /** Contacts the file repeats by address with other details (role, addressee, primary…): changed in place, same id. */
+  contactsToUpdate: number
   contactsToDelete: number
+  /** Contacts the file repeats exactly, scenarios included: left as they are, same id. */
+  contactsUnchanged: number
+  /** Contacts staff added or edited, kept by keep-custom. */
   contactsKept: number
+  /** Rows that repeat an address of a contact the import leaves as it is (add mode: any existing contact). */
   duplicatesSkipped: number
 }
 
@@ -70,19 +77,54 @@ function replaced(plan: ContactImportPlan): RawBuilder<unknown> {
 /** Of the replaced patrons' contacts (`c`), the ones kept: added or edited by staff, when asked. */
 const isKept = (plan: ContactImportPlan) => (plan.keepCustom ? sql`c.source = 'staff'` : sql`false`)
 
-/** Contact `c` is deleted by the plan (or left as it is, when the file repeats it exactly). */
+/** Contact `c` is replaced by the plan: deleted, or changed or left as it is when the file repeats its address. */
 const doomed = (plan: ContactImportPlan) => sql`(${replaced(plan)}) and not (${isKept(plan)})`
 
 /** Contact `c` is kept by the plan. */
 const kept = (plan: ContactImportPlan) => (plan.keepCustom ? sql`(${replaced(plan)}) and ${isKept(plan)}` : sql`false`)
 
-/** File row `r` is added by the plan: all of them, but an exact duplicate of a kept contact. */
-function incoming(plan: ContactImportPlan): RawBuilder<unknown> {
-  if (!plan.keepCustom) return fileRow(plan)
-  // None of these is null (a row is staged only with its patron's id), so `not in` means what it
-  // says, and Postgres hashes the kept contacts once.
-  return sql`${fileRow(plan)} and (r.patron_id, r.role, r.type, r.address_key) not in (
-    select c.patron_id, c.role, c.type, c.address_key from contacts c where ${kept(plan)})`
+/**
+ * Pairs each row of the file with the patron's contact of the same address (its key, of the same
+ * type), if there is one: a patron holds an address once (migration 0008), and a file repeats one
+ * at most once (`findRepeatedAddresses`), so a pair is one row and one contact. `replaced`: the
+ * contact is one the mode replaces (the row then changes it in place, or leaves it as it is when
+ * `same`); otherwise the contact stays and the row is skipped as a duplicate. Rows without a pair
+ * are added. Run once per transaction, before the plan's other steps.
+ */
+export async function matchFileRows(db: Db, plan: ContactImportPlan): Promise<void> {
+  await sql`create temp table import_matches on commit drop as
+    with custom as (
+      select cs.contact_id, string_agg(cs.scenario, ';' order by cs.scenario collate "C") as scenarios
+      from contact_scenarios cs join contacts c on c.id = cs.contact_id
+      where c.library_id = ${plan.libraryId} and c.usage = 'custom'
+      group by cs.contact_id)
+    select r.line, c.id as contact_id, coalesce(${doomed(plan)}, false) as replaced,
+      (c.role, c.is_primary, c.addressee, c.address, c.bcc, c.usage, coalesce(custom.scenarios, ''))
+        = (r.role, r.is_primary, r.addressee, r.address, r.bcc, r.usage, r.scenarios) as same
+    from import_contact_rows r
+    join contacts c on c.patron_id = r.patron_id and c.type = r.type and c.address_key = r.address_key
+    left join custom on custom.contact_id = c.id
+    where ${fileRow(plan)} and c.library_id = ${plan.libraryId}`.execute(db)
+  await sql`analyze import_matches`.execute(db)
+}
+
+/** File row `r` has no contact of the same address: the plan adds it. */
+const isNewRow = sql`not exists (select 1 from import_matches m where m.line = r.line)`
+
+/** Rows of the file that repeat a patron's address on an earlier row, each named on the later line. */
+export async function findRepeatedAddresses(db: Db, batchId: number): Promise<{ problems: ImportProblem[]; count: number }> {
+  const { rows } = await sql<{ line: number; firstLine: number; username: string; total: number }>`
+    select r.line, f.first_line as "firstLine", r.username, count(*) over ()::int as total
+    from import_contact_rows r
+    join (select patron_id, type, address_key, min(line) as first_line from import_contact_rows
+          where batch_id = ${batchId} group by patron_id, type, address_key having count(*) > 1) f
+      on f.patron_id = r.patron_id and f.type = r.type and f.address_key = r.address_key
+    where r.batch_id = ${batchId} and r.line > f.first_line
+    order by r.line limit ${maxReportedProblems}`.execute(db)
+  return {
+    problems: rows.map((r) => ({ line: r.line, column: 'address', message: `${quoted(r.username)} already has this address on line ${r.firstLine}: a patron holds an address once` })),
+    count: rows[0]?.total ?? 0,
+  }
 }
 
 /** Problems only the database can see: patrons gone since the file was read, and a primary beside one that stays. */
@@ -93,10 +135,12 @@ export async function findDatabaseProblems(db: Db, plan: ContactImportPlan): Pro
     where ${fileRow(plan)}
       and not exists (select 1 from patrons p where p.id = r.patron_id and p.library_id = ${plan.libraryId})
     order by line limit ${limit}`.execute(db)
+  // A row skipped as a duplicate changes nothing, its primary flag included.
   const primaries = await sql<{ line: number; total: number }>`
     select r.line, count(*) over ()::int as total from import_contact_rows r
     join contacts c on c.patron_id = r.patron_id and c.is_primary
-    where ${incoming(plan)} and r.is_primary and not (${doomed(plan)})
+    where ${fileRow(plan)} and r.is_primary and not coalesce(${doomed(plan)}, false)
+      and not exists (select 1 from import_matches m where m.line = r.line and not m.replaced)
     order by r.line limit ${limit}`.execute(db)
   const problems: ImportProblem[] = [
     ...unknown.rows.map((r) => ({ line: r.line, column: 'username', message: `no patron with username ${quoted(r.username)} in this library` })),
@@ -107,66 +151,77 @@ export async function findDatabaseProblems(db: Db, plan: ContactImportPlan): Pro
 }
 
 /**
- * What applying the plan would do, counted without changing anything: one scan of the staged
- * rows and one of the library's contacts. Counted only for a file without problems, so no
- * patron of the file is unknown: the file's unknown patrons are among its problems.
+ * What applying the plan would do, counted without changing anything (after `matchFileRows`).
+ * Only real changes count: a contact the file repeats exactly is unchanged, not deleted and
+ * added again. Counted only for a file without problems, so no patron of the file is unknown.
  */
 export async function summarisePlan(db: Db, plan: ContactImportPlan): Promise<ContactImportSummary> {
   const { rows } = await sql<ContactImportSummary>`
     with file as (
-      select count(*)::int as "rows", count(distinct r.patron_id)::int as "patronsInFile",
-        count(*) filter (where ${incoming(plan)})::int as "contactsToAdd"
+      select count(*)::int as "rows", count(distinct r.patron_id)::int as "patronsInFile"
       from import_contact_rows r where ${fileRow(plan)}),
+    matched as (
+      select count(*) filter (where not replaced)::int as "duplicatesSkipped",
+        count(*) filter (where replaced and same)::int as "contactsUnchanged",
+        count(*) filter (where replaced and not same)::int as "contactsToUpdate"
+      from import_matches),
     existing as (
-      select count(*) filter (where ${doomed(plan)})::int as "contactsToDelete", count(*) filter (where ${kept(plan)})::int as "contactsKept"
+      select count(*) filter (where ${doomed(plan)})::int as doomed, count(*) filter (where ${kept(plan)})::int as "contactsKept"
       from contacts c where c.library_id = ${plan.libraryId}),
     touched as (
       select count(*)::int as "patronsTouched" from (
-        select c.patron_id from contacts c where ${doomed(plan)}
+        select c.patron_id from contacts c where ${doomed(plan)} and c.id not in (select contact_id from import_matches)
         union
-        select r.patron_id from import_contact_rows r where ${incoming(plan)}) t)
-    select file.*, existing.*, touched.*, file."rows" - file."contactsToAdd" as "duplicatesSkipped", 0 as "patronsNotFound"
-    from file, existing, touched`.execute(db)
+        select c.patron_id from import_matches m join contacts c on c.id = m.contact_id where m.replaced and not m.same
+        union
+        select r.patron_id from import_contact_rows r where ${fileRow(plan)} and ${isNewRow}) t)
+    select file.*, touched.*, matched."contactsToUpdate", matched."contactsUnchanged", matched."duplicatesSkipped", existing."contactsKept",
+      file."rows" - matched."duplicatesSkipped" - matched."contactsUnchanged" - matched."contactsToUpdate" as "contactsToAdd",
+      existing.doomed - matched."contactsUnchanged" - matched."contactsToUpdate" as "contactsToDelete",
+      0 as "patronsNotFound"
+    from file, matched, existing, touched`.execute(db)
   return rows[0]
 }
 
-// The fields that make two contacts the same contact. Custom usage is left out (its scenarios
-// live in another table): such contacts are always deleted and added again.
-const sameContactColumns = ['patron_id', 'role', 'type', 'is_primary', 'addressee', 'address', 'bcc', 'usage']
-const sameContact = (alias?: string) => sql.raw(sameContactColumns.map((column) => (alias ? `${alias}.${column}` : column)).join(', '))
+export type ContactImportChanges = { added: number; updated: number; deleted: number; unchanged: number; skipped: number }
 
 /**
- * Applies the plan: deletes the replaced contacts, then adds the file's. Run it in a transaction.
- * A replaced contact that the file repeats exactly (one the import wrote) is left as it is rather
- * than deleted and added again: the outcome is the same, and a fresh export of a district
- * repeats most of its contacts (B1: 250,000 deletes and inserts took 7 of the apply's 10 s).
- * The counts are those of the plan, as if every replaced contact had been deleted and added.
+ * Applies the plan (after `matchFileRows`), in the transaction the caller runs: deletes the
+ * replaced contacts the file no longer holds, changes in place those it holds with other
+ * details (keeping their id), leaves alone those it repeats exactly, and adds the rest.
  */
-export async function executePlan(db: Db, plan: ContactImportPlan, now: Date): Promise<{ deleted: number; added: number }> {
-  // Pairs each unchanged contact with one file row (row_number: a contact the file lists twice is added once more).
-  // Adding replaces nothing, so nothing is unchanged: no need to sort the file's rows.
-  if (plan.mode === 'add') await sql`create temp table import_unchanged (contact_id integer, line integer) on commit drop`.execute(db)
-  else await sql`create temp table import_unchanged on commit drop as
-    with old as (
-      select c.id, ${sameContact('c')}, row_number() over (partition by ${sameContact('c')} order by c.id) as copy
-      from contacts c where ${doomed(plan)} and c.source = 'import' and c.usage <> 'custom'),
-    new as (
-      select r.line, ${sameContact('r')}, row_number() over (partition by ${sameContact('r')} order by r.line) as copy
-      from import_contact_rows r where ${incoming(plan)} and r.usage <> 'custom')
-    select old.id as contact_id, new.line from old join new using (${sameContact()}, copy)`.execute(db)
-  await sql`analyze import_unchanged`.execute(db)
-  const deleted = await sql<{ deleted: number; unchanged: number }>`
+export async function executePlan(db: Db, plan: ContactImportPlan, now: Date): Promise<ContactImportChanges> {
+  const deleted = await sql<{ deleted: number }>`
     with gone as (
-      delete from contacts c where ${doomed(plan)}
-        and not exists (select 1 from import_unchanged u where u.contact_id = c.id)
+      delete from contacts c where ${doomed(plan)} and c.id not in (select contact_id from import_matches)
       returning 1)
-    select (select count(*) from gone)::int as deleted, (select count(*) from import_unchanged)::int as unchanged`.execute(db)
+    select count(*)::int as deleted from gone`.execute(db)
+  const changing = sql`from import_matches m join import_contact_rows r on r.batch_id = ${plan.batchId} and r.line = m.line
+    where c.id = m.contact_id and m.replaced and not m.same`
+  // A patron has one primary at most, checked row by row as a statement writes: primaries the
+  // file takes away go first, so that one it moves to another contact never meets the old one.
+  await sql`update contacts c set is_primary = false ${changing} and c.is_primary and not r.is_primary`.execute(db)
+  const updated = await sql<{ id: number; usage: string; scenarios: string }>`
+    update contacts c set role = r.role, is_primary = r.is_primary, addressee = r.addressee, address = r.address,
+      bcc = r.bcc, usage = r.usage, source = 'import', updated_at = ${now}
+    ${changing}
+    returning c.id, r.usage, r.scenarios`.execute(db)
+  if (updated.rows.length > 0) {
+    const ids = updated.rows.map((row) => row.id)
+    await sql`delete from contact_scenarios where contact_id = any(${sql.val(ids)}::int[])`.execute(db)
+    const custom = updated.rows.filter((row) => row.usage === 'custom')
+    if (custom.length > 0) {
+      await sql`insert into contact_scenarios (contact_id, scenario)
+        select u.id, s from unnest(${sql.val(custom.map((row) => row.id))}::int[], ${sql.val(custom.map((row) => row.scenarios))}::text[]) u(id, scenarios)
+        cross join lateral unnest(string_to_array(u.scenarios, ';')) s`.execute(db)
+    }
+  }
   // Ids are drawn first so each new contact's custom scenarios can be written in the same statement.
   const added = await sql<{ added: number }>`
     with numbered as materialized (
       select r.*, nextval(pg_get_serial_sequence('contacts', 'id')) as new_id
       from import_contact_rows r
-      where ${incoming(plan)} and not exists (select 1 from import_unchanged u where u.line = r.line)),
+      where ${fileRow(plan)} and ${isNewRow}),
     inserted as (
       insert into contacts (id, library_id, patron_id, role, type, is_primary, addressee, address, address_key, bcc, usage, source, created_at, updated_at)
       select new_id, ${plan.libraryId}, patron_id, role, type, is_primary, addressee, address, address_key, bcc, usage, 'import', ${now}, ${now}
@@ -179,6 +234,7 @@ export async function executePlan(db: Db, plan: ContactImportPlan, now: Date): P
       where n.usage = 'custom'
     )
     select count(*)::int as added from inserted`.execute(db)
-  const { unchanged } = deleted.rows[0]
-  return { deleted: deleted.rows[0].deleted + unchanged, added: added.rows[0].added + unchanged }
+  const matched = await sql<{ unchanged: number; skipped: number }>`
+    select count(*) filter (where replaced and same)::int as unchanged, count(*) filter (where not replaced)::int as skipped from import_matches`.execute(db)
+  return { added: added.rows[0].added, updated: updated.rows.length, deleted: deleted.rows[0].deleted, ...matched.rows[0] }
 }

@@ -49,8 +49,8 @@ export function renderContactsImport(
 ): ContactsImportBody {
   const common = { batchId: staged.batchId, fileName: staged.fileName, checksum: staged.checksum, warnings: staged.warnings.map(renderLineError) }
   if ('dryRun' in outcome) return { dryRun: true, ...common, summary: outcome.dryRun }
-  const { summary, added, deleted } = outcome.applied
-  return { dryRun: false, ...common, summary, added, deleted }
+  const { summary, added, updated, deleted, unchanged, skipped } = outcome.applied
+  return { dryRun: false, ...common, summary, added, updated, deleted, unchanged, skipped }
 }
 
 /** A patrons import: its dry run, or with `applied` what it did. */

@@ -224,15 +224,20 @@ export const contactsImportSchema = z.object({
       rows: count,
       patronsInFile: count,
       patronsNotFound: count,
-      patronsTouched: count,
+      patronsTouched: count.describe('Patrons whose contacts really change: one added, updated or deleted.'),
       contactsToAdd: count,
+      contactsToUpdate: count.describe('Contacts the file gives with the same address and other details: changed in place, keeping their id.'),
       contactsToDelete: count,
+      contactsUnchanged: count.describe('Contacts the file repeats exactly, scenarios included: left as they are.'),
       contactsKept: count.describe('Kept by keepCustom.'),
-      duplicatesSkipped: count.describe('Rows that duplicate a kept contact, so were not added.'),
+      duplicatesSkipped: count.describe('Rows that repeat the address of a contact the import leaves as it is (in add mode, any contact the patron has), so change nothing.'),
     })
     .describe('What the import does (or would do, on a dry run).'),
   added: count.optional().describe('Contacts added; absent on a dry run.'),
+  updated: count.optional().describe('Contacts changed in place; absent on a dry run.'),
   deleted: count.optional().describe('Contacts deleted; absent on a dry run.'),
+  unchanged: count.optional().describe('Contacts the file repeats exactly; absent on a dry run.'),
+  skipped: count.optional().describe('Rows skipped as duplicates; absent on a dry run.'),
 })
 
 export const patronsImportSchema = z.object({

@@ -74,12 +74,13 @@ describe('/import for contacts', () => {
     expect(shown).toContain('Nothing has changed yet')
     expect(shown).toContain('Replace all, keeping custom contacts')
     expect(shown).toMatch(/\*Patrons in the file\*\n2/)
-    expect(shown).toMatch(/\*Patrons in the file who do not exist\*\n0/)
-    expect(shown).toMatch(/\*Patrons touched\*\n3/)
+    expect(shown).toMatch(/\*Patrons whose contacts change\*\n3/)
     expect(shown).toMatch(/\*Contacts to add\*\n2/)
+    expect(shown).toMatch(/\*Contacts to update\*\n0/)
     expect(shown).toMatch(/\*Contacts to delete\*\n2/)
+    expect(shown).toMatch(/\*Contacts unchanged\*\n0/)
     expect(shown).toMatch(/\*Custom contacts kept\*\n1/)
-    expect(shown).toMatch(/\*Duplicates of kept contacts skipped\*\n1/)
+    expect(shown).toMatch(/\*Rows skipped: a contact kept has that address\*\n1/)
     expect(shown).toContain('line 1, column notes: unknown column "notes" is ignored')
     const [confirm] = buttonsIn(run.last.blocks, importActions.confirmContacts)
     expect(confirm.confirm.text.text).toContain('This cannot be undone')
@@ -90,7 +91,7 @@ describe('/import for contacts', () => {
     const applied = await followUpdates(slack)
 
     expect(textOf(applied.progress[0].blocks)).toContain('confirmed by <@UADMIN>: applying 3 rows')
-    expect(textOf(applied.last.blocks)).toContain('Deleted 2 contacts, added 2 contacts')
+    expect(textOf(applied.last.blocks)).toContain('Added 2, updated 0 and deleted 2 contacts; 0 unchanged.')
     expect(buttonsIn(applied.last.blocks, importActions.confirmContacts)).toEqual([])
     expect(await addresses(lib, ana)).toEqual(['dad@example.org (staff)', 'maria.silva@example.org (import)'])
     expect(await addresses(lib, ben)).toEqual(['ben@example.org (import)'])
@@ -241,7 +242,8 @@ describe('/import for contacts', () => {
     await run.user.click(buttonsIn(run.last.blocks, importActions.confirmContacts)[0], run.ref)
     await followUpdates(slack)
 
-    expect(await addresses(lib, ana)).toEqual(['dad@example.org (import)', 'maria.silva@example.org (import)'])
+    // dad@ is repeated exactly: it stays as it was, added by staff.
+    expect(await addresses(lib, ana)).toEqual(['dad@example.org (staff)', 'maria.silva@example.org (import)'])
     expect(await addresses(lib, ben)).toEqual(['ben@example.org (import)'])
   })
 

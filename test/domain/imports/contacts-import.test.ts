@@ -43,6 +43,8 @@ async function givenSchool(deps: AppDeps) {
 }
 
 const addresses = async (lib: GivenLibrary, pupil: GivenPatron) => (await lib.contactsOf(pupil)).map((c) => c.address).sort()
+const contactIds = async (deps: AppDeps, lib: GivenLibrary) =>
+  (await deps.db.selectFrom('contacts').where('library_id', '=', lib.id).select(['id', 'address']).orderBy('id').execute()).map((c) => `${c.id} ${c.address}`)
 
 const file = `username,role,address
 ana,guardian,new-ana@example.org
@@ -110,7 +112,7 @@ describe('the four modes of seed 000', () => {
     const { preview, applied } = await importContacts(deps, lib, csv, { mode: 'replace-levels', levels: ['Year 7'], keepCustom: true })
     expect(preview.ok && preview.value.summary).toEqual({
       rows: 3, patronsInFile: 2, patronsNotFound: 0, patronsTouched: 2,
-      contactsToAdd: 2, contactsToDelete: 1, contactsKept: 1, duplicatesSkipped: 1,
+      contactsToAdd: 2, contactsToUpdate: 0, contactsToDelete: 1, contactsUnchanged: 0, contactsKept: 1, duplicatesSkipped: 1,
     })
     expect(applied).toMatchObject({ ok: true, value: { added: 2, deleted: 1 } })
     const rows = async (pupil: GivenPatron) => (await lib.contactsOf(pupil)).map((c) => `${c.role} ${c.address} (${c.source})`).sort()
@@ -142,17 +144,90 @@ describe('the four modes of seed 000', () => {
   })
 })
 
-test('a replace that repeats an imported contact exactly leaves it as it was, counted as replaced', async () => {
-  const deps = testDeps(handle)
-  const { lib, ana, ben } = await givenSchool(deps)
-  const [kept] = await lib.contactsOf(ana)
-  const csv = 'username,role,address\nana,guardian,old-ana@example.org\nana,guardian,old-ana@example.org\nben,patron,ben@school.example\n'
-  const { applied } = await importContacts(deps, lib, csv, { mode: 'replace-patrons' })
-  expect(applied).toMatchObject({ ok: true, value: { deleted: 3, added: 3 } })
-  const anas = await lib.contactsOf(ana)
-  expect(anas.map((c) => c.address)).toEqual(['old-ana@example.org', 'old-ana@example.org'])
-  expect(anas[0].id).toBe(kept.id)
-  expect(await addresses(lib, ben)).toEqual(['ben@school.example'])
+describe('a replace shows and makes only real changes', () => {
+  test('the same file imported twice changes nothing the second time, and every contact keeps its id', async () => {
+    const deps = testDeps(handle)
+    const { lib } = await givenSchool(deps)
+    const csv = [
+      'username,role,address,addressee,primary,bcc,usage,scenarios',
+      'ana,guardian,Mum@Example.org,Mrs Silva,yes,yes,any,',
+      'ana,other,coach@school.example,,no,default,custom,circulation.recall;circulation.overdue',
+      'ben,guardian,dad@example.org,,no,no,none,',
+    ].join('\n')
+    const first = await importContacts(deps, lib, csv, { mode: 'replace-all' })
+    expect(first.applied).toMatchObject({ ok: true, value: { added: 3 } })
+    const ids = await contactIds(deps, lib)
+
+    const again = await importContacts(deps, lib, csv, { mode: 'replace-all' })
+
+    expect(again.preview.ok && again.preview.value.summary).toMatchObject({
+      rows: 3, patronsTouched: 0, contactsToAdd: 0, contactsToUpdate: 0, contactsToDelete: 0, contactsUnchanged: 3,
+    })
+    expect(again.applied).toMatchObject({ ok: true, value: { added: 0, updated: 0, deleted: 0, unchanged: 3 } })
+    expect(await contactIds(deps, lib)).toEqual(ids)
+  })
+
+  test('a contact the file gives other details changes in place; one it drops goes; only those are counted', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana, ben } = await givenSchool(deps)
+    const [anaGuardian] = await lib.contactsOf(ana)
+    const csv = 'username,role,address,addressee,primary\nana,guardian,OLD-ANA@example.org,Mrs Silva,yes\nben,guardian,old-ben@example.org,,no\n'
+
+    const { preview, applied } = await importContacts(deps, lib, csv, { mode: 'replace-patrons' })
+
+    expect(preview.ok && preview.value.summary).toMatchObject({ patronsTouched: 1, contactsToAdd: 0, contactsToUpdate: 1, contactsToDelete: 1, contactsUnchanged: 1 })
+    expect(applied).toMatchObject({ ok: true, value: { added: 0, updated: 1, deleted: 1, unchanged: 1 } })
+    const anas = await deps.db.selectFrom('contacts').where('patron_id', '=', ana.id).select(['id', 'address', 'addressee', 'is_primary']).execute()
+    expect(anas).toEqual([{ id: anaGuardian.id, address: 'OLD-ANA@example.org', addressee: 'Mrs Silva', is_primary: true }])
+    expect(await addresses(lib, ben)).toEqual(['old-ben@example.org'])
+  })
+
+  test('a primary moved from one contact to another in the file lands', async () => {
+    const deps = testDeps(handle)
+    const lib = await givenLibrary(deps)
+    const pupil = await lib.patron({ username: 'zoe' })
+    await lib.contact(pupil, { address: 'a@example.org', isPrimary: true })
+    await lib.contact(pupil, { address: 'b@example.org' })
+    const { applied } = await importContacts(deps, lib, 'username,role,address,primary\nzoe,guardian,a@example.org,no\nzoe,guardian,b@example.org,yes\n', { mode: 'replace-patrons' })
+    expect(applied).toMatchObject({ ok: true, value: { updated: 2 } })
+    expect((await lib.contactsOf(pupil)).map((c) => [c.address, c.isPrimary])).toEqual([['a@example.org', false], ['b@example.org', true]])
+  })
+})
+
+describe('a patron holds an address once', () => {
+  test('an add import run twice adds nothing the second time, and says how many rows it skipped', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana } = await givenSchool(deps)
+    await importContacts(deps, lib, file, { mode: 'add' })
+    const before = await contactIds(deps, lib)
+
+    const again = await importContacts(deps, lib, file, { mode: 'add' })
+
+    expect(again.preview.ok && again.preview.value.summary).toMatchObject({ rows: 3, contactsToAdd: 0, duplicatesSkipped: 3 })
+    expect(again.applied).toMatchObject({ ok: true, value: { added: 0, skipped: 3 } })
+    expect(await contactIds(deps, lib)).toEqual(before)
+    expect(await addresses(lib, ana)).toEqual(['new-ana@example.org', 'old-ana@example.org', 'teacher@school.example'])
+  })
+
+  test('an add import skips a row whose address the patron has in another case', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana } = await givenSchool(deps)
+    const { preview } = await importContacts(deps, lib, 'username,role,address\nana,guardian,OLD-Ana@Example.org\n', { mode: 'add' })
+    expect(preview.ok && preview.value.summary).toMatchObject({ contactsToAdd: 0, duplicatesSkipped: 1 })
+    expect(await addresses(lib, ana)).toEqual(['old-ana@example.org', 'teacher@school.example'])
+  })
+
+  test('two rows of one file giving a patron the same address are an error on the second', async () => {
+    const deps = testDeps(handle)
+    const { lib, ana } = await givenSchool(deps)
+    const csv = 'username,role,address\nana,guardian,mum@example.org\nben,guardian,mum@example.org\nana,other,MUM@example.org\n'
+    const { preview } = await importContacts(deps, lib, csv, { mode: 'add' })
+    expect(preview).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_file', problemCount: 1, problems: [{ line: 4, column: 'address', message: '"ana" already has this address on line 2: a patron holds an address once' }] },
+    })
+    expect(await addresses(lib, ana)).toEqual(['old-ana@example.org', 'teacher@school.example'])
+  })
 })
 
 describe('bad input changes nothing', () => {
@@ -198,8 +273,8 @@ describe('bad input changes nothing', () => {
     const deps = testDeps(handle)
     const { lib, ana } = await givenSchool(deps)
     // Far enough in to span many chunks of the stream, and so many batches of records.
-    const good = 'ana,other,x@example.org\n'.repeat(5000)
-    const csv = `username,role,address\n${good}ana,guardian,y@example.org,surplus\n${good}ana,guardian,"z@example.org\n`
+    const good = (from: number) => Array.from({ length: 5000 }, (_, i) => `ana,other,x${from + i}@example.org\n`).join('')
+    const csv = `username,role,address\n${good(0)}ana,guardian,y@example.org,surplus\n${good(5000)}ana,guardian,"z@example.org\n`
     const before = await addresses(lib, ana)
     const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(csv, { chunkBytes: 4096 }) })
     expect(!preview.ok && preview.error.code === 'invalid_file' && preview.error.problems).toEqual([
@@ -358,7 +433,7 @@ describe('files as spreadsheets save them', () => {
   test('a Windows-1252 file is read as such, accents intact', async () => {
     const deps = testDeps(handle)
     const { lib, ana } = await givenSchool(deps)
-    const ascii = 'username,role,address,addressee\r\n' + 'ana,other,x@example.org,Plain\r\n'.repeat(3000)
+    const ascii = 'username,role,address,addressee\r\n' + Array.from({ length: 3000 }, (_, i) => `ana,other,x${i}@example.org,Plain\r\n`).join('')
     const accented = Buffer.concat([Buffer.from(ascii), Buffer.from('ana,guardian,j@example.org,Mme H\xe9l\xe8ne M\xfcller\r\n', 'latin1')])
     const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(new Uint8Array(accented), { chunkBytes: 4096 }) })
     expect(preview.ok).toBe(true)

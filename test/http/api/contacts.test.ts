@@ -13,6 +13,21 @@ const contactActions = async (lib: { auditActions: () => Promise<Array<{ action:
   (await lib.auditActions()).filter((entry) => entry.action.startsWith('contact.'))
 
 describe('contacts through the API', () => {
+  test('an address the patron already has is refused on the address field, in any case', async () => {
+    const lib = await givenApiLibrary(testDeps(handle))
+    const pupil = await lib.patron({ username: 'asilva' })
+    expect((await lib.send('POST', '/api/v1/patrons/asilva/contacts', { role: 'guardian', address: 'Mum@Example.org' })).status).toBe(201)
+    const other = await (await lib.send('POST', '/api/v1/patrons/asilva/contacts', { role: 'other', address: 'coach@example.org' })).json()
+
+    const again = await problemOf(await lib.send('POST', '/api/v1/patrons/asilva/contacts', { role: 'other', address: ' mum@example.org' }), 422)
+    const changedInto = await problemOf(await lib.send('PATCH', `/api/v1/contacts/${other.id}`, { address: 'MUM@example.org' }), 422)
+
+    for (const problem of [again, changedInto]) {
+      expect(problem.errors).toEqual([{ pointer: '/address', detail: 'This patron already has this address, as a guardian contact; edit that contact instead' }])
+    }
+    expect((await lib.contactsOf(pupil)).map((c) => c.address)).toEqual(['Mum@Example.org', 'coach@example.org'])
+  })
+
   test('a contact is added with the defaults, read, changed and removed, each audited as the key', async () => {
     const lib = await givenApiLibrary(testDeps(handle))
     const pupil = await lib.patron({ username: 'asilva' })
