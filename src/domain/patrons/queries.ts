@@ -68,18 +68,17 @@ export async function findPatronWithContacts(
   return { ...toPatron(patron), contacts: contacts.map(toContact) }
 }
 
-/** Patrons whose username or name contains every word of `query`, exact usernames first. */
+/**
+ * Patrons whose username or name contains every word of `query`, as a librarian types it: in any
+ * case and without accents ("cote" finds Côté), exact usernames first. Index-backed (migration 0009).
+ */
 export async function searchPatrons(db: Db, input: { libraryId: number; query: string; limit: number }): Promise<Patron[]> {
-  const words = input.query.trim().toLowerCase().split(/\s+/).filter(Boolean)
+  const words = input.query.trim().split(/\s+/).filter(Boolean)
   if (words.length === 0) return []
-  const escaped = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+  const pattern = (word: string) => sql<string>`'%' || search_key(${word.replace(/[\\%_]/g, (c) => `\\${c}`)}) || '%'`
   let query = db.selectFrom('patrons').where('patrons.library_id', '=', input.libraryId)
   for (const word of words) {
-    query = query.where(
-      sql<string>`lower(patrons.username || ' ' || patrons.first_name || ' ' || patrons.last_name)`,
-      'like',
-      escaped(word),
-    )
+    query = query.where(sql<string>`search_key(patrons.username || ' ' || patrons.first_name || ' ' || patrons.last_name)`, 'like', pattern(word))
   }
   const rows = await query
     .select((eb) => patronColumns(eb))

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { lookUpPatron, pickListSize } from '../../../src/domain/patrons/show-patron.ts'
@@ -52,4 +53,31 @@ test('someone who is not staff cannot look', async () => {
   const lib = await givenLibrary(deps)
   await lib.patron({ username: 'abc' })
   expect(await lookUpPatron(deps, { libraryId: lib.id, query: 'abc', actor: staffActor(null) })).toEqual({ ok: false, error: { code: 'not_allowed', needed: 'viewer', role: null } })
+})
+
+test('a name is found as a librarian types it: without its accents, in any case', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenLibrary(deps)
+  await lib.patron({ username: 'rcote', firstName: 'Renée', lastName: 'Côté' })
+  await lib.patron({ username: 'sorsted', firstName: 'Søren', lastName: 'Ørsted' })
+  await lib.patron({ username: 'other', firstName: 'Ana', lastName: 'Silva' })
+  const find = async (query: string) => {
+    const result = await lookUpPatron(deps, { libraryId: lib.id, query, actor: staffActor('viewer') })
+    return result.ok && result.value.kind === 'found' ? result.value.patron.username : result
+  }
+  expect(await find('cote')).toBe('rcote')
+  expect(await find('RENEE cote')).toBe('rcote')
+  expect(await find('Côté')).toBe('rcote')
+  expect(await find('soren orsted')).toBe('sorsted')
+})
+
+test('the accent-free search is answered from its index', async () => {
+  const deps = testDeps(handle)
+  const plan = await deps.db.transaction().execute(async (tx) => {
+    await sql`set local enable_seqscan = off`.execute(tx)
+    const { rows } = await sql<{ 'QUERY PLAN': string }>`explain select id from patrons
+      where search_key(username || ' ' || first_name || ' ' || last_name) like '%' || search_key(${'Côté'}) || '%'`.execute(tx)
+    return rows.map((row) => row['QUERY PLAN']).join('\n')
+  })
+  expect(plan).toContain('patrons_search_key')
 })
