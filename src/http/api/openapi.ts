@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import {
+  auditQuerySchema,
   contactIdParam,
   contactsImportQuerySchema,
   maxBodyBytes,
@@ -72,6 +73,7 @@ const problemResponses = {
       'A query parameter is wrong (`errors` names each by `parameter`), the file cannot be read, or it has errors: `errors` lists the first 100 by `line` and `column`, `errorCount` counts them all. Nothing was changed.',
     content: problemJson,
   },
+  InvalidQuery: { description: 'A query parameter is wrong: `errors` names each one by `parameter`.', content: problemJson },
   InternalError: { description: 'Something failed on our side; nothing of it is disclosed.', content: problemJson },
 }
 
@@ -87,6 +89,7 @@ const statusOf: Record<ProblemName, string> = {
   NotCsv: '415',
   ImportRunning: '409',
   InvalidImport: '422',
+  InvalidQuery: '422',
   InternalError: '500',
 }
 
@@ -99,7 +102,7 @@ const writing: ProblemName[] = ['MalformedJson', 'Forbidden', 'PayloadTooLarge',
 
 const importing: ProblemName[] = ['Forbidden', 'ImportRunning', 'NotCsv', 'InvalidImport']
 
-function operation(tag: 'patrons' | 'contacts' | 'imports', summary: string, operationId: string, details: Record<string, unknown>) {
+function operation(tag: 'patrons' | 'contacts' | 'imports' | 'audit', summary: string, operationId: string, details: Record<string, unknown>) {
   return { tags: [tag], summary, operationId, ...details }
 }
 
@@ -114,13 +117,14 @@ export function openApiDocument() {
       title: 'library-comms API',
       version: '1',
       description:
-        'Lets the library or student system push patrons and their contacts. Every call is made as one library: the library of the API key.',
+        'Lets the library or student system push patrons and their contacts, and an admin read the audit log. Every call is made as one library: the library of the API key.',
     },
     security: [{ apiKey: [] }],
     tags: [
       { name: 'patrons', description: 'Patrons of the library, created and updated in batches by username.' },
       { name: 'contacts', description: 'The people and addresses notices reach for a patron.' },
       { name: 'imports', description: 'CSV files from the student system, as a librarian imports them in Slack: checked whole, then applied in one transaction or not at all.' },
+      { name: 'audit', description: 'Who changed what, and when: every change to patrons, contacts, staff, keys and imports.' },
     ],
     paths: {
       '/api/v1/openapi.json': {
@@ -181,6 +185,14 @@ export function openApiDocument() {
           parameters: [...queryParameters(patronsImportQuerySchema), contentDisposition],
           requestBody: { required: true, content: csvFile('username; optional first_name, last_name, type, academic_level, groups, enabled.') },
           responses: { '200': { description: 'What the import did, or would do.', content: json(ref('PatronsImport')) }, ...problems(...importing) },
+        }),
+      },
+      '/api/v1/audit': {
+        get: operation('audit', 'Read the audit log', 'listAudit', {
+          description:
+            "Newest first, a page at a time: follow nextCursor until it is null. Filters combine; dates are whole days in the library's time zone. Admin keys only (403).",
+          parameters: queryParameters(auditQuerySchema),
+          responses: { '200': { description: 'A page of the log.', content: json(ref('AuditPage')) }, ...problems('Forbidden', 'InvalidQuery') },
         }),
       },
     },

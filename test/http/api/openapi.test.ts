@@ -24,6 +24,7 @@ test('the OpenAPI 3.1 document is served without a key and lists every path', as
 
   expect(document.openapi).toBe('3.1.0')
   expect(Object.keys(document.paths).sort()).toEqual([
+    '/api/v1/audit',
     '/api/v1/contacts/{id}',
     '/api/v1/imports/contacts',
     '/api/v1/imports/patrons',
@@ -100,4 +101,21 @@ test('the imports take a CSV body, and the document names the query parameters t
   expect(contacts.parameters[3].schema).toEqual({ type: 'string', enum: ['true', 'false'] })
   expect(Object.keys(contacts.responses).sort()).toEqual(['200', '401', '403', '409', '415', '422', '500'])
   expect(document.paths['/api/v1/imports/patrons'].post.parameters.map((p: any) => p.name)).toEqual(['dryRun', 'Content-Disposition'])
+})
+
+test('the audit log is described with its filters, for admin keys', async () => {
+  const document = await fetchDocument()
+  const audit = document.paths['/api/v1/audit'].get
+
+  expect(audit.parameters.map((p: any) => [p.name, p.in, p.required])).toEqual([
+    ['from', 'query', false],
+    ['to', 'query', false],
+    ['actor', 'query', false],
+    ['patron', 'query', false],
+    ['action', 'query', false],
+    ['cursor', 'query', false],
+    ['limit', 'query', false],
+  ])
+  expect(Object.keys(audit.responses).sort()).toEqual(['200', '401', '403', '422', '500'])
+  expect(audit.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AuditPage' })
 })
