@@ -75,6 +75,7 @@ const problemResponses = {
   },
   InvalidQuery: { description: 'A query parameter is wrong: `errors` names each one by `parameter`.', content: problemJson },
   InternalError: { description: 'Something failed on our side; nothing of it is disclosed.', content: problemJson },
+  ServiceStarting: { description: 'The service is starting and its database is not ready yet; try again in a few seconds.', content: problemJson },
 }
 
 type ProblemName = keyof typeof problemResponses
@@ -91,14 +92,19 @@ const statusOf: Record<ProblemName, string> = {
   InvalidImport: '422',
   InvalidQuery: '422',
   InternalError: '500',
+  ServiceStarting: '503',
 }
 
+const responseRef = (name: ProblemName) => ({ $ref: `#/components/responses/${name}` })
+
+// Every route answers 503 while the service starts (src/http/app.ts), before the API exists.
 function problems(...names: ProblemName[]) {
-  const all: ProblemName[] = ['Unauthorized', ...names, 'InternalError']
-  return Object.fromEntries(all.map((name) => [statusOf[name], { $ref: `#/components/responses/${name}` }]))
+  const all: ProblemName[] = ['Unauthorized', ...names, 'InternalError', 'ServiceStarting']
+  return Object.fromEntries(all.map((name) => [statusOf[name], responseRef(name)]))
 }
 
-const writing: ProblemName[] = ['MalformedJson', 'Forbidden', 'PayloadTooLarge', 'UnsupportedMediaType', 'Invalid']
+// Keys are staff or admin, and these routes need at most staff: none of them answers 403.
+const writing: ProblemName[] = ['MalformedJson', 'PayloadTooLarge', 'UnsupportedMediaType', 'Invalid']
 
 const importing: ProblemName[] = ['Forbidden', 'ImportRunning', 'NotCsv', 'InvalidImport']
 
@@ -119,6 +125,8 @@ export function openApiDocument() {
       description:
         'Lets the library or student system push patrons and their contacts, and an admin read the audit log. Every call is made as one library: the library of the API key.',
     },
+    // Relative: the document is served by the service it describes, whatever its address.
+    servers: [{ url: '/', description: 'This service; every path starts with /api/v1' }],
     security: [{ apiKey: [] }],
     tags: [
       { name: 'patrons', description: 'Patrons of the library, created and updated in batches by username.' },
@@ -132,7 +140,7 @@ export function openApiDocument() {
           summary: 'This document',
           operationId: 'getOpenApiDocument',
           security: [],
-          responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) } },
+          responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) }, '503': responseRef('ServiceStarting') },
         },
       },
       '/api/v1/patrons': {
@@ -145,7 +153,7 @@ export function openApiDocument() {
       '/api/v1/patrons/{username}': {
         get: operation('patrons', 'Read a patron with their contacts', 'getPatron', {
           parameters: [username],
-          responses: { '200': { description: 'The patron.', content: json(ref('PatronWithContacts')) }, ...problems('Forbidden', 'NotFound') },
+          responses: { '200': { description: 'The patron.', content: json(ref('PatronWithContacts')) }, ...problems('NotFound') },
         }),
       },
       '/api/v1/patrons/{username}/contacts': {
@@ -160,13 +168,13 @@ export function openApiDocument() {
       },
       '/api/v1/contacts/{id}': {
         parameters: [contactId],
-        get: operation('contacts', 'Read a contact', 'getContact', { responses: { '200': contactBody('The contact.'), ...problems('Forbidden', 'NotFound') } }),
+        get: operation('contacts', 'Read a contact', 'getContact', { responses: { '200': contactBody('The contact.'), ...problems('NotFound') } }),
         patch: operation('contacts', 'Change some fields of a contact', 'updateContact', {
           requestBody: { required: true, content: { ...json(ref('ContactChanges')), 'application/merge-patch+json': { schema: ref('ContactChanges') } } },
           responses: { '200': contactBody('The contact after the change.'), ...problems(...writing, 'NotFound') },
         }),
         delete: operation('contacts', 'Remove a contact', 'removeContact', {
-          responses: { '204': { description: 'Removed.' }, ...problems('Forbidden', 'NotFound') },
+          responses: { '204': { description: 'Removed.' }, ...problems('NotFound') },
         }),
       },
       '/api/v1/imports/contacts': {

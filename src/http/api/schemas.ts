@@ -65,7 +65,7 @@ const contactField = {
   usage: z.enum(contactUsages).describe('any scenario; none (record keeping only); custom: only the listed scenarios.'),
   scenarios: z
     .array(z.enum(contactScenarioNames))
-    .describe('For custom usage. Left out on a new custom contact, it matches every scenario.'),
+    .describe('For custom usage. Left out on a new custom contact, it matches every scenario; with any or none it is not kept.'),
 }
 
 export const newContactSchema = z.strictObject({
@@ -103,7 +103,9 @@ export const contactSchema = z.object({
   addressee: contactField.addressee,
   bcc: contactField.bcc,
   usage: contactField.usage,
-  scenarios: z.array(z.string()).describe('The matching scenarios of a custom contact; empty otherwise.'),
+  scenarios: z
+    .array(z.string())
+    .describe('The matching scenarios of a custom contact. Empty for any (every notice its role may reach) and for none (no notice).'),
   source: z.enum(contactSources).describe('Who last wrote the contact: an import, this API, or staff in Slack.'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
