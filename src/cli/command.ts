@@ -2,6 +2,7 @@ import type { ParseArgsOptionsConfig } from 'node:util'
 import type { AppDeps } from '../domain/deps.ts'
 import { err, ok, type Result } from '../domain/result.ts'
 import type { ApiKeyError } from '../domain/api-keys/api-keys.ts'
+import type { AuditError } from '../domain/audit/errors.ts'
 import type { ImportError } from '../domain/imports/errors.ts'
 import type { LibraryError } from '../domain/libraries/add-library.ts'
 import type { StaffError } from '../domain/staff/errors.ts'
@@ -23,6 +24,7 @@ export type CliError =
   | ApiKeyError
   | StaffError
   | ImportError
+  | AuditError
 
 /** What a command's use cases may ask for. */
 export type CliDeps = Pick<AppDeps, 'db' | 'bulkLoad' | 'clock' | 'adminUserIds'>

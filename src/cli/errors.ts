@@ -77,6 +77,8 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       return { message: `the staged import ${error.batchId} was closed by someone else before it was applied; nothing was imported`, exitCode: exitCodes.failed }
     case 'interrupted':
       return { message: 'interrupted: nothing was imported', exitCode: exitCodes.failed }
+    case 'invalid_filters':
+      return refused(error.problems.map((problem) => `--${problem.filter}: ${problem.message[0].toLowerCase()}${problem.message.slice(1)}`).join('\nlibrary-comms: '))
     default:
       return assertNever(error)
   }

@@ -5,6 +5,7 @@ import { err, ok, type Result } from '../domain/result.ts'
 import { apiKeyCreateCommand } from './api-key-create.ts'
 import { apiKeyListCommand } from './api-key-list.ts'
 import { apiKeyRevokeCommand } from './api-key-revoke.ts'
+import { auditCommand } from './audit.ts'
 import type { CliError, CliTerminal, Command } from './command.ts'
 import { describeCliError, exitCodes } from './errors.ts'
 import { commandHelp, groupHelp, toolHelp } from './help.ts'
@@ -28,6 +29,7 @@ export const commands: Command<unknown>[] = [
   staffListCommand,
   importContactsCommand,
   importPatronsCommand,
+  auditCommand,
 ]
 
 /** Where the tool writes; `stderrIsTerminal` asks for a progress bar rather than plain lines. */

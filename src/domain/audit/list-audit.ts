@@ -25,8 +25,11 @@ export type AuditFilters = {
   limit?: number
 }
 
-/** A page of the log, newest first; `nextCursor` fetches the next (older) page, null on the last. */
-export type AuditPage = { entries: AuditRecord[]; nextCursor: string | null }
+/**
+ * A page of the log, newest first; `nextCursor` fetches the next (older) page, null on the last.
+ * `timeZone` is the library's, in which the dates of the filters were read.
+ */
+export type AuditPage = { entries: AuditRecord[]; nextCursor: string | null; timeZone: string }
 
 type Deps = Pick<AppDeps, 'db'>
 
@@ -85,7 +88,7 @@ export async function listAudit(deps: Deps, input: { libraryId: number; actor: A
   }
   const found = await findAuditEntries(deps.db, search)
   const entries = found.slice(0, limit)
-  return ok({ entries, nextCursor: found.length > limit ? cursorAfter(entries[entries.length - 1]) : null })
+  return ok({ entries, nextCursor: found.length > limit ? cursorAfter(entries[entries.length - 1]) : null, timeZone: days.timeZone })
 }
 
 type Bound = { day: string } | { instant: Date }
