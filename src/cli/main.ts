@@ -17,6 +17,7 @@ import { migrateCommand } from './migrate.ts'
 import { openCliDatabase } from './open-database.ts'
 import { staffAddCommand } from './staff-add.ts'
 import { staffListCommand } from './staff-list.ts'
+import { closestName } from './suggest.ts'
 
 export const commands: Command<unknown>[] = [
   migrateCommand,
@@ -112,6 +113,11 @@ function parseCommandLine(command: Command<unknown>, args: string[]): Result<{ v
     const parsed = parseArgs({ args, options: command.options, allowPositionals: command.allowPositionals === true, strict: true })
     return ok({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals })
   } catch (error) {
+    const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /Unknown option '(-[^']+)'/.exec((error as Error).message) : null
+    if (unknown) {
+      const known = [...Object.keys(command.options), 'help'].map((name) => `--${name}`)
+      return err({ code: 'unknown_option', command: command.words.join(' '), option: unknown[1], suggestion: closestName(unknown[1], known) })
+    }
     return err({ code: 'bad_arguments', command: command.words.join(' '), detail: (error as Error).message })
   }
 }
