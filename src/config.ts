@@ -1,10 +1,35 @@
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
 
-/** The environment, validated once at start. This is the only module that reads `process.env`. */
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const notAPort = (issue: { input: unknown }) => `"${String(issue.input)}" is not a port number (0 to 65535)`
+
+// RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
+const isHostName = (value: string) =>
+  value.length <= 253 && value.split('.').every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label))
+
+/**
+ * The environment, validated once at start. This is the only module that reads `process.env`.
+ * A bad value is echoed in the message, except where it may hold a secret (tokens, the signing
+ * secret, DATABASE_URL with its password, SLACK_API_URL).
+ */
 const environment = z
   .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: z
+      .string()
+      .regex(/^[0-9]{1,5}$/, { error: notAPort })
+      .transform(Number)
+      .refine((port) => port <= 65535, { error: notAPort })
+      .default(3000),
+    HOST: z
+      .string()
+      .trim()
+      // [::1] as in a URL is taken too; the server listens on ::1.
+      .transform((value) => value.replace(/^\[(.*)\]$/, '$1'))
+      .refine((value) => isIP(value) !== 0 || isHostName(value), { error: (issue) => `"${String(issue.input)}" is not an IP address or a host name` })
+      .optional(),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -23,12 +48,16 @@ const environment = z
           .map((id) => id.trim())
           .filter((id) => id !== ''),
       )
-      .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be Slack user ids like U0123ABCD'))),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not a Slack user id like U0123ABCD` }))),
+    LOG_LEVEL: z
+      .enum(logLevels, { error: (issue) => `"${String(issue.input)}" is not one of ${logLevels.join(', ')}` })
+      .default('info'),
   })
 
 export type Config = {
   port: number
+  /** The address the HTTP server listens on (HOST); left out: every address, IPv6 and IPv4. */
+  host?: string
   databaseUrl: string | undefined
   dataDir: string
   slack:
@@ -54,7 +83,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
   const parsed = environment.safeParse(present)
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)),
+    // Each variable once by its name: SLACK_ADMIN_USER_IDS, not SLACK_ADMIN_USER_IDS.0.
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(environment)')}: ${issue.message}`)),
     ...slackProblems(present),
     ...dataDirProblems(present),
   ]
@@ -69,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : { mode: 'http', signingSecret: e.SLACK_SIGNING_SECRET ?? '', ...common }
   return {
     port: e.PORT,
+    host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     slack,
