@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import path from 'node:path'
+import { parseEnv } from 'node:util'
 import { z } from 'zod'
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -77,8 +79,11 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * Reads and validates the environment; throws a ConfigError naming every bad variable. Without
+ * `env`, the process's environment, after loading `.env` from the working directory into it.
+ */
+export function loadConfig(env: Record<string, string | undefined> = processEnvironment()): Config {
   // An empty variable in .env means "not set", as most tools read it.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
   const parsed = environment.safeParse(present)
@@ -106,6 +111,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminUserIds: e.SLACK_ADMIN_USER_IDS,
     logLevel: e.LOG_LEVEL,
   }
+}
+
+/**
+ * `.env` in the working directory, if there is one, loaded into the process's environment as
+ * `node --env-file` would (variables already set win), so that libraries reading the
+ * environment see it too. It is optional: a missing one is not mentioned.
+ */
+function processEnvironment(): Record<string, string | undefined> {
+  let text: string
+  try {
+    text = readFileSync('.env', 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return process.env
+    throw new ConfigError([`.env: cannot be read (${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message})`])
+  }
+  for (const [name, value] of Object.entries(parseEnv(text))) if (process.env[name] === undefined) process.env[name] = value
+  return process.env
 }
 
 // The embedded database lends itself to the command-line tool through a Unix socket inside

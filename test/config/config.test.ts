@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { expect, test } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config.ts'
+import { projectNode, runCli } from '../cli/run-cli.ts'
 
 /** The problems a ConfigError lists for `env`. */
 function problemsOf(env: Record<string, string>): string[] {
@@ -70,4 +74,48 @@ test('HOST chooses the address the service listens on; left out, every address',
   expect(loadConfig({ HOST: '::' }).host).toBe('::')
   expect(loadConfig({ HOST: '[::1]' }).host).toBe('::1')
   expect(loadConfig({ HOST: 'library-comms.internal' }).host).toBe('library-comms.internal')
+})
+
+/** The configuration as the service or the tool reads it, started in `cwd` with `env`. */
+function loadConfigIn(cwd: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  const script = `const { loadConfig } = await import(${JSON.stringify(new URL('../../src/config.ts', import.meta.url).href)})
+    try { const c = loadConfig(); console.log(JSON.stringify({ port: c.port, host: c.host, logLevel: c.logLevel })) } catch (e) { console.log(e.message) }`
+  return new Promise((resolve, reject) => {
+    execFile(projectNode, ['--input-type=module', '-e', script], { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } }, (error, stdout, stderr) =>
+      error ? reject(error) : resolve({ stdout, stderr }),
+    )
+  })
+}
+
+test('.env in the directory it starts in is read, the environment wins, and no .env is said nothing about', async () => {
+  const withFile = await mkdtemp(`${tmpdir()}/lc-env-`)
+  await writeFile(`${withFile}/.env`, 'PORT=4000\nHOST=127.0.0.1\nLOG_LEVEL=debug\n')
+  const without = await mkdtemp(`${tmpdir()}/lc-env-`)
+
+  const read = await loadConfigIn(withFile, { LOG_LEVEL: 'warn' })
+  const missing = await loadConfigIn(without)
+
+  expect(JSON.parse(read.stdout)).toEqual({ port: 4000, host: '127.0.0.1', logLevel: 'warn' })
+  expect(missing).toEqual({ stdout: `${JSON.stringify({ port: 3000, logLevel: 'info' })}\n`, stderr: '' })
+})
+
+test('a .env that cannot be read is named', async () => {
+  const cwd = await mkdtemp(`${tmpdir()}/lc-env-`)
+  await mkdir(`${cwd}/.env`)
+
+  const refused = await loadConfigIn(cwd)
+
+  expect(refused.stdout).toBe('invalid configuration:\n  .env: cannot be read (it is a directory)\n')
+})
+
+test('the command-line tool reads the same .env, and says nothing of a missing one', async () => {
+  const cwd = await mkdtemp(`${tmpdir()}/lc-env-`)
+  await writeFile(`${cwd}/.env`, 'DATA_DIR=./school-data\n')
+  const without = await mkdtemp(`${tmpdir()}/lc-env-`)
+
+  const listed = await runCli(['library', 'list'], { env: {}, cwd })
+  const listedWithout = await runCli(['library', 'list'], { env: {}, cwd: without })
+
+  expect(listed).toMatchObject({ exitCode: 1, stderr: expect.stringContaining(`there is no database in ${cwd}/school-data`) })
+  expect(listedWithout.stderr).toBe(`library-comms: there is no database in ${without}/data yet: run "library-comms migrate" or start the service first\n`)
 })
