@@ -41,9 +41,7 @@ if (major < 24) {
   if (child.signal) process.kill(process.pid, child.signal)
   process.exit(child.status === null ? 1 : child.status)
 } else {
-  // The same .env the service reads (npm start), from the directory the tool runs in; variables
-  // already in the environment win.
-  if (existsSync('.env')) process.loadEnvFile('.env')
+  // The tool reads .env in the directory it runs in as the service does: src/config.ts loads it.
   const { runCli } = await import('../src/cli/main.ts')
   process.exitCode = await runCli(process.argv.slice(2))
 }

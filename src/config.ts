@@ -1,10 +1,37 @@
+import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import path from 'node:path'
+import { parseEnv } from 'node:util'
 import { z } from 'zod'
 
-/** The environment, validated once at start. This is the only module that reads `process.env`. */
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const notAPort = (issue: { input: unknown }) => `"${String(issue.input)}" is not a port number (0 to 65535)`
+
+// RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
+const isHostName = (value: string) =>
+  value.length <= 253 && value.split('.').every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label))
+
+/**
+ * The environment, validated once at start. This is the only module that reads `process.env`.
+ * A bad value is echoed in the message, except where it may hold a secret (tokens, the signing
+ * secret, DATABASE_URL with its password, SLACK_API_URL).
+ */
 const environment = z
   .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: z
+      .string()
+      .regex(/^[0-9]{1,5}$/, { error: notAPort })
+      .transform(Number)
+      .refine((port) => port <= 65535, { error: notAPort })
+      .default(3000),
+    HOST: z
+      .string()
+      .trim()
+      // [::1] as in a URL is taken too; the server listens on ::1.
+      .transform((value) => value.replace(/^\[(.*)\]$/, '$1'))
+      .refine((value) => isIP(value) !== 0 || isHostName(value), { error: (issue) => `"${String(issue.input)}" is not an IP address or a host name` })
+      .optional(),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -23,12 +50,16 @@ const environment = z
           .map((id) => id.trim())
           .filter((id) => id !== ''),
       )
-      .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be Slack user ids like U0123ABCD'))),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not a Slack user id like U0123ABCD` }))),
+    LOG_LEVEL: z
+      .enum(logLevels, { error: (issue) => `"${String(issue.input)}" is not one of ${logLevels.join(', ')}` })
+      .default('info'),
   })
 
 export type Config = {
   port: number
+  /** The address the HTTP server listens on (HOST); left out: every address, IPv6 and IPv4. */
+  host?: string
   databaseUrl: string | undefined
   dataDir: string
   slack:
@@ -48,13 +79,17 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * Reads and validates the environment; throws a ConfigError naming every bad variable. Without
+ * `env`, the process's environment, after loading `.env` from the working directory into it.
+ */
+export function loadConfig(env: Record<string, string | undefined> = processEnvironment()): Config {
   // An empty variable in .env means "not set", as most tools read it.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
   const parsed = environment.safeParse(present)
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)),
+    // Each variable once by its name: SLACK_ADMIN_USER_IDS, not SLACK_ADMIN_USER_IDS.0.
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(environment)')}: ${issue.message}`)),
     ...slackProblems(present),
     ...dataDirProblems(present),
   ]
@@ -69,12 +104,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : { mode: 'http', signingSecret: e.SLACK_SIGNING_SECRET ?? '', ...common }
   return {
     port: e.PORT,
+    host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     slack,
     adminUserIds: e.SLACK_ADMIN_USER_IDS,
     logLevel: e.LOG_LEVEL,
   }
+}
+
+/**
+ * `.env` in the working directory, if there is one, loaded into the process's environment as
+ * `node --env-file` would (variables already set win), so that libraries reading the
+ * environment see it too. It is optional: a missing one is not mentioned.
+ */
+function processEnvironment(): Record<string, string | undefined> {
+  let text: string
+  try {
+    text = readFileSync('.env', 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return process.env
+    throw new ConfigError([`.env: cannot be read (${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message})`])
+  }
+  for (const [name, value] of Object.entries(parseEnv(text))) if (process.env[name] === undefined) process.env[name] = value
+  return process.env
 }
 
 // The embedded database lends itself to the command-line tool through a Unix socket inside

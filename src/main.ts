@@ -45,9 +45,9 @@ export async function startService(
         : undefined,
     api: () => api,
   })
-  const server = await listen(app, config.port)
-  const port = (server.address() as { port: number }).port
-  logger.info({ port, pid: process.pid }, 'listening')
+  const server = await listen(app, config.port, config.host)
+  const { port, address } = server.address() as { port: number; address: string }
+  logger.info({ port, address, pid: process.pid }, 'listening')
 
   try {
     if (options.database) database = options.database
@@ -94,9 +94,10 @@ export async function startService(
   }
 }
 
-function listen(app: Hono, port: number): Promise<ServerType> {
+// HOST unset: every address, IPv6 and IPv4.
+function listen(app: Hono, port: number, hostname: string | undefined): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: '0.0.0.0' }, () => resolve(server))
+    const server = serve({ fetch: app.fetch, port, ...(hostname !== undefined && { hostname }) }, () => resolve(server))
     server.once('error', reject)
   })
 }

@@ -1,6 +1,6 @@
 import { apiKeyRoles, createApiKey, type ApiKeyRole } from '../domain/api-keys/api-keys.ts'
 import { err, ok } from '../domain/result.ts'
-import { defineCommand, parseId, requireOption } from './command.ts'
+import { defineCommand, parseId, requireOptions } from './command.ts'
 
 const words = ['api-key', 'create']
 
@@ -20,17 +20,15 @@ export const apiKeyCreateCommand = defineCommand({
   ],
   options: { library: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
   parse(args) {
-    const library = requireOption(args, words.join(' '), 'library')
-    if (!library.ok) return library
-    const libraryId = parseId('library', library.value)
+    const given = requireOptions(args, words.join(' '), ['library', 'name'])
+    if (!given.ok) return given
+    const libraryId = parseId('library', given.value.library)
     if (!libraryId.ok) return libraryId
-    const name = requireOption(args, words.join(' '), 'name')
-    if (!name.ok) return name
     const role = args.values.role ?? 'staff'
     if (typeof role !== 'string' || !(apiKeyRoles as readonly string[]).includes(role)) {
       return err({ code: 'invalid_option', option: 'role', value: String(role), expected: 'staff or admin' })
     }
-    return ok({ libraryId: libraryId.value, name: name.value, role: role as ApiKeyRole })
+    return ok({ libraryId: libraryId.value, name: given.value.name, role: role as ApiKeyRole })
   },
   async run(deps, input) {
     const created = await createApiKey(deps, { ...input, actor: 'cli' })

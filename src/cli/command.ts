@@ -2,6 +2,7 @@ import type { ParseArgsOptionsConfig } from 'node:util'
 import type { AppDeps } from '../domain/deps.ts'
 import { err, ok, type Result } from '../domain/result.ts'
 import type { ApiKeyError } from '../domain/api-keys/api-keys.ts'
+import type { AuditError } from '../domain/audit/errors.ts'
 import type { ImportError } from '../domain/imports/errors.ts'
 import type { ReleaseImportError } from '../domain/imports/release-import.ts'
 import type { LibraryError } from '../domain/libraries/add-library.ts'
@@ -13,6 +14,8 @@ export type CliError =
   | { code: 'unknown_command'; command: string }
   | { code: 'bad_arguments'; command: string; detail: string }
   | { code: 'missing_option'; command: string; option: string }
+  | { code: 'missing_options'; command: string; options: string[] }
+  | { code: 'unknown_option'; command: string; option: string; suggestion: string | undefined }
   | { code: 'invalid_option'; option: string; value: string; expected: string }
   | { code: 'no_database'; dataDir: string }
   | { code: 'database_in_use'; dataDir: string; pid: number }
@@ -25,6 +28,7 @@ export type CliError =
   | StaffError
   | ImportError
   | ReleaseImportError
+  | AuditError
 
 /** What a command's use cases may ask for. */
 export type CliDeps = Pick<AppDeps, 'db' | 'bulkLoad' | 'clock' | 'adminUserIds'>
@@ -67,6 +71,13 @@ export function requireOption(args: ParsedArgs, command: string, option: string)
   const value = args.values[option]
   if (typeof value !== 'string' || value.trim() === '') return err({ code: 'missing_option', command, option })
   return ok(value.trim())
+}
+
+/** Required string options, trimmed; when some are left out, refuses naming every one of them. */
+export function requireOptions<Name extends string>(args: ParsedArgs, command: string, options: readonly Name[]): Result<Record<Name, string>, CliError> {
+  const missing = options.filter((option) => typeof args.values[option] !== 'string' || (args.values[option] as string).trim() === '')
+  if (missing.length > 0) return err({ code: 'missing_options', command, options: missing })
+  return ok(Object.fromEntries(options.map((option) => [option, (args.values[option] as string).trim()])) as Record<Name, string>)
 }
 
 /** A row id given on the command line (`--library 3`). */

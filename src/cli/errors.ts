@@ -15,6 +15,12 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       return refused(`${error.detail} (see library-comms ${error.command} --help)`)
     case 'missing_option':
       return refused(`--${error.option} is required (see library-comms ${error.command} --help)`)
+    case 'missing_options':
+      return refused(`${listed(error.options.map((option) => `--${option}`))} ${error.options.length === 1 ? 'is' : 'are'} required (see library-comms ${error.command} --help)`)
+    case 'unknown_option':
+      return refused(
+        `unknown option ${error.option}${error.suggestion ? `; did you mean ${error.suggestion}?` : ''} (see library-comms ${error.command} --help)`,
+      )
     case 'invalid_option':
       return refused(`--${error.option}: "${error.value}" is not valid; expected ${error.expected}`)
     case 'database_in_use':
@@ -85,9 +91,16 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       )
     case 'interrupted':
       return { message: 'interrupted: nothing was imported', exitCode: exitCodes.failed }
+    case 'invalid_filters':
+      return refused(error.problems.map((problem) => `--${problem.filter}: ${problem.message[0].toLowerCase()}${problem.message.slice(1)}`).join('\nlibrary-comms: '))
     default:
       return assertNever(error)
   }
+}
+
+/** `--name, --slack-team and --time-zone`. */
+function listed(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
 }
 
 /** `line 14, column address: not an email address`: the header is line 1, as a spreadsheet shows it. */

@@ -26,17 +26,20 @@ const chunkBytes = 1024 * 1024
 
 /**
  * Streams the file from disk, chunk by chunk, so a file of millions of rows is never held
- * whole; `onBytes` hears the bytes read so far (for the progress bar). Aborting `signal`
- * fails the stream, and with it the import, which then changes nothing.
+ * whole; `onBytes` hears the bytes the import has taken so far (for the progress bar). Aborting
+ * `signal` fails the stream, and with it the import, which then changes nothing.
  */
 export function streamFileFromDisk(file: FileOnDisk, options: { signal: AbortSignal; onBytes(bytesRead: number): void }): ImportFile {
+  // A chunk counts once the import asks for the next: counted as it is read, a file smaller
+  // than one chunk showed 100% before a single row was parsed.
   async function* bytes(): AsyncGenerator<Uint8Array> {
-    let bytesRead = 0
+    let bytesTaken = 0
     for await (const chunk of createReadStream(file.path, { highWaterMark: chunkBytes, signal: options.signal })) {
-      bytesRead += (chunk as Buffer).length
-      options.onBytes(bytesRead)
+      options.onBytes(bytesTaken)
       yield chunk as Buffer
+      bytesTaken += (chunk as Buffer).length
     }
+    options.onBytes(bytesTaken)
   }
   return { name: file.name, bytes: bytes() }
 }

@@ -28,6 +28,7 @@ export function showImportProgress(terminal: CliTerminal, file: { name: string; 
 
   const percent = (part: number, whole: number) => (whole > 0 ? Math.min(100, Math.floor((100 * part) / whole)) : 100)
   const count = (n: number) => n.toLocaleString('en-US')
+  const rows = (n: number) => `${count(n)} ${n === 1 ? 'row' : 'rows'}`
   const bar = (part: number, whole: number) => {
     const width = Math.max(10, Math.min(40, terminal.columns - 50))
     const filled = Math.round((width * percent(part, whole)) / 100)
@@ -36,11 +37,12 @@ export function showImportProgress(terminal: CliTerminal, file: { name: string; 
   const barLine = () => {
     switch (phase) {
       case 'reading':
-        return `reading  ${bar(bytesRead, file.sizeBytes)}  ${count(rowsRead)} rows`
+        // Rows are counted as each batch is staged: until the first, there is no count to show.
+        return `reading  ${bar(bytesRead, file.sizeBytes)}${rowsRead > 0 ? `  ${rows(rowsRead)}` : ''}`
       case 'checking':
-        return `checking ${count(rowsRead)} rows against the database…`
+        return `checking ${rows(rowsRead)} against the database…`
       case 'applying':
-        return applied && applied.done > 0 ? `applying ${bar(applied.done, applied.total)}` : `applying ${count(rowsRead)} rows in one transaction…`
+        return applied && applied.done > 0 ? `applying ${bar(applied.done, applied.total)}` : `applying ${rows(rowsRead)} in one transaction…`
       case 'done':
         return ''
     }
@@ -48,11 +50,11 @@ export function showImportProgress(terminal: CliTerminal, file: { name: string; 
   const logLine = () => {
     switch (phase) {
       case 'reading':
-        return `read ${count(rowsRead)} rows (${percent(bytesRead, file.sizeBytes)}% of the file)`
+        return `read ${rows(rowsRead)} (${percent(bytesRead, file.sizeBytes)}% of the file)`
       case 'checking':
-        return `read ${count(rowsRead)} rows; checking them against the database`
+        return `read ${rows(rowsRead)}; checking ${rowsRead === 1 ? 'it' : 'them'} against the database`
       case 'applying':
-        return applied && applied.done > 0 ? `applied ${count(applied.done)} of ${count(applied.total)} rows` : `applying ${count(rowsRead)} rows`
+        return applied && applied.done > 0 ? `applied ${count(applied.done)} of ${rows(applied.total)}` : `applying ${rows(rowsRead)}`
       case 'done':
         return 'done'
     }

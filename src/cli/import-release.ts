@@ -1,6 +1,6 @@
 import { releaseImport } from '../domain/imports/release-import.ts'
-import { listLibraries } from '../domain/libraries/add-library.ts'
-import { err, ok } from '../domain/result.ts'
+import { ok } from '../domain/result.ts'
+import { chooseLibrary } from './choose-library.ts'
 import { cliActor, defineCommand, parseOptionalId } from './command.ts'
 
 const words = ['import', 'release']
@@ -24,11 +24,9 @@ export const importReleaseCommand = defineCommand({
     return ok({ libraryId: libraryId.value, force: args.values.force === true })
   },
   async run(deps, input) {
-    const libraries = await listLibraries(deps)
-    if (input.libraryId === undefined && libraries.length !== 1) return err({ code: 'library_needed', libraryCount: libraries.length })
-    const libraryId = input.libraryId ?? libraries[0].id
-    if (!libraries.some((library) => library.id === libraryId)) return err({ code: 'library_not_found', libraryId })
-    const released = await releaseImport(deps, { libraryId, actor: cliActor, force: input.force })
+    const libraryId = await chooseLibrary(deps, input.libraryId)
+    if (!libraryId.ok) return libraryId
+    const released = await releaseImport(deps, { libraryId: libraryId.value, actor: cliActor, force: input.force })
     if (!released.ok) return released
     const { batchId, fileName, status, requestedBy } = released.value
     const was = status === 'applying' ? 'applying' : 'reading'

@@ -1,6 +1,6 @@
 import { addLibrary, isTimeZone } from '../domain/libraries/add-library.ts'
 import { err, ok } from '../domain/result.ts'
-import { defineCommand, requireOption } from './command.ts'
+import { defineCommand, requireOptions } from './command.ts'
 
 const words = ['library', 'add']
 
@@ -16,19 +16,16 @@ export const libraryAddCommand = defineCommand({
   ],
   options: { name: { type: 'string' }, 'slack-team': { type: 'string' }, 'time-zone': { type: 'string' } },
   parse(args) {
-    const name = requireOption(args, words.join(' '), 'name')
-    if (!name.ok) return name
-    const slackTeam = requireOption(args, words.join(' '), 'slack-team')
-    if (!slackTeam.ok) return slackTeam
-    const timeZone = requireOption(args, words.join(' '), 'time-zone')
-    if (!timeZone.ok) return timeZone
+    const given = requireOptions(args, words.join(' '), ['name', 'slack-team', 'time-zone'])
+    if (!given.ok) return given
+    const { name, 'slack-team': slackTeam, 'time-zone': timeZone } = given.value
     // Slack ids are upper case; a mistyped one would never match a command, so refuse it here.
-    if (!/^[TE][A-Z0-9]{2,}$/.test(slackTeam.value)) {
-      return err({ code: 'invalid_option', option: 'slack-team', value: slackTeam.value, expected: 'a Slack team id such as T0123ABCD' })
+    if (!/^[TE][A-Z0-9]{2,}$/.test(slackTeam)) {
+      return err({ code: 'invalid_option', option: 'slack-team', value: slackTeam, expected: 'a Slack team id such as T0123ABCD' })
     }
     // Checked again by addLibrary; checked here too so a typo is refused before the database opens.
-    if (!isTimeZone(timeZone.value)) return err({ code: 'invalid_time_zone', timeZone: timeZone.value })
-    return ok({ name: name.value, slackTeamId: slackTeam.value, timeZone: timeZone.value })
+    if (!isTimeZone(timeZone)) return err({ code: 'invalid_time_zone', timeZone })
+    return ok({ name, slackTeamId: slackTeam, timeZone })
   },
   async run(deps, input) {
     const added = await addLibrary(deps, { ...input, actor: 'cli' })

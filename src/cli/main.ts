@@ -5,6 +5,7 @@ import { err, ok, type Result } from '../domain/result.ts'
 import { apiKeyCreateCommand } from './api-key-create.ts'
 import { apiKeyListCommand } from './api-key-list.ts'
 import { apiKeyRevokeCommand } from './api-key-revoke.ts'
+import { auditCommand } from './audit.ts'
 import type { CliError, CliTerminal, Command } from './command.ts'
 import { describeCliError, exitCodes } from './errors.ts'
 import { commandHelp, groupHelp, toolHelp } from './help.ts'
@@ -17,6 +18,7 @@ import { migrateCommand } from './migrate.ts'
 import { openCliDatabase } from './open-database.ts'
 import { staffAddCommand } from './staff-add.ts'
 import { staffListCommand } from './staff-list.ts'
+import { closestName } from './suggest.ts'
 
 export const commands: Command<unknown>[] = [
   migrateCommand,
@@ -30,6 +32,7 @@ export const commands: Command<unknown>[] = [
   importContactsCommand,
   importPatronsCommand,
   importReleaseCommand,
+  auditCommand,
 ]
 
 /** Where the tool writes; `stderrIsTerminal` asks for a progress bar rather than plain lines. */
@@ -112,6 +115,11 @@ function parseCommandLine(command: Command<unknown>, args: string[]): Result<{ v
     const parsed = parseArgs({ args, options: command.options, allowPositionals: command.allowPositionals === true, strict: true })
     return ok({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals })
   } catch (error) {
+    const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /Unknown option '(-[^']+)'/.exec((error as Error).message) : null
+    if (unknown) {
+      const known = [...Object.keys(command.options), 'help'].map((name) => `--${name}`)
+      return err({ code: 'unknown_option', command: command.words.join(' '), option: unknown[1], suggestion: closestName(unknown[1], known) })
+    }
     return err({ code: 'bad_arguments', command: command.words.join(' '), detail: (error as Error).message })
   }
 }

@@ -1,7 +1,7 @@
 import { setStaffRole } from '../domain/staff/manage-staff.ts'
 import { staffRoles } from '../domain/staff/roles.ts'
 import { err, ok } from '../domain/result.ts'
-import { cliActor, defineCommand, parseId, requireOption } from './command.ts'
+import { cliActor, defineCommand, parseId, requireOptions } from './command.ts'
 
 const words = ['staff', 'add']
 
@@ -17,19 +17,16 @@ export const staffAddCommand = defineCommand({
   ],
   options: { library: { type: 'string' }, user: { type: 'string' }, role: { type: 'string' } },
   parse(args) {
-    const library = requireOption(args, words.join(' '), 'library')
-    if (!library.ok) return library
-    const libraryId = parseId('library', library.value)
+    const given = requireOptions(args, words.join(' '), ['library', 'user', 'role'])
+    if (!given.ok) return given
+    const { user, role } = given.value
+    const libraryId = parseId('library', given.value.library)
     if (!libraryId.ok) return libraryId
-    const user = requireOption(args, words.join(' '), 'user')
-    if (!user.ok) return user
-    if (!/^[UW][A-Z0-9]{2,}$/.test(user.value)) {
-      return err({ code: 'invalid_option', option: 'user', value: user.value, expected: 'a Slack member id such as U0123ABCD' })
+    if (!/^[UW][A-Z0-9]{2,}$/.test(user)) {
+      return err({ code: 'invalid_option', option: 'user', value: user, expected: 'a Slack member id such as U0123ABCD' })
     }
-    const role = requireOption(args, words.join(' '), 'role')
-    if (!role.ok) return role
-    if (!(staffRoles as readonly string[]).includes(role.value)) return err({ code: 'invalid_role', role: role.value })
-    return ok({ libraryId: libraryId.value, slackUserId: user.value, role: role.value })
+    if (!(staffRoles as readonly string[]).includes(role)) return err({ code: 'invalid_role', role })
+    return ok({ libraryId: libraryId.value, slackUserId: user, role })
   },
   async run(deps, input) {
     const member = await setStaffRole(deps, { ...input, actor: cliActor })

@@ -87,6 +87,8 @@ export interface AuditLogTable {
   before: Json
   after: Json
   details: Json
+  /** The patron the entry is about, when it is about one (kept after a purge: no foreign key). */
+  patron_id: number | null
 }
 
 export interface ApiKeysTable {

@@ -9,6 +9,9 @@ export function unstorableText(value: string): string | undefined {
   return undefined
 }
 
+/** "1 field", "3 fields": a count with its noun, for messages. */
+export const countOf = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`
+
 const quotedChars = 40
 
 /**

@@ -81,6 +81,30 @@ describe.runIf(testDatabaseKind === 'embedded')('the service as an IT admin runs
     expect(await again.exited).toBe(0)
   })
 
+  test('HOST chooses the address it listens on; left out, every address', async () => {
+    for (const [host, address] of [['127.0.0.1', '127.0.0.1'], [undefined, '::']] as const) {
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'lc-host-'))
+      dirs.push(dataDir)
+      const child = startProcess({ PORT: '0', DATA_DIR: dataDir, ...(host && { HOST: host }) })
+      const listening = await waitFor(() => child.lines.find((l) => l.msg === 'listening'))
+      expect(listening.address).toBe(address)
+      expect((await fetch(`http://127.0.0.1:${listening.port}/healthz`)).status).toBe(200)
+      child.kill('SIGTERM')
+      await child.exited
+    }
+  })
+
+  test('started where there is no .env, it says nothing of one', async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), 'lc-noenv-'))
+    dirs.push(empty)
+    const child = spawn(node, ['--max-semi-space-size=4', path.join(root, 'src/main.ts')], { cwd: empty, env: { PATH: process.env.PATH ?? '', PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(1)
+    expect(stderr).toContain('PORT')
+    expect(stderr).not.toContain('.env')
+  })
+
   test('a bad variable stops the process with a message naming it', async () => {
     const child = startProcess({ PORT: 'eighty', SLACK_BOT_TOKEN: 'xoxb-1' })
     let stderr = ''

@@ -61,6 +61,7 @@ export async function addContact(deps: Deps, input: AddContactInput): Promise<Re
       libraryId: input.libraryId,
       actor: input.actor.label,
       action: 'contact.added',
+      patronId: patron.id,
       subjectType: 'contact',
       subjectId: id,
       after: auditView(added, patron.username),

@@ -26,6 +26,7 @@ export async function removeContact(
       libraryId: input.libraryId,
       actor: input.actor.label,
       action: 'contact.removed',
+      patronId: before.patronId,
       subjectType: 'contact',
       subjectId: before.id,
       before: auditView(before, patron?.username ?? ''),

@@ -63,6 +63,7 @@ export async function updateContact(deps: Deps, input: UpdateContactInput): Prom
       libraryId: input.libraryId,
       actor: input.actor.label,
       action: 'contact.updated',
+      patronId: before.patronId,
       subjectType: 'contact',
       subjectId: before.id,
       before: auditView(before, patron?.username ?? ''),

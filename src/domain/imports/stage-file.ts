@@ -7,7 +7,7 @@ import { matchHeader, type ColumnSpec } from './columns.ts'
 import { decodeCsvBytes, UnreadableFile } from './decode-text.ts'
 import { ProblemList, type ImportProblem } from './errors.ts'
 import { readCsvRecords } from './read-csv.ts'
-import { unstorableText } from '../text.ts'
+import { countOf, unstorableText } from '../text.ts'
 import { sql } from 'kysely'
 
 /** A file as it arrives: from Slack, an HTTP body or disk, always as a byte stream. */
@@ -119,7 +119,7 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
         }
         // A row may leave out empty trailing fields; a field beyond the header's is an unquoted comma.
         if (record.fields.length > headerFields && record.fields.slice(headerFields).some((field) => field.trim() !== '')) {
-          problems.add({ line: record.line, column: '(row)', message: `this row has ${record.fields.length} fields and the header ${headerFields}: a field that holds a comma must be in double quotes` })
+          problems.add({ line: record.line, column: '(row)', message: `this row has ${record.fields.length} fields and the header has ${countOf(headerFields, 'field')}: a field that holds a comma must be in double quotes` })
           continue
         }
         const read = input.readRow(record.line, record.fields, positions)

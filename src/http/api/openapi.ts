@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import {
+  auditQuerySchema,
   contactIdParam,
   contactsImportQuerySchema,
   maxBodyBytes,
@@ -72,7 +73,9 @@ const problemResponses = {
       'A query parameter is wrong (`errors` names each by `parameter`), the file cannot be read, or it has errors: `errors` lists the first 100 by `line` and `column`, `errorCount` counts them all. Nothing was changed.',
     content: problemJson,
   },
+  InvalidQuery: { description: 'A query parameter is wrong: `errors` names each one by `parameter`.', content: problemJson },
   InternalError: { description: 'Something failed on our side; nothing of it is disclosed.', content: problemJson },
+  ServiceStarting: { description: 'The service is starting and its database is not ready yet; try again in a few seconds.', content: problemJson },
 }
 
 type ProblemName = keyof typeof problemResponses
@@ -87,19 +90,25 @@ const statusOf: Record<ProblemName, string> = {
   NotCsv: '415',
   ImportRunning: '409',
   InvalidImport: '422',
+  InvalidQuery: '422',
   InternalError: '500',
+  ServiceStarting: '503',
 }
 
+const responseRef = (name: ProblemName) => ({ $ref: `#/components/responses/${name}` })
+
+// Every route answers 503 while the service starts (src/http/app.ts), before the API exists.
 function problems(...names: ProblemName[]) {
-  const all: ProblemName[] = ['Unauthorized', ...names, 'InternalError']
-  return Object.fromEntries(all.map((name) => [statusOf[name], { $ref: `#/components/responses/${name}` }]))
+  const all: ProblemName[] = ['Unauthorized', ...names, 'InternalError', 'ServiceStarting']
+  return Object.fromEntries(all.map((name) => [statusOf[name], responseRef(name)]))
 }
 
-const writing: ProblemName[] = ['MalformedJson', 'Forbidden', 'PayloadTooLarge', 'UnsupportedMediaType', 'Invalid']
+// Keys are staff or admin, and these routes need at most staff: none of them answers 403.
+const writing: ProblemName[] = ['MalformedJson', 'PayloadTooLarge', 'UnsupportedMediaType', 'Invalid']
 
 const importing: ProblemName[] = ['Forbidden', 'ImportRunning', 'NotCsv', 'InvalidImport']
 
-function operation(tag: 'patrons' | 'contacts' | 'imports', summary: string, operationId: string, details: Record<string, unknown>) {
+function operation(tag: 'patrons' | 'contacts' | 'imports' | 'audit', summary: string, operationId: string, details: Record<string, unknown>) {
   return { tags: [tag], summary, operationId, ...details }
 }
 
@@ -114,13 +123,16 @@ export function openApiDocument() {
       title: 'library-comms API',
       version: '1',
       description:
-        'Lets the library or student system push patrons and their contacts. Every call is made as one library: the library of the API key.',
+        'Lets the library or student system push patrons and their contacts, and an admin read the audit log. Every call is made as one library: the library of the API key.',
     },
+    // Relative: the document is served by the service it describes, whatever its address.
+    servers: [{ url: '/', description: 'This service; every path starts with /api/v1' }],
     security: [{ apiKey: [] }],
     tags: [
       { name: 'patrons', description: 'Patrons of the library, created and updated in batches by username.' },
       { name: 'contacts', description: 'The people and addresses notices reach for a patron.' },
       { name: 'imports', description: 'CSV files from the student system, as a librarian imports them in Slack: checked whole, then applied in one transaction or not at all.' },
+      { name: 'audit', description: 'Who changed what, and when: every change to patrons, contacts, staff, keys and imports.' },
     ],
     paths: {
       '/api/v1/openapi.json': {
@@ -128,7 +140,7 @@ export function openApiDocument() {
           summary: 'This document',
           operationId: 'getOpenApiDocument',
           security: [],
-          responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) } },
+          responses: { '200': { description: 'The OpenAPI document.', content: json({ type: 'object' }) }, '503': responseRef('ServiceStarting') },
         },
       },
       '/api/v1/patrons': {
@@ -141,7 +153,7 @@ export function openApiDocument() {
       '/api/v1/patrons/{username}': {
         get: operation('patrons', 'Read a patron with their contacts', 'getPatron', {
           parameters: [username],
-          responses: { '200': { description: 'The patron.', content: json(ref('PatronWithContacts')) }, ...problems('Forbidden', 'NotFound') },
+          responses: { '200': { description: 'The patron.', content: json(ref('PatronWithContacts')) }, ...problems('NotFound') },
         }),
       },
       '/api/v1/patrons/{username}/contacts': {
@@ -156,13 +168,13 @@ export function openApiDocument() {
       },
       '/api/v1/contacts/{id}': {
         parameters: [contactId],
-        get: operation('contacts', 'Read a contact', 'getContact', { responses: { '200': contactBody('The contact.'), ...problems('Forbidden', 'NotFound') } }),
+        get: operation('contacts', 'Read a contact', 'getContact', { responses: { '200': contactBody('The contact.'), ...problems('NotFound') } }),
         patch: operation('contacts', 'Change some fields of a contact', 'updateContact', {
           requestBody: { required: true, content: { ...json(ref('ContactChanges')), 'application/merge-patch+json': { schema: ref('ContactChanges') } } },
           responses: { '200': contactBody('The contact after the change.'), ...problems(...writing, 'NotFound') },
         }),
         delete: operation('contacts', 'Remove a contact', 'removeContact', {
-          responses: { '204': { description: 'Removed.' }, ...problems('Forbidden', 'NotFound') },
+          responses: { '204': { description: 'Removed.' }, ...problems('NotFound') },
         }),
       },
       '/api/v1/imports/contacts': {
@@ -181,6 +193,14 @@ export function openApiDocument() {
           parameters: [...queryParameters(patronsImportQuerySchema), contentDisposition],
           requestBody: { required: true, content: csvFile('username; optional first_name, last_name, type, academic_level, groups, enabled.') },
           responses: { '200': { description: 'What the import did, or would do.', content: json(ref('PatronsImport')) }, ...problems(...importing) },
+        }),
+      },
+      '/api/v1/audit': {
+        get: operation('audit', 'Read the audit log', 'listAudit', {
+          description:
+            "Newest first, a page at a time: follow nextCursor until it is null. Filters combine; dates are whole days in the library's time zone. Admin keys only (403).",
+          parameters: queryParameters(auditQuerySchema),
+          responses: { '200': { description: 'A page of the log.', content: json(ref('AuditPage')) }, ...problems('Forbidden', 'InvalidQuery') },
         }),
       },
     },

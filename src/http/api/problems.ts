@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { AuditError } from '../../domain/audit/errors.ts'
 import type { ContactField } from '../../domain/contacts/contact-fields.ts'
 import type { ContactError } from '../../domain/contacts/errors.ts'
 import type { ImportError } from '../../domain/imports/errors.ts'
@@ -203,6 +204,27 @@ export function importProblem(error: ImportError): Problem {
       return { type: problemType('import-not-found'), title: 'Import not found', status: 404, detail: `No import ${error.batchId} in this library` }
     case 'batch_not_ready':
       return { type: problemType('import-not-ready'), title: 'Import not ready', status: 409, detail: `Import ${error.batchId} is ${error.status}, not waiting to be applied` }
+    default:
+      return assertNever(error)
+  }
+}
+
+/** Every expected failure of reading the audit log, as the API answers it. */
+export function auditProblem(error: AuditError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      return notAllowed(error)
+    case 'invalid_filters':
+      return {
+        type: problemType('invalid-query'),
+        title: 'Invalid query parameters',
+        status: 422,
+        detail: 'The query parameters are wrong',
+        errors: error.problems.map((problem) => ({ parameter: problem.filter, detail: problem.message })),
+      }
+    // A key goes with its library, so this means the library went while the request ran.
+    case 'library_not_found':
+      return { ...routeNotFound, detail: 'The library of this key no longer exists' }
     default:
       return assertNever(error)
   }

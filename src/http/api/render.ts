@@ -1,10 +1,11 @@
+import type { AuditPage } from '../../domain/audit/list-audit.ts'
 import type { Contact } from '../../domain/contacts/contact-view.ts'
 import type { ContactsImportResult, StagedContactsImport } from '../../domain/imports/contacts-import.ts'
 import type { ContactImportSummary } from '../../domain/imports/contacts-plan.ts'
 import type { ImportProblem } from '../../domain/imports/errors.ts'
 import type { PatronsImportPreview, PatronsImportResult } from '../../domain/imports/patrons-import.ts'
 import type { PatronWithContacts } from '../../domain/patrons/patron-view.ts'
-import type { ContactBody, ContactsImportBody, LineError, PatronsImportBody, PatronWithContactsBody } from './schemas.ts'
+import type { AuditPageBody, ContactBody, ContactsImportBody, LineError, PatronsImportBody, PatronWithContactsBody } from './schemas.ts'
 
 /** A contact as the API shows it: the domain's `isPrimary` is `primary` on the wire. */
 export function renderContact(contact: Contact): ContactBody {
@@ -63,5 +64,13 @@ export function renderPatronsImport(preview: PatronsImportPreview, applied?: Pat
     warnings: preview.warnings.map(renderLineError),
     summary: preview.summary,
     ...(applied && { created: applied.created, updated: applied.updated, unchanged: applied.unchanged }),
+  }
+}
+
+/** A page of the audit log; instants in UTC. */
+export function renderAuditPage(page: AuditPage): AuditPageBody {
+  return {
+    entries: page.entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })),
+    nextCursor: page.nextCursor,
   }
 }

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { except } from 'hono/combine'
 import type { AppDeps } from '../../domain/deps.ts'
+import { auditRoutes } from './audit.ts'
 import { requireApiKey, type ApiEnv } from './authenticate.ts'
 import { contactRoutes } from './contacts.ts'
 import { importRoutes } from './imports.ts'
@@ -39,6 +40,7 @@ export function apiRoutes(deps: AppDeps): Hono {
   withKey.route('/', patronRoutes(deps))
   withKey.route('/', contactRoutes(deps))
   withKey.route('/', importRoutes(deps))
+  withKey.route('/', auditRoutes(deps))
   api.route('/', withKey)
   return api
 }

@@ -3,6 +3,7 @@ import { bccPreferences, contactRoles, contactSources, contactTypes, contactUsag
 import { contactImportModes } from '../../domain/imports/contacts-plan.ts'
 import { patronTypes } from '../../domain/patrons/patron-view.ts'
 import { contactScenarioNames } from '../../domain/scenarios/catalogue.ts'
+import { defaultAuditLimit, maxAuditLimit } from '../../domain/audit/list-audit.ts'
 
 // The one source of truth for `/api/v1`: the routes validate with these schemas and the OpenAPI
 // document is generated from them, so the two cannot drift apart.
@@ -64,7 +65,7 @@ const contactField = {
   usage: z.enum(contactUsages).describe('any scenario; none (record keeping only); custom: only the listed scenarios.'),
   scenarios: z
     .array(z.enum(contactScenarioNames))
-    .describe('For custom usage. Left out on a new custom contact, it matches every scenario.'),
+    .describe('For custom usage. Left out on a new custom contact, it matches every scenario; with any or none it is not kept.'),
 }
 
 export const newContactSchema = z.strictObject({
@@ -102,7 +103,9 @@ export const contactSchema = z.object({
   addressee: contactField.addressee,
   bcc: contactField.bcc,
   usage: contactField.usage,
-  scenarios: z.array(z.string()).describe('The matching scenarios of a custom contact; empty otherwise.'),
+  scenarios: z
+    .array(z.string())
+    .describe('The matching scenarios of a custom contact. Empty for any (every notice its role may reach) and for none (no notice).'),
   source: z.enum(contactSources).describe('Who last wrote the contact: an import, this API, or staff in Slack.'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -250,6 +253,46 @@ export const patronsImportSchema = z.object({
   unchanged: count.optional().describe('Absent on a dry run.'),
 })
 
+// The audit log: filters in the query, checked by the domain (which names each bad one).
+
+const auditFilter = (what: string) => z.string({ error: 'Give this parameter once' }).optional().describe(what)
+
+export const auditQuerySchema = z.strictObject({
+  from: auditFilter(
+    "Entries at or after this: a date (2026-03-01: from the start of that day in the library's time zone) or an instant with its offset (2026-03-01T08:00:00Z).",
+  ),
+  to: auditFilter('Entries at or before this: a date (2026-03-31: to the end of that day in the library\'s time zone) or an instant with its offset.'),
+  actor: auditFilter('Who acted or approved, as the log names them: slack:U0123ABCD, api-key:4, cli.'),
+  patron: auditFilter("A patron's username: entries about the patron or their contacts, and batches of patrons that name them."),
+  action: auditFilter('An action (contact.added), or a prefix ending in a dot for every action of a kind (contact.).'),
+  cursor: auditFilter('nextCursor of the previous page: the next, older, entries with the same filters.'),
+  limit: z
+    .string({ error: 'Give this parameter once' })
+    .regex(/^[0-9]{1,6}$/, `Give a whole number from 1 to ${maxAuditLimit}`)
+    .transform(Number)
+    .optional()
+    .describe(`Entries per page, 1 to ${maxAuditLimit}; ${defaultAuditLimit} when left out.`),
+})
+
+export const auditEntrySchema = z.object({
+  id: z.string().describe('Grows with every entry written.'),
+  at: z.iso.datetime(),
+  actor: z.string().describe('Who did it: slack:U0123ABCD, api-key:4, cli; for an import, who asked for it.'),
+  approver: z.string().nullable().describe('Who confirmed it, when that was someone else\'s step (an import\'s confirmation).'),
+  action: z.string().describe('What was done: contact.added, contact.updated, contact.removed, patrons.upserted, contacts.imported, staff.added, api_key.created, …'),
+  subjectType: z.string().describe('What it was done to: contact, patron, import, staff, api_key, library.'),
+  subjectId: z.string().nullable(),
+  patron: z.string().nullable().describe('The username of the patron the entry is about, while the patron exists.'),
+  before: z.unknown().describe('The subject before the change, when there was one.'),
+  after: z.unknown().describe('The subject after the change.'),
+  details: z.unknown().describe('What else the action recorded: an import\'s file name, checksum and counts.'),
+})
+
+export const auditPageSchema = z.object({
+  entries: z.array(auditEntrySchema).describe('Newest first.'),
+  nextCursor: z.string().nullable().describe('Send as cursor for the next, older, page; null on the last page.'),
+})
+
 export type FieldError = z.infer<typeof fieldErrorSchema>
 export type ParameterError = z.infer<typeof parameterErrorSchema>
 export type LineError = z.infer<typeof lineErrorSchema>
@@ -258,6 +301,7 @@ export type ContactBody = z.input<typeof contactSchema>
 export type PatronWithContactsBody = z.input<typeof patronWithContactsSchema>
 export type ContactsImportBody = z.input<typeof contactsImportSchema>
 export type PatronsImportBody = z.input<typeof patronsImportSchema>
+export type AuditPageBody = z.input<typeof auditPageSchema>
 
 /** Every named schema, as the OpenAPI document lists them under components. */
 export const namedSchemas = {
@@ -270,6 +314,8 @@ export const namedSchemas = {
   PatronWithContacts: patronWithContactsSchema,
   ContactsImport: contactsImportSchema,
   PatronsImport: patronsImportSchema,
+  AuditPage: auditPageSchema,
+  AuditEntry: auditEntrySchema,
   LineError: lineErrorSchema,
   Problem: problemSchema,
 } as const

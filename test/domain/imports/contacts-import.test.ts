@@ -278,7 +278,7 @@ describe('bad input changes nothing', () => {
     const before = await addresses(lib, ana)
     const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(csv, { chunkBytes: 4096 }) })
     expect(!preview.ok && preview.error.code === 'invalid_file' && preview.error.problems).toEqual([
-      { line: 5002, column: '(row)', message: 'this row has 4 fields and the header 3: a field that holds a comma must be in double quotes' },
+      { line: 5002, column: '(row)', message: 'this row has 4 fields and the header has 3 fields: a field that holds a comma must be in double quotes' },
       { line: 10003, column: '(row)', message: 'a quoted field is never closed (a " is missing), so the rest of the file runs into this field' },
     ])
     expect(await addresses(lib, ana)).toEqual(before)

@@ -1,7 +1,9 @@
+import pino from 'pino'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { contactImportModes } from '../../../src/domain/imports/contacts-plan.ts'
 import { apiRoutes } from '../../../src/http/api/routes.ts'
+import { createHttpApp } from '../../../src/http/app.ts'
 import { testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { givenApiLibrary, givenHttpApp, pointersOf, problemOf } from './given-api.ts'
@@ -24,6 +26,7 @@ test('the OpenAPI 3.1 document is served without a key and lists every path', as
 
   expect(document.openapi).toBe('3.1.0')
   expect(Object.keys(document.paths).sort()).toEqual([
+    '/api/v1/audit',
     '/api/v1/contacts/{id}',
     '/api/v1/imports/contacts',
     '/api/v1/imports/patrons',
@@ -98,6 +101,37 @@ test('the imports take a CSV body, and the document names the query parameters t
   ])
   expect(contacts.parameters[0].schema.enum).toEqual([...contactImportModes])
   expect(contacts.parameters[3].schema).toEqual({ type: 'string', enum: ['true', 'false'] })
-  expect(Object.keys(contacts.responses).sort()).toEqual(['200', '401', '403', '409', '415', '422', '500'])
+  expect(Object.keys(contacts.responses).sort()).toEqual(['200', '401', '403', '409', '415', '422', '500', '503'])
   expect(document.paths['/api/v1/imports/patrons'].post.parameters.map((p: any) => p.name)).toEqual(['dryRun', 'Content-Disposition'])
+})
+
+test('every operation lists the 503 the service answers while it starts, and the document names its server', async () => {
+  const document = await fetchDocument()
+  const starting = createHttpApp({ logger: pino({ level: 'silent' }), isReady: async () => false, api: () => undefined })
+
+  for (const [path, item] of Object.entries<any>(document.paths)) {
+    for (const method of methods.filter((m) => item[m])) {
+      expect(item[method].responses['503'], `${method} ${path}`).toEqual({ $ref: '#/components/responses/ServiceStarting' })
+      const answered = await starting.request(path.replace('{username}', 'asilva').replace('{id}', '41'), { method: method.toUpperCase() })
+      expect(answered.status, `${method} ${path}`).toBe(503)
+    }
+  }
+  expect(document.servers).toEqual([{ url: '/', description: expect.any(String) }])
+})
+
+test('the audit log is described with its filters, for admin keys', async () => {
+  const document = await fetchDocument()
+  const audit = document.paths['/api/v1/audit'].get
+
+  expect(audit.parameters.map((p: any) => [p.name, p.in, p.required])).toEqual([
+    ['from', 'query', false],
+    ['to', 'query', false],
+    ['actor', 'query', false],
+    ['patron', 'query', false],
+    ['action', 'query', false],
+    ['cursor', 'query', false],
+    ['limit', 'query', false],
+  ])
+  expect(Object.keys(audit.responses).sort()).toEqual(['200', '401', '403', '422', '500', '503'])
+  expect(audit.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AuditPage' })
 })
