@@ -53,6 +53,8 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       return refused(`there is no active API key ${error.id}: it does not exist or is already revoked (see library-comms api-key list)`)
     case 'not_allowed':
       return refused(`not allowed: this needs the ${error.needed} role`)
+    case 'deactivation_not_allowed':
+      return refused(`not allowed: the file deactivates ${error.problemCount} patrons, which needs the admin role:\n${error.problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`)
     case 'staff_not_found':
       return refused(`${error.slackUserId} is not on this library's staff`)
     case 'last_admin':

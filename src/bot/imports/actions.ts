@@ -75,6 +75,7 @@ function isAboutTheBatch(error: ImportError): boolean {
     case 'invalid_levels':
       return true
     case 'not_allowed':
+    case 'deactivation_not_allowed':
     case 'import_running':
     case 'batch_not_found':
     case 'batch_not_ready':

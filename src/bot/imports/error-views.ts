@@ -45,6 +45,14 @@ export function importErrorMessage(error: ImportError, context: ImportErrorConte
       return invalidFileMessage(error, file, context.stage)
     case 'not_allowed':
       return notice(`${notAllowedText(error, refusedDoing(context.request, error.needed), context.libraryName)}\nNothing was changed.`)
+    case 'deactivation_not_allowed': {
+      const lines = error.problems.slice(0, 5).map((problem) => problem.line).join(', ')
+      const more = error.problemCount > 5 ? ', …' : ''
+      return notice(
+        `${notAllowedText({ code: 'not_allowed', needed: error.needed, role: error.role }, 'deactivate patrons', context.libraryName)}\n` +
+          `This file deactivates ${counted(error.problemCount, 'patron')} (line${error.problemCount === 1 ? '' : 's'} ${lines}${more}). Nothing was changed: an admin can confirm it.`,
+      )
+    }
     case 'import_running':
       return notice(
         `:hourglass: Another import is running in this library: import #${error.batchId}, started by ${actorName(error.requestedBy)} ${slackTime(error.startedAt)}. ` +

@@ -13,7 +13,16 @@ import { parseImportForm, parseImportTarget, type ImportRequestForm } from './fo
 import { importBlocks, importModalId, modeChoices } from './modal-views.ts'
 import { openSlackFile, SlackFileUnavailable } from './slack-file.ts'
 import { importMessageUpdater, postImportMessage } from './status-message.ts'
-import { contactsDryRunMessage, importFailedMessage, importTitle, patronsDryRunMessage, progressMessage, slackFileUnavailableMessage, startingMessage } from './views.ts'
+import {
+  contactsDryRunMessage,
+  importFailedMessage,
+  importTitle,
+  patronsDryRunMessage,
+  progressMessage,
+  slackFileUnavailableMessage,
+  startingMessage,
+  waitsForAdminMessage,
+} from './views.ts'
 
 /**
  * The import form's Dry run: closes the form at once, then posts a message that follows the
@@ -47,7 +56,10 @@ export function registerImportModal(app: BotApp, deps: AppDeps): void {
       const file = await openSlackFile(client, { fileId: form.value.fileId, botToken: context.botToken })
       const title = importTitle({ request: form.value, fileName: file.name })
       const onProgress = message.progress((progress: ImportProgress) => progressMessage(title, progress))
-      await message.show(await dryRun(deps, { context, request: form.value, file, userId, onProgress }))
+      const outcome = await dryRun(deps, { context, request: form.value, file, userId, onProgress })
+      await message.show(outcome.message)
+      // The dry run waits in the channel for an admin; its author is told why they cannot confirm it.
+      if (outcome.privately) await client.chat.postEphemeral({ channel: ref.channel, user: userId, ...outcome.privately })
     } catch (error) {
       if (error instanceof SlackFileUnavailable) {
         // The user's to fix (a deleted file), or Slack's: a warning for the IT admin, not a fault of ours.
@@ -64,7 +76,7 @@ export function registerImportModal(app: BotApp, deps: AppDeps): void {
 async function dryRun(
   deps: AppDeps,
   input: { context: BotContext; request: ImportRequestForm; file: ImportFile; userId: string; onProgress: (progress: ImportProgress) => void },
-): Promise<SlackMessage> {
+): Promise<{ message: SlackMessage; privately?: SlackMessage }> {
   const { context, request, file, onProgress } = input
   const common = { libraryId: context.library.id, file, actor: context.actor, onProgress }
   const label = { fileName: file.name, requestedBy: input.userId }
@@ -72,11 +84,14 @@ async function dryRun(
   switch (request.kind) {
     case 'contacts': {
       const preview = await previewContactsImport(deps, { ...common, mode: request.mode, levels: request.levels, keepCustom: request.keepCustom })
-      return preview.ok ? contactsDryRunMessage(preview.value, { ...label, request }) : importErrorMessage(preview.error, failed)
+      return { message: preview.ok ? contactsDryRunMessage(preview.value, { ...label, request }) : importErrorMessage(preview.error, failed) }
     }
     case 'patrons': {
       const preview = await previewPatronsImport(deps, common)
-      return preview.ok ? patronsDryRunMessage(preview.value, { ...label, request }) : importErrorMessage(preview.error, failed)
+      if (!preview.ok) return { message: importErrorMessage(preview.error, failed) }
+      const message = patronsDryRunMessage(preview.value, { ...label, request })
+      const mayNot = checkRole(context.actor, preview.value.confirmNeeds)
+      return mayNot ? { message, privately: waitsForAdminMessage(preview.value, context.library.name) } : { message }
     }
   }
 }

@@ -121,10 +121,19 @@ export function patronsDryRunMessage(preview: PatronsImportPreview, label: Impor
   ]
   const deactivating = summary.toDeactivate > 0
   if (deactivating) blocks.push(caution('Deactivated patrons get no notices, and become candidates for purging.'))
+  if (preview.confirmNeeds === 'admin') blocks.push(caution(`Confirming takes an *admin*: this file deactivates ${counted(summary.toDeactivate, 'patron')}.`))
   const question = `Deactivate ${counted(summary.toDeactivate, 'patron')}? They will get no notices, and can later be purged.`
   blocks.push(decision(importActions.confirmPatrons, preview.batchId, deactivating ? { title: 'Deactivate patrons?', text: question, confirm: 'Deactivate' } : undefined))
   const text = `Dry run of ${escapeMrkdwn(label.fileName)}: ${number.format(summary.toCreate)} to create, ${number.format(summary.toUpdate)} to update, ${number.format(summary.toDeactivate)} to deactivate. Confirm or cancel.`
   return { text, blocks }
+}
+
+/** Told privately to a staff member whose file deactivates patrons: the dry run waits for an admin. */
+export function waitsForAdminMessage(preview: PatronsImportPreview, libraryName: string): SlackMessage {
+  return notice(
+    `Your file deactivates ${counted(preview.summary.toDeactivate, 'patron')}, and deactivating patrons in *${escapeMrkdwn(libraryName)}* takes the *admin* role. ` +
+      `Nothing has changed: import #${preview.batchId} waits in the channel for an admin to confirm or cancel it.`,
+  )
 }
 
 /** The end of a contacts import: what it did. */

@@ -6,8 +6,10 @@ import { closeBatch, findBatch, roleToDecide } from './batches.ts'
 import type { ImportError } from './errors.ts'
 
 /**
- * Drops a staged import that staff decided not to apply; it takes the role that confirming it
- * would. Nothing else changes. A Confirm that claimed the batch first wins.
+ * Drops a staged import that staff decided not to apply: whoever asked for it may, and anyone
+ * with the role confirming it takes (a staff member's dry run that deactivates patrons waits for
+ * an admin, and its author may still withdraw it). Nothing else changes. A Confirm that claimed
+ * the batch first wins.
  */
 export async function cancelImport(
   deps: Pick<AppDeps, 'db' | 'clock'>,
@@ -17,7 +19,7 @@ export async function cancelImport(
   if (refused) return err(refused)
   const batch = await findBatch(deps.db, input)
   if (!batch) return err({ code: 'batch_not_found', batchId: input.batchId })
-  const mayNot = checkRole(input.actor, roleToDecide(batch))
+  const mayNot = batch.requestedBy === input.actor.label ? undefined : checkRole(input.actor, roleToDecide(batch))
   if (mayNot) return err(mayNot)
   const closed = await closeBatch(deps.db, batch.id, { status: 'cancelled', now: deps.clock.now(), from: ['staged'] })
   if (!closed) {

@@ -1,4 +1,4 @@
-import type { NotAllowed } from '../staff/roles.ts'
+import type { NotAllowed, StaffRole } from '../staff/roles.ts'
 
 /** A problem in the file, where a spreadsheet shows it: line 14, column address. */
 export type ImportProblem = { line: number; column: string; message: string }
@@ -17,6 +17,8 @@ export type ImportError =
       patronsNotFound?: number
     }
   | { code: 'unreadable_file'; message: string }
+  /** Seed 004: deactivating patrons takes an admin; the rows that would deactivate one. */
+  | { code: 'deactivation_not_allowed'; needed: 'admin'; role: StaffRole | null; problems: ImportProblem[]; problemCount: number }
   | { code: 'batch_not_found'; batchId: number }
   | { code: 'batch_not_ready'; batchId: number; status: string }
   | { code: 'invalid_levels'; levels: string[] }

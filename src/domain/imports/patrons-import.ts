@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { applyPatrons, type PatronInput } from '../patrons/upsert-patrons.ts'
 import { err, ok, type Result } from '../result.ts'
-import { checkRole, type Actor } from '../staff/roles.ts'
+import { checkRole, type Actor, type StaffRole } from '../staff/roles.ts'
 import { closeBatch, givenUpWhileReading, openBatch, runApply } from './batches.ts'
 import { patronColumns } from './columns.ts'
 import { maxReportedProblems, type ImportError, type ImportProblem } from './errors.ts'
@@ -12,11 +12,20 @@ import { readPatronRow, stagedPatronColumns } from './patron-rows.ts'
 import { stageFile, type ImportFile, type ImportProgress, type StagingDeps } from './stage-file.ts'
 
 export type PatronsImportSummary = { rows: number; toCreate: number; toUpdate: number; unchanged: number; toDeactivate: number; toReactivate: number }
-export type PatronsImportPreview = { batchId: number; fileName: string; checksum: string; summary: PatronsImportSummary; warnings: ImportProblem[] }
+export type PatronsImportPreview = {
+  batchId: number
+  fileName: string
+  checksum: string
+  summary: PatronsImportSummary
+  warnings: ImportProblem[]
+  /** The role confirming takes: admin when the file deactivates anyone (seed 004), else staff. */
+  confirmNeeds: StaffRole
+}
 
 /**
  * The dry run of a patrons import (the library system's Users import): create and update
- * patrons by username. Deactivating anyone (seed 004's bulk deactivation) takes an admin.
+ * patrons by username. Any staff member may stage one; confirming one that deactivates anyone
+ * (seed 004's bulk deactivation) takes an admin, so a staff member's file waits for one.
  */
 export async function previewPatronsImport(
   deps: StagingDeps,
@@ -67,16 +76,9 @@ export async function previewPatronsImport(
       return err({ code: 'invalid_file', problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings })
     }
     const summary = await summarisePatrons(deps.db, input.libraryId, batchId)
-    if (summary.toDeactivate > 0) {
-      const needsAdmin = checkRole(input.actor, 'admin')
-      if (needsAdmin) {
-        await closeBatch(deps.db, batchId, { status: 'cancelled', now: deps.clock.now(), from: ['staging'] })
-        return err(needsAdmin)
-      }
-    }
     const closed = await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), from: ['staging'], rowCount: staged.rows, checksum: staged.checksum, summary, warnings: staged.warnings })
     if (!closed) return err(givenUpWhileReading(batchId))
-    return ok({ batchId, fileName: input.file.name, checksum: staged.checksum, summary, warnings: staged.warnings })
+    return ok({ batchId, fileName: input.file.name, checksum: staged.checksum, summary, warnings: staged.warnings, confirmNeeds: summary.toDeactivate > 0 ? 'admin' : 'staff' })
   } catch (error) {
     await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now(), from: ['staging'] }).catch(() => {})
     throw error
@@ -110,7 +112,8 @@ async function summarisePatrons(db: Db, libraryId: number, batchId: number): Pro
     select count(*)::int as "rows",
       count(*) filter (where id is null)::int as "toCreate",
       count(*) filter (where id is not null and changes)::int as "toUpdate",
-      count(*) filter (where enabled = false and (id is null or is_enabled))::int as "toDeactivate",
+      -- A patron created disabled loses nothing: only an enabled patron is deactivated.
+      count(*) filter (where enabled = false and id is not null and is_enabled)::int as "toDeactivate",
       count(*) filter (where enabled = true and id is not null and not is_enabled)::int as "toReactivate"
     from compared`.execute(db)
   const summary = rows[0]
@@ -126,6 +129,12 @@ export async function applyPatronsImport(
   deps: StagingDeps,
   input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
 ): Promise<Result<PatronsImportResult, ImportError>> {
+  if (checkRole(input.actor, 'admin')) {
+    const deactivating = await findDeactivations(deps.db, input.libraryId, input.batchId)
+    if (deactivating.count > 0) {
+      return err({ code: 'deactivation_not_allowed', needed: 'admin', role: input.actor.role, problems: deactivating.problems, problemCount: deactivating.count })
+    }
+  }
   return runApply(deps, { ...input, kind: 'patrons' }, async (tx, batch): Promise<Result<PatronsImportResult, ImportError>> => {
     // Checked again: a patron a names-less file (username,enabled) updates may have been
     // removed since the dry run, and applying would create a blank one in its place.
@@ -170,6 +179,19 @@ export async function applyPatronsImport(
     })
     return ok({ batchId: batch.id, ...totals })
   })
+}
+
+/** Rows that would deactivate an enabled patron, each named on its enabled column. */
+async function findDeactivations(db: Db, libraryId: number, batchId: number): Promise<{ problems: ImportProblem[]; count: number }> {
+  const { rows } = await sql<{ line: number; username: string; total: number }>`
+    select r.line, r.username, count(*) over ()::int as total from import_patron_rows r
+    join patrons p on p.library_id = ${libraryId} and lower(p.username) = lower(r.username)
+    where r.batch_id = ${batchId} and r.enabled = false and p.is_enabled
+    order by r.line limit ${maxReportedProblems}`.execute(db)
+  return {
+    problems: rows.map((r) => ({ line: r.line, column: 'enabled', message: `this row deactivates ${quoted(r.username)}, which takes the admin role` })),
+    count: rows[0]?.total ?? 0,
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps.ts'
 import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { err, ok, type Result } from '../result.ts'
-import { checkRole, type Actor, type NotAllowed } from '../staff/roles.ts'
+import { checkRole, type Actor, type NotAllowed, type StaffRole } from '../staff/roles.ts'
 import { quoted, unstorableText } from '../text.ts'
 import type { PatronType } from './patron-view.ts'
 
@@ -21,7 +21,11 @@ export type PatronInput = {
 }
 
 export type PatronProblem = { index: number; field: keyof PatronInput; message: string }
-export type UpsertPatronsError = NotAllowed | { code: 'invalid_patrons'; problems: PatronProblem[] }
+export type UpsertPatronsError =
+  | NotAllowed
+  | { code: 'invalid_patrons'; problems: PatronProblem[] }
+  /** Seed 004: deactivating patrons takes an admin; the patrons of the batch it would deactivate. */
+  | { code: 'deactivation_not_allowed'; needed: 'admin'; role: StaffRole | null; problems: PatronProblem[] }
 export type UpsertPatronsSummary = { created: number; updated: number; unchanged: number }
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>
@@ -41,6 +45,10 @@ export async function upsertPatrons(
   if (input.patrons.length === 0) return ok({ created: 0, updated: 0, unchanged: 0 })
 
   return deps.db.transaction().execute(async (tx) => {
+    if (checkRole(input.actor, 'admin')) {
+      const deactivating = await findDeactivations(tx, input.libraryId, input.patrons)
+      if (deactivating.length > 0) return err({ code: 'deactivation_not_allowed', needed: 'admin', role: input.actor.role, problems: deactivating } as const)
+    }
     const summary = await applyPatrons(tx, { libraryId: input.libraryId, patrons: input.patrons, now: deps.clock.now() })
     await recordAudit(tx, {
       libraryId: input.libraryId,
@@ -51,6 +59,23 @@ export async function upsertPatrons(
     })
     return ok(summary)
   })
+}
+
+/** The patrons of the batch that `enabled: false` would deactivate: those enabled now (a new one created disabled loses nothing). */
+async function findDeactivations(db: Db, libraryId: number, patrons: PatronInput[]): Promise<PatronProblem[]> {
+  const disabling = patrons.flatMap((patron, index) => (patron.enabled === false ? [{ index, key: patron.username.trim().toLowerCase() }] : []))
+  if (disabling.length === 0) return []
+  const enabled = await db
+    .selectFrom('patrons')
+    .where('library_id', '=', libraryId)
+    .where('is_enabled', '=', true)
+    .where(sql<string>`lower(username)`, 'in', disabling.map((row) => row.key))
+    .select(sql<string>`lower(username)`.as('key'))
+    .execute()
+  const keys = new Set(enabled.map((row) => row.key))
+  return disabling
+    .filter((row) => keys.has(row.key))
+    .map((row) => ({ index: row.index, field: 'enabled' as const, message: `This deactivates ${quoted(patrons[row.index].username)}, which takes the admin role` }))
 }
 
 /** Text that cannot be stored (a NUL, half a surrogate pair), named by the patron's index and field. */

@@ -1,3 +1,4 @@
+import { maxImportBytes } from './imports.ts'
 import { z } from 'zod'
 import {
   auditQuerySchema,
@@ -67,7 +68,11 @@ const problemResponses = {
     content: problemJson,
   },
   NotCsv: { description: 'The body is not sent as text/csv (or application/csv, text/plain).', content: problemJson },
-  ImportRunning: { description: 'Another import runs in this library: `startedBy` and `startedAt` say whose and since when.', content: problemJson },
+  ImportRunning: {
+    description: 'Another import runs in this library (`startedBy` and `startedAt` say whose and since when), or an admin released this one while it was read. Nothing was changed.',
+    content: problemJson,
+  },
+  FileTooLarge: { description: `The file is larger than ${maxImportBytes} bytes; it was refused as it streamed, and the connection closes.`, content: problemJson },
   InvalidImport: {
     description:
       'A query parameter is wrong (`errors` names each by `parameter`), the file cannot be read, or it has errors: `errors` lists the first 100 by `line` and `column`, `errorCount` counts them all. Nothing was changed.',
@@ -89,6 +94,7 @@ const statusOf: Record<ProblemName, string> = {
   Invalid: '422',
   NotCsv: '415',
   ImportRunning: '409',
+  FileTooLarge: '413',
   InvalidImport: '422',
   InvalidQuery: '422',
   InternalError: '500',
@@ -103,10 +109,9 @@ function problems(...names: ProblemName[]) {
   return Object.fromEntries(all.map((name) => [statusOf[name], responseRef(name)]))
 }
 
-// Keys are staff or admin, and these routes need at most staff: none of them answers 403.
 const writing: ProblemName[] = ['MalformedJson', 'PayloadTooLarge', 'UnsupportedMediaType', 'Invalid']
 
-const importing: ProblemName[] = ['Forbidden', 'ImportRunning', 'NotCsv', 'InvalidImport']
+const importing: ProblemName[] = ['Forbidden', 'ImportRunning', 'FileTooLarge', 'NotCsv', 'InvalidImport']
 
 function operation(tag: 'patrons' | 'contacts' | 'imports' | 'audit', summary: string, operationId: string, details: Record<string, unknown>) {
   return { tags: [tag], summary, operationId, ...details }
@@ -145,9 +150,10 @@ export function openApiDocument() {
       },
       '/api/v1/patrons': {
         post: operation('patrons', 'Create or update patrons by username', 'upsertPatrons', {
-          description: 'All or nothing: one bad patron and the batch changes nothing. Sending the same batch again reports every patron unchanged.',
+          description:
+            'All or nothing: one bad patron and the batch changes nothing. Sending the same batch again reports every patron unchanged. Deactivating a patron (enabled: false for one who is enabled) needs an admin key: a staff key gets 403 naming each such patron; creating one disabled does not.',
           requestBody: { required: true, content: json(ref('PatronBatch')) },
-          responses: { '200': { description: 'How many patrons were created, updated and left unchanged.', content: json(ref('UpsertSummary')) }, ...problems(...writing) },
+          responses: { '200': { description: 'How many patrons were created, updated and left unchanged.', content: json(ref('UpsertSummary')) }, ...problems('Forbidden', ...writing) },
         }),
       },
       '/api/v1/patrons/{username}': {

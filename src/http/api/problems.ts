@@ -150,16 +150,23 @@ export function domainProblem(error: ApiDomainError): Problem {
           detail: problem.message,
         })),
       }
+    case 'deactivation_not_allowed':
+      return {
+        ...notAllowed(error),
+        detail: `Deactivating patrons needs the admin role; this key has ${roleOf(error)}. Nothing was changed`,
+        errors: error.problems.map((problem) => ({ pointer: `/${problem.index}/${patronFieldPointers[problem.field]}`, detail: problem.message })),
+      }
     default:
       return assertNever(error)
   }
 }
 
 // The 403 names the key's role, since the caller cannot see it anywhere else.
-function notAllowed(error: NotAllowed): Problem {
-  const role = error.role === null ? 'no role' : `the ${error.role} role`
-  return { type: problemType('not-allowed'), title: 'Forbidden', status: 403, detail: `This needs the ${error.needed} role; this key has ${role}` }
+function notAllowed(error: Pick<NotAllowed, 'needed' | 'role'>): Problem {
+  return { type: problemType('not-allowed'), title: 'Forbidden', status: 403, detail: `This needs the ${error.needed} role; this key has ${roleOf(error)}` }
 }
+
+const roleOf = (error: Pick<NotAllowed, 'role'>) => (error.role === null ? 'no role' : `the ${error.role} role`)
 
 /** Every expected failure of an import, as the API answers it. A refused import changed nothing. */
 export function importProblem(error: ImportError): Problem {
@@ -179,6 +186,13 @@ export function importProblem(error: ImportError): Problem {
       }
     case 'unreadable_file':
       return { type: problemType('unreadable-file'), title: 'Unreadable file', status: 422, detail: `${error.message} Nothing was changed.` }
+    case 'deactivation_not_allowed':
+      return {
+        ...notAllowed(error),
+        detail: `The file deactivates ${error.problemCount} ${error.problemCount === 1 ? 'patron' : 'patrons'}, which needs the admin role; this key has ${roleOf(error)}. Nothing was changed`,
+        errors: error.problems.map(renderLineError),
+        errorCount: error.problemCount,
+      }
     case 'import_running':
       return {
         type: problemType('import-running'),

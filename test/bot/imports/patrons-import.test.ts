@@ -57,14 +57,26 @@ describe('/import for patrons', () => {
     expect(audit).toEqual([{ actor: 'slack:UADMIN', approver: 'slack:UADMIN' }])
   })
 
-  test('a staff member’s bulk deactivation is refused politely, and nobody is deactivated', async () => {
+  test('a staff member’s bulk deactivation waits for an admin: they are told privately, and cannot confirm it themselves', async () => {
     const lib = await givenSchool()
 
     const run = await dryRun(lib, 'USTAFF', leavers)
 
-    expect(textOf(run.last.blocks)).toContain('Sorry, you can’t deactivate patrons: that needs the *admin* role, and you have the *staff* role in *')
-    expect(buttonsIn(run.last.blocks, importActions.confirmPatrons)).toEqual([])
+    expect(textOf(run.last.blocks)).toContain('Confirming takes an *admin*: this file deactivates 2 patrons.')
+    const told = (await slack.fake.next('chat.postEphemeral')).args
+    expect(told.user).toBe('USTAFF')
+    expect(told.text).toContain('Your file deactivates 2 patrons, and deactivating patrons in')
+    const [confirm] = buttonsIn(run.last.blocks, importActions.confirmPatrons)
+
+    await run.user.click(confirm, run.ref)
+    const refusal = (await slack.fake.next('response_url')).args
+    expect(refusal.text).toContain('This file deactivates 2 patrons (lines 2, 3). Nothing was changed: an admin can confirm it.')
     expect(await enabledPatrons(lib)).toEqual(['asilva', 'leaver1', 'leaver2'])
+
+    await importingUser(slack, lib, 'UADMIN').click(confirm, run.ref)
+    const applied = await followUpdates(slack)
+    expect(textOf(applied.last.blocks)).toContain('confirmed by <@UADMIN>')
+    expect(await enabledPatrons(lib)).toEqual(['asilva'])
   })
 
   test('a staff member creates and updates patrons, and a typo’d username in a deactivation file is an error on its line', async () => {

@@ -50,14 +50,37 @@ test('username,enabled with FALSE deactivates in bulk, and only an admin may', a
   await lib.patron({ username: 'leaver2' })
   await lib.patron({ username: 'stayer' })
   const csv = 'username,enabled\nleaver1,FALSE\nLEAVER2,false\n'
+  // A staff member's file is staged for an admin to confirm; the staff member may not confirm it.
   const asStaff = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile(csv), actor: staffActor('staff') })
-  expect(asStaff).toEqual({ ok: false, error: { code: 'not_allowed', needed: 'admin', role: 'staff' } })
-  const preview = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile(csv), actor: admin })
-  expect(preview.ok && preview.value.summary).toMatchObject({ toDeactivate: 2, toCreate: 0 })
+  expect(asStaff).toMatchObject({ ok: true, value: { confirmNeeds: 'admin', summary: { toDeactivate: 2 } } })
+  const refused = await applyPatronsImport(deps, { libraryId: lib.id, batchId: asStaff.ok ? asStaff.value.batchId : 0, actor: staffActor('staff') })
+  expect(refused).toEqual({
+    ok: false,
+    error: {
+      code: 'deactivation_not_allowed', needed: 'admin', role: 'staff', problemCount: 2,
+      problems: [
+        { line: 2, column: 'enabled', message: 'this row deactivates "leaver1", which takes the admin role' },
+        { line: 3, column: 'enabled', message: 'this row deactivates "LEAVER2", which takes the admin role' },
+      ],
+    },
+  })
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'leaver1' })).toMatchObject({ isEnabled: true })
+  const preview = asStaff
   await applyPatronsImport(deps, { libraryId: lib.id, batchId: preview.ok ? preview.value.batchId : 0, actor: admin })
   expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'leaver1' })).toMatchObject({ isEnabled: false, firstName: 'Lee' })
   expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'leaver2' })).toMatchObject({ isEnabled: false })
   expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'stayer' })).toMatchObject({ isEnabled: true })
+})
+
+test('creating a patron disabled is no deactivation: staff may, and the dry run counts none', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenLibrary(deps)
+  const staff = staffActor('staff')
+  const preview = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile('username,first_name,enabled\nnewbie,New,no\n'), actor: staff })
+  expect(preview).toMatchObject({ ok: true, value: { confirmNeeds: 'staff', summary: { toCreate: 1, toDeactivate: 0 } } })
+  const applied = await applyPatronsImport(deps, { libraryId: lib.id, batchId: preview.ok ? preview.value.batchId : 0, actor: staff })
+  expect(applied).toMatchObject({ ok: true, value: { created: 1 } })
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'newbie' })).toMatchObject({ isEnabled: false })
 })
 
 test('a deactivation file naming an unknown patron, or a bad value, changes nothing', async () => {

@@ -32,11 +32,26 @@ test('an update changes only the fields it names, matching the username in any c
   const deps = testDeps(handle)
   const lib = await givenLibrary(deps)
   await upsertPatrons(deps, { libraryId: lib.id, patrons: [{ username: 'bjones', firstName: 'Bea', lastName: 'Jones', academicLevel: 'Year 8', groups: ['Chess'] }], actor: staffActor() })
-  const result = await upsertPatrons(deps, { libraryId: lib.id, patrons: [{ username: 'BJones', enabled: false, groups: ['Debating'] }], actor: staffActor() })
+  const result = await upsertPatrons(deps, { libraryId: lib.id, patrons: [{ username: 'BJones', enabled: false, groups: ['Debating'] }], actor: staffActor('admin') })
   expect(result).toEqual({ ok: true, value: { created: 0, updated: 1, unchanged: 0 } })
   expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'bjones' })).toMatchObject({
     username: 'bjones', firstName: 'Bea', academicLevel: 'Year 8', groups: ['Debating'], isEnabled: false,
   })
+})
+
+test('deactivating takes an admin, as at every door: a staff member is refused on the row, and nothing changes', async () => {
+  const deps = testDeps(handle)
+  const lib = await givenLibrary(deps)
+  await lib.patron({ username: 'leaver' })
+  const patrons = [{ username: 'newbie', enabled: false }, { username: 'Leaver', enabled: false }]
+  const refused = await upsertPatrons(deps, { libraryId: lib.id, patrons, actor: staffActor('staff') })
+  expect(refused).toEqual({
+    ok: false,
+    error: { code: 'deactivation_not_allowed', needed: 'admin', role: 'staff', problems: [{ index: 1, field: 'enabled', message: 'This deactivates "Leaver", which takes the admin role' }] },
+  })
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'newbie' })).toBeUndefined()
+  // A patron created disabled loses nothing: staff may.
+  expect(await upsertPatrons(deps, { libraryId: lib.id, patrons: [patrons[0]], actor: staffActor('staff') })).toMatchObject({ ok: true, value: { created: 1 } })
 })
 
 test('a batch naming one username twice is refused whole', async () => {

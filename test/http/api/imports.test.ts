@@ -274,7 +274,8 @@ describe('a patrons import through the API', () => {
 
     const problem = await problemOf(await upload(lib, '/api/v1/imports/patrons', 'username,enabled\nleaver,FALSE\n'), 403)
 
-    expect(problem.detail).toBe('This needs the admin role; this key has the staff role')
+    expect(problem.detail).toBe('The file deactivates 1 patron, which needs the admin role; this key has the staff role. Nothing was changed')
+    expect(problem).toMatchObject({ errors: [{ line: 2, column: 'enabled', detail: 'this row deactivates "leaver", which takes the admin role' }] })
     expect(await (await lib.send('GET', '/api/v1/patrons/leaver')).json()).toMatchObject({ enabled: true })
     expect(await leftoversOf(lib)).toEqual({ waiting: 0, stagedRows: 0 })
   })

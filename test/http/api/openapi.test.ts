@@ -101,7 +101,7 @@ test('the imports take a CSV body, and the document names the query parameters t
   ])
   expect(contacts.parameters[0].schema.enum).toEqual([...contactImportModes])
   expect(contacts.parameters[3].schema).toEqual({ type: 'string', enum: ['true', 'false'] })
-  expect(Object.keys(contacts.responses).sort()).toEqual(['200', '401', '403', '409', '415', '422', '500', '503'])
+  expect(Object.keys(contacts.responses).sort()).toEqual(['200', '401', '403', '409', '413', '415', '422', '500', '503'])
   expect(document.paths['/api/v1/imports/patrons'].post.parameters.map((p: any) => p.name)).toEqual(['dryRun', 'Content-Disposition'])
 })
 

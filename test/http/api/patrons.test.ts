@@ -1,3 +1,4 @@
+import { createApiKey } from '../../../src/domain/api-keys/api-keys.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { givenLibrary, testDeps } from '../../support/builders.ts'
@@ -43,11 +44,19 @@ describe('POST /api/v1/patrons', () => {
     expect(upserts.map((entry) => entry.actor)).toEqual([lib.actor, lib.actor, lib.actor])
   })
 
-  test('the library system deactivates a patron by sending the username and enabled alone', async () => {
+  test('the library system deactivates a patron by sending the username and enabled alone, with an admin key', async () => {
     const lib = await givenApiLibrary(testDeps(handle))
     await lib.send('POST', '/api/v1/patrons', roster)
+    const refused = await problemOf(await lib.send('POST', '/api/v1/patrons', [{ username: 'newbie', enabled: false }, { username: 'ASILVA', enabled: false }]), 403)
+    expect(refused.errors).toEqual([{ pointer: '/1/enabled', detail: 'This deactivates "ASILVA", which takes the admin role' }])
+    const created = await createApiKey(testDeps(handle), { libraryId: lib.id, name: 'ILS', role: 'admin', actor: 'cli' })
+    if (!created.ok) throw new Error(created.error.code)
 
-    const response = await lib.send('POST', '/api/v1/patrons', [{ username: 'ASILVA', enabled: false }])
+    const response = await lib.app.request('/api/v1/patrons', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${created.value.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ username: 'ASILVA', enabled: false }]),
+    })
 
     expect(await response.json()).toEqual({ created: 0, updated: 1, unchanged: 0 })
     const ana = await (await lib.send('GET', '/api/v1/patrons/asilva')).json()
