@@ -15,8 +15,9 @@ type Running = { child: ProcessWithLog; port: number }
 type ProcessWithLog = ChildProcess & { lines: Array<Record<string, unknown>>; exited: Promise<number | null> }
 
 /** Runs `npm start`'s command on a fresh data directory, as an IT admin would. */
-function startProcess(env: Record<string, string>): ProcessWithLog {
-  const child = spawn(node, ['src/main.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) as ProcessWithLog
+function startProcess(env: Record<string, string>, command: [string, ...string[]] = [node, 'src/main.ts']): ProcessWithLog {
+  const [program, ...args] = command
+  const child = spawn(program, args, { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) as ProcessWithLog
   child.lines = []
   createInterface({ input: child.stdout! }).on('line', (line) => {
     try {
@@ -120,20 +121,7 @@ describe.runIf(testDatabaseKind === 'embedded')('npm start as Docker, pm2 or an 
   async function npmStart() {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'lc-npm-'))
     dirs.push(dataDir)
-    const npm = spawn('npm', ['start', '--silent'], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }) as ProcessWithLog
-    npm.lines = []
-    createInterface({ input: npm.stdout! }).on('line', (line) => {
-      try {
-        npm.lines.push(JSON.parse(line))
-      } catch {
-        npm.lines.push({ msg: line })
-      }
-    })
-    npm.exited = new Promise((resolve) => npm.on('exit', (code) => resolve(code)))
+    const npm = startProcess({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' }, ['npm', 'start', '--silent'])
     const listening = await waitFor(() => npm.lines.find((l) => l.msg === 'listening'))
     const port = listening.port as number
     await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined))
