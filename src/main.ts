@@ -11,7 +11,7 @@ import { createHttpApp } from './http/app.ts'
 import { apiRoutes } from './http/api/routes.ts'
 import { createSlackBot, type SlackBot } from './bot/app.ts'
 import { createLogger } from './logger.ts'
-import { giveUpUnfinishedBatches } from './domain/imports/batches.ts'
+import { giveUpUnfinishedBatches } from './domain/batches/give-up-batches.ts'
 
 export type Service = { port: number; deps: AppDeps; stop(): Promise<void> }
 

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt'
-import type { NotAllowed } from '../domain/staff/roles.ts'
+import type { NotAllowed, Permission } from '../domain/staff/permissions.ts'
 
 /** A message as Slack shows it: blocks, and the text for notifications and screen readers. */
 export type SlackMessage = { text: string; blocks: types.KnownBlock[] }
@@ -45,8 +45,28 @@ export function somethingWentWrong(): SlackMessage {
   )
 }
 
-/** A polite refusal naming the role that is needed; `doing` reads "change contacts". */
-export function notAllowedText(refusal: NotAllowed, doing: string, libraryName: string): string {
+/** What each permission lets staff do, in the words after "you can’t". */
+const permissionWords: Record<Permission, string> = {
+  lookUpContacts: 'look up contacts',
+  changeContacts: 'change contacts',
+  changePatrons: 'import or change patrons',
+  importContacts: 'import contacts',
+  replaceContacts: 'replace contacts',
+  deactivatePatrons: 'deactivate patrons',
+  releaseImports: 'release an import',
+  seeStaff: 'see the staff',
+  manageStaff: 'manage staff',
+  readAudit: 'read the audit log',
+  changeNoticeSettings: 'change how notices go out',
+  editTemplates: 'edit templates',
+  reviewBlacklist: 'review bounced addresses',
+  runPreferencesBatch: 'change contact preferences in bulk',
+  purgePatrons: 'purge patrons',
+}
+
+/** A polite refusal naming what was refused and the role it needs. */
+export function notAllowedText(refusal: Pick<NotAllowed, 'permission' | 'needed' | 'role'>, libraryName: string): string {
+  const doing = permissionWords[refusal.permission]
   const library = `*${escapeMrkdwn(libraryName)}*`
   if (refusal.role === null) {
     return `Sorry, you can’t ${doing}: you are not on the staff of ${library} in library-comms. An admin can add you with \`/staff add @you viewer\` (or \`staff\`).`

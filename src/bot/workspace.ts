@@ -8,9 +8,9 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt'
 import type { AppDeps } from '../domain/deps.ts'
-import { findLibraryBySlackTeam, type LibrarySummary } from '../domain/libraries/add-library.ts'
-import { resolveSlackActor } from '../domain/staff/resolve-actor.ts'
-import type { Actor } from '../domain/staff/roles.ts'
+import type { LibrarySummary } from '../domain/libraries/errors.ts'
+import { identifySlackMember } from '../domain/staff/identify-slack-member.ts'
+import type { Actor } from '../domain/staff/actors.ts'
 import { notice, noticeModal, unlinkedWorkspaceText, type SlackMessage } from './views.ts'
 
 /** What every listener knows about the request: the workspace's library and who is asking. */
@@ -33,13 +33,13 @@ export function identifyStaff(deps: Pick<AppDeps, 'db' | 'adminUserIds'>) {
   return async (args: StaffRequest & AllMiddlewareArgs<BotContext>): Promise<void> => {
     const { context } = args
     const teamId = context.teamId ?? userTeamOf(args.body)
-    const library = teamId === undefined ? undefined : await findLibraryBySlackTeam(deps, teamId)
-    if (library === undefined || context.userId === undefined) {
+    const member = teamId === undefined || context.userId === undefined ? undefined : await identifySlackMember(deps, { slackTeamId: teamId, slackUserId: context.userId })
+    if (member === undefined) {
       await replyPrivately(args, notice(unlinkedWorkspaceText(teamId)))
       return
     }
-    context.library = library
-    context.actor = await resolveSlackActor(deps, { libraryId: library.id, slackUserId: context.userId })
+    context.library = member.library
+    context.actor = member.actor
     await args.next()
   }
 }

@@ -1,4 +1,6 @@
-import { apiKeyRoles, createApiKey, type ApiKeyRole } from '../domain/api-keys/api-keys.ts'
+import { createApiKey } from '../domain/api-keys/create-api-key.ts'
+import { apiKeyRoles } from '../domain/api-keys/errors.ts'
+import { cliActor } from '../domain/staff/actors.ts'
 import { err, ok } from '../domain/result.ts'
 import { defineCommand, parseId, requireOptions } from './command.ts'
 
@@ -28,10 +30,10 @@ export const apiKeyCreateCommand = defineCommand({
     if (typeof role !== 'string' || !(apiKeyRoles as readonly string[]).includes(role)) {
       return err({ code: 'invalid_option', option: 'role', value: String(role), expected: 'staff or admin' })
     }
-    return ok({ libraryId: libraryId.value, name: given.value.name, role: role as ApiKeyRole })
+    return ok({ libraryId: libraryId.value, name: given.value.name, role })
   },
   async run(deps, input) {
-    const created = await createApiKey(deps, { ...input, actor: 'cli' })
+    const created = await createApiKey(deps, { ...input, actor: cliActor })
     return created.ok ? ok(`${created.value.key}\n`) : created
   },
 })

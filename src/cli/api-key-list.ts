@@ -1,6 +1,5 @@
-import { listApiKeys } from '../domain/api-keys/api-keys.ts'
+import { listApiKeys } from '../domain/api-keys/list-api-keys.ts'
 import { ok, type Result } from '../domain/result.ts'
-import { chooseLibrary } from './choose-library.ts'
 import { defineCommand, parseId, type CliError } from './command.ts'
 import { formatInstant, formatTable } from './table.ts'
 
@@ -18,11 +17,9 @@ export const apiKeyListCommand = defineCommand({
     return libraryId.ok ? ok({ libraryId: libraryId.value }) : libraryId
   },
   async run(deps, input) {
-    if (input.libraryId !== undefined) {
-      const library = await chooseLibrary(deps, input.libraryId)
-      if (!library.ok) return library
-    }
-    const keys = await listApiKeys(deps, input)
+    const listed = await listApiKeys(deps, input)
+    if (!listed.ok) return listed
+    const keys = listed.value
     if (keys.length === 0) return ok('no API keys yet: create one with library-comms api-key create\n')
     return ok(
       formatTable(

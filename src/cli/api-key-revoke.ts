@@ -1,4 +1,5 @@
-import { revokeApiKey } from '../domain/api-keys/api-keys.ts'
+import { revokeApiKey } from '../domain/api-keys/revoke-api-key.ts'
+import { cliActor } from '../domain/staff/actors.ts'
 import { err, ok } from '../domain/result.ts'
 import { defineCommand, parseId } from './command.ts'
 
@@ -20,7 +21,7 @@ export const apiKeyRevokeCommand = defineCommand({
     return id.ok ? ok({ id: id.value }) : id
   },
   async run(deps, input) {
-    const revoked = await revokeApiKey(deps, { id: input.id, actor: 'cli' })
+    const revoked = await revokeApiKey(deps, { id: input.id, actor: cliActor })
     if (!revoked.ok) return revoked
     return ok(`revoked API key ${revoked.value.id} "${revoked.value.name}" of library ${revoked.value.libraryId}\n`)
   },

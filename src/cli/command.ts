@@ -1,13 +1,12 @@
 import type { ParseArgsOptionsConfig } from 'node:util'
 import type { AppDeps } from '../domain/deps.ts'
 import { err, ok, type Result } from '../domain/result.ts'
-import type { ApiKeyError } from '../domain/api-keys/api-keys.ts'
+import type { ApiKeyError } from '../domain/api-keys/errors.ts'
 import type { AuditError } from '../domain/audit/errors.ts'
 import type { ImportError } from '../domain/imports/errors.ts'
-import type { ReleaseImportError } from '../domain/imports/release-import.ts'
-import type { LibraryError } from '../domain/libraries/add-library.ts'
+import type { ReleaseError } from '../domain/batches/give-up-batches.ts'
+import type { ChooseLibraryError, LibraryError } from '../domain/libraries/errors.ts'
 import type { StaffError } from '../domain/staff/errors.ts'
-import type { Actor } from '../domain/staff/roles.ts'
 
 /** What the command-line tool refuses or fails on; each is rendered in `errors.ts`. */
 export type CliError =
@@ -22,12 +21,12 @@ export type CliError =
   | { code: 'not_migrated' }
   | { code: 'file_not_readable'; path: string; reason: string }
   | { code: 'interrupted' }
-  | { code: 'library_needed'; libraryCount: number }
+  | ChooseLibraryError
   | LibraryError
   | ApiKeyError
   | StaffError
   | ImportError
-  | ReleaseImportError
+  | ReleaseError
   | AuditError
 
 /** What a command's use cases may ask for. */
@@ -63,8 +62,6 @@ export function defineCommand<Input>(command: Command<Input>): Command<unknown> 
   return command as Command<unknown>
 }
 
-/** Who the tool acts as: the audit log records `cli`; whoever runs it administers the deployment. */
-export const cliActor: Actor = { label: 'cli', role: 'admin' }
 
 /** A required string option, trimmed. */
 export function requireOption(args: ParsedArgs, command: string, option: string): Result<string, CliError> {

@@ -1,5 +1,6 @@
 import type { ImportError, ImportProblem } from '../domain/imports/errors.ts'
 import { assertNever } from '../domain/result.ts'
+import { actorLabel } from '../domain/staff/actors.ts'
 import type { CliError } from './command.ts'
 
 /** Exit codes: 1 when the command could not run, 2 when its input was refused (nothing written). */
@@ -75,21 +76,32 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
           ? '--levels: name the academic levels whose contacts are replaced, e.g. --levels "Year 7,Year 8"'
           : `--levels: this library has no academic level ${error.levels.map((level) => `"${level}"`).join(', ')}`,
       )
-    case 'import_running':
+    case 'batch_running': {
+      const { running } = error
+      const doing = running.phase === 'reading' ? 'being read' : 'being applied'
       return {
-        message: `another import for this library is running (started by ${error.requestedBy} at ${error.startedAt.toISOString()}); try again when it has finished`,
+        message: `another import for this library is ${doing} (import #${running.batchId}, started by ${actorLabel(running.requestedBy)} at ${running.startedAt.toISOString()}); try again when it has finished`,
         exitCode: exitCodes.failed,
       }
+    }
     case 'batch_not_found':
     case 'batch_not_ready':
       return { message: `the staged import ${error.batchId} was closed by someone else before it was applied; nothing was imported`, exitCode: exitCodes.failed }
-    case 'no_import_running':
+    case 'same_confirmer':
+      return refused(`import #${error.batchId} must be confirmed by another than ${actorLabel(error.requestedBy)}, who asked for it`)
+    case 'invalid_api_key_role':
+      return refused(`--role: "${error.role}" is not a key role; use staff or admin`)
+    case 'invalid_slack_team':
+      return refused(`--slack-team: "${error.slackTeamId}" is not a Slack team id such as T0123ABCD`)
+    case 'invalid_slack_user':
+      return refused(`--user: "${error.slackUserId}" is not a Slack member id such as U0123ABCD`)
+    case 'nothing_running':
       return refused(`no import is running in library ${error.libraryId}: there is nothing to release`)
-    case 'import_alive':
+    case 'batch_alive':
       return refused(
-        error.status === 'applying'
-          ? `import #${error.batchId} (asked by ${error.requestedBy}) is being applied right now by a live process; it ends in seconds: wait for it`
-          : `import #${error.batchId} (asked by ${error.requestedBy}) is being read by a live process (last sign of life ${error.secondsSinceHeartbeat} s ago); stop that process, or release it anyway with --force`,
+        error.phase === 'applying'
+          ? `import #${error.batchId} (asked by ${actorLabel(error.requestedBy)}) is being applied right now by a live process; it ends in seconds: wait for it`
+          : `import #${error.batchId} (asked by ${actorLabel(error.requestedBy)}) is being read by a live process (last sign of life ${error.secondsSinceHeartbeat} s ago); stop that process, or release it anyway with --force`,
       )
     case 'interrupted':
       return { message: 'interrupted: nothing was imported', exitCode: exitCodes.failed }

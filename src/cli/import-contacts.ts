@@ -1,7 +1,7 @@
-import { applyContactsImport, previewContactsImport, stageContactsImport } from '../domain/imports/contacts-import.ts'
 import { contactImportModes, type ContactImportMode, type ContactImportSummary } from '../domain/imports/contacts-plan.ts'
 import { err, ok } from '../domain/result.ts'
-import { cliActor, defineCommand, parseOptionalId, requireOption } from './command.ts'
+import { cliActor } from '../domain/staff/actors.ts'
+import { defineCommand, parseOptionalId, requireOption } from './command.ts'
 import { checkFileOnDisk } from './import-file.ts'
 import { formatCounts, runImport } from './import-run.ts'
 
@@ -63,24 +63,29 @@ export const importContactsCommand = defineCommand({
     const { mode, levels, keepCustom } = input
     const what = (libraryId: number) =>
       `${input.file.name} into library ${libraryId} (${mode}${mode === 'replace-levels' ? `: ${levels.join(', ')}` : ''}${keepCustom ? ', keeping custom contacts' : ''})`
-    return runImport(deps, terminal, input, {
-      stage: (libraryId, file, onProgress) => stageContactsImport(deps, { libraryId, mode, levels, keepCustom, file, actor: cliActor, onProgress }),
-      preview: (libraryId, file, onProgress) => previewContactsImport(deps, { libraryId, mode, levels, keepCustom, file, actor: cliActor, onProgress }),
-      apply: (libraryId, batchId, onProgress) => applyContactsImport(deps, { libraryId, batchId, actor: cliActor, onProgress }),
-      describePreview: (libraryId, preview) => formatCounts(`dry run of ${what(libraryId)}: nothing changed`, previewCounts(preview.summary)),
-      describeApplied: (libraryId, _staged, applied) =>
-        formatCounts(`imported ${what(libraryId)}`, [
-          ['rows', applied.summary.rows],
-          ['patrons in the file', applied.summary.patronsInFile],
-          ['patrons touched', applied.summary.patronsTouched],
+    return runImport(
+      deps,
+      terminal,
+      input,
+      (libraryId, file, onProgress) => ({ kind: 'contacts', libraryId, mode, levels, keepCustom, file, actor: cliActor, onProgress }),
+      (libraryId, outcome) => {
+        if (outcome.preview.kind !== 'contacts') throw new Error('a contacts import came back as another kind')
+        const { summary } = outcome.preview
+        if (outcome.dryRun || outcome.applied.kind !== 'contacts') return formatCounts(`dry run of ${what(libraryId)}: nothing changed`, previewCounts(summary))
+        const applied = outcome.applied
+        return formatCounts(`imported ${what(libraryId)}`, [
+          ['rows', summary.rows],
+          ['patrons in the file', summary.patronsInFile],
+          ['patrons touched', summary.patronsTouched],
           ['contacts added', applied.added],
           ['contacts updated', applied.updated],
           ['contacts deleted', applied.deleted],
           ['contacts unchanged', applied.unchanged],
-          ['contacts kept', applied.summary.contactsKept],
+          ['contacts kept', summary.contactsKept],
           ['duplicates skipped', applied.skipped],
-        ]),
-    })
+        ])
+      },
+    )
   },
 })
 

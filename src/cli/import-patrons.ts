@@ -1,6 +1,6 @@
-import { applyPatronsImport, previewPatronsImport } from '../domain/imports/patrons-import.ts'
 import { err, ok } from '../domain/result.ts'
-import { cliActor, defineCommand, parseOptionalId } from './command.ts'
+import { cliActor } from '../domain/staff/actors.ts'
+import { defineCommand, parseOptionalId } from './command.ts'
 import { checkFileOnDisk } from './import-file.ts'
 import { formatCounts, runImport } from './import-run.ts'
 
@@ -33,29 +33,34 @@ export const importPatronsCommand = defineCommand({
   },
   async run(deps, input, terminal) {
     const what = (libraryId: number) => `${input.file.name} into library ${libraryId}`
-    return runImport(deps, terminal, input, {
-      // A patrons import's dry run is cheap, and its counts are those printed after applying.
-      stage: (libraryId, file, onProgress) => previewPatronsImport(deps, { libraryId, file, actor: cliActor, onProgress }),
-      preview: (libraryId, file, onProgress) => previewPatronsImport(deps, { libraryId, file, actor: cliActor, onProgress }),
-      apply: (libraryId, batchId, onProgress) => applyPatronsImport(deps, { libraryId, batchId, actor: cliActor, onProgress }),
-      describePreview: (libraryId, { summary }) =>
-        formatCounts(`dry run of ${what(libraryId)}: nothing changed`, [
-          ['rows', summary.rows],
-          ['patrons to create', summary.toCreate],
-          ['patrons to update', summary.toUpdate],
-          ['patrons unchanged', summary.unchanged],
-          ['patrons to deactivate', summary.toDeactivate],
-          ['patrons to reactivate', summary.toReactivate],
-        ]),
-      describeApplied: (libraryId, { summary }, applied) =>
-        formatCounts(`imported ${what(libraryId)}`, [
+    return runImport(
+      deps,
+      terminal,
+      input,
+      (libraryId, file, onProgress) => ({ kind: 'patrons', libraryId, file, actor: cliActor, onProgress }),
+      (libraryId, outcome) => {
+        if (outcome.preview.kind !== 'patrons') throw new Error('a patrons import came back as another kind')
+        const { summary } = outcome.preview
+        if (outcome.dryRun || outcome.applied.kind !== 'patrons') {
+          return formatCounts(`dry run of ${what(libraryId)}: nothing changed`, [
+            ['rows', summary.rows],
+            ['patrons to create', summary.toCreate],
+            ['patrons to update', summary.toUpdate],
+            ['patrons unchanged', summary.unchanged],
+            ['patrons to deactivate', summary.toDeactivate],
+            ['patrons to reactivate', summary.toReactivate],
+          ])
+        }
+        const applied = outcome.applied
+        return formatCounts(`imported ${what(libraryId)}`, [
           ['rows', summary.rows],
           ['patrons created', applied.created],
           ['patrons updated', applied.updated],
           ['patrons unchanged', applied.unchanged],
-          ['patrons deactivated', summary.toDeactivate],
-          ['patrons reactivated', summary.toReactivate],
-        ]),
-    })
+          ['patrons deactivated', applied.summary.toDeactivate],
+          ['patrons reactivated', applied.summary.toReactivate],
+        ])
+      },
+    )
   },
 })

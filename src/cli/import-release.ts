@@ -1,7 +1,8 @@
 import { releaseImport } from '../domain/imports/release-import.ts'
 import { ok } from '../domain/result.ts'
-import { chooseLibrary } from './choose-library.ts'
-import { cliActor, defineCommand, parseOptionalId } from './command.ts'
+import { chooseLibrary } from '../domain/libraries/choose-library.ts'
+import { actorLabel, cliActor } from '../domain/staff/actors.ts'
+import { defineCommand, parseOptionalId } from './command.ts'
 
 const words = ['import', 'release']
 
@@ -24,12 +25,11 @@ export const importReleaseCommand = defineCommand({
     return ok({ libraryId: libraryId.value, force: args.values.force === true })
   },
   async run(deps, input) {
-    const libraryId = await chooseLibrary(deps, input.libraryId)
-    if (!libraryId.ok) return libraryId
-    const released = await releaseImport(deps, { libraryId: libraryId.value, actor: cliActor, force: input.force })
+    const library = await chooseLibrary(deps, { libraryId: input.libraryId })
+    if (!library.ok) return library
+    const released = await releaseImport(deps, { libraryId: library.value.id, actor: cliActor, force: input.force })
     if (!released.ok) return released
-    const { batchId, fileName, status, requestedBy } = released.value
-    const was = status === 'applying' ? 'applying' : 'reading'
-    return ok(`released import #${batchId} (${fileName}, asked by ${requestedBy}), left ${was}; nothing it held was changed. Imports can run again.\n`)
+    const { batchId, fileName, requestedBy } = released.value
+    return ok(`released import #${batchId} (${fileName}, asked by ${actorLabel(requestedBy)}), left reading; nothing it held was changed. Imports can run again.\n`)
   },
 })

@@ -1,4 +1,5 @@
-import { addLibrary, isTimeZone } from '../domain/libraries/add-library.ts'
+import { addLibrary, isSlackTeamId, isTimeZone } from '../domain/libraries/add-library.ts'
+import { cliActor } from '../domain/staff/actors.ts'
 import { err, ok } from '../domain/result.ts'
 import { defineCommand, requireOptions } from './command.ts'
 
@@ -20,15 +21,15 @@ export const libraryAddCommand = defineCommand({
     if (!given.ok) return given
     const { name, 'slack-team': slackTeam, 'time-zone': timeZone } = given.value
     // Slack ids are upper case; a mistyped one would never match a command, so refuse it here.
-    if (!/^[TE][A-Z0-9]{2,}$/.test(slackTeam)) {
+    if (!isSlackTeamId(slackTeam)) {
       return err({ code: 'invalid_option', option: 'slack-team', value: slackTeam, expected: 'a Slack team id such as T0123ABCD' })
     }
-    // Checked again by addLibrary; checked here too so a typo is refused before the database opens.
+    // The domain's rules, asked before the database opens, so that a typo is refused at once.
     if (!isTimeZone(timeZone)) return err({ code: 'invalid_time_zone', timeZone })
     return ok({ name, slackTeamId: slackTeam, timeZone })
   },
   async run(deps, input) {
-    const added = await addLibrary(deps, { ...input, actor: 'cli' })
+    const added = await addLibrary(deps, { ...input, actor: cliActor })
     return added.ok ? ok(`${added.value.id}\n`) : added
   },
 })

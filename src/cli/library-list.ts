@@ -1,4 +1,4 @@
-import { listLibraries } from '../domain/libraries/add-library.ts'
+import { listLibraries } from '../domain/libraries/list-libraries.ts'
 import { ok } from '../domain/result.ts'
 import { defineCommand } from './command.ts'
 import { formatTable } from './table.ts'

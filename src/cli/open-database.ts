@@ -12,7 +12,7 @@ import { localSocketPath } from '../db/local-socket.ts'
 import type { Database } from '../db/schema.ts'
 import { err, ok, type Result } from '../domain/result.ts'
 import type { CliError } from './command.ts'
-import { giveUpUnfinishedBatches } from '../domain/imports/batches.ts'
+import { giveUpUnfinishedBatches } from '../domain/batches/give-up-batches.ts'
 import { systemClock } from '../domain/deps.ts'
 
 async function giveUpLeftImports(db: Db): Promise<void> {

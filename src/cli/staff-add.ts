@@ -1,7 +1,8 @@
-import { setStaffRole } from '../domain/staff/manage-staff.ts'
-import { staffRoles } from '../domain/staff/roles.ts'
+import { setStaffRole } from '../domain/staff/set-staff-role.ts'
+import { cliActor, isSlackUserId } from '../domain/staff/actors.ts'
+import { isStaffRole } from '../domain/staff/permissions.ts'
 import { err, ok } from '../domain/result.ts'
-import { cliActor, defineCommand, parseId, requireOptions } from './command.ts'
+import { defineCommand, parseId, requireOptions } from './command.ts'
 
 const words = ['staff', 'add']
 
@@ -22,10 +23,11 @@ export const staffAddCommand = defineCommand({
     const { user, role } = given.value
     const libraryId = parseId('library', given.value.library)
     if (!libraryId.ok) return libraryId
-    if (!/^[UW][A-Z0-9]{2,}$/.test(user)) {
+    // The domain's rules, asked before the database opens, so that a typo is refused at once.
+    if (!isSlackUserId(user)) {
       return err({ code: 'invalid_option', option: 'user', value: user, expected: 'a Slack member id such as U0123ABCD' })
     }
-    if (!(staffRoles as readonly string[]).includes(role)) return err({ code: 'invalid_role', role })
+    if (!isStaffRole(role)) return err({ code: 'invalid_role', role })
     return ok({ libraryId: libraryId.value, slackUserId: user, role })
   },
   async run(deps, input) {

@@ -1,7 +1,7 @@
-import { listLibraries } from '../domain/libraries/add-library.ts'
-import { listStaff } from '../domain/staff/manage-staff.ts'
-import { err, ok } from '../domain/result.ts'
-import { cliActor, defineCommand, parseId, requireOption } from './command.ts'
+import { listStaff } from '../domain/staff/list-staff.ts'
+import { ok } from '../domain/result.ts'
+import { cliActor } from '../domain/staff/actors.ts'
+import { defineCommand, parseId, requireOption } from './command.ts'
 import { formatInstant, formatTable } from './table.ts'
 
 const words = ['staff', 'list']
@@ -20,9 +20,6 @@ export const staffListCommand = defineCommand({
     return libraryId.ok ? ok({ libraryId: libraryId.value }) : libraryId
   },
   async run(deps, input) {
-    // listStaff answers for any id (configured admins are admins everywhere); a typo should not look like an empty library.
-    const libraries = await listLibraries(deps)
-    if (!libraries.some((library) => library.id === input.libraryId)) return err({ code: 'library_not_found', libraryId: input.libraryId })
     const staff = await listStaff(deps, { libraryId: input.libraryId, actor: cliActor })
     if (!staff.ok) return staff
     if (staff.value.length === 0) return ok('no staff yet: add an admin with library-comms staff add\n')

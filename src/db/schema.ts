@@ -103,7 +103,8 @@ export interface ApiKeysTable {
   revoked_at: Date | null
 }
 
-export interface ImportBatchesTable {
+/** Staged, confirmed work (src/domain/batches): an import now; the preferences batch and the purge next. */
+export interface BatchesTable {
   id: Generated<number>
   library_id: number
   kind: 'contacts' | 'patrons'
@@ -112,9 +113,13 @@ export interface ImportBatchesTable {
   keep_custom: boolean
   file_name: string
   checksum: string | null
-  status: 'staging' | 'staged' | 'invalid' | 'applying' | 'applied' | 'failed' | 'cancelled'
+  status: 'staging' | 'staged' | 'invalid' | 'applied' | 'failed' | 'cancelled' | 'expired'
   requested_by: string
-  approved_by: string | null
+  confirmed_by: string | null
+  /** The permission confirming it takes (src/domain/staff/permissions.ts). */
+  confirm_permission: string
+  /** The one who confirms must be another than the one who asked. */
+  confirmer_must_differ: Generated<boolean>
   row_count: Generated<number>
   error_count: Generated<number>
   errors: Json
@@ -122,6 +127,7 @@ export interface ImportBatchesTable {
   summary: Json
   created_at: CreatedAt
   heartbeat_at: UpdatedAt
+  expires_at: Date | null
   finished_at: Date | null
 }
 
@@ -155,7 +161,7 @@ export interface ImportPatronRowsTable {
 }
 
 export interface Database {
-  import_batches: ImportBatchesTable
+  batches: BatchesTable
   import_contact_rows: ImportContactRowsTable
   import_patron_rows: ImportPatronRowsTable
   libraries: LibrariesTable

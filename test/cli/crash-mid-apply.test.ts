@@ -40,14 +40,15 @@ test(`an import killed while it applies changes nothing and blocks nothing (${te
   await exited
   await sql`drop trigger slow_contact on contacts`.execute(deps.db)
 
-  // At once, not an hour later: the next import runs, and the killed one is recorded as failed.
+  // At once, not an hour later: the next import runs. The killed one changed nothing; it was
+  // never confirmed, so it is recorded as expired.
   await writeFile(`${cwd}/add.csv`, 'username,role,address\npupil0,patron,pupil0@school.example\n')
   const next = await deployment.cli('import', 'contacts', 'add.csv', '--library', String(lib.id), '--mode', 'add')
   expect(next.stderr).not.toContain('still')
   expect(next.exitCode).toBe(0)
-  const batches = await deps.db.selectFrom('import_batches').where('library_id', '=', lib.id).select(['file_name', 'status']).orderBy('id').execute()
+  const batches = await deps.db.selectFrom('batches').where('library_id', '=', lib.id).select(['file_name', 'status']).orderBy('id').execute()
   expect(batches).toEqual([
-    { file_name: 'replace.csv', status: 'failed' },
+    { file_name: 'replace.csv', status: 'expired' },
     { file_name: 'add.csv', status: 'applied' },
   ])
   const addresses = await deps.db.selectFrom('contacts').where('library_id', '=', lib.id).select('address').orderBy('address').execute()
@@ -63,8 +64,8 @@ test('an admin releases a library from an import left reading, from the tool', a
 
   // A file being read: its heart beat a moment ago, so its process may well be alive.
   const { id } = await deps.db
-    .insertInto('import_batches')
-    .values({ library_id: lib.id, kind: 'contacts', mode: 'add', levels: '{}', keep_custom: false, file_name: 'slow.csv', status: 'staging', requested_by: 'slack:U1', heartbeat_at: new Date() })
+    .insertInto('batches')
+    .values({ library_id: lib.id, kind: 'contacts', mode: 'add', levels: '{}', keep_custom: false, file_name: 'slow.csv', status: 'staging', requested_by: 'slack:U1', heartbeat_at: new Date(), confirm_permission: 'importContacts' })
     .returning('id')
     .executeTakeFirstOrThrow()
   const refused = await deployment.cli('import', 'release', '--library', String(lib.id))
@@ -75,7 +76,7 @@ test('an admin releases a library from an import left reading, from the tool', a
   const forced = await deployment.cli('import', 'release', '--library', String(lib.id), '--force')
   expect(forced.exitCode).toBe(0)
   expect(forced.stdout).toContain(`released import #${id} (slow.csv, asked by slack:U1)`)
-  const batch = await deps.db.selectFrom('import_batches').where('id', '=', id).select('status').executeTakeFirstOrThrow()
+  const batch = await deps.db.selectFrom('batches').where('id', '=', id).select('status').executeTakeFirstOrThrow()
   expect(batch.status).toBe('failed')
   const audit = await deps.db.selectFrom('audit_log').where('library_id', '=', lib.id).select(['action', 'actor']).execute()
   expect(audit).toEqual([{ action: 'import.released', actor: 'cli' }])

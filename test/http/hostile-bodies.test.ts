@@ -1,6 +1,7 @@
+import { cliActor } from '../../src/domain/staff/actors.ts'
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createApiKey } from '../../src/domain/api-keys/api-keys.ts'
+import { createApiKey } from '../../src/domain/api-keys/create-api-key.ts'
 import { givenLibrary } from '../support/builders.ts'
 import { startServiceWithSlack, type SlackTestService } from '../support/slack-request.ts'
 
@@ -43,7 +44,7 @@ describe('a body too large for its door is refused as it arrives, however it is 
 
   test('a chunked JSON body to the API over its limit is answered 413 as it streams', async () => {
     const lib = await givenLibrary(slack.service.deps)
-    const created = await createApiKey(slack.service.deps, { libraryId: lib.id, name: 'SIS', actor: 'cli' })
+    const created = await createApiKey(slack.service.deps, { libraryId: lib.id, name: 'SIS', actor: cliActor })
     if (!created.ok) throw new Error(created.error.code)
     const url = `http://127.0.0.1:${slack.service.port}/api/v1/patrons`
     const answer = await sendChunked(url, { 'content-type': 'application/json', authorization: `Bearer ${created.value.key}` }, 400 * mb)

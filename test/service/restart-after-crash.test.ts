@@ -16,13 +16,13 @@ test.runIf(testDatabaseKind === 'embedded')('imports an earlier run left reading
   dirs.push(dataDir)
   const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' })
   await (await startService(config, { logger: pino({ level: 'silent' }) })).stop()
-  // What a run killed with SIGKILL in the middle of two imports leaves behind.
+  // What a run killed with SIGKILL leaves behind: a file it was reading, and a dry run waiting.
   const left = await openEmbeddedDatabase({ dataDir })
   const library = await left.db.insertInto('libraries').values({ name: 'Hillside', time_zone: 'Europe/London' }).returning('id').executeTakeFirstOrThrow()
-  for (const status of ['applying', 'staged'] as const) {
+  for (const status of ['staging', 'staged'] as const) {
     await left.db
-      .insertInto('import_batches')
-      .values({ library_id: library.id, kind: 'contacts', mode: 'add', levels: '{}', keep_custom: false, file_name: `${status}.csv`, status, requested_by: 'cli' })
+      .insertInto('batches')
+      .values({ library_id: library.id, kind: 'contacts', mode: 'add', levels: '{}', keep_custom: false, file_name: `${status}.csv`, status, requested_by: 'cli', confirm_permission: 'importContacts' })
       .execute()
   }
   await left.close()
@@ -30,11 +30,11 @@ test.runIf(testDatabaseKind === 'embedded')('imports an earlier run left reading
   const lines: Array<Record<string, unknown>> = []
   const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) })
   const service = await startService(config, { logger })
-  const batches = await service.deps.db.selectFrom('import_batches').select(['file_name', 'status']).orderBy('id').execute()
+  const batches = await service.deps.db.selectFrom('batches').select(['file_name', 'status']).orderBy('id').execute()
   await service.stop()
 
   expect(batches).toEqual([
-    { file_name: 'applying.csv', status: 'failed' },
+    { file_name: 'staging.csv', status: 'failed' },
     { file_name: 'staged.csv', status: 'staged' },
   ])
   expect(lines.find((line) => line.msg === 'gave up imports an earlier run left unfinished; they changed nothing')).toMatchObject({ imports: [expect.any(Number)] })

@@ -2,7 +2,8 @@ import pino from 'pino'
 import type { DatabaseHandle } from '../../src/db/database.ts'
 import type { AppDeps, Clock } from '../../src/domain/deps.ts'
 import type { ContactFields } from '../../src/domain/contacts/contact-fields.ts'
-import type { Actor, StaffRole } from '../../src/domain/staff/roles.ts'
+import { actorOf, type Actor } from '../../src/domain/staff/actors.ts'
+import type { StaffRole } from '../../src/domain/staff/roles.ts'
 
 let counter = 0
 
@@ -16,7 +17,7 @@ export function testDeps(handle: DatabaseHandle, overrides: Partial<AppDeps> = {
   return { db: handle.db, bulkLoad: handle.bulkLoad, clock: fixedClock(), logger: pino({ level: 'silent' }), adminUserIds: [], ...overrides }
 }
 
-export const staffActor = (role: StaffRole | null = 'staff', label = 'slack:UTEST'): Actor => ({ label, role })
+export const staffActor = (role: StaffRole | null = 'staff', label = 'slack:UTEST'): Actor => ({ ref: actorOf(label), role })
 
 export type GivenPatron = { id: number; username: string }
 

@@ -3,7 +3,7 @@ import { removeContact } from '../../domain/contacts/remove-contact.ts'
 import type { AppDeps } from '../../domain/deps.ts'
 import { showPatron } from '../../domain/patrons/show-patron.ts'
 import { assertNever } from '../../domain/result.ts'
-import { checkRole } from '../../domain/staff/roles.ts'
+import { checkPermission } from '../../domain/staff/permissions.ts'
 import { notice, notAllowedText, type SlackMessage } from '../views.ts'
 import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
 import { canChangeContacts, updatedCard } from './card.ts'
@@ -24,7 +24,7 @@ export function registerContactActions(app: BotApp, deps: AppDeps): void {
     if (ref === undefined) return
     const shown = await showPatron(deps, { libraryId: context.library.id, patronId: ref.patronId, actor: context.actor })
     if (shown.ok) await respond({ replace_original: true, ...patronCard(shown.value, { canChange: canChangeContacts(context.actor), page: ref.page }) })
-    else await tellPrivately(respond, notice(contactErrorText(shown.error, 'see contacts', context.library.name)))
+    else await tellPrivately(respond, notice(contactErrorText(shown.error, context.library.name)))
   }
   app.action<BlockAction<ButtonAction>>(contactActions.pick, identify, showCard)
   app.action<BlockAction<ButtonAction>>(contactActions.page, identify, showCard)
@@ -34,10 +34,10 @@ export function registerContactActions(app: BotApp, deps: AppDeps): void {
     const ref = parseContactRef(action.value)
     if (ref === undefined) return
     // The use case checks again on saving; refusing here spares a form that could not be saved.
-    const refused = checkRole(context.actor, 'staff')
-    if (refused) return tellPrivately(respond, notice(notAllowedText(refused, 'change contacts', context.library.name)))
+    const refused = checkPermission(context.actor, 'changeContacts')
+    if (refused) return tellPrivately(respond, notice(notAllowedText(refused, context.library.name)))
     const shown = await showPatron(deps, { libraryId: context.library.id, patronId: ref.patronId, actor: context.actor })
-    if (!shown.ok) return tellPrivately(respond, notice(contactErrorText(shown.error, 'see contacts', context.library.name)))
+    if (!shown.ok) return tellPrivately(respond, notice(contactErrorText(shown.error, context.library.name)))
     const contact = shown.value.contacts.find((candidate) => candidate.id === ref.contactId)
     if (ref.contactId !== undefined && contact === undefined) {
       const gone = 'That contact is already gone: someone removed it meanwhile.'
@@ -61,7 +61,7 @@ export function registerContactActions(app: BotApp, deps: AppDeps): void {
       const change = `Removed ${contactSummaryOf(removed.value)}.`
       return void respond({ replace_original: true, ...(await updatedCard(deps, { library, actor, patronId, change, page })) })
     }
-    const refusal = contactErrorText(removed.error, 'remove contacts', library.name)
+    const refusal = contactErrorText(removed.error, library.name)
     switch (removed.error.code) {
       case 'contact_not_found':
         // Someone else removed it: the card is out of date, so show it afresh.

@@ -3,19 +3,15 @@ import type { Logger } from 'pino'
 import type { AppDeps } from '../../domain/deps.ts'
 import { assertNever } from '../../domain/result.ts'
 import { showPatron } from '../../domain/patrons/show-patron.ts'
-import { checkRole, type Actor } from '../../domain/staff/roles.ts'
+import type { Actor } from '../../domain/staff/actors.ts'
+import { can } from '../../domain/staff/permissions.ts'
 import { notice, notAllowedText, type SlackMessage } from '../views.ts'
 import type { BotContext } from '../workspace.ts'
 import type { ContactModalTarget } from './modal-views.ts'
 import { patronCard } from './views.ts'
 
-/**
- * Whether the card offers `actor` the buttons that change contacts (the use cases check again).
- * Issue #9 replaces the role check with the permission table.
- */
-export function canChangeContacts(actor: Actor): boolean {
-  return checkRole(actor, 'staff') === undefined
-}
+/** Whether the card offers `actor` the buttons that change contacts, as the permission table says (the use cases check again). */
+export const canChangeContacts = (actor: Actor): boolean => can(actor, 'changeContacts')
 
 /** The patron card again, after a change, on the page it was on, with a line saying what changed. */
 export async function updatedCard(
@@ -26,7 +22,7 @@ export async function updatedCard(
   if (shown.ok) return patronCard(shown.value, { canChange: canChangeContacts(input.actor), notice: input.change, page: input.page })
   switch (shown.error.code) {
     case 'not_allowed':
-      return notice(`${input.change}\n${notAllowedText(shown.error, 'see contacts', input.library.name)}`)
+      return notice(`${input.change}\n${notAllowedText(shown.error, input.library.name)}`)
     case 'patron_not_found':
       return notice(`${input.change}\nThis patron is no longer in the library.`)
     default:

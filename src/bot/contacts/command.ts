@@ -24,7 +24,7 @@ async function answerLookup(deps: AppDeps, context: BotContext, query: string): 
   if (lookup.ok) return lookupMessage(lookup.value, query, { canChange: canChangeContacts(context.actor) })
   switch (lookup.error.code) {
     case 'not_allowed':
-      return notice(notAllowedText(lookup.error, 'look up contacts', context.library.name))
+      return notice(notAllowedText(lookup.error, context.library.name))
     case 'invalid_query':
       return notice(invalidQueryText(lookup.error))
     default:

@@ -94,7 +94,7 @@ export function submissionReply(error: ContactError, libraryName: string): ViewR
       return { response_action: 'errors', errors }
     }
     case 'not_allowed':
-      return { response_action: 'update', view: noticeModal('Not saved', notAllowedText(error, 'change contacts', libraryName)) }
+      return { response_action: 'update', view: noticeModal('Not saved', notAllowedText(error, libraryName)) }
     case 'patron_not_found':
       return { response_action: 'update', view: noticeModal('Not saved', 'This patron is no longer in the library, so nothing was saved.') }
     case 'contact_not_found':
@@ -105,12 +105,12 @@ export function submissionReply(error: ContactError, libraryName: string): ViewR
 }
 
 /** A refused change told in a message (after a button). */
-export function contactErrorText(error: ContactError, doing: string, libraryName: string): string {
+export function contactErrorText(error: ContactError, libraryName: string): string {
   switch (error.code) {
     case 'invalid_contact':
       return `Nothing changed: ${error.problems.map((problem) => problem.message).join('; ')}.`
     case 'not_allowed':
-      return notAllowedText(error, doing, libraryName)
+      return notAllowedText(error, libraryName)
     case 'patron_not_found':
       return 'This patron is no longer in the library.'
     case 'contact_not_found':

@@ -1,12 +1,11 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt'
 import type { AppDeps } from '../../domain/deps.ts'
 import { cancelImport } from '../../domain/imports/cancel-import.ts'
-import { applyContactsImport } from '../../domain/imports/contacts-import.ts'
+import { confirmImport } from '../../domain/imports/confirm-import.ts'
 import type { ImportError } from '../../domain/imports/errors.ts'
-import { applyPatronsImport } from '../../domain/imports/patrons-import.ts'
 import type { ImportProgress } from '../../domain/imports/stage-file.ts'
 import { assertNever, type Result } from '../../domain/result.ts'
-import type { Actor } from '../../domain/staff/roles.ts'
+import type { Actor } from '../../domain/staff/actors.ts'
 import { failureFacts } from '../failures.ts'
 import type { SlackMessage } from '../views.ts'
 import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
@@ -22,15 +21,15 @@ type BatchInput = { libraryId: number; batchId: number; actor: Actor }
 export function registerImportActions(app: BotApp, deps: AppDeps): void {
   const identify = identifyStaff(deps)
 
-  app.action<BlockAction<ButtonAction>>(importActions.confirmContacts, identify, async (click) => {
+  // Confirm of either kind: the batch says which it is.
+  const confirm = async (click: ButtonClick) => {
     await click.ack()
-    await decide(deps, click, (input, onProgress) => applyContactsImport(deps, { ...input, onProgress }), contactsAppliedMessage)
-  })
-
-  app.action<BlockAction<ButtonAction>>(importActions.confirmPatrons, identify, async (click) => {
-    await click.ack()
-    await decide(deps, click, (input, onProgress) => applyPatronsImport(deps, { ...input, onProgress }), patronsAppliedMessage)
-  })
+    await decide(deps, click, (input, onProgress) => confirmImport(deps, { ...input, onProgress }), (applied, userId) =>
+      applied.kind === 'contacts' ? contactsAppliedMessage(applied, userId) : patronsAppliedMessage(applied, userId),
+    )
+  }
+  app.action<BlockAction<ButtonAction>>(importActions.confirmContacts, identify, confirm)
+  app.action<BlockAction<ButtonAction>>(importActions.confirmPatrons, identify, confirm)
 
   app.action<BlockAction<ButtonAction>>(importActions.cancel, identify, async (click) => {
     await click.ack()
@@ -76,7 +75,8 @@ function isAboutTheBatch(error: ImportError): boolean {
       return true
     case 'not_allowed':
     case 'deactivation_not_allowed':
-    case 'import_running':
+    case 'same_confirmer':
+    case 'batch_running':
     case 'batch_not_found':
     case 'batch_not_ready':
       return false

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../../domain/deps.ts'
 import { listAcademicLevels } from '../../domain/patrons/list-academic-levels.ts'
-import { checkRole, type NotAllowed } from '../../domain/staff/roles.ts'
+import { checkPermission, type NotAllowed } from '../../domain/staff/permissions.ts'
 import { notice, notAllowedText } from '../views.ts'
 import { identifyStaff, type BotApp } from '../workspace.ts'
 import { parseImportCommand } from './form.ts'
@@ -12,12 +12,12 @@ export function registerImportCommand(app: BotApp, deps: AppDeps): void {
   app.command('/import', identifyStaff(deps), async ({ command, ack, client, respond, context }) => {
     await ack()
     const refuse = async (refusal: NotAllowed) => {
-      await respond({ response_type: 'ephemeral', ...notice(notAllowedText(refusal, 'import files', context.library.name)) })
+      await respond({ response_type: 'ephemeral', ...notice(notAllowedText(refusal, context.library.name)) })
     }
-    // The dry run checks the role again; refusing here spares a viewer a form they could not use.
-    const refused = checkRole(context.actor, 'staff')
-    if (refused) return refuse(refused)
     const request = parseImportCommand(command.text)
+    // The dry run checks again; refusing here spares a viewer a form they could not use.
+    const refused = checkPermission(context.actor, request.kind === 'form' && request.fileKind === 'patrons' ? 'changePatrons' : 'importContacts')
+    if (refused) return refuse(refused)
     if (request.kind === 'help') {
       await respond({ response_type: 'ephemeral', ...importHelp(request.unknown) })
       return

@@ -1,10 +1,10 @@
 import type { types } from '@slack/bolt'
 import type { ImportError, ImportProblem } from '../../domain/imports/errors.ts'
 import { assertNever } from '../../domain/result.ts'
-import type { StaffRole } from '../../domain/staff/roles.ts'
+import type { BatchStatus } from '../../domain/batches/batch.ts'
+import type { ActorRef } from '../../domain/staff/actors.ts'
 import { counted, escapeMrkdwn, notAllowedText, notice, type SlackMessage } from '../views.ts'
 import type { ImportRequestForm } from './form.ts'
-import { modeChoices } from './modal-views.ts'
 
 
 // The message shows the first problems; the dry run keeps 100, and the file is fixed and sent again.
@@ -44,20 +44,25 @@ export function importErrorMessage(error: ImportError, context: ImportErrorConte
     case 'invalid_file':
       return invalidFileMessage(error, file, context.stage)
     case 'not_allowed':
-      return notice(`${notAllowedText(error, refusedDoing(context.request, error.needed), context.libraryName)}\nNothing was changed.`)
+      return notice(`${notAllowedText(error, context.libraryName)}\nNothing was changed.`)
     case 'deactivation_not_allowed': {
       const lines = error.problems.slice(0, 5).map((problem) => problem.line).join(', ')
       const more = error.problemCount > 5 ? ', …' : ''
       return notice(
-        `${notAllowedText({ code: 'not_allowed', needed: error.needed, role: error.role }, 'deactivate patrons', context.libraryName)}\n` +
+        `${notAllowedText({ permission: 'deactivatePatrons', needed: error.needed, role: error.role }, context.libraryName)}\n` +
           `This file deactivates ${counted(error.problemCount, 'patron')} (line${error.problemCount === 1 ? '' : 's'} ${lines}${more}). Nothing was changed: an admin can confirm it.`,
       )
     }
-    case 'import_running':
+    case 'batch_running': {
+      const { running } = error
+      const doing = running.phase === 'reading' ? 'is being read' : 'is being applied'
       return notice(
-        `:hourglass: Another import is running in this library: import #${error.batchId}, started by ${actorName(error.requestedBy)} ${slackTime(error.startedAt)}. ` +
+        `:hourglass: Another import ${doing} in this library: import #${running.batchId}, started by ${actorName(running.requestedBy)} ${slackTime(running.startedAt)}. ` +
           'Only one import runs at a time. Nothing was changed: run `/import` again when it has finished.',
       )
+    }
+    case 'same_confirmer':
+      return notice(`Import #${error.batchId} must be confirmed by someone other than ${actorName(error.requestedBy)}, who asked for it. Nothing was changed.`)
     case 'unreadable_file':
       return notice(`:x: ${file} could not be read as a CSV file: ${escapeMrkdwn(error.message)} Nothing was changed.`)
     case 'invalid_levels':
@@ -69,26 +74,21 @@ export function importErrorMessage(error: ImportError, context: ImportErrorConte
     case 'batch_not_found':
       return notice(`Import #${error.batchId} is no longer there. Nothing was changed: run \`/import\` again.`)
     case 'batch_not_ready':
-      return notice(`Import #${error.batchId} ${statusText[error.status] ?? `is ${escapeMrkdwn(error.status)}`}, so it cannot be confirmed or cancelled now.`)
+      return notice(`Import #${error.batchId} ${statusText[error.status]}, so it cannot be confirmed or cancelled now.`)
     default:
       return assertNever(error)
   }
 }
 
-// The words after "you can't": what the role was needed for.
-function refusedDoing(request: ImportRequestForm | undefined, needed: StaffRole): string {
-  if (request === undefined) return 'confirm or cancel this import'
-  if (request.kind === 'patrons') return needed === 'admin' ? 'deactivate patrons' : 'import patrons'
-  return request.mode === 'add' ? 'import contacts' : `import contacts in ${modeChoices[request.mode].label} mode`
-}
-
-const statusText: Record<string, string> = {
+const statusText: Record<BatchStatus | 'applying', string> = {
   applied: 'was already applied',
   applying: 'is being applied right now',
   cancelled: 'was already cancelled',
+  expired: 'waited a day unconfirmed and was dropped',
   invalid: 'did not pass its checks',
   failed: 'stopped with an error and changed nothing',
   staging: 'is still being read',
+  staged: 'is waiting for a confirmation',
 }
 
 function invalidFileMessage(error: Extract<ImportError, { code: 'invalid_file' }>, file: string, stage: ImportErrorContext['stage']): SlackMessage {
@@ -112,12 +112,22 @@ function invalidFileMessage(error: Extract<ImportError, { code: 'invalid_file' }
   return { text, blocks }
 }
 
-/** An audit label as staff read it: `slack:U1` is a mention, the others say where they came from. */
-export function actorName(label: string): string {
-  if (label.startsWith('slack:')) return `<@${escapeMrkdwn(label.slice('slack:'.length))}>`
-  if (label.startsWith('api-key:')) return `API key ${escapeMrkdwn(label.slice('api-key:'.length))}`
-  if (label === 'cli') return 'the command line'
-  return escapeMrkdwn(label)
+/** Who acted, as staff read it: a Slack member is a mention, the others say where they came from. */
+export function actorName(actor: ActorRef): string {
+  switch (actor.kind) {
+    case 'slack':
+      return `<@${escapeMrkdwn(actor.userId)}>`
+    case 'api_key':
+      return `API key ${actor.keyId}`
+    case 'cli':
+      return 'the command line'
+    case 'migration':
+      return 'an upgrade'
+    case 'other':
+      return escapeMrkdwn(actor.label)
+    default:
+      return assertNever(actor)
+  }
 }
 
 // Slack shows a date in each reader's own time zone; the fallback is for old clients.

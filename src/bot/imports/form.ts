@@ -1,6 +1,6 @@
 import type { ViewStateValue } from '@slack/bolt'
 import { z } from 'zod'
-import type { ImportKind } from '../../domain/imports/batches.ts'
+import type { BatchKind as ImportKind } from '../../domain/batches/batch.ts'
 import { contactImportModes, type ContactImportMode } from '../../domain/imports/contacts-plan.ts'
 import { err, ok, type Result } from '../../domain/result.ts'
 import { importBlocks, importInput, keepCustomChoice, type ImportModalTarget } from './modal-views.ts'

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt'
-import type { ImportKind } from '../../domain/imports/batches.ts'
+import type { BatchKind as ImportKind } from '../../domain/batches/batch.ts'
 import type { ContactImportMode } from '../../domain/imports/contacts-plan.ts'
 import { choicesOf, type Choice } from '../views.ts'
 

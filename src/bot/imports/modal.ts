@@ -1,9 +1,8 @@
 import type { ViewSubmitAction } from '@slack/bolt'
 import type { AppDeps } from '../../domain/deps.ts'
-import { contactsImportRole } from '../../domain/imports/batches.ts'
-import { previewContactsImport } from '../../domain/imports/contacts-import.ts'
-import { checkRole } from '../../domain/staff/roles.ts'
-import { previewPatronsImport } from '../../domain/imports/patrons-import.ts'
+import { contactsImportPermission } from '../../domain/imports/contacts-import.ts'
+import { previewImport } from '../../domain/imports/preview-import.ts'
+import { checkPermission } from '../../domain/staff/permissions.ts'
 import type { ImportFile, ImportProgress } from '../../domain/imports/stage-file.ts'
 import { failureFacts } from '../failures.ts'
 import { noticeModal, type SlackMessage } from '../views.ts'
@@ -38,7 +37,7 @@ export function registerImportModal(app: BotApp, deps: AppDeps): void {
     if (!form.ok) return ack({ response_action: 'errors', errors: form.error })
     // A mode the staff member may not use is answered on the field, before anything is posted.
     if (form.value.kind === 'contacts') {
-      const refused = checkRole(context.actor, contactsImportRole(form.value.mode))
+      const refused = checkPermission(context.actor, contactsImportPermission(form.value.mode))
       if (refused) {
         const mode = modeChoices[form.value.mode].label
         const yours = refused.role === null ? 'you are not on the staff' : `you have the ${refused.role} role`
@@ -81,17 +80,18 @@ async function dryRun(
   const common = { libraryId: context.library.id, file, actor: context.actor, onProgress }
   const label = { fileName: file.name, requestedBy: input.userId }
   const failed = { libraryName: context.library.name, stage: 'dry-run', request, fileName: file.name } as const
-  switch (request.kind) {
-    case 'contacts': {
-      const preview = await previewContactsImport(deps, { ...common, mode: request.mode, levels: request.levels, keepCustom: request.keepCustom })
-      return { message: preview.ok ? contactsDryRunMessage(preview.value, { ...label, request }) : importErrorMessage(preview.error, failed) }
-    }
-    case 'patrons': {
-      const preview = await previewPatronsImport(deps, common)
-      if (!preview.ok) return { message: importErrorMessage(preview.error, failed) }
-      const message = patronsDryRunMessage(preview.value, { ...label, request })
-      const mayNot = checkRole(context.actor, preview.value.confirmNeeds)
-      return mayNot ? { message, privately: waitsForAdminMessage(preview.value, context.library.name) } : { message }
-    }
-  }
+  const preview = await previewImport(
+    deps,
+    request.kind === 'contacts' ? { kind: 'contacts', ...common, mode: request.mode, levels: request.levels, keepCustom: request.keepCustom } : { kind: 'patrons', ...common },
+  )
+  if (!preview.ok) return { message: importErrorMessage(preview.error, failed) }
+  const message =
+    preview.value.kind === 'contacts' && request.kind === 'contacts'
+      ? contactsDryRunMessage(preview.value, { ...label, request })
+      : preview.value.kind === 'patrons'
+        ? patronsDryRunMessage(preview.value, { ...label, request })
+        : importFailedMessage()
+  // The dry run waits in the channel for someone who may confirm it; its author is told why.
+  const mayNot = checkPermission(context.actor, preview.value.confirmPermission)
+  return mayNot && preview.value.kind === 'patrons' ? { message, privately: waitsForAdminMessage(preview.value, context.library.name) } : { message }
 }

@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt'
-import type { ContactsImportPreview, ContactsImportResult } from '../../domain/imports/contacts-import.ts'
+import type { ContactsImportResult } from '../../domain/imports/contacts-import.ts'
 import type { ContactImportMode } from '../../domain/imports/contacts-plan.ts'
-import type { PatronsImportPreview, PatronsImportResult } from '../../domain/imports/patrons-import.ts'
+import type { PatronsImportResult } from '../../domain/imports/patrons-import.ts'
+import type { ImportPreview } from '../../domain/imports/preview-import.ts'
 import type { ImportProgress } from '../../domain/imports/stage-file.ts'
 import { counted, escapeMrkdwn, notice, number, type SlackMessage } from '../views.ts'
 import { problemSections } from './error-views.ts'
@@ -62,7 +63,7 @@ export function importTitle(label: Pick<ImportLabel, 'request' | 'fileName'>): s
 }
 
 /** What a contacts file would do, with Confirm and Cancel. Nothing has changed yet. */
-export function contactsDryRunMessage(preview: ContactsImportPreview, label: ImportLabel & { request: { kind: 'contacts' } }): SlackMessage {
+export function contactsDryRunMessage(preview: Extract<ImportPreview, { kind: 'contacts' }>, label: ImportLabel & { request: { kind: 'contacts' } }): SlackMessage {
   const { summary } = preview
   const { mode, keepCustom } = label.request
   const isReplace = mode !== 'add'
@@ -100,7 +101,7 @@ export function contactsDryRunMessage(preview: ContactsImportPreview, label: Imp
 }
 
 /** What a patrons file would do, with Confirm and Cancel. Nothing has changed yet. */
-export function patronsDryRunMessage(preview: PatronsImportPreview, label: ImportLabel): SlackMessage {
+export function patronsDryRunMessage(preview: Extract<ImportPreview, { kind: 'patrons' }>, label: ImportLabel): SlackMessage {
   const { summary } = preview
   const blocks: types.KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'Dry run: patrons import' } },
@@ -121,7 +122,7 @@ export function patronsDryRunMessage(preview: PatronsImportPreview, label: Impor
   ]
   const deactivating = summary.toDeactivate > 0
   if (deactivating) blocks.push(caution('Deactivated patrons get no notices, and become candidates for purging.'))
-  if (preview.confirmNeeds === 'admin') blocks.push(caution(`Confirming takes an *admin*: this file deactivates ${counted(summary.toDeactivate, 'patron')}.`))
+  if (preview.confirmPermission === 'deactivatePatrons') blocks.push(caution(`Confirming takes an *admin*: this file deactivates ${counted(summary.toDeactivate, 'patron')}.`))
   const question = `Deactivate ${counted(summary.toDeactivate, 'patron')}? They will get no notices, and can later be purged.`
   blocks.push(decision(importActions.confirmPatrons, preview.batchId, deactivating ? { title: 'Deactivate patrons?', text: question, confirm: 'Deactivate' } : undefined))
   const text = `Dry run of ${escapeMrkdwn(label.fileName)}: ${number.format(summary.toCreate)} to create, ${number.format(summary.toUpdate)} to update, ${number.format(summary.toDeactivate)} to deactivate. Confirm or cancel.`
@@ -129,7 +130,7 @@ export function patronsDryRunMessage(preview: PatronsImportPreview, label: Impor
 }
 
 /** Told privately to a staff member whose file deactivates patrons: the dry run waits for an admin. */
-export function waitsForAdminMessage(preview: PatronsImportPreview, libraryName: string): SlackMessage {
+export function waitsForAdminMessage(preview: Extract<ImportPreview, { kind: 'patrons' }>, libraryName: string): SlackMessage {
   return notice(
     `Your file deactivates ${counted(preview.summary.toDeactivate, 'patron')}, and deactivating patrons in *${escapeMrkdwn(libraryName)}* takes the *admin* role. ` +
       `Nothing has changed: import #${preview.batchId} waits in the channel for an admin to confirm or cancel it.`,

@@ -1,5 +1,7 @@
 import type { AppDeps } from '../../domain/deps.ts'
-import { listStaff, removeStaff, setStaffRole } from '../../domain/staff/manage-staff.ts'
+import { listStaff } from '../../domain/staff/list-staff.ts'
+import { removeStaff } from '../../domain/staff/remove-staff.ts'
+import { setStaffRole } from '../../domain/staff/set-staff-role.ts'
 import { assertNever } from '../../domain/result.ts'
 import { notice, type SlackMessage } from '../views.ts'
 import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'

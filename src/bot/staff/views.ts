@@ -52,7 +52,7 @@ export function removedText(removed: { slackUserId: string; role: StaffRole }, l
 export function staffErrorText(error: StaffError, libraryName: string): string {
   switch (error.code) {
     case 'not_allowed':
-      return notAllowedText(error, error.needed === 'admin' ? 'manage staff' : 'see the staff', libraryName)
+      return notAllowedText(error, libraryName)
     case 'staff_not_found':
       return `<@${error.slackUserId}> is not on the staff of *${escapeMrkdwn(libraryName)}*, so there is nothing to remove.`
     case 'last_admin':
@@ -61,6 +61,8 @@ export function staffErrorText(error: StaffError, libraryName: string): string {
       return `<@${error.slackUserId}> is an admin of every library through the service’s configuration (SLACK_ADMIN_USER_IDS), so \`/staff\` cannot change them. Ask your IT admin.`
     case 'invalid_role':
       return `“${escapeMrkdwn(error.role)}” is not a role. Use admin, staff or viewer.`
+    case 'invalid_slack_user':
+      return `“${escapeMrkdwn(error.slackUserId)}” is not a Slack member. Mention them: \`/staff add @name staff\`.`
     case 'library_not_found':
       return 'This library is no longer in library-comms. Please ask your IT admin.'
     default:

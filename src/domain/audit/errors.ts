@@ -1,4 +1,4 @@
-import type { NotAllowed } from '../staff/roles.ts'
+import type { NotAllowed } from '../staff/permissions.ts'
 
 /** The filters of the audit log, named as the API's query parameters and the tool's options. */
 export const auditFilterNames = ['from', 'to', 'actor', 'patron', 'action', 'cursor', 'limit'] as const

@@ -1,7 +1,8 @@
 import type { AppDeps } from '../deps.ts'
 import { findPatronByUsername } from '../patrons/queries.ts'
 import { err, ok, type Result } from '../result.ts'
-import { checkRole, type Actor } from '../staff/roles.ts'
+import type { Actor } from '../staff/actors.ts'
+import { checkPermission } from '../staff/permissions.ts'
 import type { AuditError, AuditFilterProblem } from './errors.ts'
 import { findAuditEntries, findLibraryDayBounds, type AuditRecord, type AuditSearch } from './queries.ts'
 
@@ -35,7 +36,7 @@ type Deps = Pick<AppDeps, 'db'>
 
 /** The library's audit log, filtered and paged. Admins only: it shows every change and who made it. */
 export async function listAudit(deps: Deps, input: { libraryId: number; actor: Actor; filters: AuditFilters }): Promise<Result<AuditPage, AuditError>> {
-  const refused = checkRole(input.actor, 'admin')
+  const refused = checkPermission(input.actor, 'readAudit')
   if (refused) return err(refused)
   const { filters } = input
   const problems: AuditFilterProblem[] = []

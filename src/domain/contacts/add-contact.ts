@@ -2,7 +2,8 @@ import type { AppDeps } from '../deps.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { findPatronByUsername, findPatronById } from '../patrons/queries.ts'
 import { err, ok, type Result } from '../result.ts'
-import { checkRole, type Actor } from '../staff/roles.ts'
+import { actorLabel, type Actor } from '../staff/actors.ts'
+import { checkPermission } from '../staff/permissions.ts'
 import { validateContactFields, type ContactFields, type ContactRole, type ContactSource } from './contact-fields.ts'
 import type { Contact } from './contact-view.ts'
 import type { ContactError } from './errors.ts'
@@ -20,7 +21,7 @@ export type AddContactInput = {
 
 /** Adds a contact to a patron; at most one primary per patron (seed 000). Audited. */
 export async function addContact(deps: Deps, input: AddContactInput): Promise<Result<Contact, ContactError>> {
-  const refused = checkRole(input.actor, 'staff')
+  const refused = checkPermission(input.actor, 'changeContacts')
   if (refused) return err(refused)
   const valid = validateContactFields(input.fields)
   if (!valid.ok) return err({ code: 'invalid_contact', problems: valid.error })
@@ -59,7 +60,7 @@ export async function addContact(deps: Deps, input: AddContactInput): Promise<Re
     const added = (await findContact(tx, { libraryId: input.libraryId, contactId: id }))!
     await recordAudit(tx, {
       libraryId: input.libraryId,
-      actor: input.actor.label,
+      actor: actorLabel(input.actor.ref),
       action: 'contact.added',
       patronId: patron.id,
       subjectType: 'contact',

@@ -1,4 +1,4 @@
-import type { NotAllowed } from '../staff/roles.ts'
+import type { NotAllowed } from '../staff/permissions.ts'
 import type { FieldProblem } from './contact-fields.ts'
 
 export type ContactError =

@@ -2,7 +2,8 @@ import type { AppDeps } from '../deps.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { findPatronById } from '../patrons/queries.ts'
 import { err, ok, type Result } from '../result.ts'
-import { checkRole, type Actor } from '../staff/roles.ts'
+import { actorLabel, type Actor } from '../staff/actors.ts'
+import { checkPermission } from '../staff/permissions.ts'
 import { auditView } from './add-contact.ts'
 import type { Contact } from './contact-view.ts'
 import type { ContactError } from './errors.ts'
@@ -15,7 +16,7 @@ export async function removeContact(
   deps: Deps,
   input: { libraryId: number; contactId: number; actor: Actor },
 ): Promise<Result<Contact, ContactError>> {
-  const refused = checkRole(input.actor, 'staff')
+  const refused = checkPermission(input.actor, 'changeContacts')
   if (refused) return err(refused)
   return deps.db.transaction().execute(async (tx) => {
     const before = await findContact(tx, { libraryId: input.libraryId, contactId: input.contactId })
@@ -24,7 +25,7 @@ export async function removeContact(
     const patron = await findPatronById(tx, { libraryId: input.libraryId, patronId: before.patronId })
     await recordAudit(tx, {
       libraryId: input.libraryId,
-      actor: input.actor.label,
+      actor: actorLabel(input.actor.ref),
       action: 'contact.removed',
       patronId: before.patronId,
       subjectType: 'contact',

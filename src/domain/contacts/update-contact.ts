@@ -2,7 +2,8 @@ import type { AppDeps } from '../deps.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { findPatronById } from '../patrons/queries.ts'
 import { err, ok, type Result } from '../result.ts'
-import { checkRole, type Actor } from '../staff/roles.ts'
+import { actorLabel, type Actor } from '../staff/actors.ts'
+import { checkPermission } from '../staff/permissions.ts'
 import { auditView, duplicateAddress, secondPrimary } from './add-contact.ts'
 import { validateContactFields, type ContactFields, type ContactSource } from './contact-fields.ts'
 import type { Contact } from './contact-view.ts'
@@ -23,7 +24,7 @@ export type UpdateContactInput = {
 
 /** Changes a contact's fields. Audited with before and after. */
 export async function updateContact(deps: Deps, input: UpdateContactInput): Promise<Result<Contact, ContactError>> {
-  const refused = checkRole(input.actor, 'staff')
+  const refused = checkPermission(input.actor, 'changeContacts')
   if (refused) return err(refused)
 
   return deps.db.transaction().execute(async (tx) => {
@@ -61,7 +62,7 @@ export async function updateContact(deps: Deps, input: UpdateContactInput): Prom
     const patron = await findPatronById(tx, { libraryId: input.libraryId, patronId: before.patronId })
     await recordAudit(tx, {
       libraryId: input.libraryId,
-      actor: input.actor.label,
+      actor: actorLabel(input.actor.ref),
       action: 'contact.updated',
       patronId: before.patronId,
       subjectType: 'contact',

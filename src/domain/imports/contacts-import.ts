@@ -1,9 +1,12 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
+import type { ContactsImportBatch } from '../batches/batch.ts'
+import { finishStaging } from '../batches/stage-batch.ts'
+import { openBatch } from '../batches/open-batch.ts'
 import { err, ok, type Result } from '../result.ts'
-import { checkRole, type Actor } from '../staff/roles.ts'
-import { closeBatch, contactsImportRole, givenUpWhileReading, openBatch, runApply } from './batches.ts'
+import { actorLabel, type Actor } from '../staff/actors.ts'
+import { checkPermission, type Permission } from '../staff/permissions.ts'
 import { contactColumns } from './columns.ts'
 import { readContactRow, stagedContactColumns } from './contact-rows.ts'
 import {
@@ -12,18 +15,18 @@ import {
   findDatabaseProblems,
   findRepeatedAddresses,
   matchFileRows,
-  type ContactImportChanges,
-  findPatronIdsByUsername,
   summarisePlan,
+  type ContactImportChanges,
   type ContactImportMode,
   type ContactImportPlan,
   type ContactImportSummary,
 } from './contacts-plan.ts'
 import type { ImportError, ImportProblem } from './errors.ts'
-import { countStagedRows, stageFile, type ImportFile, type ImportProgress, type StagingDeps } from './stage-file.ts'
-import { unstorableText } from '../text.ts'
+import { countStagedRows, findLevelsByName, findPatronIdsByUsername } from './queries.ts'
+import { stageFile, type ImportFile, type ImportProgress, type StagingDeps } from './stage-file.ts'
 
 export type ContactsImportRequest = {
+  kind: 'contacts'
   libraryId: number
   mode: ContactImportMode
   /** For replace-levels: the academic levels whose patrons' contacts are replaced. */
@@ -35,81 +38,21 @@ export type ContactsImportRequest = {
   onProgress?: (progress: ImportProgress) => void
 }
 
-/** A file read, checked row by row and staged: ready to apply, or to be checked whole as a dry run. */
-export type StagedContactsImport = {
-  batchId: number
-  fileName: string
-  checksum: string
-  rows: number
-  warnings: ImportProblem[]
-}
+/** A file read, checked row by row and staged, its batch still being read. */
+export type StagedFile = { batchId: number; fileName: string; checksum: string; rows: number; warnings: ImportProblem[] }
 
-export type ContactsImportPreview = StagedContactsImport & { summary: ContactImportSummary }
+export type ContactsImportResult = { batchId: number; summary: ContactImportSummary } & ContactImportChanges
 
-
-/**
- * Reads the whole file, checks each row (columns, values, patrons, one primary each) and
- * stages the good rows. Changes no contact; the batch waits for `applyContactsImport`, which
- * checks again against the database. A caller that applies at once (the API, the command line)
- * needs nothing more; a dry run is `previewContactsImport`.
- */
-export async function stageContactsImport(
-  deps: StagingDeps,
-  input: ContactsImportRequest,
-): Promise<Result<StagedContactsImport, ImportError>> {
-  const read = await readContactsFile(deps, input)
-  if (!read.ok) return read
-  const { staged } = read.value
-  const closed = await closeBatch(deps.db, staged.batchId, { status: 'staged', now: deps.clock.now(), from: ['staging'], rowCount: staged.rows, checksum: staged.checksum, warnings: staged.warnings })
-  if (!closed) return err(givenUpWhileReading(staged.batchId))
-  return ok(staged)
-}
-
-/**
- * The dry run: stages the file, then checks it against the database and says what applying it
- * would do. Nothing changes; the staged batch waits for `applyContactsImport`.
- */
-export async function previewContactsImport(
-  deps: StagingDeps,
-  input: ContactsImportRequest,
-): Promise<Result<ContactsImportPreview, ImportError>> {
-  const read = await readContactsFile(deps, input)
-  if (!read.ok) return read
-  const { staged, plan } = read.value
-  const { batchId, rows, checksum, warnings } = staged
-  try {
-    // The batch is still `staging`, so no other import of the library starts while it is checked.
-    const checked = await deps.db.transaction().execute(async (tx) => {
-      await allowPlanMemory(tx)
-      await matchFileRows(tx, plan)
-      const found = await findDatabaseProblems(tx, plan)
-      return { found, summary: found.count === 0 ? await summarisePlan(tx, plan) : undefined }
-    })
-    if (!checked.summary) {
-      const { problems, count } = checked.found
-      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now(), from: ['staging'], rowCount: rows, checksum, problems, problemCount: count, warnings })
-      return err({ code: 'invalid_file', problems, problemCount: count, warnings })
-    }
-    const summary = checked.summary
-    const closed = await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), from: ['staging'], rowCount: rows, checksum, warnings, summary })
-    if (!closed) return err(givenUpWhileReading(batchId))
-    return ok({ ...staged, summary })
-  } catch (error) {
-    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now(), from: ['staging'] }).catch(() => {})
-    throw error
-  }
-}
+/** Seed 000: adding contacts is staff's; replacing them cannot be undone, and is an admin's. */
+export const contactsImportPermission = (mode: ContactImportMode): Permission => (mode === 'add' ? 'importContacts' : 'replaceContacts')
 
 /**
  * Opens a batch, reads and checks the file and stages its good rows. A file with problems is
- * refused with the database's problems too, so that one dry run lists them all; a readable
- * file without any is returned with its batch still `staging`, for the caller to close.
+ * refused with the database's problems too, so that one dry run lists them all (its batch is
+ * then `invalid`); a readable file without any is returned with its batch still being read.
  */
-async function readContactsFile(
-  deps: StagingDeps,
-  input: ContactsImportRequest,
-): Promise<Result<{ staged: StagedContactsImport; plan: ContactImportPlan }, ImportError>> {
-  const refused = checkRole(input.actor, contactsImportRole(input.mode))
+export async function readContactsFile(deps: StagingDeps, input: ContactsImportRequest): Promise<Result<{ staged: StagedFile; plan: ContactImportPlan }, ImportError>> {
+  const refused = checkPermission(input.actor, contactsImportPermission(input.mode))
   if (refused) return err(refused)
   let levels: string[] = []
   if (input.mode === 'replace-levels') {
@@ -119,18 +62,13 @@ async function readContactsFile(
   }
   const keepCustom = input.keepCustom && input.mode !== 'add'
   const opened = await openBatch(deps.db, {
-    libraryId: input.libraryId,
-    kind: 'contacts',
-    mode: input.mode,
-    levels,
-    keepCustom,
-    fileName: input.file.name,
-    requestedBy: input.actor.label,
-    now: deps.clock.now(),
+    libraryId: input.libraryId, kind: 'contacts', mode: input.mode, levels, keepCustom, fileName: input.file.name,
+    requestedBy: input.actor.ref, confirmPermission: contactsImportPermission(input.mode), now: deps.clock.now(),
   })
   if (!opened.ok) return opened
   const batchId = opened.value
   const plan: ContactImportPlan = { libraryId: input.libraryId, batchId, mode: input.mode, levels, keepCustom }
+  const close = (outcome: Parameters<typeof finishStaging>[1]['outcome']) => finishStaging(deps.db, { batchId, outcome, now: deps.clock.now() })
   try {
     // Seed 000: at most one primary per patron, within the file too.
     // Keyed by patron id: a username is a slice of the file's text and would keep all of it in memory.
@@ -156,10 +94,9 @@ async function readContactsFile(
       readRow: (line, fields, positions) => {
         const read = readContactRow(batchId, line, fields, positions, patronIdOf)
         if (!('row' in read) || !read.isPrimary) return read
-        const key = read.patronId
-        const first = primaryLines.get(key)
+        const first = primaryLines.get(read.patronId)
         if (first === undefined) {
-          primaryLines.set(key, line)
+          primaryLines.set(read.patronId, line)
           return read
         }
         return { problems: [{ line, column: 'primary', message: `a second primary contact for ${read.username} (the first is on line ${first})` }] }
@@ -167,7 +104,7 @@ async function readContactsFile(
       onProgress: input.onProgress,
     })
     if (!staged.readable) {
-      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now(), from: ['staging'] })
+      await close({ status: 'invalid' })
       return err({ code: 'unreadable_file', message: staged.message })
     }
     input.onProgress?.({ phase: 'checking', rowsRead: staged.rows })
@@ -185,23 +122,62 @@ async function readContactsFile(
         return findDatabaseProblems(tx, plan)
       })
       staged.problems.merge(found.problems, found.count)
-      await closeBatch(deps.db, batchId, {
-        status: 'invalid', now: deps.clock.now(), from: ['staging'], rowCount: staged.rows, checksum: staged.checksum,
-        problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings,
-      })
-      return err({
-        code: 'invalid_file', problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings,
-        ...(unknownUsernames.size > 0 && { patronsNotFound: unknownUsernames.size }),
-      })
+      const { first: problems, count: problemCount } = staged.problems
+      await close({ status: 'invalid', rowCount: staged.rows, checksum: staged.checksum, problems, problemCount, warnings: staged.warnings })
+      return err({ code: 'invalid_file', problems, problemCount, warnings: staged.warnings, ...(unknownUsernames.size > 0 && { patronsNotFound: unknownUsernames.size }) })
     }
     return ok({ staged: { batchId, fileName: input.file.name, checksum: staged.checksum, rows: staged.rows, warnings: staged.warnings }, plan })
   } catch (error) {
-    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now(), from: ['staging'] }).catch(() => {})
+    await close({ status: 'failed' }).catch(() => {})
     throw error
   }
 }
 
-export type ContactsImportResult = { batchId: number; summary: ContactImportSummary } & ContactImportChanges
+/** What applying a staged contacts file would do, counted against the library as it is now. */
+export async function countContactChanges(db: Db, plan: ContactImportPlan, warnings: ImportProblem[]): Promise<Result<ContactImportSummary, ImportError>> {
+  return db.transaction().execute(async (tx) => {
+    await allowPlanMemory(tx)
+    await matchFileRows(tx, plan)
+    const found = await findDatabaseProblems(tx, plan)
+    if (found.count > 0) return err({ code: 'invalid_file', problems: found.problems, problemCount: found.count, warnings } as const)
+    return ok(await summarisePlan(tx, plan))
+  })
+}
+
+/**
+ * Applies a confirmed contacts batch, in the transaction `applyBatch` runs: checks again (the
+ * library may have moved since the dry run), counts, applies and reconciles what it did with what
+ * it counted. Audited with who asked, who confirmed, the file's name and checksum, and the counts.
+ */
+export async function applyContactsBatch(
+  deps: { clock: { now(): Date } },
+  tx: Db,
+  batch: ContactsImportBatch,
+  input: { actor: Actor; onProgress?: (progress: ImportProgress) => void },
+): Promise<Result<{ value: ContactsImportResult; summary: unknown }, ImportError>> {
+  const plan: ContactImportPlan = { libraryId: batch.libraryId, batchId: batch.id, mode: batch.mode, levels: batch.levels, keepCustom: batch.keepCustom }
+  input.onProgress?.({ phase: 'applying', rowsRead: batch.rowCount, done: 0, total: batch.rowCount })
+  await allowPlanMemory(tx)
+  // Every row read was staged (stage-file.ts); every row staged must be applied, once.
+  const staged = await countStagedRows(tx, 'import_contact_rows', batch.id)
+  if (staged !== batch.rowCount) throw new Error(`import #${batch.id}: ${batch.rowCount} rows were staged, but ${staged} are there to apply`)
+  await matchFileRows(tx, plan)
+  const found = await findDatabaseProblems(tx, plan)
+  if (found.count > 0) return err({ code: 'invalid_file', problems: found.problems, problemCount: found.count, warnings: batch.warnings })
+  const summary = await summarisePlan(tx, plan)
+  const applied = await executePlan(tx, plan, deps.clock.now())
+  reconcile(batch.id, summary, applied)
+  await recordAudit(tx, {
+    libraryId: batch.libraryId,
+    actor: actorLabel(batch.requestedBy),
+    approver: actorLabel(input.actor.ref),
+    action: 'contacts.imported',
+    subjectType: 'import',
+    subjectId: batch.id,
+    details: { fileName: batch.fileName, checksum: batch.checksum, mode: batch.mode, levels: batch.levels, keepCustom: batch.keepCustom, ...applied, summary },
+  })
+  return ok({ value: { batchId: batch.id, ...applied, summary }, summary })
+}
 
 /**
  * What the apply did must be what it counted, and account for every row of the file: a row is
@@ -216,60 +192,4 @@ function reconcile(batchId: number, summary: ContactImportSummary, done: Contact
   if (!asCounted || rowsAccounted !== summary.rows) {
     throw new Error(`import #${batchId}: the apply did not do what it counted (${JSON.stringify({ summary, done })})`)
   }
-}
-
-/**
- * Applies a staged contacts import in one transaction: a crash or a database error leaves the
- * contacts exactly as they were. Checks are made again, since the data may have moved since
- * the dry run. Audited with who asked, who confirmed, the file's name and checksum, and counts.
- */
-export async function applyContactsImport(
-  deps: StagingDeps,
-  input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
-): Promise<Result<ContactsImportResult, ImportError>> {
-  return runApply(deps, { ...input, kind: 'contacts' }, async (tx, batch) => {
-    const mode = batch.mode as ContactImportMode
-    const plan: ContactImportPlan = { libraryId: input.libraryId, batchId: batch.id, mode, levels: batch.levels, keepCustom: batch.keepCustom }
-    input.onProgress?.({ phase: 'applying', rowsRead: batch.rowCount, done: 0, total: batch.rowCount })
-    await allowPlanMemory(tx)
-    // Every row read was staged (stage-file.ts); every row staged must be applied, once.
-    const staged = await countStagedRows(tx, 'import_contact_rows', batch.id)
-    if (staged !== batch.rowCount) throw new Error(`import #${batch.id}: ${batch.rowCount} rows were staged, but ${staged} are there to apply`)
-    await matchFileRows(tx, plan)
-    const found = await findDatabaseProblems(tx, plan)
-    if (found.count > 0) return err<ImportError>({ code: 'invalid_file', problems: found.problems, problemCount: found.count, warnings: batch.warnings })
-    const summary = await summarisePlan(tx, plan)
-    const applied = await executePlan(tx, plan, deps.clock.now())
-    reconcile(batch.id, summary, applied)
-    await recordAudit(tx, {
-      libraryId: input.libraryId,
-      actor: batch.requestedBy,
-      approver: input.actor.label,
-      action: 'contacts.imported',
-      subjectType: 'import',
-      subjectId: batch.id,
-      details: { fileName: batch.fileName, checksum: batch.checksum, mode, levels: batch.levels, keepCustom: batch.keepCustom, ...applied, summary },
-    })
-    return ok({ batchId: batch.id, ...applied, summary })
-  })
-}
-
-/**
- * The library's academic levels by the names staff typed, matched as everything else is: without
- * regard to case or surrounding spaces ("year 7" is "Year 7"). Known ones come back as the library
- * spells them; unknown ones as typed.
- */
-async function findLevelsByName(db: Db, libraryId: number, names: readonly string[]): Promise<{ known: string[]; unknown: string[] }> {
-  const typed = [...new Set(names.map((name) => name.trim()).filter(Boolean))]
-  // Text no level can hold is unknown without asking: the database would refuse to compare it.
-  const askable = typed.filter((name) => unstorableText(name) === undefined)
-  const rows = askable.length === 0 ? [] : await db
-    .selectFrom('academic_levels')
-    .where('library_id', '=', libraryId)
-    .where(sql<string>`lower(name)`, 'in', askable.map((name) => name.toLowerCase()))
-    .select('name')
-    .execute()
-  const byKey = new Map(rows.map((row) => [row.name.toLowerCase(), row.name]))
-  const known = [...new Set(typed.flatMap((name) => byKey.get(name.toLowerCase()) ?? []))]
-  return { known, unknown: typed.filter((name) => !byKey.has(name.toLowerCase())).map((name) => name.toWellFormed().replaceAll('\u0000', '\ufffd')) }
 }

@@ -41,12 +41,6 @@ export async function allowPlanMemory(tx: Db): Promise<void> {
   await sql`set local work_mem = '64MB'`.execute(tx)
 }
 
-/** Every patron of the library by lower-cased username, to resolve the file's rows as they are read. */
-export async function findPatronIdsByUsername(db: Db, libraryId: number): Promise<Map<string, number>> {
-  const { rows } = await sql<{ key: string; id: number }>`select lower(username) as key, id from patrons where library_id = ${libraryId}`.execute(db)
-  return new Map(rows.map((row) => [row.key, row.id]))
-}
-
 /** The batch's staged rows, as alias `r`. */
 const fileRow = (plan: ContactImportPlan) => sql`r.batch_id = ${plan.batchId}`
 

@@ -1,4 +1,5 @@
-import type { NotAllowed, StaffRole } from '../staff/roles.ts'
+import type { BatchError } from '../batches/batch.ts'
+import type { StaffRole } from '../staff/roles.ts'
 
 /** A problem in the file, where a spreadsheet shows it: line 14, column address. */
 export type ImportProblem = { line: number; column: string; message: string }
@@ -6,8 +7,7 @@ export type ImportProblem = { line: number; column: string; message: string }
 export const maxReportedProblems = 100
 
 export type ImportError =
-  | NotAllowed
-  | { code: 'import_running'; batchId: number; requestedBy: string; startedAt: Date }
+  | BatchError
   | {
       code: 'invalid_file'
       problems: ImportProblem[]
@@ -17,11 +17,9 @@ export type ImportError =
       patronsNotFound?: number
     }
   | { code: 'unreadable_file'; message: string }
-  /** Seed 004: deactivating patrons takes an admin; the rows that would deactivate one. */
-  | { code: 'deactivation_not_allowed'; needed: 'admin'; role: StaffRole | null; problems: ImportProblem[]; problemCount: number }
-  | { code: 'batch_not_found'; batchId: number }
-  | { code: 'batch_not_ready'; batchId: number; status: string }
   | { code: 'invalid_levels'; levels: string[] }
+  /** Seed 004: deactivating patrons takes an admin; the rows that would deactivate one. */
+  | { code: 'deactivation_not_allowed'; needed: StaffRole; role: StaffRole | null; problems: ImportProblem[]; problemCount: number }
 
 /** Keeps the first problems in line order, and counts them all. */
 export class ProblemList {
@@ -37,4 +35,9 @@ export class ProblemList {
     this.first.sort((a, b) => a.line - b.line)
     this.first.length = Math.min(this.first.length, maxReportedProblems)
   }
+}
+
+/** What refusing an import at its confirmation records on its batch: the problems found then. */
+export function refusalOf(error: ImportError): { problems: ImportProblem[]; problemCount: number } | undefined {
+  return error.code === 'invalid_file' ? { problems: error.problems, problemCount: error.problemCount } : undefined
 }

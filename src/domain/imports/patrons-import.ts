@@ -1,44 +1,44 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
+import type { PatronsImportBatch } from '../batches/batch.ts'
+import { openBatch } from '../batches/open-batch.ts'
+import { finishStaging } from '../batches/stage-batch.ts'
 import { applyPatrons, type PatronInput } from '../patrons/upsert-patrons.ts'
 import { err, ok, type Result } from '../result.ts'
-import { checkRole, type Actor, type StaffRole } from '../staff/roles.ts'
-import { closeBatch, givenUpWhileReading, openBatch, runApply } from './batches.ts'
-import { patronColumns } from './columns.ts'
-import { maxReportedProblems, type ImportError, type ImportProblem } from './errors.ts'
+import { actorLabel, type Actor } from '../staff/actors.ts'
+import { can, checkPermission, type Permission } from '../staff/permissions.ts'
 import { quoted } from '../text.ts'
+import type { StagedFile } from './contacts-import.ts'
+import { patronColumns } from './columns.ts'
+import type { ImportError } from './errors.ts'
 import { readPatronRow, stagedPatronColumns } from './patron-rows.ts'
+import { countStagedRows, findDeactivations, findVanishedPatrons } from './queries.ts'
 import { stageFile, type ImportFile, type ImportProgress, type StagingDeps } from './stage-file.ts'
 
+export type PatronsImportRequest = { kind: 'patrons'; libraryId: number; file: ImportFile; actor: Actor; onProgress?: (progress: ImportProgress) => void }
+
 export type PatronsImportSummary = { rows: number; toCreate: number; toUpdate: number; unchanged: number; toDeactivate: number; toReactivate: number }
-export type PatronsImportPreview = {
-  batchId: number
-  fileName: string
-  checksum: string
-  summary: PatronsImportSummary
-  warnings: ImportProblem[]
-  /** The role confirming takes: admin when the file deactivates anyone (seed 004), else staff. */
-  confirmNeeds: StaffRole
-}
+
+export type PatronsImportResult = { batchId: number; created: number; updated: number; unchanged: number; summary: PatronsImportSummary }
+
+/** Seed 004: any staff member may create and update patrons; deactivating any takes an admin. */
+export const patronsImportPermission = (summary: PatronsImportSummary): Permission => (summary.toDeactivate > 0 ? 'deactivatePatrons' : 'changePatrons')
 
 /**
- * The dry run of a patrons import (the library system's Users import): create and update
- * patrons by username. Any staff member may stage one; confirming one that deactivates anyone
- * (seed 004's bulk deactivation) takes an admin, so a staff member's file waits for one.
+ * Opens a batch, reads and checks a patrons file (the library system's Users import) and stages
+ * its good rows, then counts what it would do. A file with problems is refused, its batch
+ * `invalid`; a good one is returned with its counts and its batch still being read.
  */
-export async function previewPatronsImport(
-  deps: StagingDeps,
-  input: { libraryId: number; file: ImportFile; actor: Actor; onProgress?: (progress: ImportProgress) => void },
-): Promise<Result<PatronsImportPreview, ImportError>> {
-  const refused = checkRole(input.actor, 'staff')
+export async function readPatronsFile(deps: StagingDeps, input: PatronsImportRequest): Promise<Result<{ staged: StagedFile; summary: PatronsImportSummary }, ImportError>> {
+  const refused = checkPermission(input.actor, 'changePatrons')
   if (refused) return err(refused)
   const opened = await openBatch(deps.db, {
-    libraryId: input.libraryId, kind: 'patrons', mode: 'upsert', levels: [], keepCustom: false,
-    fileName: input.file.name, requestedBy: input.actor.label, now: deps.clock.now(),
+    libraryId: input.libraryId, kind: 'patrons', mode: 'upsert', fileName: input.file.name, requestedBy: input.actor.ref, confirmPermission: 'changePatrons', now: deps.clock.now(),
   })
   if (!opened.ok) return opened
   const batchId = opened.value
+  const close = (outcome: Parameters<typeof finishStaging>[1]['outcome']) => finishStaging(deps.db, { batchId, outcome, now: deps.clock.now() })
   try {
     const seen = new Map<string, number>()
     const staged = await stageFile(deps, {
@@ -61,7 +61,7 @@ export async function previewPatronsImport(
       onProgress: input.onProgress,
     })
     if (!staged.readable) {
-      await closeBatch(deps.db, batchId, { status: 'invalid', now: deps.clock.now(), from: ['staging'] })
+      await close({ status: 'invalid' })
       return err({ code: 'unreadable_file', message: staged.message })
     }
     input.onProgress?.({ phase: 'checking', rowsRead: staged.rows })
@@ -69,18 +69,14 @@ export async function previewPatronsImport(
     const unknown = await findVanishedPatrons(deps.db, input.libraryId, batchId)
     staged.problems.merge(unknown.problems, unknown.count)
     if (staged.problems.count > 0) {
-      await closeBatch(deps.db, batchId, {
-        status: 'invalid', now: deps.clock.now(), from: ['staging'], rowCount: staged.rows, checksum: staged.checksum,
-        problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings,
-      })
-      return err({ code: 'invalid_file', problems: staged.problems.first, problemCount: staged.problems.count, warnings: staged.warnings })
+      const { first: problems, count: problemCount } = staged.problems
+      await close({ status: 'invalid', rowCount: staged.rows, checksum: staged.checksum, problems, problemCount, warnings: staged.warnings })
+      return err({ code: 'invalid_file', problems, problemCount, warnings: staged.warnings })
     }
     const summary = await summarisePatrons(deps.db, input.libraryId, batchId)
-    const closed = await closeBatch(deps.db, batchId, { status: 'staged', now: deps.clock.now(), from: ['staging'], rowCount: staged.rows, checksum: staged.checksum, summary, warnings: staged.warnings })
-    if (!closed) return err(givenUpWhileReading(batchId))
-    return ok({ batchId, fileName: input.file.name, checksum: staged.checksum, summary, warnings: staged.warnings, confirmNeeds: summary.toDeactivate > 0 ? 'admin' : 'staff' })
+    return ok({ staged: { batchId, fileName: input.file.name, checksum: staged.checksum, rows: staged.rows, warnings: staged.warnings }, summary })
   } catch (error) {
-    await closeBatch(deps.db, batchId, { status: 'failed', now: deps.clock.now(), from: ['staging'] }).catch(() => {})
+    await close({ status: 'failed' }).catch(() => {})
     throw error
   }
 }
@@ -90,7 +86,7 @@ export async function previewPatronsImport(
  * keeps the stored value; levels and groups are compared by name, as the file gives them (a
  * level or group the library does not have yet is a change); an empty level cell clears it.
  */
-async function summarisePatrons(db: Db, libraryId: number, batchId: number): Promise<PatronsImportSummary> {
+export async function summarisePatrons(db: Db, libraryId: number, batchId: number): Promise<PatronsImportSummary> {
   const { rows } = await sql<PatronsImportSummary>`
     with compared as (
       select r.enabled, p.id, p.is_enabled,
@@ -120,92 +116,77 @@ async function summarisePatrons(db: Db, libraryId: number, batchId: number): Pro
   return { ...summary, unchanged: summary.rows - summary.toCreate - summary.toUpdate }
 }
 
-export type PatronsImportResult = { batchId: number; created: number; updated: number; unchanged: number }
+/**
+ * Seed 004: deactivating patrons takes an admin. The refusal names the rows that deactivate, so
+ * that a staff member sees why, and which lines an admin would apply.
+ */
+export async function refuseDeactivations(db: Db, batch: { libraryId: number; id: number }, actor: Actor): Promise<ImportError | undefined> {
+  if (can(actor, 'deactivatePatrons')) return undefined
+  const deactivating = await findDeactivations(db, batch.libraryId, batch.id)
+  if (deactivating.count === 0) return undefined
+  return { code: 'deactivation_not_allowed', needed: 'admin', role: actor.role, problems: deactivating.problems, problemCount: deactivating.count }
+}
 
 const applyBatchRows = 5000
 
-/** Applies a staged patrons import in one transaction, walking the staged rows in batches. Audited. */
-export async function applyPatronsImport(
-  deps: StagingDeps,
-  input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
-): Promise<Result<PatronsImportResult, ImportError>> {
-  if (checkRole(input.actor, 'admin')) {
-    const deactivating = await findDeactivations(deps.db, input.libraryId, input.batchId)
-    if (deactivating.count > 0) {
-      return err({ code: 'deactivation_not_allowed', needed: 'admin', role: input.actor.role, problems: deactivating.problems, problemCount: deactivating.count })
-    }
-  }
-  return runApply(deps, { ...input, kind: 'patrons' }, async (tx, batch): Promise<Result<PatronsImportResult, ImportError>> => {
-    // Checked again: a patron a names-less file (username,enabled) updates may have been
-    // removed since the dry run, and applying would create a blank one in its place.
-    const vanished = await findVanishedPatrons(tx, input.libraryId, batch.id)
-    if (vanished.count > 0) return err({ code: 'invalid_file', problems: vanished.problems, problemCount: vanished.count, warnings: batch.warnings })
-    const totals = { created: 0, updated: 0, unchanged: 0 }
-    let afterLine = 0
-    while (true) {
-      const rows = await tx
-        .selectFrom('import_patron_rows')
-        .where('batch_id', '=', batch.id)
-        .where('line', '>', afterLine)
-        .orderBy('line')
-        .limit(applyBatchRows)
-        .selectAll()
-        .execute()
-      if (rows.length === 0) break
-      afterLine = rows[rows.length - 1].line
-      const patrons: PatronInput[] = rows.map((r) => ({
-        username: r.username,
-        ...(r.first_name !== null && { firstName: r.first_name }),
-        ...(r.last_name !== null && { lastName: r.last_name }),
-        ...(r.type !== null && { type: r.type as PatronInput['type'] }),
-        ...(r.academic_level !== null && { academicLevel: r.academic_level === '' ? null : r.academic_level }),
-        ...(r.groups !== null && { groups: r.groups === '' ? [] : r.groups.split(';') }),
-        ...(r.enabled !== null && { enabled: r.enabled }),
-      }))
-      const applied = await applyPatrons(tx, { libraryId: input.libraryId, patrons, now: deps.clock.now() })
-      totals.created += applied.created
-      totals.updated += applied.updated
-      totals.unchanged += applied.unchanged
-      input.onProgress?.({ phase: 'applying', rowsRead: batch.rowCount, done: afterLine, total: batch.rowCount })
-    }
-    await recordAudit(tx, {
-      libraryId: input.libraryId,
-      actor: batch.requestedBy,
-      approver: input.actor.label,
-      action: 'patrons.imported',
-      subjectType: 'import',
-      subjectId: batch.id,
-      details: { fileName: batch.fileName, checksum: batch.checksum, ...totals },
-    })
-    return ok({ batchId: batch.id, ...totals })
-  })
-}
-
-/** Rows that would deactivate an enabled patron, each named on its enabled column. */
-async function findDeactivations(db: Db, libraryId: number, batchId: number): Promise<{ problems: ImportProblem[]; count: number }> {
-  const { rows } = await sql<{ line: number; username: string; total: number }>`
-    select r.line, r.username, count(*) over ()::int as total from import_patron_rows r
-    join patrons p on p.library_id = ${libraryId} and lower(p.username) = lower(r.username)
-    where r.batch_id = ${batchId} and r.enabled = false and p.is_enabled
-    order by r.line limit ${maxReportedProblems}`.execute(db)
-  return {
-    problems: rows.map((r) => ({ line: r.line, column: 'enabled', message: `this row deactivates ${quoted(r.username)}, which takes the admin role` })),
-    count: rows[0]?.total ?? 0,
-  }
-}
-
 /**
- * Rows of a file without name columns (so both staged as null) whose patron does not exist:
- * at the dry run a typo, at the apply a patron removed since.
+ * Applies a confirmed patrons batch, in the transaction `applyBatch` runs, walking the staged
+ * rows in batches of 5,000. Audited with who asked, who confirmed, the file and the counts.
  */
-async function findVanishedPatrons(db: Db, libraryId: number, batchId: number): Promise<{ problems: ImportProblem[]; count: number }> {
-  const { rows } = await sql<{ line: number; username: string; total: number }>`
-    select line, username, count(*) over ()::int as total from import_patron_rows r
-    where r.batch_id = ${batchId} and r.first_name is null and r.last_name is null
-      and not exists (select 1 from patrons p where p.library_id = ${libraryId} and lower(p.username) = lower(r.username))
-    order by line limit ${maxReportedProblems}`.execute(db)
-  return {
-    problems: rows.map((r) => ({ line: r.line, column: 'username', message: `no patron with username ${quoted(r.username)} in this library (a file without name columns only updates patrons)` })),
-    count: rows[0]?.total ?? 0,
+export async function applyPatronsBatch(
+  deps: { clock: { now(): Date } },
+  tx: Db,
+  batch: PatronsImportBatch,
+  input: { actor: Actor; onProgress?: (progress: ImportProgress) => void },
+): Promise<Result<{ value: PatronsImportResult; summary: unknown }, ImportError>> {
+  const staged = await countStagedRows(tx, 'import_patron_rows', batch.id)
+  if (staged !== batch.rowCount) throw new Error(`import #${batch.id}: ${batch.rowCount} rows were staged, but ${staged} are there to apply`)
+  // Checked again: a patron a names-less file (username,enabled) updates may have been removed
+  // since the dry run, and applying would create a blank one in its place.
+  const vanished = await findVanishedPatrons(tx, batch.libraryId, batch.id)
+  if (vanished.count > 0) return err({ code: 'invalid_file', problems: vanished.problems, problemCount: vanished.count, warnings: batch.warnings })
+  const deactivationRefused = await refuseDeactivations(tx, batch, input.actor)
+  if (deactivationRefused) return err(deactivationRefused)
+  const summary = await summarisePatrons(tx, batch.libraryId, batch.id)
+  const totals = { created: 0, updated: 0, unchanged: 0 }
+  let afterLine = 0
+  while (true) {
+    const rows = await tx
+      .selectFrom('import_patron_rows')
+      .where('batch_id', '=', batch.id)
+      .where('line', '>', afterLine)
+      .orderBy('line')
+      .limit(applyBatchRows)
+      .selectAll()
+      .execute()
+    if (rows.length === 0) break
+    afterLine = rows[rows.length - 1].line
+    const patrons: PatronInput[] = rows.map((r) => ({
+      username: r.username,
+      ...(r.first_name !== null && { firstName: r.first_name }),
+      ...(r.last_name !== null && { lastName: r.last_name }),
+      ...(r.type !== null && { type: r.type as PatronInput['type'] }),
+      ...(r.academic_level !== null && { academicLevel: r.academic_level === '' ? null : r.academic_level }),
+      ...(r.groups !== null && { groups: r.groups === '' ? [] : r.groups.split(';') }),
+      ...(r.enabled !== null && { enabled: r.enabled }),
+    }))
+    const applied = await applyPatrons(tx, { libraryId: batch.libraryId, patrons, now: deps.clock.now() })
+    totals.created += applied.created
+    totals.updated += applied.updated
+    totals.unchanged += applied.unchanged
+    input.onProgress?.({ phase: 'applying', rowsRead: batch.rowCount, done: Math.min(afterLine - 1, batch.rowCount), total: batch.rowCount })
   }
+  if (totals.created + totals.updated + totals.unchanged !== batch.rowCount) {
+    throw new Error(`import #${batch.id}: ${batch.rowCount} rows were staged, but ${totals.created + totals.updated + totals.unchanged} were applied`)
+  }
+  await recordAudit(tx, {
+    libraryId: batch.libraryId,
+    actor: actorLabel(batch.requestedBy),
+    approver: actorLabel(input.actor.ref),
+    action: 'patrons.imported',
+    subjectType: 'import',
+    subjectId: batch.id,
+    details: { fileName: batch.fileName, checksum: batch.checksum, created: totals.created, updated: totals.updated, unchanged: totals.unchanged, summary },
+  })
+  return ok({ value: { batchId: batch.id, ...totals, summary }, summary })
 }

@@ -2,10 +2,11 @@ import { setImmediate as turn } from 'node:timers/promises'
 import { copyLine, type BulkLoader, type CopyValue } from '../../db/bulk-load.ts'
 import type { Db } from '../../db/database.ts'
 import type { Clock } from '../deps.ts'
-import { heartbeat } from './batches.ts'
+import { beat } from '../batches/stage-batch.ts'
 import { matchHeader, type ColumnSpec } from './columns.ts'
 import { decodeCsvBytes, UnreadableFile } from './decode-text.ts'
 import { ProblemList, type ImportProblem } from './errors.ts'
+import { countStagedRows, type StagingTable } from './queries.ts'
 import { readCsvRecords } from './read-csv.ts'
 import { countOf, unstorableText } from '../text.ts'
 import { sql } from 'kysely'
@@ -18,8 +19,6 @@ export type ImportProgress =
   | { phase: 'checking'; rowsRead: number }
   | { phase: 'applying'; rowsRead: number; done: number; total: number }
   | { phase: 'done'; rowsRead: number }
-
-export type StagingTable = 'import_contact_rows' | 'import_patron_rows'
 
 export type StagingDeps = { db: Db; bulkLoad: BulkLoader; clock: Clock }
 
@@ -70,9 +69,9 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
 
   // Each batch is copied while the next is read, so the database and the parser work side by side.
   let copying: Promise<void> = Promise.resolve()
-  let beat: Promise<void> = Promise.resolve()
+  let lastBeat: Promise<void> = Promise.resolve()
   const beating = setInterval(() => {
-    beat = beat.then(() => heartbeat(deps.db, input.batchId, deps.clock.now())).catch(() => {})
+    lastBeat = lastBeat.then(() => beat(deps.db, input.batchId, deps.clock.now())).catch(() => {})
   }, heartbeatEveryMs)
   beating.unref()
   const flush = async () => {
@@ -149,7 +148,7 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
     throw error
   } finally {
     clearInterval(beating)
-    await beat
+    await lastBeat
   }
   if (positions === undefined) return { readable: false, message: 'The file is empty: it has no header row.' }
   // A file cut short after its header would otherwise replace a library's contacts with none.
@@ -157,8 +156,3 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
   return { readable: true, rows, problems, warnings, checksum: decoded.result().checksum }
 }
 
-/** How many rows of the batch are in its staging table. */
-export async function countStagedRows(db: Db, table: StagingTable, batchId: number): Promise<number> {
-  const { rows } = await sql<{ count: number }>`select count(*)::int as count from ${sql.table(table)} where batch_id = ${batchId}`.execute(db)
-  return rows[0].count
-}

@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps.ts'
 import { err, ok, type Result } from '../result.ts'
-import { checkRole, type Actor, type NotAllowed } from '../staff/roles.ts'
+import type { Actor } from '../staff/actors.ts'
+import { checkPermission, type NotAllowed } from '../staff/permissions.ts'
 import type { PatronWithContacts } from './patron-view.ts'
 import { findPatronWithContacts } from './queries.ts'
 
@@ -12,7 +13,7 @@ export async function showPatronByUsername(
   deps: Pick<AppDeps, 'db'>,
   input: { libraryId: number; username: string; actor: Actor },
 ): Promise<Result<PatronWithContacts, NotAllowed | { code: 'patron_not_found'; username: string }>> {
-  const refused = checkRole(input.actor, 'viewer')
+  const refused = checkPermission(input.actor, 'lookUpContacts')
   if (refused) return err(refused)
   const patron = await findPatronWithContacts(deps.db, { libraryId: input.libraryId, username: input.username })
   return patron ? ok(patron) : err({ code: 'patron_not_found', username: input.username })

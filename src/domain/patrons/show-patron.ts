@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps.ts'
 import { err, ok, type Result } from '../result.ts'
-import { checkRole, type Actor, type NotAllowed } from '../staff/roles.ts'
+import type { Actor } from '../staff/actors.ts'
+import { checkPermission, type NotAllowed } from '../staff/permissions.ts'
 import type { Patron, PatronWithContacts } from './patron-view.ts'
 import { findPatronWithContacts, searchPatrons } from './queries.ts'
 
@@ -27,7 +28,7 @@ export async function lookUpPatron(
   deps: Deps,
   input: { libraryId: number; query: string; actor: Actor },
 ): Promise<Result<PatronLookup, NotAllowed | InvalidQuery>> {
-  const refused = checkRole(input.actor, 'viewer')
+  const refused = checkPermission(input.actor, 'lookUpContacts')
   if (refused) return err(refused)
   const invalid = invalidQueryOf(input.query)
   if (invalid) return err(invalid)
@@ -53,7 +54,7 @@ export async function showPatron(
   deps: Deps,
   input: { libraryId: number; patronId: number; actor: Actor },
 ): Promise<Result<PatronWithContacts, NotAllowed | { code: 'patron_not_found'; username: string }>> {
-  const refused = checkRole(input.actor, 'viewer')
+  const refused = checkPermission(input.actor, 'lookUpContacts')
   if (refused) return err(refused)
   const patron = await findPatronWithContacts(deps.db, { libraryId: input.libraryId, patronId: input.patronId })
   return patron ? ok(patron) : err({ code: 'patron_not_found', username: `#${input.patronId}` })

@@ -3,7 +3,9 @@ import type { AppDeps } from '../deps.ts'
 import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import { err, ok, type Result } from '../result.ts'
-import { checkRole, type Actor, type NotAllowed, type StaffRole } from '../staff/roles.ts'
+import { actorLabel, type Actor } from '../staff/actors.ts'
+import { can, checkPermission, type NotAllowed } from '../staff/permissions.ts'
+import type { StaffRole } from '../staff/roles.ts'
 import { quoted, unstorableText } from '../text.ts'
 import type { PatronType } from './patron-view.ts'
 
@@ -38,21 +40,21 @@ export async function upsertPatrons(
   deps: Deps,
   input: { libraryId: number; patrons: PatronInput[]; actor: Actor },
 ): Promise<Result<UpsertPatronsSummary, UpsertPatronsError>> {
-  const refused = checkRole(input.actor, 'staff')
+  const refused = checkPermission(input.actor, 'changePatrons')
   if (refused) return err(refused)
   const problems = [...findUnstorableText(input.patrons), ...findDuplicateUsernames(input.patrons)]
   if (problems.length > 0) return err({ code: 'invalid_patrons', problems })
   if (input.patrons.length === 0) return ok({ created: 0, updated: 0, unchanged: 0 })
 
   return deps.db.transaction().execute(async (tx) => {
-    if (checkRole(input.actor, 'admin')) {
+    if (!can(input.actor, 'deactivatePatrons')) {
       const deactivating = await findDeactivations(tx, input.libraryId, input.patrons)
       if (deactivating.length > 0) return err({ code: 'deactivation_not_allowed', needed: 'admin', role: input.actor.role, problems: deactivating } as const)
     }
     const summary = await applyPatrons(tx, { libraryId: input.libraryId, patrons: input.patrons, now: deps.clock.now() })
     await recordAudit(tx, {
       libraryId: input.libraryId,
-      actor: input.actor.label,
+      actor: actorLabel(input.actor.ref),
       action: 'patrons.upserted',
       subjectType: 'patron',
       details: { ...summary, usernames: input.patrons.slice(0, 50).map((p) => p.username), total: input.patrons.length },

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
-import { authenticateApiKey } from '../../domain/api-keys/api-keys.ts'
+import { authenticateApiKey } from '../../domain/api-keys/authenticate-api-key.ts'
 import type { AppDeps } from '../../domain/deps.ts'
-import type { Actor } from '../../domain/staff/roles.ts'
+import type { Actor } from '../../domain/staff/actors.ts'
 import { problemResponse, unauthorized } from './problems.ts'
 
 /** What every API handler knows once the key is checked: the key's library, and who acts. */

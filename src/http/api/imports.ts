@@ -2,13 +2,10 @@ import { UnreadableFile } from '../../domain/imports/decode-text.ts'
 import { Hono, type Context } from 'hono'
 import type { z } from 'zod'
 import type { AppDeps } from '../../domain/deps.ts'
-import { cancelImport } from '../../domain/imports/cancel-import.ts'
-import { applyContactsImport, previewContactsImport, stageContactsImport } from '../../domain/imports/contacts-import.ts'
-import { applyPatronsImport, previewPatronsImport } from '../../domain/imports/patrons-import.ts'
+import { importFile } from '../../domain/imports/import-file.ts'
 import type { ImportError } from '../../domain/imports/errors.ts'
 import type { ImportFile } from '../../domain/imports/stage-file.ts'
 import { err, ok, type Result } from '../../domain/result.ts'
-import type { Actor } from '../../domain/staff/roles.ts'
 import type { ApiEnv } from './authenticate.ts'
 import { csvExpected, importProblem, invalidQuery, payloadTooLarge, problemResponse } from './problems.ts'
 import { renderContactsImport, renderPatronsImport } from './render.ts'
@@ -27,58 +24,27 @@ export function importRoutes(deps: Deps, limits: { maxImportBytes: number } = { 
   routes.post('/imports/contacts', async (c) => {
     const query = readQuery(c, contactsImportQuerySchema)
     if (!query.ok) return problemResponse(query.error)
-    const file = readFile(c, 'contacts.csv', limits.maxImportBytes)
-    if (!file.ok) return problemResponse(file.error)
+    const upload = readFile(c, 'contacts.csv', limits.maxImportBytes)
+    if (!upload.ok) return problemResponse(upload.error)
     const { libraryId, actor } = c.get('caller')
     const { mode, levels = [], keepCustom = false, dryRun = false } = query.value
-    const request = { libraryId, mode, levels, keepCustom, file: file.value.file, actor }
-    const refuse = (error: ImportError) => problemResponse(...refusal(file.value, error))
-    if (dryRun) {
-      const preview = await previewContactsImport(deps, request)
-      if (!preview.ok) return refuse(preview.error)
-      await discardBatch(deps, { libraryId, batchId: preview.value.batchId, actor })
-      return c.json(renderContactsImport(preview.value, { dryRun: preview.value.summary }))
-    }
-    // Applied at once: the apply checks the file against the database and counts what it does.
-    const staged = await stageContactsImport(deps, request)
-    if (!staged.ok) return refuse(staged.error)
-    const { batchId } = staged.value
-    const applied = await applyContactsImport(deps, { libraryId, batchId, actor })
-    if (!applied.ok) {
-      await discardBatch(deps, { libraryId, batchId, actor })
-      return problemResponse(importProblem(applied.error))
-    }
-    return c.json(renderContactsImport(staged.value, { applied: applied.value }))
+    const imported = await importFile(deps, { kind: 'contacts', libraryId, mode, levels, keepCustom, file: upload.value.file, actor, dryRun })
+    if (!imported.ok) return problemResponse(...refusal(upload.value, imported.error))
+    return c.json(renderContactsImport(imported.value))
   })
 
   routes.post('/imports/patrons', async (c) => {
     const query = readQuery(c, patronsImportQuerySchema)
     if (!query.ok) return problemResponse(query.error)
-    const file = readFile(c, 'patrons.csv', limits.maxImportBytes)
-    if (!file.ok) return problemResponse(file.error)
+    const upload = readFile(c, 'patrons.csv', limits.maxImportBytes)
+    if (!upload.ok) return problemResponse(upload.error)
     const { libraryId, actor } = c.get('caller')
-    const preview = await previewPatronsImport(deps, { libraryId, file: file.value.file, actor })
-    if (!preview.ok) return problemResponse(...refusal(file.value, preview.error))
-    const { batchId } = preview.value
-    if (query.value.dryRun) {
-      await discardBatch(deps, { libraryId, batchId, actor })
-      return c.json(renderPatronsImport(preview.value))
-    }
-    const applied = await applyPatronsImport(deps, { libraryId, batchId, actor })
-    if (!applied.ok) {
-      await discardBatch(deps, { libraryId, batchId, actor })
-      return problemResponse(importProblem(applied.error))
-    }
-    return c.json(renderPatronsImport(preview.value, applied.value))
+    const imported = await importFile(deps, { kind: 'patrons', libraryId, file: upload.value.file, actor, dryRun: query.value.dryRun ?? false })
+    if (!imported.ok) return problemResponse(...refusal(upload.value, imported.error))
+    return c.json(renderPatronsImport(imported.value))
   })
 
   return routes
-}
-
-// A staged batch waits for a confirmation that the API never sends later: drop it, so nothing
-// lingers. After a failed apply the batch may be closed already; then there is nothing to drop.
-async function discardBatch(deps: Deps, input: { libraryId: number; batchId: number; actor: Actor }): Promise<void> {
-  await cancelImport(deps, input)
 }
 
 /** The query, one value per parameter (a list where repeated), checked by `schema`. */

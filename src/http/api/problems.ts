@@ -5,7 +5,8 @@ import type { ContactError } from '../../domain/contacts/errors.ts'
 import type { ImportError } from '../../domain/imports/errors.ts'
 import type { PatronInput, UpsertPatronsError } from '../../domain/patrons/upsert-patrons.ts'
 import { assertNever } from '../../domain/result.ts'
-import type { NotAllowed } from '../../domain/staff/roles.ts'
+import { actorLabel } from '../../domain/staff/actors.ts'
+import type { NotAllowed } from '../../domain/staff/permissions.ts'
 import { renderLineError } from './render.ts'
 import type { FieldError, ParameterError, Problem } from './schemas.ts'
 
@@ -193,15 +194,18 @@ export function importProblem(error: ImportError): Problem {
         errors: error.problems.map(renderLineError),
         errorCount: error.problemCount,
       }
-    case 'import_running':
+    case 'batch_running': {
+      const { running } = error
+      const startedBy = actorLabel(running.requestedBy)
       return {
         type: problemType('import-running'),
         title: 'An import is running',
         status: 409,
-        detail: `An import started by ${error.requestedBy} at ${error.startedAt.toISOString()} is still running in this library; send the file again when it has finished`,
-        startedBy: error.requestedBy,
-        startedAt: error.startedAt.toISOString(),
+        detail: `An import started by ${startedBy} at ${running.startedAt.toISOString()} is still ${running.phase === 'reading' ? 'being read' : 'being applied'} in this library; send the file again when it has finished`,
+        startedBy,
+        startedAt: running.startedAt.toISOString(),
       }
+    }
     case 'invalid_levels':
       return {
         type: problemType('invalid-levels'),
@@ -218,6 +222,8 @@ export function importProblem(error: ImportError): Problem {
       return { type: problemType('import-not-found'), title: 'Import not found', status: 404, detail: `No import ${error.batchId} in this library` }
     case 'batch_not_ready':
       return { type: problemType('import-not-ready'), title: 'Import not ready', status: 409, detail: `Import ${error.batchId} is ${error.status}, not waiting to be applied` }
+    case 'same_confirmer':
+      return { type: problemType('confirmer-must-differ'), title: 'Another must confirm', status: 409, detail: `Import ${error.batchId} must be confirmed by another than the one who asked for it` }
     default:
       return assertNever(error)
   }

@@ -1,9 +1,8 @@
 import type { AuditPage } from '../../domain/audit/list-audit.ts'
 import type { Contact } from '../../domain/contacts/contact-view.ts'
-import type { ContactsImportResult, StagedContactsImport } from '../../domain/imports/contacts-import.ts'
-import type { ContactImportSummary } from '../../domain/imports/contacts-plan.ts'
 import type { ImportProblem } from '../../domain/imports/errors.ts'
-import type { PatronsImportPreview, PatronsImportResult } from '../../domain/imports/patrons-import.ts'
+import type { ImportFileOutcome } from '../../domain/imports/import-file.ts'
+import type { ImportPreview } from '../../domain/imports/preview-import.ts'
 import type { PatronWithContacts } from '../../domain/patrons/patron-view.ts'
 import type { AuditPageBody, ContactBody, ContactsImportBody, LineError, PatronsImportBody, PatronWithContactsBody } from './schemas.ts'
 
@@ -43,28 +42,27 @@ export function renderLineError(problem: ImportProblem): LineError {
   return { line: problem.line, column: problem.column, detail: problem.message }
 }
 
-/** A contacts import: its dry run, or with `applied` what it did. */
-export function renderContactsImport(
-  staged: StagedContactsImport,
-  outcome: { dryRun: ContactImportSummary } | { applied: ContactsImportResult },
-): ContactsImportBody {
-  const common = { batchId: staged.batchId, fileName: staged.fileName, checksum: staged.checksum, warnings: staged.warnings.map(renderLineError) }
-  if ('dryRun' in outcome) return { dryRun: true, ...common, summary: outcome.dryRun }
-  const { summary, added, updated, deleted, unchanged, skipped } = outcome.applied
-  return { dryRun: false, ...common, summary, added, updated, deleted, unchanged, skipped }
+/** An imported file as the answer names it. */
+function fileOf(preview: ImportPreview) {
+  return { batchId: preview.batchId, fileName: preview.fileName, checksum: preview.checksum, warnings: preview.warnings.map(renderLineError) }
 }
 
-/** A patrons import: its dry run, or with `applied` what it did. */
-export function renderPatronsImport(preview: PatronsImportPreview, applied?: PatronsImportResult): PatronsImportBody {
-  return {
-    dryRun: applied === undefined,
-    batchId: preview.batchId,
-    fileName: preview.fileName,
-    checksum: preview.checksum,
-    warnings: preview.warnings.map(renderLineError),
-    summary: preview.summary,
-    ...(applied && { created: applied.created, updated: applied.updated, unchanged: applied.unchanged }),
-  }
+/** A contacts import: its dry run, or with what it did. */
+export function renderContactsImport(outcome: ImportFileOutcome): ContactsImportBody {
+  const { preview } = outcome
+  if (preview.kind !== 'contacts') throw new Error('a contacts import answered with another kind')
+  if (outcome.dryRun || outcome.applied.kind !== 'contacts') return { dryRun: true, ...fileOf(preview), summary: preview.summary }
+  const { summary, added, updated, deleted, unchanged, skipped } = outcome.applied
+  return { dryRun: false, ...fileOf(preview), summary, added, updated, deleted, unchanged, skipped }
+}
+
+/** A patrons import: its dry run, or with what it did. */
+export function renderPatronsImport(outcome: ImportFileOutcome): PatronsImportBody {
+  const { preview } = outcome
+  if (preview.kind !== 'patrons') throw new Error('a patrons import answered with another kind')
+  if (outcome.dryRun || outcome.applied.kind !== 'patrons') return { dryRun: true, ...fileOf(preview), summary: preview.summary }
+  const { created, updated, unchanged } = outcome.applied
+  return { dryRun: false, ...fileOf(preview), summary: preview.summary, created, updated, unchanged }
 }
 
 /** A page of the audit log; instants in UTC. */

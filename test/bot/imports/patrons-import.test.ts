@@ -98,10 +98,10 @@ describe('/import for patrons', () => {
     const lib = await givenSchool()
     const user = importingUser(slack, lib, 'UVIEWER')
 
-    await user.command()
+    await user.command('patrons')
     const reply = (await slack.fake.next('response_url')).args
 
-    expect(textOf(reply.blocks)).toContain('Sorry, you can’t import files: that needs the *staff* role, and you have the *viewer* role in *')
+    expect(textOf(reply.blocks)).toContain('Sorry, you can’t import or change patrons: that needs the *staff* role, and you have the *viewer* role in *')
     expect(slack.fake.calls.filter((call) => call.method === 'views.open')).toEqual([])
   })
 })

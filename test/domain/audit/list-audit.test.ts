@@ -1,3 +1,4 @@
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { listAudit, type AuditFilters } from '../../../src/domain/audit/list-audit.ts'
@@ -129,7 +130,7 @@ describe('reading the audit log', () => {
 
     for (const role of ['staff', 'viewer', null] as const) {
       const refused = await listAudit(deps, { libraryId: lib.id, actor: staffActor(role, 'slack:UANNA'), filters: {} })
-      expect(refused).toEqual({ ok: false, error: { code: 'not_allowed', needed: 'admin', role } })
+      expect(refused).toEqual({ ok: false, error: { code: 'not_allowed', permission: 'readAudit', needed: 'admin', role } })
     }
   })
 

@@ -87,7 +87,7 @@ describe('adding a contact', () => {
     const lib = await givenLibrary(deps)
     const pupil = await lib.patron()
     const result = await addContact(deps, { libraryId: lib.id, patron: { patronId: pupil.id }, fields: guardian(), source: 'staff', actor: staffActor('viewer') })
-    expect(result).toEqual({ ok: false, error: { code: 'not_allowed', needed: 'staff', role: 'viewer' } })
+    expect(result).toEqual({ ok: false, error: { code: 'not_allowed', permission: 'changeContacts', needed: 'staff', role: 'viewer' } })
     const stranger = await addContact(deps, { libraryId: lib.id, patron: { patronId: pupil.id }, fields: guardian(), source: 'staff', actor: staffActor(null) })
     expect(stranger.ok).toBe(false)
     expect(await lib.contactsOf(pupil)).toEqual([])

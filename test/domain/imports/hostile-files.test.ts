@@ -2,8 +2,8 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
-import { applyContactsImport, previewContactsImport } from '../../../src/domain/imports/contacts-import.ts'
-import { previewPatronsImport } from '../../../src/domain/imports/patrons-import.ts'
+import { applyContactsImport, previewContactsImport } from '../../support/imports.ts'
+import { previewPatronsImport } from '../../support/imports.ts'
 import { releaseImport } from '../../../src/domain/imports/release-import.ts'
 import { givenLibrary, staffActor, testDeps, type GivenLibrary } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
@@ -118,8 +118,8 @@ describe.runIf(process.env.TEST_DB === 'server')('an apply that is alive', () =>
     await new Promise((resolve) => setTimeout(resolve, 300))
 
     const second = await replaceAll(deps, lib, 'username,role,address\nben,guardian,b2@example.org\n')
-    expect(second).toMatchObject({ ok: false, error: { code: 'import_running', batchId: preview.value.batchId } })
-    expect(await releaseImport(deps, { libraryId: lib.id, actor: admin, force: true })).toMatchObject({ ok: false, error: { code: 'import_alive', status: 'applying' } })
+    expect(second).toMatchObject({ ok: false, error: { code: 'batch_running', running: { batchId: preview.value.batchId, phase: 'applying' } } })
+    expect(await releaseImport(deps, { libraryId: lib.id, actor: admin, force: true })).toMatchObject({ ok: false, error: { code: 'batch_alive', phase: 'applying' } })
 
     expect(await applying).toMatchObject({ ok: true, value: { added: 3 } })
     expect(await allAddresses(deps, lib)).toEqual(['a1@example.org', 'a2@example.org', 'b1@example.org'])

@@ -42,5 +42,5 @@ test('someone who is not staff is refused for the role, whatever they typed', as
 
   const result = await lookUpPatron(deps, { libraryId: lib.id, query: '\u0000', actor: staffActor(null) })
 
-  expect(result).toEqual({ ok: false, error: { code: 'not_allowed', needed: 'viewer', role: null } })
+  expect(result).toEqual({ ok: false, error: { code: 'not_allowed', permission: 'lookUpContacts', needed: 'viewer', role: null } })
 })

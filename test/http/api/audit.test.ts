@@ -1,6 +1,7 @@
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
-import { createApiKey } from '../../../src/domain/api-keys/api-keys.ts'
+import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import { givenAuditEntry } from '../../support/audit.ts'
 import { testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
@@ -12,7 +13,7 @@ afterAll(async () => handle.close())
 
 /** The library's IT admin reads the log with a key of their own, with the admin role. */
 async function givenAdminKey(lib: GivenApiLibrary) {
-  const created = await createApiKey(testDeps(handle), { libraryId: lib.id, name: 'Audit export', role: 'admin', actor: 'cli' })
+  const created = await createApiKey(testDeps(handle), { libraryId: lib.id, name: 'Audit export', role: 'admin', actor: cliActor })
   if (!created.ok) throw new Error(created.error.code)
   return (query = '') => lib.app.request(`/api/v1/audit${query}`, { headers: { authorization: `Bearer ${created.value.key}` } })
 }

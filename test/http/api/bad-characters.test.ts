@@ -1,6 +1,7 @@
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
-import { createApiKey } from '../../../src/domain/api-keys/api-keys.ts'
+import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import { testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { givenApiLibrary, pointersOf, problemOf, type GivenApiLibrary } from './given-api.ts'
@@ -45,7 +46,7 @@ describe('text PostgreSQL cannot store is a 422 naming its field, and changes no
 
   test('a NUL in the academic levels of a replace-levels import', async () => {
     const lib = await givenApiLibrary(testDeps(handle))
-    const created = await createApiKey(testDeps(handle), { libraryId: lib.id, name: 'SIS', role: 'admin', actor: 'cli' })
+    const created = await createApiKey(testDeps(handle), { libraryId: lib.id, name: 'SIS', role: 'admin', actor: cliActor })
     if (!created.ok) throw new Error(created.error.code)
     const response = await lib.app.request('/api/v1/imports/contacts?mode=replace-levels&levels=Year%007', {
       method: 'POST',

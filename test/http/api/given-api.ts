@@ -1,5 +1,6 @@
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { expect } from 'vitest'
-import { createApiKey } from '../../../src/domain/api-keys/api-keys.ts'
+import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
 import { apiRoutes } from '../../../src/http/api/routes.ts'
 import { createHttpApp } from '../../../src/http/app.ts'
@@ -17,7 +18,7 @@ export function givenHttpApp(deps: AppDeps) {
  */
 export async function givenApiLibrary(deps: AppDeps, served: AppDeps = deps) {
   const lib = await givenLibrary(deps)
-  const created = await createApiKey(deps, { libraryId: lib.id, name: 'Student system', actor: 'cli' })
+  const created = await createApiKey(deps, { libraryId: lib.id, name: 'Student system', actor: cliActor })
   if (!created.ok) throw new Error(`no API key: ${created.error.code}`)
   const { key, apiKey } = created.value
   const app = givenHttpApp(served)

@@ -1,10 +1,11 @@
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { tmpdir } from 'node:os'
 import pino from 'pino'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { Config } from '../../../src/config.ts'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
-import { createApiKey } from '../../../src/domain/api-keys/api-keys.ts'
+import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import { startService, type Service } from '../../../src/main.ts'
 import { givenLibrary } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
@@ -26,7 +27,7 @@ afterAll(async () => {
 
 async function givenApiLibrary() {
   const lib = await givenLibrary(service.deps)
-  const created = await createApiKey(service.deps, { libraryId: lib.id, name: 'Student system', actor: 'cli' })
+  const created = await createApiKey(service.deps, { libraryId: lib.id, name: 'Student system', actor: cliActor })
   if (!created.ok) throw new Error(created.error.code)
   return { ...lib, key: created.value.key, actor: `api-key:${created.value.apiKey.id}` }
 }
@@ -68,7 +69,7 @@ async function untilRowsStaged(libraryId: number): Promise<boolean> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const staged = await database.db
       .selectFrom('import_contact_rows as r')
-      .innerJoin('import_batches as b', 'b.id', 'r.batch_id')
+      .innerJoin('batches as b', 'b.id', 'r.batch_id')
       .where('b.library_id', '=', libraryId)
       .where('b.status', '=', 'staging')
       .select('r.line')

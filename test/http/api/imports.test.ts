@@ -1,4 +1,5 @@
-import { createApiKey } from '../../../src/domain/api-keys/api-keys.ts'
+import { cliActor } from '../../../src/domain/staff/actors.ts'
+import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import { Hono } from 'hono'
 import type { ApiEnv } from '../../../src/http/api/authenticate.ts'
 import { importRoutes } from '../../../src/http/api/imports.ts'
@@ -26,7 +27,7 @@ function upload(caller: Caller, path: string, csv: string, headers: Record<strin
 
 /** The student system's sync, with a key the IT admin created with the admin role. */
 async function asAdmin(deps: AppDeps, lib: GivenApiLibrary): Promise<Caller> {
-  const created = await createApiKey(deps, { libraryId: lib.id, name: 'SIS nightly', role: 'admin', actor: 'cli' })
+  const created = await createApiKey(deps, { libraryId: lib.id, name: 'SIS nightly', role: 'admin', actor: cliActor })
   if (!created.ok) throw new Error(`no API key: ${created.error.code}`)
   return { app: lib.app, key: created.value.key }
 }
@@ -55,7 +56,7 @@ async function contactsOf(lib: { id: number }): Promise<string[]> {
 
 /** Batches still waiting to be applied, and rows still staged for any of the library's batches. */
 async function leftoversOf(lib: { id: number }) {
-  const batches = await handle.db.selectFrom('import_batches').where('library_id', '=', lib.id).select(['id', 'status']).execute()
+  const batches = await handle.db.selectFrom('batches').where('library_id', '=', lib.id).select(['id', 'status']).execute()
   const ids = [0, ...batches.map((batch) => batch.id)]
   const staged = await handle.db.selectFrom('import_contact_rows').where('batch_id', 'in', ids).select('line').execute()
   const stagedPatrons = await handle.db.selectFrom('import_patron_rows').where('batch_id', 'in', ids).select('line').execute()
@@ -224,7 +225,7 @@ describe('a contacts file the API refuses', () => {
 
     expect(problem.detail).toBe('Send the file as text/csv')
     expect(await contactsOf(lib)).toEqual(before)
-    expect(await handle.db.selectFrom('import_batches').where('library_id', '=', lib.id).select('id').execute()).toEqual([])
+    expect(await handle.db.selectFrom('batches').where('library_id', '=', lib.id).select('id').execute()).toEqual([])
   })
 
   test.each([
@@ -286,7 +287,7 @@ test('a body over the size cap is a 413 as it streams, and nothing changes', asy
   const lib = await givenSchool(deps)
   const app = new Hono<ApiEnv>()
   app.use('*', async (c, next) => {
-    c.set('caller', { libraryId: lib.id, actor: { label: 'api-key:test', role: 'admin' } })
+    c.set('caller', { libraryId: lib.id, actor: { ref: { kind: 'api_key', keyId: 1 }, role: 'admin' } })
     await next()
   })
   app.route('/api/v1', importRoutes(deps, { maxImportBytes: 1000 }))

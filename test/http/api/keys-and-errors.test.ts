@@ -1,7 +1,8 @@
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
-import { revokeApiKey } from '../../../src/domain/api-keys/api-keys.ts'
+import { revokeApiKey } from '../../../src/domain/api-keys/revoke-api-key.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
 import { maxBodyBytes } from '../../../src/http/api/schemas.ts'
 import { testDeps } from '../../support/builders.ts'
@@ -41,7 +42,7 @@ describe('API keys', () => {
     await lib.patron({ username: 'asilva' })
     expect((await lib.send('GET', '/api/v1/patrons/asilva')).status).toBe(200)
 
-    await revokeApiKey(deps, { id: lib.keyId, actor: 'cli' })
+    await revokeApiKey(deps, { id: lib.keyId, actor: cliActor })
 
     await problemOf(await lib.send('GET', '/api/v1/patrons/asilva'), 401)
     await problemOf(await lib.send('POST', '/api/v1/patrons', [{ username: 'bchen' }]), 401)

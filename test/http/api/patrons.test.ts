@@ -1,4 +1,5 @@
-import { createApiKey } from '../../../src/domain/api-keys/api-keys.ts'
+import { cliActor } from '../../../src/domain/staff/actors.ts'
+import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { givenLibrary, testDeps } from '../../support/builders.ts'
@@ -49,7 +50,7 @@ describe('POST /api/v1/patrons', () => {
     await lib.send('POST', '/api/v1/patrons', roster)
     const refused = await problemOf(await lib.send('POST', '/api/v1/patrons', [{ username: 'newbie', enabled: false }, { username: 'ASILVA', enabled: false }]), 403)
     expect(refused.errors).toEqual([{ pointer: '/1/enabled', detail: 'This deactivates "ASILVA", which takes the admin role' }])
-    const created = await createApiKey(testDeps(handle), { libraryId: lib.id, name: 'ILS', role: 'admin', actor: 'cli' })
+    const created = await createApiKey(testDeps(handle), { libraryId: lib.id, name: 'ILS', role: 'admin', actor: cliActor })
     if (!created.ok) throw new Error(created.error.code)
 
     const response = await lib.app.request('/api/v1/patrons', {

@@ -1,9 +1,10 @@
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { tmpdir } from 'node:os'
 import pino from 'pino'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { Config } from '../../../src/config.ts'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
-import { createApiKey } from '../../../src/domain/api-keys/api-keys.ts'
+import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import { startService, type Service } from '../../../src/main.ts'
 import { givenLibrary } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 test('the student system pushes a roster and a guardian over HTTP; a bad batch gets problem+json and changes nothing', async () => {
   const lib = await givenLibrary(service.deps)
-  const created = await createApiKey(service.deps, { libraryId: lib.id, name: 'Student system', actor: 'cli' })
+  const created = await createApiKey(service.deps, { libraryId: lib.id, name: 'Student system', actor: cliActor })
   if (!created.ok) throw new Error(created.error.code)
   const call = (method: string, path: string, body?: unknown) =>
     fetch(`${baseUrl}${path}`, {
