@@ -55,7 +55,7 @@ const safeFields = ['code', 'severity', 'routine', 'constraint_name', 'table_nam
  * (`invalid input syntax for type integer: "…"`), its code and the database's names for what
  * failed, and its stack frames; its cause, likewise.
  */
-export function loggableError(error: unknown, depth = 0): Record<string, unknown> {
+function loggableError(error: unknown, depth = 0): Record<string, unknown> {
   if (!(error instanceof Error)) return { type: typeof error }
   const fields = error as Error & Record<string, unknown>
   const kept: Record<string, unknown> = { type: error.name, message: error.message.replace(/"[^"]*"|'[^']*'/g, '"…"') }

@@ -67,3 +67,11 @@ function requestKind(body: Body): string {
   if ('event' in body && typeof body.event === 'object' && body.event !== null && 'type' in body.event) return `event ${String(body.event.type)}`
   return String(body.type ?? 'unknown')
 }
+
+/** The `error` of a Web API call Slack refused (`file_not_found`), when it is one. */
+export function slackErrorCode(error: unknown): string | undefined {
+  if (error instanceof Error && 'data' in error && typeof error.data === 'object' && error.data !== null && 'error' in error.data) {
+    return typeof error.data.error === 'string' ? error.data.error : undefined
+  }
+  return undefined
+}

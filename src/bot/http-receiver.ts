@@ -7,10 +7,10 @@ import { payloadTooLargeResponse, readBodyUpTo } from '../http/read-limited-body
 import { isSignedBySlack } from './verify-signature.ts'
 
 /** A Bolt receiver served by our own Hono server on `POST /slack/events`. */
-export type HttpReceiver = Receiver & { handle(c: Context): Promise<Response> }
+type HttpReceiver = Receiver & { handle(c: Context): Promise<Response> }
 
 /** Slack gives up on a request after 3 seconds; by then every listener must have acknowledged. */
-export const ackTimeoutMs = 3_000
+const ackTimeoutMs = 3_000
 // Slack's payloads are a few kilobytes; the body must be read before its signature can be checked.
 const maxBodyBytes = 1_000_000
 
@@ -20,7 +20,7 @@ const slackBody = z.record(z.string(), z.unknown())
  * Commands and interactivity arrive as forms (interactivity as one `payload` field of JSON),
  * events as JSON. Returns undefined for a body that is neither.
  */
-export function parseSlackBody(rawBody: string, contentType: string | undefined): Record<string, unknown> | undefined {
+function parseSlackBody(rawBody: string, contentType: string | undefined): Record<string, unknown> | undefined {
   try {
     if (contentType?.includes('application/json')) return slackBody.parse(JSON.parse(rawBody))
     const form = new URLSearchParams(rawBody)

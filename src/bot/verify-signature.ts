@@ -1,10 +1,10 @@
 import { isValidSlackRequest } from '@slack/bolt'
 
 /** How far a request's timestamp may be from our clock, in seconds (Slack's replay window). */
-export const replayWindowSeconds = 300
+const replayWindowSeconds = 300
 
 /** A request's signature headers and raw body, with the time it is checked at. */
-export type SlackSignature = {
+type SlackSignature = {
   signingSecret: string
   /** The body exactly as it arrived: parsing and re-encoding it would change the bytes Slack signed. */
   rawBody: string

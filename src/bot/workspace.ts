@@ -19,7 +19,7 @@ export type BotContext = { library: LibrarySummary; actor: Actor }
 export type BotApp = App<BotContext>
 
 /** The requests staff make: slash commands, button clicks, modal submissions. */
-export type StaffRequest =
+type StaffRequest =
   | SlackCommandMiddlewareArgs
   | SlackActionMiddlewareArgs<BlockAction>
   | SlackViewMiddlewareArgs<ViewSubmitAction>

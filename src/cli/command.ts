@@ -35,7 +35,7 @@ export type CliDeps = Pick<AppDeps, 'db' | 'bulkLoad' | 'clock' | 'adminUserIds'
 /** Where a long command says how far it has got: stderr, redrawn in place when it is a terminal. */
 export type CliTerminal = { stderr(text: string): void; isTerminal: boolean; columns: number }
 
-export type ParsedArgs = { values: Record<string, string | boolean | undefined>; positionals: string[] }
+type ParsedArgs = { values: Record<string, string | boolean | undefined>; positionals: string[] }
 
 /**
  * One command of the tool. `parse` checks the arguments before any database is opened, so bad

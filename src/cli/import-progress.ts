@@ -2,7 +2,7 @@ import type { ImportProgress } from '../domain/imports/stage-file.ts'
 import type { CliTerminal } from './command.ts'
 
 /** What an import reports while it runs: the domain's phases, and the bytes read from disk. */
-export type ImportProgressView = {
+type ImportProgressView = {
   onProgress(progress: ImportProgress): void
   onBytes(bytesRead: number): void
   /** Clears the bar, so what follows starts on a clean line. */

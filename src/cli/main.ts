@@ -36,7 +36,7 @@ export const commands: Command<unknown>[] = [
 ]
 
 /** Where the tool writes; `stderrIsTerminal` asks for a progress bar rather than plain lines. */
-export type CliOutput = { stdout(text: string): void; stderr(text: string): void; stderrIsTerminal?: boolean; columns?: number }
+type CliOutput = { stdout(text: string): void; stderr(text: string): void; stderrIsTerminal?: boolean; columns?: number }
 
 const processOutput: CliOutput = {
   stdout: (text) => process.stdout.write(text),

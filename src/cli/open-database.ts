@@ -22,7 +22,7 @@ async function giveUpLeftImports(db: Db): Promise<void> {
 }
 
 /** The database the tool works on, how it got there (for messages), and how it bulk-loads. */
-export type CliDatabase = { db: Db; bulkLoad: BulkLoader; via: 'server' | 'service' | 'embedded'; close(): Promise<void> }
+type CliDatabase = { db: Db; bulkLoad: BulkLoader; via: 'server' | 'service' | 'embedded'; close(): Promise<void> }
 
 /**
  * Opens the database the service uses: the server when DATABASE_URL is set; otherwise the
@@ -58,7 +58,7 @@ export async function openCliDatabase(config: Config, options: { create: boolean
  * prepared statements would outlive this process inside the service. Multi-row INSERTs stand in
  * for COPY: pglite-socket drops the connection on COPY FROM STDIN (tried with 0.2.17).
  */
-export function openSocketDatabase(socketPath: string): CliDatabase {
+function openSocketDatabase(socketPath: string): CliDatabase {
   const client = postgres({ path: socketPath, username: 'postgres', database: 'postgres', max: 1, prepare: false, onnotice: () => {} })
   const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) })
   return { db, bulkLoad: insertBulkLoader(db), via: 'service', close: () => db.destroy().then(() => client.end({ timeout: 5 })) }

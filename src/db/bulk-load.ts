@@ -32,6 +32,16 @@ export function copyLine(row: readonly CopyValue[]): string {
   return fields.join('\t')
 }
 
+/**
+ * A row's values in the order of `columns`, taken by name: reordering a staging table's column
+ * list can never shift a value into the wrong column.
+ */
+export function valuesInOrder<C extends readonly string[]>(columns: C, row: Record<C[number], CopyValue>): CopyValue[] {
+  const values = new Array<CopyValue>(columns.length)
+  for (let i = 0; i < columns.length; i++) values[i] = row[columns[i] as C[number]]
+  return values
+}
+
 /** The lines of a batch as COPY reads them. */
 const copyText = (lines: readonly string[]) => `${lines.join('\n')}\n`
 
@@ -42,7 +52,7 @@ const escape = (c: string) => escapes[c]
 const unescapes: Record<string, string> = { '\\\\': '\\', '\\t': '\t', '\\n': '\n', '\\r': '\r' }
 
 /** The values of a `copyLine`, as text (null stays null); the database casts them to the columns' types. */
-export function parseCopyLine(line: string): (string | null)[] {
+function parseCopyLine(line: string): (string | null)[] {
   return line
     .split('\t')
     .map((field) => (field === '\\N' ? null : field.replace(/\\[\\tnr]/g, (pair) => unescapes[pair])))

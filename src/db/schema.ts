@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { ColumnType, Generated } from 'kysely'
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>
@@ -176,8 +176,3 @@ export interface Database {
   api_keys: ApiKeysTable
 }
 
-export type Library = Selectable<LibrariesTable>
-export type PatronRow = Selectable<PatronsTable>
-export type ContactRow = Selectable<ContactsTable>
-export type NewContactRow = Insertable<ContactsTable>
-export type ContactUpdate = Updateable<ContactsTable>

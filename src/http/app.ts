@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import type { Logger } from 'pino'
 import { healthRoutes } from './health.ts'
 
-export type HttpDoors = {
+type HttpDoors = {
   isReady: () => Promise<boolean>
   logger: Logger
   /** Slack's HTTP mode: commands, interactivity and events (absent when Slack is off or in Socket Mode). */

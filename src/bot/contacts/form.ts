@@ -11,29 +11,23 @@ import {
 import type { ContactError } from '../../domain/contacts/errors.ts'
 import { assertNever, err, ok, type Result } from '../../domain/result.ts'
 import { noticeModal, notAllowedText } from '../views.ts'
-import { contactBlocks, contactInput, primaryChoice, type ContactModalTarget } from './modal-views.ts'
+import { chosenOf, modalField, pickedOf, readModalState, textOf, type ModalErrors as SlackModalErrors } from '../modal-state.ts'
+import { contactBlocks, primaryChoice, type ContactModalTarget } from './modal-views.ts'
 import type { ContactRef } from './views.ts'
 
 type ContactBlock = (typeof contactBlocks)[keyof typeof contactBlocks]
-/** Errors for the modal, keyed by block id, as Slack's `response_action: 'errors'` wants them. */
-export type ModalErrors = Partial<Record<ContactBlock, string>>
+export type ModalErrors = SlackModalErrors<ContactBlock>
 
-const input = <T extends z.ZodType>(element: T) => z.object({ [contactInput]: element })
-const choiceOf = <T extends readonly [string, ...string[]]>(values: T) =>
-  input(z.object({ selected_option: z.object({ value: z.enum(values) }) }))
-const text = input(z.object({ value: z.string().nullish() })).optional()
-const picked = input(z.object({ selected_options: z.array(z.object({ value: z.string() })).default([]) })).optional()
-
-const contactForm = z.object({
-  [contactBlocks.role]: choiceOf(contactRoles),
-  [contactBlocks.type]: choiceOf(contactTypes),
-  [contactBlocks.address]: text,
-  [contactBlocks.primary]: picked,
-  [contactBlocks.addressee]: text,
-  [contactBlocks.bcc]: choiceOf(bccPreferences),
-  [contactBlocks.usage]: choiceOf(contactUsages),
-  [contactBlocks.scenarios]: picked,
-})
+const contactForm = {
+  [contactBlocks.role]: modalField.choice(contactRoles),
+  [contactBlocks.type]: modalField.choice(contactTypes),
+  [contactBlocks.address]: modalField.text(),
+  [contactBlocks.primary]: modalField.picked(),
+  [contactBlocks.addressee]: modalField.text(),
+  [contactBlocks.bcc]: modalField.choice(bccPreferences),
+  [contactBlocks.usage]: modalField.choice(contactUsages),
+  [contactBlocks.scenarios]: modalField.picked(),
+}
 
 // Slack enforces required inputs, so these show only for a form that was tampered with.
 const missingChoice: Record<ContactBlock, string> = {
@@ -60,25 +54,18 @@ const blockOfField: Record<ContactField, ContactBlock> = {
 
 /** Reads the contact modal's `view.state.values`; the domain then checks the values themselves. */
 export function parseContactForm(values: Record<string, Record<string, ViewStateValue>>): Result<ContactFields, ModalErrors> {
-  const parsed = contactForm.safeParse(values)
-  if (!parsed.success) {
-    const errors: ModalErrors = {}
-    for (const issue of parsed.error.issues) {
-      const block = issue.path[0] as ContactBlock
-      errors[block] = missingChoice[block] ?? issue.message
-    }
-    return err(errors)
-  }
-  const form = parsed.data
+  const read = readModalState(values, contactForm, missingChoice)
+  if (!read.ok) return read
+  const form = read.value
   return ok({
-    role: form[contactBlocks.role][contactInput].selected_option.value,
-    type: form[contactBlocks.type][contactInput].selected_option.value,
-    address: form[contactBlocks.address]?.[contactInput].value ?? '',
-    isPrimary: (form[contactBlocks.primary]?.[contactInput].selected_options ?? []).some((option) => option.value === primaryChoice),
-    addressee: form[contactBlocks.addressee]?.[contactInput].value ?? '',
-    bcc: form[contactBlocks.bcc][contactInput].selected_option.value,
-    usage: form[contactBlocks.usage][contactInput].selected_option.value,
-    scenarios: (form[contactBlocks.scenarios]?.[contactInput].selected_options ?? []).map((option) => option.value),
+    role: chosenOf(form[contactBlocks.role]),
+    type: chosenOf(form[contactBlocks.type]),
+    address: textOf(form[contactBlocks.address]),
+    isPrimary: pickedOf(form[contactBlocks.primary]).includes(primaryChoice),
+    addressee: textOf(form[contactBlocks.addressee]),
+    bcc: chosenOf(form[contactBlocks.bcc]),
+    usage: chosenOf(form[contactBlocks.usage]),
+    scenarios: pickedOf(form[contactBlocks.scenarios]),
   })
 }
 

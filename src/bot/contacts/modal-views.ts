@@ -1,3 +1,4 @@
+import { modalInput } from '../modal-state.ts'
 import type { types } from '@slack/bolt'
 import type { Contact } from '../../domain/contacts/contact-view.ts'
 import { displayName, type Patron } from '../../domain/patrons/patron-view.ts'
@@ -17,8 +18,6 @@ export const contactBlocks = {
   usage: 'contact_usage',
   scenarios: 'contact_scenarios',
 } as const
-/** Every field has one element, with this action id. */
-export const contactInput = 'input'
 /** The value of the Primary tick box. */
 export const primaryChoice = 'primary'
 
@@ -42,13 +41,13 @@ export function contactModal(input: { target: ContactModalTarget; patron: Patron
         type: 'input',
         block_id: contactBlocks.role,
         label: { type: 'plain_text', text: 'Role' },
-        element: { type: 'radio_buttons', action_id: contactInput, ...choicesOf(roleChoices, contact?.role ?? 'guardian') },
+        element: { type: 'radio_buttons', action_id: modalInput, ...choicesOf(roleChoices, contact?.role ?? 'guardian') },
       },
       {
         type: 'input',
         block_id: contactBlocks.type,
         label: { type: 'plain_text', text: 'Type' },
-        element: { type: 'radio_buttons', action_id: contactInput, ...choicesOf(typeChoices, contact?.type ?? 'email') },
+        element: { type: 'radio_buttons', action_id: modalInput, ...choicesOf(typeChoices, contact?.type ?? 'email') },
       },
       {
         type: 'input',
@@ -57,7 +56,7 @@ export function contactModal(input: { target: ContactModalTarget; patron: Patron
         hint: { type: 'plain_text', text: 'An email address, a phone number, or a social media handle, as the type says.' },
         element: {
           type: 'plain_text_input',
-          action_id: contactInput,
+          action_id: modalInput,
           max_length: 320,
           ...(contact && { initial_value: contact.address }),
           placeholder: { type: 'plain_text', text: 'name@example.org' },
@@ -70,7 +69,7 @@ export function contactModal(input: { target: ContactModalTarget; patron: Patron
         label: { type: 'plain_text', text: 'Primary' },
         element: {
           type: 'checkboxes',
-          action_id: contactInput,
+          action_id: modalInput,
           options: [primaryOption],
           ...(contact?.isPrimary && { initial_options: [primaryOption] }),
         },
@@ -83,7 +82,7 @@ export function contactModal(input: { target: ContactModalTarget; patron: Patron
         hint: { type: 'plain_text', text: 'How notices greet this contact, for example “Mrs Smith”.' },
         element: {
           type: 'plain_text_input',
-          action_id: contactInput,
+          action_id: modalInput,
           max_length: 200,
           ...(contact && contact.addressee !== '' && { initial_value: contact.addressee }),
         },
@@ -92,13 +91,13 @@ export function contactModal(input: { target: ContactModalTarget; patron: Patron
         type: 'input',
         block_id: contactBlocks.bcc,
         label: { type: 'plain_text', text: 'BCC' },
-        element: { type: 'radio_buttons', action_id: contactInput, ...choicesOf(bccChoices, contact?.bcc ?? 'default') },
+        element: { type: 'radio_buttons', action_id: modalInput, ...choicesOf(bccChoices, contact?.bcc ?? 'default') },
       },
       {
         type: 'input',
         block_id: contactBlocks.usage,
         label: { type: 'plain_text', text: 'Usage' },
-        element: { type: 'radio_buttons', action_id: contactInput, ...choicesOf(usageChoices, contact?.usage ?? 'any') },
+        element: { type: 'radio_buttons', action_id: modalInput, ...choicesOf(usageChoices, contact?.usage ?? 'any') },
       },
       {
         type: 'input',
@@ -108,7 +107,7 @@ export function contactModal(input: { target: ContactModalTarget; patron: Patron
         hint: { type: 'plain_text', text: 'Used only when usage is Custom.' },
         element: {
           type: 'multi_static_select',
-          action_id: contactInput,
+          action_id: modalInput,
           options: contactScenarioNames.map(scenarioOption),
           ...(scenarios.length > 0 && { initial_options: scenarios.map(scenarioOption) }),
         },

@@ -22,7 +22,7 @@ export const contactActions = {
 export type ContactRef = { patronId: number; contactId?: number; page?: number }
 
 /** What the card offers the person who reads it: only staff get Add, Edit and Remove. */
-export type CardOptions = { canChange: boolean; notice?: string; page?: number }
+type CardOptions = { canChange: boolean; notice?: string; page?: number }
 
 /** Each choice's short name, and what it means where a librarian picks it. */
 export const roleChoices: Record<ContactRole, Choice> = {

@@ -11,7 +11,7 @@ import type { SlackMessage } from '../views.ts'
 import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
 import { importErrorMessage } from './error-views.ts'
 import { parseBatchId, parseMessageRef } from './form.ts'
-import { importMessageUpdater, type MessageRef } from './status-message.ts'
+import { progressUpdater, type MessageRef } from '../progress-message.ts'
 import { cancelledMessage, contactsAppliedMessage, importActions, importFailedMessage, patronsAppliedMessage, progressMessage } from './views.ts'
 
 type ButtonClick = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs<BotContext>
@@ -49,7 +49,7 @@ async function decide<T>(
   const ref: MessageRef | undefined = parseMessageRef(body.container)
   if (batchId === undefined || ref === undefined) return
   const userId = body.user.id
-  const message = importMessageUpdater({ client: click.client, logger: deps.logger, clock: deps.clock }, ref)
+  const message = progressUpdater({ client: click.client, logger: deps.logger, clock: deps.clock }, ref)
   const onProgress = message.progress((progress: ImportProgress) => progressMessage(`Import #${batchId}, confirmed by <@${userId}>`, progress))
   try {
     const decided = await run({ libraryId: context.library.id, batchId, actor: context.actor }, onProgress)

@@ -13,10 +13,10 @@ const problemsShown = 20
 const sectionChars = 2_900
 
 /** Where an import went wrong: at the dry run (with what was asked) or on Confirm or Cancel. */
-export type ImportErrorContext = { libraryName: string; stage: 'dry-run' | 'apply'; request?: ImportRequestForm; fileName?: string }
+type ImportErrorContext = { libraryName: string; stage: 'dry-run' | 'apply'; request?: ImportRequestForm; fileName?: string }
 
 /** "line 14, column address: address "x" is not an email address", as a spreadsheet shows it. */
-export function problemLine(problem: ImportProblem): string {
+function problemLine(problem: ImportProblem): string {
   return `line ${problem.line}, column ${escapeMrkdwn(problem.column)}: ${escapeMrkdwn(problem.message)}`
 }
 
@@ -113,7 +113,7 @@ function invalidFileMessage(error: Extract<ImportError, { code: 'invalid_file' }
 }
 
 /** Who acted, as staff read it: a Slack member is a mention, the others say where they came from. */
-export function actorName(actor: ActorRef): string {
+function actorName(actor: ActorRef): string {
   switch (actor.kind) {
     case 'slack':
       return `<@${escapeMrkdwn(actor.userId)}>`

@@ -3,11 +3,11 @@ import { z } from 'zod'
 import type { BatchKind as ImportKind } from '../../domain/batches/batch.ts'
 import { contactImportModes, type ContactImportMode } from '../../domain/imports/contacts-plan.ts'
 import { err, ok, type Result } from '../../domain/result.ts'
-import { importBlocks, importInput, keepCustomChoice, type ImportModalTarget } from './modal-views.ts'
+import { chosenOf, modalField, modalInput, pickedOf, readModalState, type ModalErrors } from '../modal-state.ts'
+import { importBlocks, keepCustomChoice, type ImportModalTarget } from './modal-views.ts'
 
 type ImportBlock = (typeof importBlocks)[keyof typeof importBlocks]
-/** Errors for the modal, keyed by block id, as Slack's `response_action: 'errors'` wants them. */
-export type ImportModalErrors = Partial<Record<ImportBlock, string>>
+type ImportModalErrors = ModalErrors<ImportBlock>
 
 /** What the staff member asked for: the Slack file, and for contacts how to apply it. */
 export type ImportRequestForm =
@@ -16,18 +16,13 @@ export type ImportRequestForm =
 
 const importKinds = ['contacts', 'patrons'] as const satisfies readonly ImportKind[]
 
-const input = <T extends z.ZodType>(element: T) => z.object({ [importInput]: element })
-const choiceOf = <T extends readonly [string, ...string[]]>(values: T) =>
-  input(z.object({ selected_option: z.object({ value: z.enum(values) }) }))
-const picked = input(z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() })).optional()
-
-const importForm = z.object({
-  [importBlocks.kind]: choiceOf(importKinds),
-  [importBlocks.file]: input(z.object({ files: z.array(z.object({ id: z.string().min(1) })).nullish() })).optional(),
-  [importBlocks.mode]: choiceOf(contactImportModes),
-  [importBlocks.levels]: picked,
-  [importBlocks.keepCustom]: picked,
-})
+const importForm = {
+  [importBlocks.kind]: modalField.choice(importKinds),
+  [importBlocks.file]: modalField.files(),
+  [importBlocks.mode]: modalField.choice(contactImportModes),
+  [importBlocks.levels]: modalField.picked(),
+  [importBlocks.keepCustom]: modalField.picked(),
+}
 
 // Slack enforces required inputs, so the first three show only for a form that was tampered with.
 const missingChoice: Record<ImportBlock, string> = {
@@ -40,21 +35,14 @@ const missingChoice: Record<ImportBlock, string> = {
 
 /** Reads the import modal's `view.state.values`, and checks the fields against each other. */
 export function parseImportForm(values: Record<string, Record<string, ViewStateValue>>): Result<ImportRequestForm, ImportModalErrors> {
-  const parsed = importForm.safeParse(values)
-  if (!parsed.success) {
-    const errors: ImportModalErrors = {}
-    for (const issue of parsed.error.issues) {
-      const block = issue.path[0] as ImportBlock
-      errors[block] = missingChoice[block] ?? issue.message
-    }
-    return err(errors)
-  }
-  const form = parsed.data
-  const kind = form[importBlocks.kind][importInput].selected_option.value
-  const files = form[importBlocks.file]?.[importInput].files ?? []
-  const mode = form[importBlocks.mode][importInput].selected_option.value
-  const levels = (form[importBlocks.levels]?.[importInput].selected_options ?? []).map((option) => option.value)
-  const keepCustom = (form[importBlocks.keepCustom]?.[importInput].selected_options ?? []).some((option) => option.value === keepCustomChoice)
+  const read = readModalState(values, importForm, missingChoice)
+  if (!read.ok) return read
+  const form = read.value
+  const kind = chosenOf(form[importBlocks.kind])
+  const files = form[importBlocks.file]?.[modalInput].files ?? []
+  const mode = chosenOf(form[importBlocks.mode])
+  const levels = pickedOf(form[importBlocks.levels])
+  const keepCustom = pickedOf(form[importBlocks.keepCustom]).includes(keepCustomChoice)
 
   const errors: ImportModalErrors = {}
   if (files.length === 0) errors[importBlocks.file] = missingChoice[importBlocks.file]
@@ -101,7 +89,7 @@ export function parseMessageRef(container: unknown): { channel: string; ts: stri
 }
 
 /** What `/import …` asks for: the form, set for one kind of file, or how the command is used. */
-export type ImportCommand = { kind: 'form'; fileKind: ImportKind } | { kind: 'help'; unknown?: string }
+type ImportCommand = { kind: 'form'; fileKind: ImportKind } | { kind: 'help'; unknown?: string }
 
 /** `/import`, `/import contacts` and `/import patrons` open the form; anything else gets the help. */
 export function parseImportCommand(text: string): ImportCommand {

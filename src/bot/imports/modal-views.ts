@@ -1,3 +1,4 @@
+import { modalInput } from '../modal-state.ts'
 import type { types } from '@slack/bolt'
 import type { BatchKind as ImportKind } from '../../domain/batches/batch.ts'
 import type { ContactImportMode } from '../../domain/imports/contacts-plan.ts'
@@ -12,8 +13,6 @@ export const importBlocks = {
   levels: 'import_levels',
   keepCustom: 'import_keep_custom',
 } as const
-/** Every field has one element, with this action id. */
-export const importInput = 'input'
 /** The value of the Keep custom contacts tick box. */
 export const keepCustomChoice = 'keep_custom'
 
@@ -43,21 +42,21 @@ export function importModal(input: { target: ImportModalTarget; levels: readonly
       type: 'input',
       block_id: importBlocks.kind,
       label: { type: 'plain_text', text: 'What the file holds' },
-      element: { type: 'radio_buttons', action_id: importInput, ...choicesOf(kindChoices, input.kind) },
+      element: { type: 'radio_buttons', action_id: modalInput, ...choicesOf(kindChoices, input.kind) },
     },
     {
       type: 'input',
       block_id: importBlocks.file,
       label: { type: 'plain_text', text: 'CSV file' },
       hint: { type: 'plain_text', text: 'Saved as “CSV UTF-8” from Excel or exported by the student system. The columns are in the CSV guides.' },
-      element: { type: 'file_input', action_id: importInput, filetypes: ['csv'], max_files: 1 },
+      element: { type: 'file_input', action_id: modalInput, filetypes: ['csv'], max_files: 1 },
     },
     {
       type: 'input',
       block_id: importBlocks.mode,
       label: { type: 'plain_text', text: 'Mode (contacts)' },
       hint: { type: 'plain_text', text: 'Replace modes need an admin and cannot be undone. A patrons file has no mode: leave it on Add.' },
-      element: { type: 'radio_buttons', action_id: importInput, ...choicesOf(modeChoices, 'add') },
+      element: { type: 'radio_buttons', action_id: modalInput, ...choicesOf(modeChoices, 'add') },
     },
   ]
   if (levels.length > 0) {
@@ -69,7 +68,7 @@ export function importModal(input: { target: ImportModalTarget; levels: readonly
       hint: { type: 'plain_text', text: 'Only for Replace academic levels.' },
       element: {
         type: 'multi_static_select',
-        action_id: importInput,
+        action_id: modalInput,
         placeholder: { type: 'plain_text', text: 'Choose levels' },
         options: levels.map((level) => ({ text: { type: 'plain_text', text: level.slice(0, 75) }, value: level })),
       },
@@ -80,7 +79,7 @@ export function importModal(input: { target: ImportModalTarget; levels: readonly
     block_id: importBlocks.keepCustom,
     optional: true,
     label: { type: 'plain_text', text: 'Custom contacts' },
-    element: { type: 'checkboxes', action_id: importInput, options: [keepCustomOption], initial_options: [keepCustomOption] },
+    element: { type: 'checkboxes', action_id: modalInput, options: [keepCustomOption], initial_options: [keepCustomOption] },
   })
   return {
     type: 'modal',

@@ -11,7 +11,7 @@ import { importErrorMessage } from './error-views.ts'
 import { parseImportForm, parseImportTarget, type ImportRequestForm } from './form.ts'
 import { importBlocks, importModalId, modeChoices } from './modal-views.ts'
 import { openSlackFile, SlackFileUnavailable } from './slack-file.ts'
-import { importMessageUpdater, postImportMessage } from './status-message.ts'
+import { progressUpdater, postProgressMessage } from '../progress-message.ts'
 import {
   contactsDryRunMessage,
   importFailedMessage,
@@ -48,8 +48,8 @@ export function registerImportModal(app: BotApp, deps: AppDeps): void {
 
     const slack = { client, logger: deps.logger, clock: deps.clock }
     const userId = body.user.id
-    const ref = await postImportMessage(slack, { channelId: target.channelId, userId }, startingMessage(form.value, userId))
-    const message = importMessageUpdater(slack, ref)
+    const ref = await postProgressMessage(slack, { channelId: target.channelId, userId }, startingMessage(form.value, userId))
+    const message = progressUpdater(slack, ref)
     try {
       if (context.botToken === undefined) throw new Error('Bolt gave the listener no bot token')
       const file = await openSlackFile(client, { fileId: form.value.fileId, botToken: context.botToken })

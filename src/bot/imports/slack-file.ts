@@ -1,3 +1,4 @@
+import { slackErrorCode } from '../failures.ts'
 import type { webApi } from '@slack/bolt'
 import type { ImportFile } from '../../domain/imports/stage-file.ts'
 
@@ -68,12 +69,4 @@ export async function openSlackFile(client: webApi.WebClient, input: { fileId: s
       yield* response.body
     })(),
   }
-}
-
-/** The `error` of a Web API call Slack refused (`file_not_found`), when it is one. */
-export function slackErrorCode(error: unknown): string | undefined {
-  if (error instanceof Error && 'data' in error && typeof error.data === 'object' && error.data !== null && 'error' in error.data) {
-    return typeof error.data.error === 'string' ? error.data.error : undefined
-  }
-  return undefined
 }

@@ -32,7 +32,7 @@ export function importHelp(unknown?: string): SlackMessage {
 }
 
 /** The import as the message names it: what, which file, how, and who asked. */
-export type ImportLabel = { request: ImportRequestForm; fileName: string; requestedBy: string }
+type ImportLabel = { request: ImportRequestForm; fileName: string; requestedBy: string }
 
 /** The message /import posts at once, before the file is even found. */
 export function startingMessage(request: ImportRequestForm, userId: string): SlackMessage {
@@ -173,7 +173,7 @@ export function slackFileUnavailableMessage(problem: SlackFileProblem): SlackMes
 }
 
 /** "Replace all, keeping custom contacts". */
-export function modeText(mode: ContactImportMode, keepCustom: boolean, levels: readonly string[]): string {
+function modeText(mode: ContactImportMode, keepCustom: boolean, levels: readonly string[]): string {
   const levelText = mode === 'replace-levels' ? ` (${levels.map(escapeMrkdwn).join(', ')})` : ''
   const keep = mode === 'add' ? '' : keepCustom ? ', keeping custom contacts' : ', custom contacts included'
   return `${modeChoices[mode].label}${levelText}${keep}`

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /** What `/staff …` asks for. */
-export type StaffCommand =
+type StaffCommand =
   | { kind: 'list' }
   | { kind: 'help'; problem?: string }
   | { kind: 'set_role'; slackUserId: string; role: string }

@@ -13,7 +13,7 @@ import { batchLock, dropStagedRows, findRunningBatch, laneLock, lockBatch } from
 const json = (value: unknown) => sql`cast(${JSON.stringify(value)}::text as jsonb)`
 
 /** What an apply that was refused found (checks made again at confirmation), recorded on the batch. */
-export type ApplyRefusal = { problems: ImportProblem[]; problemCount: number }
+type ApplyRefusal = { problems: ImportProblem[]; problemCount: number }
 
 /**
  * Confirms a staged batch and applies it, in one transaction: the claim (the batch's row lock,

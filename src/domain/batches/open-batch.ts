@@ -7,7 +7,7 @@ import type { BatchError, BatchKind } from './batch.ts'
 import { expireBatches, giveUpDeadBatches } from './give-up-batches.ts'
 import { findRunningBatch, laneLock } from './queries.ts'
 
-export type NewBatch = {
+type NewBatch = {
   libraryId: number
   kind: BatchKind
   mode: string

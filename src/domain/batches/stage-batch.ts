@@ -15,7 +15,7 @@ export async function beat(db: Db, batchId: number, now: Date): Promise<void> {
 }
 
 /** How reading a batch ended. */
-export type StagingOutcome =
+type StagingOutcome =
   | {
       status: 'staged'
       rowCount: number

@@ -11,7 +11,7 @@ import { contactColumnsOf, findContact, findContactWithAddress, hasOtherPrimary,
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>
 
-export type AddContactInput = {
+type AddContactInput = {
   libraryId: number
   patron: { username: string } | { patronId: number }
   fields: ContactFields

@@ -40,14 +40,14 @@ const emailSyntax = z.email()
  * The key an address is matched by (blacklist, duplicates, imports): trimmed, Unicode NFC and
  * lower-cased. Mailbox names are case-insensitive at every provider a school deals with.
  */
-export function addressKeyOf(type: ContactType, address: string): string {
+function addressKeyOf(type: ContactType, address: string): string {
   const trimmed = address.trim().normalize('NFC')
   if (type === 'phone') return trimmed.replace(/[^\d+]/g, '')
   return trimmed.toLowerCase()
 }
 
 /** Checks one address; returns the problem's message, or undefined when it is fine. */
-export function addressProblem(type: ContactType, address: string): string | undefined {
+function addressProblem(type: ContactType, address: string): string | undefined {
   const trimmed = address.trim()
   const text = unstorableText(trimmed)
   if (text) return text

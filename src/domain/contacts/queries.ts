@@ -53,17 +53,6 @@ export async function findContact(db: Db, input: { libraryId: number; contactId:
   return row ? toContact(row as ContactRowView) : undefined
 }
 
-export async function listPatronContacts(db: Db, input: { libraryId: number; patronId: number }): Promise<Contact[]> {
-  const rows = await db
-    .selectFrom('contacts')
-    .where('contacts.library_id', '=', input.libraryId)
-    .where('contacts.patron_id', '=', input.patronId)
-    .select((eb) => contactColumns(eb))
-    .orderBy('contacts.is_primary', 'desc')
-    .orderBy('contacts.id')
-    .execute()
-  return rows.map((row) => toContact(row as ContactRowView))
-}
 
 /** The patron's contact with this address (by its key), other than `exceptContactId`: a patron holds an address once. */
 export async function findContactWithAddress(

@@ -12,7 +12,7 @@ import { contactColumnsOf, findContact, findContactWithAddress, hasOtherPrimary,
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>
 
-export type UpdateContactInput = {
+type UpdateContactInput = {
   libraryId: number
   contactId: number
   /** The fields to change; the others keep their value. */

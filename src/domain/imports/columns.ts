@@ -28,7 +28,7 @@ export const patronColumns = [
 // "First Name", "first_name", "FIRSTNAME" and " first-name " are one header.
 const headerKey = (header: string) => header.toLowerCase().replace(/[\s_\-]/g, '')
 
-export type HeaderProblem = { line: 1; column: string; message: string; severity: 'error' | 'warning' }
+type HeaderProblem = { line: 1; column: string; message: string; severity: 'error' | 'warning' }
 
 /** Maps each documented column to its index in the file, and names what is missing or unknown. */
 export function matchHeader<C extends readonly ColumnSpec[]>(

@@ -1,4 +1,5 @@
-import type { CopyValue } from '../../db/bulk-load.ts'
+import { valuesInOrder, type CopyValue } from '../../db/bulk-load.ts'
+import type { ImportContactRowsTable } from '../../db/schema.ts'
 import {
   bccPreferences,
   contactRoles,
@@ -18,9 +19,10 @@ import type { ImportProblem } from './errors.ts'
 
 type Positions = Partial<Record<(typeof contactColumns)[number]['name'], number>>
 
+/** The staging table's columns, in the order COPY writes them (each a column of ImportContactRowsTable). */
 export const stagedContactColumns = [
   'batch_id', 'line', 'username', 'role', 'type', 'address', 'address_key', 'is_primary', 'addressee', 'bcc', 'usage', 'scenarios', 'patron_id',
-] as const
+] as const satisfies readonly (keyof ImportContactRowsTable)[]
 
 const aliases: Record<string, string> = { 'social media': 'social', 'school default': 'default', 'record keeping only': 'none', 'any scenario': 'any' }
 
@@ -96,8 +98,13 @@ export function readContactRow(
     username,
     patronId,
     isPrimary: c.isPrimary,
-    // Scenarios sorted as the plan compares them with a contact's (matchFileRows, collate "C").
-    row: [batchId, line, username, c.role, c.type, c.address, c.addressKey, c.isPrimary, c.addressee, c.bcc, c.usage, c.scenarios.sort().join(';'), patronId],
+    row: valuesInOrder(stagedContactColumns, {
+      batch_id: batchId, line, username, role: c.role, type: c.type, address: c.address, address_key: c.addressKey, is_primary: c.isPrimary,
+      addressee: c.addressee, bcc: c.bcc, usage: c.usage,
+      // Sorted as the plan compares them with a contact's (matchFileRows, collate "C").
+      scenarios: c.scenarios.sort().join(';'),
+      patron_id: patronId,
+    }),
   }
 }
 

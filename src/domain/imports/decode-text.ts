@@ -10,7 +10,7 @@ export class UnreadableFile extends Error {
   }
 }
 
-export type DecodedFile = {
+type DecodedFile = {
   /** The text, chunk by chunk. */
   text: AsyncIterable<string>
   /** Once the text is consumed: the encoding that was used and the SHA-256 of the bytes. */

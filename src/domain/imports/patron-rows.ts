@@ -1,4 +1,5 @@
-import type { CopyValue } from '../../db/bulk-load.ts'
+import { valuesInOrder, type CopyValue } from '../../db/bulk-load.ts'
+import type { ImportPatronRowsTable } from '../../db/schema.ts'
 import { patronTypes, type PatronType } from '../patrons/patron-view.ts'
 import { quoted } from '../text.ts'
 import { parseYesNo, patronColumns } from './columns.ts'
@@ -6,7 +7,10 @@ import type { ImportProblem } from './errors.ts'
 
 type Positions = Partial<Record<(typeof patronColumns)[number]['name'], number>>
 
-export const stagedPatronColumns = ['batch_id', 'line', 'username', 'first_name', 'last_name', 'type', 'academic_level', 'groups', 'enabled'] as const
+/** The staging table's columns, in the order COPY writes them (each a column of ImportPatronRowsTable). */
+export const stagedPatronColumns = [
+  'batch_id', 'line', 'username', 'first_name', 'last_name', 'type', 'academic_level', 'groups', 'enabled',
+] as const satisfies readonly (keyof ImportPatronRowsTable)[]
 
 /**
  * Checks one patrons row. A column the file leaves out is staged as null and keeps the stored
@@ -47,6 +51,8 @@ export function readPatronRow(
   return {
     username,
     // An empty level cell clears the level (staged as ''); a missing column keeps it (null).
-    row: [batchId, line, username, cell('first_name'), cell('last_name'), type, cell('academic_level'), groups, enabled],
+    row: valuesInOrder(stagedPatronColumns, {
+      batch_id: batchId, line, username, first_name: cell('first_name'), last_name: cell('last_name'), type, academic_level: cell('academic_level'), groups, enabled,
+    }),
   }
 }

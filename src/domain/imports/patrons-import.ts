@@ -86,7 +86,7 @@ export async function readPatronsFile(deps: StagingDeps, input: PatronsImportReq
  * keeps the stored value; levels and groups are compared by name, as the file gives them (a
  * level or group the library does not have yet is a change); an empty level cell clears it.
  */
-export async function summarisePatrons(db: Db, libraryId: number, batchId: number): Promise<PatronsImportSummary> {
+async function summarisePatrons(db: Db, libraryId: number, batchId: number): Promise<PatronsImportSummary> {
   const { rows } = await sql<PatronsImportSummary>`
     with compared as (
       select r.enabled, p.id, p.is_enabled,

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import Papa from 'papaparse'
 
 /** One record of the file; `line` counts records as a spreadsheet shows rows (header is line 1). */
-export type CsvRecord = { line: number; fields: string[]; problem: string | undefined }
+type CsvRecord = { line: number; fields: string[]; problem: string | undefined }
 
 const bufferedRecords = 2000
 const pieceChars = 32 * 1024

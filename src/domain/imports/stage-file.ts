@@ -22,7 +22,7 @@ export type ImportProgress =
 
 export type StagingDeps = { db: Db; bulkLoad: BulkLoader; clock: Clock }
 
-export type RowReader<P> = (
+type RowReader<P> = (
   line: number,
   fields: readonly string[],
   positions: P,

@@ -22,13 +22,13 @@ export type PatronInput = {
   enabled?: boolean
 }
 
-export type PatronProblem = { index: number; field: keyof PatronInput; message: string }
+type PatronProblem = { index: number; field: keyof PatronInput; message: string }
 export type UpsertPatronsError =
   | NotAllowed
   | { code: 'invalid_patrons'; problems: PatronProblem[] }
   /** Seed 004: deactivating patrons takes an admin; the patrons of the batch it would deactivate. */
   | { code: 'deactivation_not_allowed'; needed: 'admin'; role: StaffRole | null; problems: PatronProblem[] }
-export type UpsertPatronsSummary = { created: number; updated: number; unchanged: number }
+type UpsertPatronsSummary = { created: number; updated: number; unchanged: number }
 
 type Deps = Pick<AppDeps, 'db' | 'clock'>
 

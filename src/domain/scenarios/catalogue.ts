@@ -1,5 +1,5 @@
 /** The fixed catalogue of scenarios (DESIGN.md, Scenarios), with the contact roles each may reach. */
-export const scenarioCatalogue = [
+const scenarioCatalogue = [
   { name: 'circulation.pre_overdue', title: 'Pre-overdue notice', roles: ['patron', 'guardian', 'other'] },
   { name: 'circulation.overdue', title: 'Overdue notice', roles: ['patron', 'guardian', 'other'] },
   { name: 'circulation.escalation_1', title: 'Escalation #1', roles: ['patron', 'guardian', 'other'] },
@@ -16,9 +16,8 @@ export const scenarioCatalogue = [
   { name: 'acquisitions.order', title: 'Purchase order', roles: [] },
 ] as const
 
-export type ScenarioName = (typeof scenarioCatalogue)[number]['name']
+type ScenarioName = (typeof scenarioCatalogue)[number]['name']
 
-export const scenarioNames: readonly ScenarioName[] = scenarioCatalogue.map((s) => s.name)
 
 /** Scenarios a patron contact can be matched to (purchase orders go to suppliers, not contacts). */
 export const contactScenarioNames: readonly ScenarioName[] = scenarioCatalogue

@@ -86,7 +86,7 @@ function parameterErrorsOf(issue: z.core.$ZodIssue): ParameterError[] {
 }
 
 /** RFC 6901: `~` and `/` inside a key are escaped; the whole body is "". */
-export function jsonPointer(path: readonly PropertyKey[]): string {
+function jsonPointer(path: readonly PropertyKey[]): string {
   return path.map((part) => `/${String(part).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')
 }
 
@@ -117,7 +117,7 @@ const patronFieldPointers: Record<keyof PatronInput, string> = {
 }
 
 /** Every expected failure a use case behind the API can return. */
-export type ApiDomainError = ContactError | UpsertPatronsError
+type ApiDomainError = ContactError | UpsertPatronsError
 
 export function domainProblem(error: ApiDomainError): Problem {
   switch (error.code) {

@@ -12,11 +12,11 @@ import { defaultAuditLimit, maxAuditLimit } from '../../domain/audit/list-audit.
 export const maxBodyBytes = 5 * 1024 * 1024
 
 /** Patrons per upsert call: a whole school fits; a district sends its roster in several calls. */
-export const maxPatronsPerBatch = 10_000
+const maxPatronsPerBatch = 10_000
 
 const personName = (what: string) => z.string().trim().max(200, `${what} is longer than 200 characters`)
 
-export const patronSchema = z
+const patronSchema = z
   .strictObject({
     username: z
       .string()
@@ -48,7 +48,7 @@ export const patronBatchSchema = z
   .max(maxPatronsPerBatch, `A batch holds at most ${maxPatronsPerBatch} patrons`)
   .describe('Patrons to create or update by username, all or nothing.')
 
-export const upsertSummarySchema = z.object({
+const upsertSummarySchema = z.object({
   created: z.int().min(0),
   updated: z.int().min(0),
   unchanged: z.int().min(0),
@@ -94,7 +94,7 @@ export const contactChangesSchema = z
   .meta({ minProperties: 1 })
   .describe('The fields to change; the others keep their value.')
 
-export const contactSchema = z.object({
+const contactSchema = z.object({
   id: z.int(),
   role: contactField.role,
   type: contactField.type,
@@ -111,7 +111,7 @@ export const contactSchema = z.object({
   updatedAt: z.iso.datetime(),
 })
 
-export const patronWithContactsSchema = z.object({
+const patronWithContactsSchema = z.object({
   username: z.string(),
   firstName: z.string(),
   lastName: z.string(),
@@ -122,17 +122,17 @@ export const patronWithContactsSchema = z.object({
   contacts: z.array(contactSchema),
 })
 
-export const fieldErrorSchema = z.object({
+const fieldErrorSchema = z.object({
   pointer: z.string().describe('JSON Pointer (RFC 6901) to the bad value in the request body; "" is the whole body.'),
   detail: z.string(),
 })
 
-export const parameterErrorSchema = z.object({
+const parameterErrorSchema = z.object({
   parameter: z.string().describe('The query parameter.'),
   detail: z.string(),
 })
 
-export const lineErrorSchema = z
+const lineErrorSchema = z
   .object({
     line: z.int().min(1).describe('The line in the file as a spreadsheet numbers it: the header is line 1.'),
     column: z.string().describe("The column's header, or (row) for the whole line."),
@@ -140,7 +140,7 @@ export const lineErrorSchema = z
   })
   .describe('A problem in an imported file, where a spreadsheet shows it.')
 
-export const problemSchema = z
+const problemSchema = z
   .object({
     type: z.string().describe('A URI naming the kind of problem.'),
     title: z.string(),
@@ -220,7 +220,7 @@ const importedFile = {
   warnings: z.array(lineErrorSchema).describe('What was ignored, such as an unknown column.'),
 }
 
-export const contactsImportSchema = z.object({
+const contactsImportSchema = z.object({
   ...importedFile,
   summary: z
     .object({
@@ -243,7 +243,7 @@ export const contactsImportSchema = z.object({
   skipped: count.optional().describe('Rows skipped as duplicates; absent on a dry run.'),
 })
 
-export const patronsImportSchema = z.object({
+const patronsImportSchema = z.object({
   ...importedFile,
   summary: z
     .object({ rows: count, toCreate: count, toUpdate: count, unchanged: count, toDeactivate: count, toReactivate: count })
@@ -274,7 +274,7 @@ export const auditQuerySchema = z.strictObject({
     .describe(`Entries per page, 1 to ${maxAuditLimit}; ${defaultAuditLimit} when left out.`),
 })
 
-export const auditEntrySchema = z.object({
+const auditEntrySchema = z.object({
   id: z.string().describe('Grows with every entry written.'),
   at: z.iso.datetime(),
   actor: z.string().describe('Who did it: slack:U0123ABCD, api-key:4, cli; for an import, who asked for it.'),
@@ -288,7 +288,7 @@ export const auditEntrySchema = z.object({
   details: z.unknown().describe('What else the action recorded: an import\'s file name, checksum and counts.'),
 })
 
-export const auditPageSchema = z.object({
+const auditPageSchema = z.object({
   entries: z.array(auditEntrySchema).describe('Newest first.'),
   nextCursor: z.string().nullable().describe('Send as cursor for the next, older, page; null on the last page.'),
 })

@@ -483,3 +483,18 @@ describe('files as spreadsheets save them', () => {
     expect(!preview.ok && preview.error.code).toBe('unreadable_file')
   })
 })
+
+test('each value of a row is staged in its own column, by name', async () => {
+  const deps = testDeps(handle)
+  const { lib, ana } = await givenSchool(deps)
+  const csv = 'username,role,type,address,primary,addressee,bcc,usage,scenarios\nANA,other,email,Coach@School.example,yes,Coach Kim,no,custom,circulation.recall;circulation.overdue\n'
+  const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(csv) })
+  if (!preview.ok) throw new Error(preview.error.code)
+  const staged = await deps.db.selectFrom('import_contact_rows').where('batch_id', '=', preview.value.batchId).selectAll().execute()
+  expect(staged).toEqual([
+    {
+      batch_id: preview.value.batchId, line: 2, username: 'ANA', role: 'other', type: 'email', address: 'Coach@School.example', address_key: 'coach@school.example',
+      is_primary: true, addressee: 'Coach Kim', bcc: 'no', usage: 'custom', scenarios: 'circulation.overdue;circulation.recall', patron_id: ana.id,
+    },
+  ])
+})

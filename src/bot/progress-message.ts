@@ -1,10 +1,10 @@
 import type { webApi } from '@slack/bolt'
 import type { Logger } from 'pino'
-import type { Clock } from '../../domain/deps.ts'
-import type { SlackMessage } from '../views.ts'
-import { slackErrorCode } from './slack-file.ts'
+import type { Clock } from '../domain/deps.ts'
+import type { SlackMessage } from './views.ts'
+import { slackErrorCode } from './failures.ts'
 
-/** Where an import's message is: updated in place from the first progress to the last count. */
+/** Where a long piece of work's message is (an import, a purge): updated in place from the first progress to the outcome. */
 export type MessageRef = { channel: string; ts: string }
 
 type Slack = { client: webApi.WebClient; logger: Logger; clock: Clock }
@@ -13,11 +13,11 @@ type Slack = { client: webApi.WebClient; logger: Logger; clock: Clock }
 const progressIntervalMs = 1_000
 
 /**
- * Posts the import's message where /import was typed. When the app may not post there (a
+ * Posts the message that follows long work, where its command was typed. When the app may not post there (a
  * private channel it is not in, a direct message between two people), the message goes to the
  * staff member's direct message with the app instead: a user id as channel opens it.
  */
-export async function postImportMessage(slack: Slack, input: { channelId: string; userId: string }, message: SlackMessage): Promise<MessageRef> {
+export async function postProgressMessage(slack: Slack, input: { channelId: string; userId: string }, message: SlackMessage): Promise<MessageRef> {
   try {
     return refOf(await slack.client.chat.postMessage({ channel: input.channelId, ...message }))
   } catch (error) {
@@ -37,7 +37,7 @@ function refOf(posted: webApi.ChatPostMessageResponse): MessageRef {
  * up, so the message never stays behind. `show` (the outcome) goes after every update already
  * sent, and drops any that still waits.
  */
-export function importMessageUpdater(slack: Slack, ref: MessageRef) {
+export function progressUpdater(slack: Slack, ref: MessageRef) {
   let lastProgressAt = Number.NEGATIVE_INFINITY
   let lastPhase: string | undefined
   let waiting: { message: () => SlackMessage; timer: NodeJS.Timeout } | undefined
