@@ -18,7 +18,7 @@ export function formatFigure(figure: Figure): string {
   const verdict = figure.isWithinBudget ? '' : ' OVER BUDGET'
   const measured = `${figure.id} ${figure.name} ${round(figure.value)} ${figure.unit}`
   if (!reference) return `${measured}${verdict}`
-  const ratio = reference.value === 0 ? NaN : figure.value / reference.value
+  const ratio = reference.value === 0 ? Number.NaN : figure.value / reference.value
   const compared = reference.kind === 'baseline' ? `${ratio.toFixed(2)}x` : `ratio ${ratio.toFixed(2)}`
   return `${measured} (${reference.kind} ${round(reference.value)} ${reference.unit}, ${compared})${verdict}`
 }

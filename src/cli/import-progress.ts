@@ -22,7 +22,7 @@ export function showImportProgress(terminal: CliTerminal, file: { name: string; 
   let rowsRead = 0
   let bytesRead = 0
   let applied: { done: number; total: number } | undefined
-  let shownAt = -Infinity
+  let shownAt = Number.NEGATIVE_INFINITY
   let drawn = false
   let started = false
 

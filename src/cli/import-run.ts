@@ -39,7 +39,7 @@ export async function runImport(
   }
   try {
     const file = streamFileFromDisk(input.file, { signal: interruption.signal, onBytes: progress.onBytes })
-    let imported
+    let imported: Awaited<ReturnType<typeof importFile>>
     try {
       imported = await importFile(deps, { ...requestFor(libraryId, file, onProgress), dryRun: input.dryRun })
     } catch (error) {

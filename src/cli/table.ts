@@ -6,13 +6,13 @@ export function formatTable(header: string[], rows: string[][]): string {
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column])))
       .join('  ')
       .trimEnd()
-  return [header, ...rows].map(line).join('\n') + '\n'
+  return `${[header, ...rows].map(line).join('\n')}\n`
 }
 
 /** An instant as an admin reads it in a table: UTC, to the minute. */
 export function formatInstant(instant: Date | string | null): string {
   if (instant === null) return '-'
-  return new Date(instant).toISOString().slice(0, 16).replace('T', ' ') + 'Z'
+  return `${new Date(instant).toISOString().slice(0, 16).replace('T', ' ')}Z`
 }
 
 /** An instant as the library's clock showed it, to the second: `2026-03-02 00:01:00`. */

@@ -26,7 +26,7 @@ export function copyLine(row: readonly CopyValue[]): string {
   for (let i = 0; i < row.length; i++) {
     const value = row[i]
     if (value === null) fields[i] = '\\N'
-    else if (typeof value === 'string') fields[i] = needsEscape.test(value) ? value.replace(/[\\\t\n\r]/g, escape) : value
+    else if (typeof value === 'string') fields[i] = needsEscape.test(value) ? value.replace(/[\\\t\n\r]/g, escapeOf) : value
     else fields[i] = String(value)
   }
   return fields.join('\t')
@@ -48,7 +48,7 @@ const copyText = (lines: readonly string[]) => `${lines.join('\n')}\n`
 // Testing first is cheaper than replacing, and almost no value needs escaping.
 const needsEscape = /[\\\t\n\r]/
 const escapes: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
-const escape = (c: string) => escapes[c]
+const escapeOf = (c: string) => escapes[c]
 const unescapes: Record<string, string> = { '\\\\': '\\', '\\t': '\t', '\\n': '\n', '\\r': '\r' }
 
 /** The values of a `copyLine`, as text (null stays null); the database casts them to the columns' types. */
@@ -100,6 +100,7 @@ export function serverBulkLoader(client: Sql): BulkLoader {
  * The values go as text in one JSON parameter and the table's own types read them, as COPY
  * would: a driver that types each parameter itself turns the text "true" into false.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the staging tables are named at run time
 export function insertBulkLoader(db: Kysely<any>): BulkLoader {
   const rowsPerStatement = 1000
   return async (table, columns, lines) => {

@@ -11,7 +11,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely'
-import { Mutex } from './mutex.ts'
+import type { Mutex } from './mutex.ts'
 
 /**
  * A Kysely dialect for an in-process PGlite. PGlite is a single connection, so a Kysely
@@ -32,6 +32,7 @@ export class PGliteDialect implements Dialect {
   createDriver(): Driver {
     return new PGliteDriver(this.#pglite, this.#gate)
   }
+  // biome-ignore lint/suspicious/noExplicitAny: Kysely's Dialect interface takes Kysely<any>
   createIntrospector(db: Kysely<any>) {
     return new PostgresIntrospector(db)
   }
@@ -85,7 +86,7 @@ class PGliteConnection implements DatabaseConnection {
       ...(affected !== undefined && result.fields.length === 0 ? { numAffectedRows: BigInt(affected) } : {}),
     }
   }
-  // eslint-disable-next-line require-yield
+  // biome-ignore lint/correctness/useYield: Kysely's Driver wants a generator; this one refuses at once
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported on the embedded database; walk keyset batches instead')
   }

@@ -11,6 +11,8 @@ export function capturedLog(): { logger: Logger; lines: () => LogLine[]; raw: ()
     logger,
     lines: () => written.map((line) => JSON.parse(line) as LogLine),
     raw: () => written.join(''),
-    clear: () => void (written.length = 0),
+    clear: () => {
+      written.length = 0
+    },
   }
 }

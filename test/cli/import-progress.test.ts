@@ -15,7 +15,13 @@ afterAll(async () => handle.close())
 /** What the admin sees on stderr: the frames of the bar on a terminal, or the lines of a log. */
 function givenStderr(isTerminal: boolean) {
   let written = ''
-  const terminal: CliTerminal = { stderr: (text) => void (written += text), isTerminal, columns: 80 }
+  const terminal: CliTerminal = {
+    stderr: (text) => {
+      written += text
+    },
+    isTerminal,
+    columns: 80,
+  }
   return { terminal, frames: () => written.split('\r\x1b[K').filter((frame) => frame !== ''), lines: () => written.split('\n').filter(Boolean) }
 }
 
@@ -39,7 +45,7 @@ test('on a terminal the bar starts at 0% with no row count, and one row is "1 ro
 
   expect(imported.ok).toBe(true)
   const frames = stderr.frames()
-  expect(frames[0]).toMatch(/^reading  \[░+\]   0%$/)
+  expect(frames[0]).toMatch(/^reading {2}\[░+\] {3}0%$/)
   expect(frames).toContain('checking 1 row against the database…')
   expect(frames.join('\n')).not.toMatch(/100%|\b0 rows|\b1 rows/)
 })

@@ -94,7 +94,7 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
   server.on('upgrade', (request, socket) => socketMode.accept(request, socket as Socket))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const socketUrl = base.replace(/^http/, 'ws') + '/socket'
+  const socketUrl = `${base.replace(/^http/, 'ws')}/socket`
 
   function record(call: SlackCall) {
     calls.push(call)

@@ -9,7 +9,7 @@ import {
   type ContactFields,
 } from '../../domain/contacts/contact-fields.ts'
 import type { ContactError } from '../../domain/contacts/errors.ts'
-import { assertNever, err, ok, type Result } from '../../domain/result.ts'
+import { assertNever, ok, type Result } from '../../domain/result.ts'
 import { noticeModal, notAllowedText } from '../views.ts'
 import { chosenOf, modalField, pickedOf, readModalState, textOf, type ModalErrors as SlackModalErrors } from '../modal-state.ts'
 import { contactBlocks, primaryChoice, type ContactModalTarget } from './modal-views.ts'

@@ -26,7 +26,7 @@ export const patronColumns = [
 ] as const satisfies readonly ColumnSpec[]
 
 // "First Name", "first_name", "FIRSTNAME" and " first-name " are one header.
-const headerKey = (header: string) => header.toLowerCase().replace(/[\s_\-]/g, '')
+const headerKey = (header: string) => header.toLowerCase().replace(/[\s_-]/g, '')
 
 type HeaderProblem = { line: 1; column: string; message: string; severity: 'error' | 'warning' }
 

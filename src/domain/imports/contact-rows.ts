@@ -14,7 +14,7 @@ import {
 } from '../contacts/contact-fields.ts'
 import { contactScenarioNames } from '../scenarios/catalogue.ts'
 import { quoted } from '../text.ts'
-import { contactColumns, parseYesNo } from './columns.ts'
+import { type contactColumns, parseYesNo } from './columns.ts'
 import type { ImportProblem } from './errors.ts'
 
 type Positions = Partial<Record<(typeof contactColumns)[number]['name'], number>>

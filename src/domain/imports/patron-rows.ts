@@ -2,7 +2,7 @@ import { valuesInOrder, type CopyValue } from '../../db/bulk-load.ts'
 import type { ImportPatronRowsTable } from '../../db/schema.ts'
 import { patronTypes, type PatronType } from '../patrons/patron-view.ts'
 import { quoted } from '../text.ts'
-import { parseYesNo, patronColumns } from './columns.ts'
+import { parseYesNo, type patronColumns } from './columns.ts'
 import type { ImportProblem } from './errors.ts'
 
 type Positions = Partial<Record<(typeof patronColumns)[number]['name'], number>>

@@ -9,7 +9,6 @@ import { ProblemList, type ImportProblem } from './errors.ts'
 import { countStagedRows, type StagingTable } from './queries.ts'
 import { readCsvRecords } from './read-csv.ts'
 import { countOf, unstorableText } from '../text.ts'
-import { sql } from 'kysely'
 
 /** A file as it arrives: from Slack, an HTTP body or disk, always as a byte stream. */
 export type ImportFile = { name: string; bytes: AsyncIterable<Uint8Array> }

@@ -29,7 +29,7 @@ function patronColumns(eb: ExpressionBuilder<Database, 'patrons'>) {
 type PatronRowView = Omit<Patron, 'groups'> & { groups: string[] | null }
 const toPatron = (row: PatronRowView): Patron => ({ ...row, groups: row.groups ?? [] })
 
-function byUsername(db: Db, libraryId: number, username: string): SelectQueryBuilder<Database, 'patrons', {}> {
+function byUsername(db: Db, libraryId: number, username: string): SelectQueryBuilder<Database, 'patrons', object> {
   return db
     .selectFrom('patrons')
     .where('patrons.library_id', '=', libraryId)
@@ -64,7 +64,7 @@ export async function findPatronWithContacts(
       : db.selectFrom('patrons').where('patrons.library_id', '=', input.libraryId).where('patrons.id', '=', input.patronId)
   const row = await base.select((eb) => [...patronColumns(eb), patronContactsArray(eb)]).executeTakeFirst()
   if (!row) return undefined
-  const { contacts, ...patron } = row as PatronRowView & { contacts: any[] }
+  const { contacts, ...patron } = row as PatronRowView & { contacts: Parameters<typeof toContact>[0][] }
   return { ...toPatron(patron), contacts: contacts.map(toContact) }
 }
 

@@ -120,6 +120,7 @@ function fileNameOf(header: string | undefined): string | undefined {
   const base = name
     ?.split(/[\\/]/)
     .pop()
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it takes out
     ?.replace(/[\u0000-\u001f\u007f]/g, '')
     .trim()
     .slice(0, 200)

@@ -1,4 +1,4 @@
-import { cliActor } from '../../../src/domain/staff/actors.ts'
+
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { listAudit, type AuditFilters } from '../../../src/domain/audit/list-audit.ts'

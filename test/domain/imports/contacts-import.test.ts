@@ -442,7 +442,7 @@ describe('files as spreadsheets save them', () => {
   test('a Windows-1252 file is read as such, accents intact', async () => {
     const deps = testDeps(handle)
     const { lib, ana } = await givenSchool(deps)
-    const ascii = 'username,role,address,addressee\r\n' + Array.from({ length: 3000 }, (_, i) => `ana,other,x${i}@example.org,Plain\r\n`).join('')
+    const ascii = `username,role,address,addressee\r\n${Array.from({ length: 3000 }, (_, i) => `ana,other,x${i}@example.org,Plain\r\n`).join('')}`
     const accented = Buffer.concat([Buffer.from(ascii), Buffer.from('ana,guardian,j@example.org,Mme H\xe9l\xe8ne M\xfcller\r\n', 'latin1')])
     const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(new Uint8Array(accented), { chunkBytes: 4096 }) })
     expect(preview.ok).toBe(true)

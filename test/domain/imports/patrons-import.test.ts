@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { cancelImport } from '../../../src/domain/imports/cancel-import.ts'
-import { applyContactsImport } from '../../support/imports.ts'
 import { applyPatronsImport, previewPatronsImport } from '../../support/imports.ts'
 import { findPatronByUsername } from '../../../src/domain/patrons/queries.ts'
 import { givenLibrary, staffActor, testDeps } from '../../support/builders.ts'

@@ -291,7 +291,7 @@ test('a body over the size cap is a 413 as it streams, and nothing changes', asy
     await next()
   })
   app.route('/api/v1', importRoutes(deps, { maxImportBytes: 1000 }))
-  const big = 'username,role,address\n' + 'ana,guardian,someone@example.org\n'.repeat(100)
+  const big = `username,role,address\n${'ana,guardian,someone@example.org\n'.repeat(100)}`
   const response = await upload({ app, key: 'unused' }, '/api/v1/imports/contacts?mode=replace-all', big)
   const problem = await problemOf(response, 413)
   expect(problem.detail).toContain('larger than 1000 bytes')
