@@ -42,6 +42,12 @@ export async function applyBatch<K extends BatchKind, T, E>(
       if (batch === 'locked') return err({ code: 'batch_not_ready', batchId: input.batchId, status: 'applying' })
       if (batch === undefined || batch.kind !== input.kind) return err({ code: 'batch_not_found', batchId: input.batchId })
       if (batch.status !== 'staged') return err({ code: 'batch_not_ready', batchId: batch.id, status: batch.status })
+      // Waited too long: the library may have moved on since its dry run was shown.
+      if (batch.expiresAt !== null && batch.expiresAt.getTime() <= deps.clock.now().getTime()) {
+        await tx.updateTable('batches').set({ status: 'expired', finished_at: deps.clock.now() }).where('id', '=', batch.id).execute()
+        await dropStagedRows(tx, [batch.id])
+        return err({ code: 'batch_not_ready', batchId: batch.id, status: 'expired' })
+      }
       const refused = checkPermission(input.actor, batch.confirmPermission)
       if (refused) return err(refused)
       if (batch.confirmerMustDiffer && isSameActor(batch.requestedBy, input.actor.ref)) {

@@ -6,6 +6,8 @@ import type { ImportError } from './errors.ts'
 import { countImport, type ImportPreview, type ImportRequest } from './preview-import.ts'
 import type { StagingDeps } from './stage-file.ts'
 
+const unconfirmedAfterMs = 60_000
+
 export type ImportFileOutcome = { dryRun: true; preview: ImportPreview } | { dryRun: false; preview: ImportPreview; applied: ImportApplied }
 
 /**
@@ -26,7 +28,11 @@ export async function importFile(deps: StagingDeps, request: ImportRequest & { d
   const staged = await finishStaging(deps.db, {
     batchId: preview.batchId,
     now: deps.clock.now(),
-    outcome: { status: 'staged', rowCount: preview.rows, checksum: preview.checksum, warnings: preview.warnings, summary: preview.summary, confirmPermission: preview.confirmPermission, expiresAfterMs: 0 },
+    outcome: {
+      status: 'staged', rowCount: preview.rows, checksum: preview.checksum, warnings: preview.warnings, summary: preview.summary,
+      // Confirmed by this very request, at once: one its process left unconfirmed goes soon.
+      confirmPermission: preview.confirmPermission, expiresAfterMs: unconfirmedAfterMs,
+    },
   })
   if (!staged.ok) return staged
   const applied = await applyImport(deps, { libraryId: request.libraryId, batchId: preview.batchId, kind: preview.kind, actor: request.actor, onProgress: request.onProgress })

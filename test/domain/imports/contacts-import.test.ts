@@ -5,7 +5,7 @@ import type { AppDeps } from '../../../src/domain/deps.ts'
 import { applyContactsImport, importContactsAtOnce, previewContactsImport } from '../../support/imports.ts'
 import type { ContactsImportRequest } from '../../../src/domain/imports/contacts-import.ts'
 import { cancelImport } from '../../../src/domain/imports/cancel-import.ts'
-import { givenLibrary, staffActor, testDeps, type GivenLibrary, type GivenPatron } from '../../support/builders.ts'
+import { fixedClock, givenLibrary, staffActor, testDeps, type GivenLibrary, type GivenPatron } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { csvFile } from '../../support/files.ts'
 
@@ -497,4 +497,19 @@ test('each value of a row is staged in its own column, by name', async () => {
       is_primary: true, addressee: 'Coach Kim', bcc: 'no', usage: 'custom', scenarios: 'circulation.overdue;circulation.recall', patron_id: ana.id,
     },
   ])
+})
+
+test('a dry run left unconfirmed for a day expires: Confirm then says so, and changes nothing', async () => {
+  const clock = fixedClock('2026-03-10T09:00:00Z')
+  const deps = testDeps(handle, { clock })
+  const { lib, ana } = await givenSchool(deps)
+  const before = await addresses(lib, ana)
+  const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-all', levels: [], keepCustom: false, actor: admin, file: csvFile(file) })
+  if (!preview.ok) throw new Error(preview.error.code)
+  clock.set('2026-03-11T09:00:01Z')
+  expect(await applyContactsImport(deps, { libraryId: lib.id, batchId: preview.value.batchId, actor: admin })).toEqual({
+    ok: false,
+    error: { code: 'batch_not_ready', batchId: preview.value.batchId, status: 'expired' },
+  })
+  expect(await addresses(lib, ana)).toEqual(before)
 })
