@@ -11,9 +11,7 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       { extends: true, test: { name: 'embedded', env: { TEST_DB: 'embedded' }, globalSetup: ['test/support/setup-embedded.ts'] } },
-      ...(server
-        ? [{ extends: true, test: { name: 'server', env: { TEST_DB: 'server' }, globalSetup: ['test/support/setup-server.ts'] } }]
-        : []),
+      ...(server ? [{ extends: true, test: { name: 'server', env: { TEST_DB: 'server' }, globalSetup: ['test/support/setup-server.ts'] } }] : []),
     ],
   },
 })

@@ -2,8 +2,8 @@ import type { Benchmark, BenchOptions } from './support/benchmark.ts'
 import { copyCsvBaseline } from './support/copy-baseline.ts'
 import { writeReplaceAllFile } from './support/district.ts'
 import { createDistrictDatabase } from './support/district-database.ts'
-import { median, type Figure } from './support/figures.ts'
-import { runImportProcess, type ImportRun } from './support/import-process.ts'
+import { type Figure, median } from './support/figures.ts'
+import { type ImportRun, runImportProcess } from './support/import-process.ts'
 
 const budgetRatio = 3
 const budgetRssMb = 300
@@ -36,7 +36,8 @@ async function measure({ small, log }: BenchOptions, serverUrl: string | undefin
     const baselinesMs: number[] = []
     const handle = await district.open()
     try {
-      for (let run = 0; run < runs; run += 1) baselinesMs.push(await copyCsvBaseline(handle, 'DATABASE_URL' in district.env ? district.env.DATABASE_URL : undefined, file))
+      for (let run = 0; run < runs; run += 1)
+        baselinesMs.push(await copyCsvBaseline(handle, 'DATABASE_URL' in district.env ? district.env.DATABASE_URL : undefined, file))
     } finally {
       await handle.close()
     }
@@ -47,7 +48,9 @@ async function measure({ small, log }: BenchOptions, serverUrl: string | undefin
       if (!new RegExp(`contacts added\\s+${district.size.contacts}\\n`).test(imported.stdout)) throw new Error(`unexpected counts:\n${imported.stdout}`)
       imports.push(imported)
       const { reading, checking, applying } = imported.phasesMs
-      log(`B1 ${district.kind} run ${run + 1}: ${imported.ms.toFixed(0)} ms (reading and staging ${reading.toFixed(0)}, checking ${checking.toFixed(0)}, applying ${applying.toFixed(0)}), peak RSS ${imported.maxRssMb.toFixed(0)} MB`)
+      log(
+        `B1 ${district.kind} run ${run + 1}: ${imported.ms.toFixed(0)} ms (reading and staging ${reading.toFixed(0)}, checking ${checking.toFixed(0)}, applying ${applying.toFixed(0)}), peak RSS ${imported.maxRssMb.toFixed(0)} MB`,
+      )
     }
     const importMs = median(imports.map((run) => run.ms))
     const baselineMs = median(baselinesMs)

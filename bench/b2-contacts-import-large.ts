@@ -22,7 +22,9 @@ export const b2ContactsImportLarge: Benchmark = {
       const imported = await runImportProcess(district.env, ['import', 'contacts', path, '--library', String(district.libraryId), '--mode', 'add'])
       if (!new RegExp(`contacts added\\s+${rows}\\n`).test(imported.stdout)) throw new Error(`unexpected counts:\n${imported.stdout}`)
       const { reading, checking, applying } = imported.phasesMs
-      log(`B2 ${district.kind}: ${rows} rows in ${(imported.ms / 1000).toFixed(1)} s (reading and staging ${(reading / 1000).toFixed(1)}, checking ${(checking / 1000).toFixed(1)}, applying ${(applying / 1000).toFixed(1)}), peak RSS ${imported.maxRssMb.toFixed(0)} MB`)
+      log(
+        `B2 ${district.kind}: ${rows} rows in ${(imported.ms / 1000).toFixed(1)} s (reading and staging ${(reading / 1000).toFixed(1)}, checking ${(checking / 1000).toFixed(1)}, applying ${(applying / 1000).toFixed(1)}), peak RSS ${imported.maxRssMb.toFixed(0)} MB`,
+      )
       const suffix = district.kind === 'server' ? '' : '-embedded'
       return [
         {

@@ -3,12 +3,12 @@ import { createHmac } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { promisify } from 'node:util'
-import { createBenchDatabase, type BenchDatabase } from './support/bench-database.ts'
+import { type BenchDatabase, createBenchDatabase } from './support/bench-database.ts'
 import type { Benchmark } from './support/benchmark.ts'
-import { startFakeSlackApi } from './support/fake-slack-api.ts'
-import { median, percentile } from './support/figures.ts'
 import { lastNames } from './support/district.ts'
 import { seedRunningDeployment } from './support/district-database.ts'
+import { startFakeSlackApi } from './support/fake-slack-api.ts'
+import { median, percentile } from './support/figures.ts'
 import { projectNode, projectRoot, startServiceProcess } from './support/service-process.ts'
 
 const budgetMs = 200
@@ -40,7 +40,9 @@ export const b6SlashCommandAck: Benchmark = {
       stopService = service.stop
       const libraryId = await linkWorkspace(database)
       const district = await seedRunningDeployment(database.env, { libraryId, small })
-      log(`B6 on the ${database.kind} database: workspace ${teamId} linked to library ${libraryId}, the district's ${district.patrons} patrons and ${district.contacts} contacts`)
+      log(
+        `B6 on the ${database.kind} database: workspace ${teamId} linked to library ${libraryId}, the district's ${district.patrons} patrons and ${district.contacts} contacts`,
+      )
 
       await sendCommands(service.url, slack, concurrency)
       const perRound = small ? 100 : 400
@@ -124,7 +126,11 @@ async function sendCommands(serviceUrl: string, slack: Awaited<ReturnType<typeof
       const startedAt = performance.now()
       const response = await fetch(`${serviceUrl}/slack/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': `v0=${signature}` },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': String(timestamp),
+          'x-slack-signature': `v0=${signature}`,
+        },
         body,
       })
       const answer = await response.text()

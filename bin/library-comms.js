@@ -20,14 +20,10 @@ const packageRoot = join(dirname(script), '..')
 const major = Number(process.versions.node.split('.')[0])
 
 if (major < 24) {
-  const node24 = [join(packageRoot, 'node_modules', 'node', 'bin', 'node'), join(packageRoot, 'node_modules', '.bin', 'node')].find((path) =>
-    existsSync(path),
-  )
+  const node24 = [join(packageRoot, 'node_modules', 'node', 'bin', 'node'), join(packageRoot, 'node_modules', '.bin', 'node')].find((path) => existsSync(path))
   // The marker stops a loop if the installed node is somehow older too.
   if (!node24 || process.env.LIBRARY_COMMS_HANDED_OVER === '1') {
-    process.stderr.write(
-      `library-comms: needs Node.js 24 or later, found ${process.versions.node}; run "npm ci" in ${packageRoot} to install it\n`,
-    )
+    process.stderr.write(`library-comms: needs Node.js 24 or later, found ${process.versions.node}; run "npm ci" in ${packageRoot} to install it\n`)
     process.exit(1)
   }
   const child = spawnSync(node24, [...v8Flags, script, ...process.argv.slice(2)], {

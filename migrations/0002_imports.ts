@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 
 // An import is staged first (parsed, validated, copied into import_*_rows), shown as a dry
 // run, and applied later in one transaction from the staged rows.

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 
 // `/contacts <part of a name>` searches usernames and names for a fragment anywhere in them.
 // A trigram index answers that without reading every patron; on the embedded database a full

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 
 // The student system's nightly sync replaces contacts, which takes an admin: a key carries the
 // role it acts with, chosen by the IT admin who creates it.

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 
 // Staged rows live for minutes: copied in once, read by the dry run and the apply, then deleted
 // with their batch (closeBatch). They need no WAL (a crash loses the batch, which goes stale

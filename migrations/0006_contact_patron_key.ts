@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 
 // A contact's library is its patron's: one composite foreign key says so, where two separate
 // keys (to libraries and to patrons) allowed a contact filed under another library than its

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 
 // Which patron an audit entry is about, so an admin can ask for a patron's history. No foreign
 // key on purpose: the entry outlives the patron (a purge is itself audited), and a key would

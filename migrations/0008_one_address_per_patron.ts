@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 
 // A patron never holds two contacts with the same address (matched as everywhere: the address's
 // key, of the same type). Imports added the same contact again on every run, and the API took

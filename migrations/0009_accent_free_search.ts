@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 
 // Librarians type names as they say them: "cote" and "RENEE cote" must find "Renée Côté". The
 // search key lower-cases, strips accents (Unicode NFD, then the combining marks) and spells out

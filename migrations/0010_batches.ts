@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 
 // Staged, confirmed work has one home (src/domain/batches): imports now, the preferences batch
 // and the purge next, so the table is named for what it holds. A batch is confirmed in the same

@@ -9,52 +9,54 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 const notAPort = (issue: { input: unknown }) => `"${String(issue.input)}" is not a port number (0 to 65535)`
 
 // RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
-const isHostName = (value: string) =>
-  value.length <= 253 && value.split('.').every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label))
+const isHostName = (value: string) => value.length <= 253 && value.split('.').every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label))
 
 /**
  * The environment, validated once at start. This is the only module that reads `process.env`.
  * A bad value is echoed in the message, except where it may hold a secret (tokens, the signing
  * secret, DATABASE_URL with its password, SLACK_API_URL).
  */
-const environment = z
-  .object({
-    PORT: z
-      .string()
-      .regex(/^[0-9]{1,5}$/, { error: notAPort })
-      .transform(Number)
-      .refine((port) => port <= 65535, { error: notAPort })
-      .default(3000),
-    HOST: z
-      .string()
-      .trim()
-      // [::1] as in a URL is taken too; the server listens on ::1.
-      .transform((value) => value.replace(/^\[(.*)\]$/, '$1'))
-      .refine((value) => isIP(value) !== 0 || isHostName(value), { error: (issue) => `"${String(issue.input)}" is not an IP address or a host name` })
-      .optional(),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-      .optional(),
-    DATA_DIR: z.string().min(1).default('./data'),
-    SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional(),
-    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…)').optional(),
-    SLACK_API_URL: z.url().optional(),
-    SLACK_ADMIN_USER_IDS: z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((id) => id.trim())
-          .filter((id) => id !== ''),
-      )
-      .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not a Slack user id like U0123ABCD` }))),
-    LOG_LEVEL: z
-      .enum(logLevels, { error: (issue) => `"${String(issue.input)}" is not one of ${logLevels.join(', ')}` })
-      .default('info'),
-  })
+const environment = z.object({
+  PORT: z
+    .string()
+    .regex(/^[0-9]{1,5}$/, { error: notAPort })
+    .transform(Number)
+    .refine((port) => port <= 65535, { error: notAPort })
+    .default(3000),
+  HOST: z
+    .string()
+    .trim()
+    // [::1] as in a URL is taken too; the server listens on ::1.
+    .transform((value) => value.replace(/^\[(.*)\]$/, '$1'))
+    .refine((value) => isIP(value) !== 0 || isHostName(value), { error: (issue) => `"${String(issue.input)}" is not an IP address or a host name` })
+    .optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-/, 'must be a bot token (xoxb-…)')
+    .optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'must be an app-level token (xapp-…)')
+    .optional(),
+  SLACK_API_URL: z.url().optional(),
+  SLACK_ADMIN_USER_IDS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+    )
+    .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not a Slack user id like U0123ABCD` }))),
+  LOG_LEVEL: z.enum(logLevels, { error: (issue) => `"${String(issue.input)}" is not one of ${logLevels.join(', ')}` }).default('info'),
+})
 
 export type Config = {
   port: number
@@ -125,7 +127,9 @@ function processEnvironment(): Record<string, string | undefined> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return process.env
-    throw new ConfigError([`.env: cannot be read (${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message})`])
+    throw new ConfigError([
+      `.env: cannot be read (${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message})`,
+    ])
   }
   for (const [name, value] of Object.entries(parseEnv(text))) if (process.env[name] === undefined) process.env[name] = value
   return process.env

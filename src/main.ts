@@ -1,17 +1,17 @@
-import { serve, type ServerType } from '@hono/node-server'
-import { sql } from 'kysely'
+import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
+import { sql } from 'kysely'
 import type { Logger } from 'pino'
-import { ConfigError, loadConfig, type Config } from './config.ts'
-import { openEmbeddedDatabase, openServerDatabase, type DatabaseHandle } from './db/database.ts'
+import { createSlackBot, type SlackBot } from './bot/app.ts'
+import { type Config, ConfigError, loadConfig } from './config.ts'
+import { type DatabaseHandle, openEmbeddedDatabase, openServerDatabase } from './db/database.ts'
 import { startLocalSocket } from './db/local-socket.ts'
 import { migrateToLatest } from './db/migrate.ts'
-import { systemClock, type AppDeps, type Clock } from './domain/deps.ts'
-import { createHttpApp } from './http/app.ts'
-import { apiRoutes } from './http/api/routes.ts'
-import { createSlackBot, type SlackBot } from './bot/app.ts'
-import { createLogger } from './logger.ts'
 import { giveUpUnfinishedBatches } from './domain/batches/give-up-batches.ts'
+import { type AppDeps, type Clock, systemClock } from './domain/deps.ts'
+import { apiRoutes } from './http/api/routes.ts'
+import { createHttpApp } from './http/app.ts'
+import { createLogger } from './logger.ts'
 
 export type Service = { port: number; deps: AppDeps; stop(): Promise<void> }
 
@@ -21,7 +21,7 @@ export type Service = { port: number; deps: AppDeps; stop(): Promise<void> }
  */
 export async function startService(
   config: Config,
-  options: { logger?: Logger; clock?: Clock; /** an open database to use instead of the configured one (tests) */ database?: DatabaseHandle } = {},
+  options: { logger?: Logger; clock?: Clock /** an open database to use instead of the configured one (tests) */; database?: DatabaseHandle } = {},
 ): Promise<Service> {
   const logger = options.logger ?? createLogger(config.logLevel)
   let database: DatabaseHandle | undefined
@@ -40,9 +40,7 @@ export async function startService(
     },
     // In Socket Mode nothing is served over HTTP: http/app.ts answers 404.
     slack:
-      config.slack.mode === 'http'
-        ? (c) => (bot?.handleHttp ? bot.handleHttp(c) : Promise.resolve(c.json({ error: 'Slack is starting' }, 503)))
-        : undefined,
+      config.slack.mode === 'http' ? (c) => (bot?.handleHttp ? bot.handleHttp(c) : Promise.resolve(c.json({ error: 'Slack is starting' }, 503))) : undefined,
     api: () => api,
   })
   const server = await listen(app, config.port, config.host)

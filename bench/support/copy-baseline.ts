@@ -11,7 +11,10 @@ import type { DatabaseHandle } from '../../src/db/database.ts'
 export async function copyCsvBaseline(handle: DatabaseHandle, serverUrl: string | undefined, file: { path: string; columns: string }): Promise<number> {
   await sql`drop table if exists bench_copy_baseline`.execute(handle.db)
   await sql.raw(`create table bench_copy_baseline (${file.columns})`).execute(handle.db)
-  const columns = file.columns.split(',').map((column) => column.trim().split(' ')[0]).join(', ')
+  const columns = file.columns
+    .split(',')
+    .map((column) => column.trim().split(' ')[0])
+    .join(', ')
   const copy = `copy bench_copy_baseline (${columns}) from %s with (format csv, header true)`
   let startedAt: number
   if (handle.embedded) {

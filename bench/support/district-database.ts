@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { loadConfig } from '../../src/config.ts'
 import { openCliDatabase } from '../../src/cli/open-database.ts'
-import { openEmbeddedDatabase, openServerDatabase, type DatabaseHandle } from '../../src/db/database.ts'
+import { loadConfig } from '../../src/config.ts'
+import { type DatabaseHandle, openEmbeddedDatabase, openServerDatabase } from '../../src/db/database.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
-import { createBenchDatabase, type BenchDatabase } from './bench-database.ts'
-import { seedDistrict, type DistrictSize } from './district.ts'
+import { type BenchDatabase, createBenchDatabase } from './bench-database.ts'
+import { type DistrictSize, seedDistrict } from './district.ts'
 
 /** A scratch database holding the synthetic district, and a directory for the benchmark's files. */
 export type DistrictDatabase = {
@@ -24,7 +24,8 @@ export async function createDistrictDatabase(options: { serverUrl: string | unde
   const database = await createBenchDatabase({ serverUrl: options.serverUrl })
   const workDir = await mkdtemp(`${tmpdir()}/lc-bench-files-`)
   const env = database.env
-  const open = () => ('DATABASE_URL' in env ? Promise.resolve(openServerDatabase(env.DATABASE_URL, { max: 2 })) : openEmbeddedDatabase({ dataDir: env.DATA_DIR }))
+  const open = () =>
+    'DATABASE_URL' in env ? Promise.resolve(openServerDatabase(env.DATABASE_URL, { max: 2 })) : openEmbeddedDatabase({ dataDir: env.DATA_DIR })
   const drop = async () => {
     await database.drop()
     await rm(workDir, { recursive: true, force: true })
@@ -33,10 +34,16 @@ export async function createDistrictDatabase(options: { serverUrl: string | unde
     const handle = await open()
     try {
       await migrateToLatest(handle.db)
-      const library = await handle.db.insertInto('libraries').values({ name: 'Bench District', time_zone: 'Europe/London' }).returning('id').executeTakeFirstOrThrow()
+      const library = await handle.db
+        .insertInto('libraries')
+        .values({ name: 'Bench District', time_zone: 'Europe/London' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
       const startedAt = performance.now()
       const size = await seedDistrict(handle.db, { libraryId: library.id, small: options.small })
-      options.log(`district on the ${database.kind} database: ${size.patrons} patrons, ${size.contacts} contacts, seeded in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`)
+      options.log(
+        `district on the ${database.kind} database: ${size.patrons} patrons, ${size.contacts} contacts, seeded in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`,
+      )
       return { kind: database.kind, env, libraryId: library.id, size, workDir, open, drop }
     } finally {
       await handle.close()

@@ -1,6 +1,6 @@
-import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
-import { sql, type Kysely, type RawBuilder } from 'kysely'
+import { createWriteStream } from 'node:fs'
+import { type Kysely, type RawBuilder, sql } from 'kysely'
 
 /**
  * The synthetic district of BENCHMARKS.md, the part the schema holds so far: 100,000 patrons in
@@ -15,8 +15,50 @@ export const districtSize = (small: boolean): DistrictSize => (small ? { patrons
 /** Every figure depends on this seed alone, so every run sees the same district. */
 const seed = 20_260_310
 
-export const firstNames = ['Ana', 'Ben', 'Chloé', 'Dev', 'Ema', 'Finn', 'Grace', 'Hiro', 'Isla', 'Jon', 'Kai', 'Lena', 'Mo', 'Nia', 'Omar', 'Pia', 'Quinn', 'Rosa', 'Sam', 'Tao']
-export const lastNames = ['Smith', 'Jones', 'García', 'Nguyen', 'Okafor', 'Müller', 'Rossi', 'Kowalski', 'Silva', 'Tanaka', 'Brown', 'Dubois', 'Haddad', 'Ivanova', 'Kim', 'Larsen', 'Moreau', 'Novak', 'Patel', 'Walsh']
+export const firstNames = [
+  'Ana',
+  'Ben',
+  'Chloé',
+  'Dev',
+  'Ema',
+  'Finn',
+  'Grace',
+  'Hiro',
+  'Isla',
+  'Jon',
+  'Kai',
+  'Lena',
+  'Mo',
+  'Nia',
+  'Omar',
+  'Pia',
+  'Quinn',
+  'Rosa',
+  'Sam',
+  'Tao',
+]
+export const lastNames = [
+  'Smith',
+  'Jones',
+  'García',
+  'Nguyen',
+  'Okafor',
+  'Müller',
+  'Rossi',
+  'Kowalski',
+  'Silva',
+  'Tanaka',
+  'Brown',
+  'Dubois',
+  'Haddad',
+  'Ivanova',
+  'Kim',
+  'Larsen',
+  'Moreau',
+  'Novak',
+  'Patel',
+  'Walsh',
+]
 const levelNames = Array.from({ length: 12 }, (_, index) => `Year ${index + 1}`)
 const groupNames = Array.from({ length: 20 }, (_, index) => `Group ${String(index + 1).padStart(2, '0')}`)
 const customScenarios = ['circulation.overdue', 'circulation.recall', 'reservation.ready']

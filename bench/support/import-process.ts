@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { loadConfig } from '../../src/config.ts'
-import { systemClock } from '../../src/domain/deps.ts'
 import { commands } from '../../src/cli/main.ts'
 import { openCliDatabase } from '../../src/cli/open-database.ts'
+import { loadConfig } from '../../src/config.ts'
+import { systemClock } from '../../src/domain/deps.ts'
 import { projectNode, projectRoot } from './service-process.ts'
 
 /** One import run by the command-line tool's own code in a process of its own. */
@@ -53,11 +53,11 @@ async function main(argv: string[]): Promise<void> {
   const database = opened.value
   const lines: { at: number; text: string }[] = []
   const startedAt = performance.now()
-  const result = await command.run(
-    { db: database.db, bulkLoad: database.bulkLoad, clock: systemClock, adminUserIds: [] },
-    input.value,
-    { stderr: (text) => lines.push({ at: performance.now(), text }), isTerminal: false, columns: 80 },
-  )
+  const result = await command.run({ db: database.db, bulkLoad: database.bulkLoad, clock: systemClock, adminUserIds: [] }, input.value, {
+    stderr: (text) => lines.push({ at: performance.now(), text }),
+    isTerminal: false,
+    columns: 80,
+  })
   const endedAt = performance.now()
   await database.close()
   if (!result.ok) throw new Error(`${JSON.stringify(result.error).slice(0, 2_000)}`)

@@ -39,7 +39,10 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   const deadline = startedAt + (options.timeoutMs ?? 60_000)
   while (performance.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}:\n${output}`)
-    const status = await fetch(`${url}/readyz`).then((response) => response.status, () => 0)
+    const status = await fetch(`${url}/readyz`).then(
+      (response) => response.status,
+      () => 0,
+    )
     if (status === 200) return { url, readyAfterMs: performance.now() - startedAt, stop }
     await new Promise((resolve) => setTimeout(resolve, 20))
   }

@@ -31,8 +31,7 @@ type SlackConfig = Exclude<Config['slack'], { mode: 'off' }>
 export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; logger: Logger }): SlackBot {
   const { slack, deps, logger } = options
   const clientOptions = slack.apiUrl === undefined ? {} : { slackApiUrl: slack.apiUrl }
-  const receiver =
-    slack.mode === 'http' ? createHttpReceiver({ signingSecret: slack.signingSecret, clock: deps.clock, logger }) : undefined
+  const receiver = slack.mode === 'http' ? createHttpReceiver({ signingSecret: slack.signingSecret, clock: deps.clock, logger }) : undefined
   const app = new App<BotContext>({
     ...(slack.mode === 'socket' ? { socketMode: true, appToken: slack.appToken } : { receiver }),
     // One workspace token. Bolt's own `token` option calls auth.test in the constructor, and a
@@ -77,7 +76,11 @@ export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; log
 // Tells the IT admin at start when SLACK_BOT_TOKEN is wrong, without holding up the start or
 // failing it while Slack is unreachable.
 function checkBotToken(slack: SlackConfig, logger: Logger): void {
-  const client = new webApi.WebClient(slack.botToken, { ...(slack.apiUrl && { slackApiUrl: slack.apiUrl }), retryConfig: { retries: 0 }, logger: boltLogger(logger) })
+  const client = new webApi.WebClient(slack.botToken, {
+    ...(slack.apiUrl && { slackApiUrl: slack.apiUrl }),
+    retryConfig: { retries: 0 },
+    logger: boltLogger(logger),
+  })
   client.auth.test().then(
     (identity) => logger.info({ team: identity.team, botUserId: identity.user_id }, 'Slack accepted the bot token'),
     (error: unknown) => {

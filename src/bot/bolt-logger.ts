@@ -1,4 +1,4 @@
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt'
+import { type Logger as BoltLogger, LogLevel } from '@slack/bolt'
 import type { Logger } from 'pino'
 
 /**
@@ -7,13 +7,15 @@ import type { Logger } from 'pino'
  */
 export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'slack' })
-  const forward = (level: 'info' | 'warn' | 'error') => (...parts: unknown[]) => {
-    const error = parts.find((part): part is Error => part instanceof Error)
-    // Bolt's own words only: an error's message (a database's, say) may quote a patron's data;
-    // the error itself goes through the logger's serializer, which leaves that out.
-    const message = parts.filter((part): part is string => typeof part === 'string').join(' ')
-    child[level]({ err: error }, message || (error ? `Slack: ${error.name}` : 'slack'))
-  }
+  const forward =
+    (level: 'info' | 'warn' | 'error') =>
+    (...parts: unknown[]) => {
+      const error = parts.find((part): part is Error => part instanceof Error)
+      // Bolt's own words only: an error's message (a database's, say) may quote a patron's data;
+      // the error itself goes through the logger's serializer, which leaves that out.
+      const message = parts.filter((part): part is string => typeof part === 'string').join(' ')
+      child[level]({ err: error }, message || (error ? `Slack: ${error.name}` : 'slack'))
+    }
   return {
     debug: () => {},
     info: forward('info'),

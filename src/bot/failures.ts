@@ -1,6 +1,6 @@
 import type { AnyMiddlewareArgs, CodedError, Context, webApi } from '@slack/bolt'
 import type { Logger } from 'pino'
-import { somethingWentWrong, type SlackMessage } from './views.ts'
+import { type SlackMessage, somethingWentWrong } from './views.ts'
 
 /**
  * What may be logged of a failure: its name, code and stack frames, but not its message,
@@ -9,7 +9,10 @@ import { somethingWentWrong, type SlackMessage } from './views.ts'
 export function failureFacts(error: unknown): { name: string; code?: string; stack?: string } {
   if (!(error instanceof Error)) return { name: typeof error }
   const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined
-  const frames = error.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n')
+  const frames = error.stack
+    ?.split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .join('\n')
   return { name: error.name, ...(code !== undefined && { code }), ...(frames && { stack: frames }) }
 }
 
@@ -42,7 +45,6 @@ export function answerListenerFailure(options: { client: webApi.WebClient; logge
   }
 }
 
-
 // Commands and button clicks carry a response_url; a form's submission does not, so the app's
 // direct message with the person says it instead. Events have nobody to tell.
 async function tellAsker(client: webApi.WebClient, body: Body, botToken: string | undefined, message: SlackMessage): Promise<void> {
@@ -62,7 +64,8 @@ async function tellAsker(client: webApi.WebClient, body: Body, botToken: string 
 // Which command, button or form failed: Slack's names, never what was typed.
 function requestKind(body: Body): string {
   if ('command' in body && typeof body.command === 'string') return body.command
-  if (body.type === 'block_actions' && 'actions' in body) return `block_actions ${body.actions.map((action: { action_id?: string }) => action.action_id).join(',')}`
+  if (body.type === 'block_actions' && 'actions' in body)
+    return `block_actions ${body.actions.map((action: { action_id?: string }) => action.action_id).join(',')}`
   if (body.type === 'view_submission' && 'view' in body) return `view_submission ${body.view.callback_id}`
   if ('event' in body && typeof body.event === 'object' && body.event !== null && 'type' in body.event) return `event ${String(body.event.type)}`
   return String(body.type ?? 'unknown')

@@ -1,4 +1,4 @@
-import { ReceiverMultipleAckError, type App, type Receiver, type ReceiverEvent } from '@slack/bolt'
+import { type App, type Receiver, type ReceiverEvent, ReceiverMultipleAckError } from '@slack/bolt'
 import type { Context } from 'hono'
 import type { Logger } from 'pino'
 import { z } from 'zod'

@@ -13,7 +13,8 @@ export const modalField = {
   /** A plain text input: its text, or nothing. */
   text: () => z.object({ [modalInput]: z.object({ value: z.string().nullish() }) }).optional(),
   /** Radio buttons or a static select: one of `values`. */
-  choice: <T extends readonly [string, ...string[]]>(values: T) => z.object({ [modalInput]: z.object({ selected_option: z.object({ value: z.enum(values) }) }) }),
+  choice: <T extends readonly [string, ...string[]]>(values: T) =>
+    z.object({ [modalInput]: z.object({ selected_option: z.object({ value: z.enum(values) }) }) }),
   /** Checkboxes or a multi-select: the values picked, none when left empty. */
   picked: () => z.object({ [modalInput]: z.object({ selected_options: z.array(z.object({ value: z.string() })).nullish() }) }).optional(),
   /** A file input: the ids of the files chosen. */

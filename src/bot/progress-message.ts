@@ -1,8 +1,8 @@
 import type { webApi } from '@slack/bolt'
 import type { Logger } from 'pino'
 import type { Clock } from '../domain/deps.ts'
-import type { SlackMessage } from './views.ts'
 import { slackErrorCode } from './failures.ts'
+import type { SlackMessage } from './views.ts'
 
 /** Where a long piece of work's message is (an import, a purge): updated in place from the first progress to the outcome. */
 export type MessageRef = { channel: string; ts: string }

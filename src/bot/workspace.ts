@@ -9,9 +9,9 @@ import type {
 } from '@slack/bolt'
 import type { AppDeps } from '../domain/deps.ts'
 import type { LibrarySummary } from '../domain/libraries/errors.ts'
-import { identifySlackMember } from '../domain/staff/identify-slack-member.ts'
 import type { Actor } from '../domain/staff/actors.ts'
-import { notice, noticeModal, unlinkedWorkspaceText, type SlackMessage } from './views.ts'
+import { identifySlackMember } from '../domain/staff/identify-slack-member.ts'
+import { notice, noticeModal, type SlackMessage, unlinkedWorkspaceText } from './views.ts'
 
 /** What every listener knows about the request: the workspace's library and who is asking. */
 export type BotContext = { library: LibrarySummary; actor: Actor }
@@ -19,10 +19,7 @@ export type BotContext = { library: LibrarySummary; actor: Actor }
 export type BotApp = App<BotContext>
 
 /** The requests staff make: slash commands, button clicks, modal submissions. */
-type StaffRequest =
-  | SlackCommandMiddlewareArgs
-  | SlackActionMiddlewareArgs<BlockAction>
-  | SlackViewMiddlewareArgs<ViewSubmitAction>
+type StaffRequest = SlackCommandMiddlewareArgs | SlackActionMiddlewareArgs<BlockAction> | SlackViewMiddlewareArgs<ViewSubmitAction>
 
 /**
  * Listener middleware: finds the library of the workspace and the asker's role, afresh on every
@@ -33,7 +30,8 @@ export function identifyStaff(deps: Pick<AppDeps, 'db' | 'adminUserIds'>) {
   return async (args: StaffRequest & AllMiddlewareArgs<BotContext>): Promise<void> => {
     const { context } = args
     const teamId = context.teamId ?? userTeamOf(args.body)
-    const member = teamId === undefined || context.userId === undefined ? undefined : await identifySlackMember(deps, { slackTeamId: teamId, slackUserId: context.userId })
+    const member =
+      teamId === undefined || context.userId === undefined ? undefined : await identifySlackMember(deps, { slackTeamId: teamId, slackUserId: context.userId })
     if (member === undefined) {
       await replyPrivately(args, notice(unlinkedWorkspaceText(teamId)))
       return

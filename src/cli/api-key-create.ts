@@ -1,7 +1,7 @@
 import { createApiKey } from '../domain/api-keys/create-api-key.ts'
 import { apiKeyRoles } from '../domain/api-keys/errors.ts'
-import { cliActor } from '../domain/staff/actors.ts'
 import { err, ok } from '../domain/result.ts'
+import { cliActor } from '../domain/staff/actors.ts'
 import { defineCommand, parseId, requireOptions } from './command.ts'
 
 const words = ['api-key', 'create']
@@ -15,10 +15,10 @@ export const apiKeyCreateCommand = defineCommand({
     '--library ID   the library the key acts for (see library list)',
     '--name NAME    what the key is for, e.g. "Destiny nightly sync"',
     '--role ROLE    staff (the default): patrons, contacts and adding imports; admin: also replace',
-    '               imports and bulk deactivation, as a student system\'s nightly sync needs',
+    "               imports and bulk deactivation, as a student system's nightly sync needs",
     '',
     'The key is printed once, alone on stdout, and stored only as a hash: keep it in the',
-    'library system\'s secret store. Lost keys cannot be shown again; revoke and create another.',
+    "library system's secret store. Lost keys cannot be shown again; revoke and create another.",
   ],
   options: { library: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } },
   parse(args) {

@@ -1,6 +1,6 @@
 import { listApiKeys } from '../domain/api-keys/list-api-keys.ts'
 import { ok, type Result } from '../domain/result.ts'
-import { defineCommand, parseId, type CliError } from './command.ts'
+import { type CliError, defineCommand, parseId } from './command.ts'
 import { formatInstant, formatTable } from './table.ts'
 
 /** `library-comms api-key list`: the keys (never the keys themselves: only their first characters). */
@@ -8,7 +8,7 @@ export const apiKeyListCommand = defineCommand({
   words: ['api-key', 'list'],
   summary: 'list API keys, with their roles and when each was last used',
   usage: 'library-comms api-key list [--library ID]',
-  optionHelp: ['--library ID   only this library\'s keys'],
+  optionHelp: ["--library ID   only this library's keys"],
   options: { library: { type: 'string' } },
   parse(args): Result<{ libraryId: number | undefined }, CliError> {
     const library = args.values.library

@@ -1,6 +1,6 @@
 import { revokeApiKey } from '../domain/api-keys/revoke-api-key.ts'
-import { cliActor } from '../domain/staff/actors.ts'
 import { err, ok } from '../domain/result.ts'
+import { cliActor } from '../domain/staff/actors.ts'
 import { defineCommand, parseId } from './command.ts'
 
 const words = ['api-key', 'revoke']
@@ -10,7 +10,7 @@ export const apiKeyRevokeCommand = defineCommand({
   words,
   summary: 'revoke an API key at once',
   usage: 'library-comms api-key revoke ID   (or --id ID)',
-  optionHelp: ['ID, --id ID   the key\'s id (see api-key list)'],
+  optionHelp: ["ID, --id ID   the key's id (see api-key list)"],
   options: { id: { type: 'string' } },
   allowPositionals: true,
   parse(args) {

@@ -1,8 +1,8 @@
 import { auditFilterNames } from '../domain/audit/errors.ts'
-import { listAudit, maxAuditLimit, type AuditFilters, type AuditPage } from '../domain/audit/list-audit.ts'
+import { type AuditFilters, type AuditPage, listAudit, maxAuditLimit } from '../domain/audit/list-audit.ts'
 import type { AuditRecord } from '../domain/audit/queries.ts'
-import { err, ok } from '../domain/result.ts'
 import { chooseLibrary } from '../domain/libraries/choose-library.ts'
+import { err, ok } from '../domain/result.ts'
 import { cliActor } from '../domain/staff/actors.ts'
 import { defineCommand, parseOptionalId } from './command.ts'
 import { formatLocalInstant, formatTable } from './table.ts'
@@ -52,7 +52,9 @@ export const auditCommand = defineCommand({
     return ok({ libraryId: libraryId.value, filters, json: args.values.json === true })
   },
   async run(deps, input, terminal) {
-    const libraryId = await chooseLibrary(deps, { libraryId: input.libraryId }).then((chosen) => (chosen.ok ? { ok: true as const, value: chosen.value.id } : chosen))
+    const libraryId = await chooseLibrary(deps, { libraryId: input.libraryId }).then((chosen) =>
+      chosen.ok ? { ok: true as const, value: chosen.value.id } : chosen,
+    )
     if (!libraryId.ok) return libraryId
     const page = await listAudit(deps, { libraryId: libraryId.value, actor: cliActor, filters: input.filters })
     if (!page.ok) return page

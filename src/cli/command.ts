@@ -1,11 +1,11 @@
 import type { ParseArgsOptionsConfig } from 'node:util'
-import type { AppDeps } from '../domain/deps.ts'
-import { err, ok, type Result } from '../domain/result.ts'
 import type { ApiKeyError } from '../domain/api-keys/errors.ts'
 import type { AuditError } from '../domain/audit/errors.ts'
-import type { ImportError } from '../domain/imports/errors.ts'
 import type { ReleaseError } from '../domain/batches/give-up-batches.ts'
+import type { AppDeps } from '../domain/deps.ts'
+import type { ImportError } from '../domain/imports/errors.ts'
 import type { ChooseLibraryError, LibraryError } from '../domain/libraries/errors.ts'
+import { err, ok, type Result } from '../domain/result.ts'
 import type { StaffError } from '../domain/staff/errors.ts'
 
 /** What the command-line tool refuses or fails on; each is rendered in `errors.ts`. */
@@ -61,7 +61,6 @@ export type Command<Input> = {
 export function defineCommand<Input>(command: Command<Input>): Command<unknown> {
   return command as Command<unknown>
 }
-
 
 /** A required string option, trimmed. */
 export function requireOption(args: ParsedArgs, command: string, option: string): Result<string, CliError> {

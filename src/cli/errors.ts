@@ -17,7 +17,9 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
     case 'missing_option':
       return refused(`--${error.option} is required (see library-comms ${error.command} --help)`)
     case 'missing_options':
-      return refused(`${listed(error.options.map((option) => `--${option}`))} ${error.options.length === 1 ? 'is' : 'are'} required (see library-comms ${error.command} --help)`)
+      return refused(
+        `${listed(error.options.map((option) => `--${option}`))} ${error.options.length === 1 ? 'is' : 'are'} required (see library-comms ${error.command} --help)`,
+      )
     case 'unknown_option':
       return refused(
         `unknown option ${error.option}${error.suggestion ? `; did you mean ${error.suggestion}?` : ''} (see library-comms ${error.command} --help)`,
@@ -55,7 +57,9 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
     case 'not_allowed':
       return refused(`not allowed: this needs the ${error.needed} role`)
     case 'deactivation_not_allowed':
-      return refused(`not allowed: the file deactivates ${error.problemCount} patrons, which needs the admin role:\n${error.problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`)
+      return refused(
+        `not allowed: the file deactivates ${error.problemCount} patrons, which needs the admin role:\n${error.problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`,
+      )
     case 'staff_not_found':
       return refused(`${error.slackUserId} is not on this library's staff`)
     case 'last_admin':
@@ -86,7 +90,10 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
     }
     case 'batch_not_found':
     case 'batch_not_ready':
-      return { message: `the staged import ${error.batchId} was closed by someone else before it was applied; nothing was imported`, exitCode: exitCodes.failed }
+      return {
+        message: `the staged import ${error.batchId} was closed by someone else before it was applied; nothing was imported`,
+        exitCode: exitCodes.failed,
+      }
     case 'same_confirmer':
       return refused(`import #${error.batchId} must be confirmed by another than ${actorLabel(error.requestedBy)}, who asked for it`)
     case 'invalid_api_key_role':
@@ -106,7 +113,9 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
     case 'interrupted':
       return { message: 'interrupted: nothing was imported', exitCode: exitCodes.failed }
     case 'invalid_filters':
-      return refused(error.problems.map((problem) => `--${problem.filter}: ${problem.message[0].toLowerCase()}${problem.message.slice(1)}`).join('\nlibrary-comms: '))
+      return refused(
+        error.problems.map((problem) => `--${problem.filter}: ${problem.message[0].toLowerCase()}${problem.message.slice(1)}`).join('\nlibrary-comms: '),
+      )
     default:
       return assertNever(error)
   }
@@ -128,7 +137,9 @@ function describeProblems({ problems, problemCount: total, warnings, patronsNotF
     `the file has ${total} ${total === 1 ? 'error' : 'errors'}, so nothing was imported:`,
     ...problems.map((problem) => `  ${formatProblem(problem)}`),
     ...(more > 0 ? [`  … and ${more} more (the first ${problems.length} are listed)`] : []),
-    ...(patronsNotFound ? [`${patronsNotFound} ${patronsNotFound === 1 ? 'username names' : 'usernames name'} no patron of the library: import the patrons first`] : []),
+    ...(patronsNotFound
+      ? [`${patronsNotFound} ${patronsNotFound === 1 ? 'username names' : 'usernames name'} no patron of the library: import the patrons first`]
+      : []),
     ...warnings.map((warning) => `library-comms: warning: ${formatProblem(warning)}`),
   ].join('\n')
 }

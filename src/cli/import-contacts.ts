@@ -1,4 +1,4 @@
-import { contactImportModes, type ContactImportMode, type ContactImportSummary } from '../domain/imports/contacts-plan.ts'
+import { type ContactImportMode, type ContactImportSummary, contactImportModes } from '../domain/imports/contacts-plan.ts'
 import { err, ok } from '../domain/result.ts'
 import { cliActor } from '../domain/staff/actors.ts'
 import { defineCommand, parseOptionalId, requireOption } from './command.ts'
@@ -11,14 +11,15 @@ const words = ['import', 'contacts']
 export const importContactsCommand = defineCommand({
   words,
   summary: 'import a contacts CSV file into a library: add, or replace by patron, level or all',
-  usage: 'library-comms import contacts FILE [--library ID] --mode add|replace-patrons|replace-levels|replace-all [--levels "Year 7,Year 8"] [--keep-custom] [--dry-run]',
+  usage:
+    'library-comms import contacts FILE [--library ID] --mode add|replace-patrons|replace-levels|replace-all [--levels "Year 7,Year 8"] [--keep-custom] [--dry-run]',
   optionHelp: [
     'FILE                 the CSV file (columns: docs/csv/contacts.md); read as it streams, any size',
     '--library ID         the library (see library list); may be left out when there is only one',
     '--mode MODE          add               add every contact in the file to its patron',
     '                     replace-patrons   replace the contacts of each patron named in the file',
-    '                     replace-levels    replace the contacts of the file\'s patrons in --levels;',
-    '                                       the file\'s other patrons get theirs added',
+    "                     replace-levels    replace the contacts of the file's patrons in --levels;",
+    "                                       the file's other patrons get theirs added",
     '                     replace-all       replace every contact of the library: patrons not in',
     '                                       the file end with none',
     '--levels "A,B"       replace-levels: the academic levels, separated by commas',
@@ -48,13 +49,20 @@ export const importContactsCommand = defineCommand({
     if (!contactImportModes.includes(mode)) {
       return err({ code: 'invalid_option', option: 'mode', value: modeGiven.value, expected: contactImportModes.join(', ') })
     }
-    const levels = typeof args.values.levels === 'string' ? args.values.levels.split(',').map((level) => level.trim()).filter(Boolean) : []
+    const levels =
+      typeof args.values.levels === 'string'
+        ? args.values.levels
+            .split(',')
+            .map((level) => level.trim())
+            .filter(Boolean)
+        : []
     if (mode === 'replace-levels' && levels.length === 0) return err({ code: 'missing_option', command, option: 'levels' })
     if (mode !== 'replace-levels' && args.values.levels !== undefined) {
       return err({ code: 'bad_arguments', command, detail: '--levels goes with --mode replace-levels' })
     }
     const keepCustom = args.values['keep-custom'] === true
-    if (mode === 'add' && keepCustom) return err({ code: 'bad_arguments', command, detail: '--keep-custom goes with the replace modes; add keeps every contact' })
+    if (mode === 'add' && keepCustom)
+      return err({ code: 'bad_arguments', command, detail: '--keep-custom goes with the replace modes; add keeps every contact' })
     const file = checkFileOnDisk(args.positionals[0])
     if (!file.ok) return file
     return ok({ libraryId: libraryId.value, mode, levels, keepCustom, dryRun: args.values['dry-run'] === true, file: file.value })

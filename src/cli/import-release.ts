@@ -1,6 +1,6 @@
 import { releaseImport } from '../domain/imports/release-import.ts'
-import { ok } from '../domain/result.ts'
 import { chooseLibrary } from '../domain/libraries/choose-library.ts'
+import { ok } from '../domain/result.ts'
 import { actorLabel, cliActor } from '../domain/staff/actors.ts'
 import { defineCommand, parseOptionalId } from './command.ts'
 
@@ -30,6 +30,8 @@ export const importReleaseCommand = defineCommand({
     const released = await releaseImport(deps, { libraryId: library.value.id, actor: cliActor, force: input.force })
     if (!released.ok) return released
     const { batchId, fileName, requestedBy } = released.value
-    return ok(`released import #${batchId} (${fileName}, asked by ${actorLabel(requestedBy)}), left reading; nothing it held was changed. Imports can run again.\n`)
+    return ok(
+      `released import #${batchId} (${fileName}, asked by ${actorLabel(requestedBy)}), left reading; nothing it held was changed. Imports can run again.\n`,
+    )
   },
 })

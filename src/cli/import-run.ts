@@ -1,12 +1,12 @@
 import type { ImportProblem } from '../domain/imports/errors.ts'
-import { importFile, type ImportFileOutcome } from '../domain/imports/import-file.ts'
+import { type ImportFileOutcome, importFile } from '../domain/imports/import-file.ts'
 import type { ImportRequest } from '../domain/imports/preview-import.ts'
 import type { ImportFile, ImportProgress } from '../domain/imports/stage-file.ts'
 import { chooseLibrary } from '../domain/libraries/choose-library.ts'
 import { err, ok, type Result } from '../domain/result.ts'
 import type { CliDeps, CliError, CliTerminal } from './command.ts'
 import { formatProblem } from './errors.ts'
-import { streamFileFromDisk, type FileOnDisk } from './import-file.ts'
+import { type FileOnDisk, streamFileFromDisk } from './import-file.ts'
 import { showImportProgress } from './import-progress.ts'
 
 /**

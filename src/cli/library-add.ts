@@ -1,6 +1,6 @@
 import { addLibrary, isSlackTeamId, isTimeZone } from '../domain/libraries/add-library.ts'
-import { cliActor } from '../domain/staff/actors.ts'
 import { err, ok } from '../domain/result.ts'
+import { cliActor } from '../domain/staff/actors.ts'
 import { defineCommand, requireOptions } from './command.ts'
 
 const words = ['library', 'add']
@@ -11,9 +11,9 @@ export const libraryAddCommand = defineCommand({
   summary: 'add a library (a school) and link its Slack workspace; prints its id',
   usage: 'library-comms library add --name NAME --slack-team TEAM_ID --time-zone Area/City',
   optionHelp: [
-    '--name NAME            the school library\'s name, as staff know it',
+    "--name NAME            the school library's name, as staff know it",
     '--slack-team TEAM_ID   the Slack workspace (team) id, T… (Slack: workspace settings, or the URL app.slack.com/client/T…)',
-    '--time-zone Area/City  the library\'s IANA time zone, e.g. Europe/London: overdue days are counted there',
+    "--time-zone Area/City  the library's IANA time zone, e.g. Europe/London: overdue days are counted there",
   ],
   options: { name: { type: 'string' }, 'slack-team': { type: 'string' }, 'time-zone': { type: 'string' } },
   parse(args) {

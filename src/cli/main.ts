@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { ConfigError, loadConfig, type Config } from '../config.ts'
+import { type Config, ConfigError, loadConfig } from '../config.ts'
 import { systemClock } from '../domain/deps.ts'
 import { err, ok, type Result } from '../domain/result.ts'
 import { apiKeyCreateCommand } from './api-key-create.ts'
@@ -110,7 +110,10 @@ export async function runCli(argv: string[], output: CliOutput = processOutput):
   }
 }
 
-function parseCommandLine(command: Command<unknown>, args: string[]): Result<{ values: Record<string, string | boolean | undefined>; positionals: string[] }, CliError> {
+function parseCommandLine(
+  command: Command<unknown>,
+  args: string[],
+): Result<{ values: Record<string, string | boolean | undefined>; positionals: string[] }, CliError> {
   try {
     const parsed = parseArgs({ args, options: command.options, allowPositionals: command.allowPositionals === true, strict: true })
     return ok({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals })

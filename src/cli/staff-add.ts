@@ -1,7 +1,7 @@
-import { setStaffRole } from '../domain/staff/set-staff-role.ts'
+import { err, ok } from '../domain/result.ts'
 import { cliActor, isSlackUserId } from '../domain/staff/actors.ts'
 import { isStaffRole } from '../domain/staff/permissions.ts'
-import { err, ok } from '../domain/result.ts'
+import { setStaffRole } from '../domain/staff/set-staff-role.ts'
 import { defineCommand, parseId, requireOptions } from './command.ts'
 
 const words = ['staff', 'add']

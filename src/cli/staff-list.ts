@@ -1,6 +1,6 @@
-import { listStaff } from '../domain/staff/list-staff.ts'
 import { ok } from '../domain/result.ts'
 import { cliActor } from '../domain/staff/actors.ts'
+import { listStaff } from '../domain/staff/list-staff.ts'
 import { defineCommand, parseId, requireOption } from './command.ts'
 import { formatInstant, formatTable } from './table.ts'
 
@@ -9,7 +9,7 @@ const words = ['staff', 'list']
 /** `library-comms staff list`: a library's staff, the admins from SLACK_ADMIN_USER_IDS first. */
 export const staffListCommand = defineCommand({
   words,
-  summary: 'list a library\'s staff and their roles',
+  summary: "list a library's staff and their roles",
   usage: 'library-comms staff list --library ID',
   optionHelp: ['--library ID   the library (see library list)'],
   options: { library: { type: 'string' } },

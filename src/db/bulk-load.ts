@@ -1,7 +1,7 @@
-import type { PGlite } from '@electric-sql/pglite'
 import { finished } from 'node:stream/promises'
+import type { PGlite } from '@electric-sql/pglite'
+import { type Kysely, sql } from 'kysely'
 import type { Sql } from 'postgres'
-import { sql, type Kysely } from 'kysely'
 import type { Mutex } from './mutex.ts'
 
 /** A value COPY can take: null, or a scalar written in Postgres's text format. */
@@ -53,9 +53,7 @@ const unescapes: Record<string, string> = { '\\\\': '\\', '\\t': '\t', '\\n': '\
 
 /** The values of a `copyLine`, as text (null stays null); the database casts them to the columns' types. */
 function parseCopyLine(line: string): (string | null)[] {
-  return line
-    .split('\t')
-    .map((field) => (field === '\\N' ? null : field.replace(/\\[\\tnr]/g, (pair) => unescapes[pair])))
+  return line.split('\t').map((field) => (field === '\\N' ? null : field.replace(/\\[\\tnr]/g, (pair) => unescapes[pair])))
 }
 
 const identifier = /^[a-z_][a-z0-9_]*$/

@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely'
-import { FileMigrationProvider, Migrator, type MigrationResultSet } from 'kysely/migration'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Kysely } from 'kysely'
+import { FileMigrationProvider, type MigrationResultSet, Migrator } from 'kysely/migration'
 
 const migrationFolder = fileURLToPath(new URL('../../migrations', import.meta.url))
 

@@ -175,4 +175,3 @@ export interface Database {
   audit_log: AuditLogTable
   api_keys: ApiKeysTable
 }
-

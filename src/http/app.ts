@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { Logger } from 'pino'
 import { healthRoutes } from './health.ts'
 

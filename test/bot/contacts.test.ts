@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { contactBlocks } from '../../src/bot/contacts/modal-views.ts'
 import { contactActions, contactsPerPage } from '../../src/bot/contacts/views.ts'
-import { givenLibrary, type GivenLibrary } from '../support/builders.ts'
+import { type GivenLibrary, givenLibrary } from '../support/builders.ts'
 import { buttonsIn, textOf } from '../support/fake-slack.ts'
-import { slackUser, startServiceWithSlack, type SlackTestService } from '../support/slack-request.ts'
+import { type SlackTestService, slackUser, startServiceWithSlack } from '../support/slack-request.ts'
 
 let slack: SlackTestService
 beforeAll(async () => (slack = await startServiceWithSlack()))
 afterAll(async () => slack.stop())
 beforeEach(() => slack.fake.clear())
 
-const userIn = (lib: Pick<GivenLibrary, 'slackTeamId'>, userId: string) => slackUser({ eventsUrl: slack.eventsUrl, fake: slack.fake, teamId: lib.slackTeamId, userId })
+const userIn = (lib: Pick<GivenLibrary, 'slackTeamId'>, userId: string) =>
+  slackUser({ eventsUrl: slack.eventsUrl, fake: slack.fake, teamId: lib.slackTeamId, userId })
 
 async function libraryWithAna() {
   const lib = await givenLibrary(slack.service.deps)
@@ -129,9 +130,15 @@ describe('adding and editing a contact in the modal', () => {
     expect(refreshed.replace_original).toBe(true)
     expect(textOf(refreshed.blocks)).toContain('Added patron contact Ana.Silva@School.example')
     expect(textOf(refreshed.blocks)).toContain('custom: Overdue notice, Recall')
-    expect(await lib.contactsOf(ana)).toContainEqual(expect.objectContaining({ role: 'patron', address: 'Ana.Silva@School.example', isPrimary: true, usage: 'custom', source: 'staff' }))
+    expect(await lib.contactsOf(ana)).toContainEqual(
+      expect.objectContaining({ role: 'patron', address: 'Ana.Silva@School.example', isPrimary: true, usage: 'custom', source: 'staff' }),
+    )
     const [entry] = await lib.auditActions()
-    expect(entry).toMatchObject({ action: 'contact.added', actor: 'slack:USTAFF', after: { address: 'Ana.Silva@School.example', scenarios: ['circulation.overdue', 'circulation.recall'] } })
+    expect(entry).toMatchObject({
+      action: 'contact.added',
+      actor: 'slack:USTAFF',
+      after: { address: 'Ana.Silva@School.example', scenarios: ['circulation.overdue', 'circulation.recall'] },
+    })
   })
 
   test('an address the patron already has, in any case, is refused on the address field', async () => {
@@ -158,10 +165,20 @@ describe('adding and editing a contact in the modal', () => {
     const modal = (await slack.fake.next('views.open')).args.view
 
     const secondPrimary = await userIn(lib, 'USTAFF').submit(modal, { [contactBlocks.address]: 'dad@example.org', [contactBlocks.primary]: ['primary'] })
-    const noScenario = await userIn(lib, 'USTAFF').submit(modal, { [contactBlocks.address]: 'dad@example.org', [contactBlocks.usage]: 'custom', [contactBlocks.scenarios]: [] })
+    const noScenario = await userIn(lib, 'USTAFF').submit(modal, {
+      [contactBlocks.address]: 'dad@example.org',
+      [contactBlocks.usage]: 'custom',
+      [contactBlocks.scenarios]: [],
+    })
 
-    expect(await secondPrimary.json()).toMatchObject({ response_action: 'errors', errors: { [contactBlocks.primary]: expect.stringContaining('already has a primary contact') } })
-    expect(await noScenario.json()).toEqual({ response_action: 'errors', errors: { [contactBlocks.scenarios]: 'Custom usage needs at least one matching scenario' } })
+    expect(await secondPrimary.json()).toMatchObject({
+      response_action: 'errors',
+      errors: { [contactBlocks.primary]: expect.stringContaining('already has a primary contact') },
+    })
+    expect(await noScenario.json()).toEqual({
+      response_action: 'errors',
+      errors: { [contactBlocks.scenarios]: 'Custom usage needs at least one matching scenario' },
+    })
     expect(await lib.contactsOf(ana)).toHaveLength(2)
   })
 
@@ -179,7 +196,11 @@ describe('adding and editing a contact in the modal', () => {
     expect(textOf(refreshed.blocks)).toContain('Saved guardian contact maria@silva.example')
     expect(await lib.contactsOf(ana)).toEqual([expect.objectContaining({ id: guardian, address: 'maria@silva.example', source: 'staff' })])
     const [entry] = await lib.auditActions()
-    expect(entry).toMatchObject({ action: 'contact.updated', before: { address: 'maria.silva@example.org', bcc: 'default', source: 'import' }, after: { address: 'maria@silva.example', bcc: 'yes', source: 'staff' } })
+    expect(entry).toMatchObject({
+      action: 'contact.updated',
+      before: { address: 'maria.silva@example.org', bcc: 'default', source: 'import' },
+      after: { address: 'maria@silva.example', bcc: 'yes', source: 'staff' },
+    })
   })
 
   test('when the card can no longer be replaced, the updated card comes as a new ephemeral message', async () => {
@@ -202,7 +223,9 @@ describe('removing a contact', () => {
     const card = await lookUp(lib, 'USTAFF', 'asilva')
     const remove = buttonsIn(card.blocks, contactActions.remove)[0]
     expect(remove.confirm).toMatchObject({ title: { text: 'Remove this contact?' }, confirm: { text: 'Remove' }, deny: { text: 'Keep it' } })
-    expect(remove.confirm.text.text).toBe('Remove Ana Silva’s guardian contact maria.silva@example.org? Notices about Ana Silva will no longer go to this address.')
+    expect(remove.confirm.text.text).toBe(
+      'Remove Ana Silva’s guardian contact maria.silva@example.org? Notices about Ana Silva will no longer go to this address.',
+    )
 
     await userIn(lib, 'USTAFF').click(remove)
 
@@ -272,7 +295,8 @@ describe('a patron with more contacts than fit one message', () => {
     for (let n = 1; n <= 45; n++) await lib.contact(ben, { address: `guardian${n}@example.org` })
     return { lib, ben }
   }
-  const addressesOn = (card: any) => [...textOf(card.blocks.filter((block: any) => block.type === 'section')).matchAll(/guardian(\d+)@example\.org/g)].map((match) => Number(match[1]))
+  const addressesOn = (card: any) =>
+    [...textOf(card.blocks.filter((block: any) => block.type === 'section')).matchAll(/guardian(\d+)@example\.org/g)].map((match) => Number(match[1]))
   const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 
   test('staff page through all 45 contacts, each one with its Edit and Remove, within Slack’s 50 blocks', async () => {

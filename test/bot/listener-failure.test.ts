@@ -3,7 +3,7 @@ import { contactBlocks } from '../../src/bot/contacts/modal-views.ts'
 import { contactActions } from '../../src/bot/contacts/views.ts'
 import { givenLibrary } from '../support/builders.ts'
 import { buttonsIn, textOf } from '../support/fake-slack.ts'
-import { slackUser, startServiceWithSlack, type SlackTestService } from '../support/slack-request.ts'
+import { type SlackTestService, slackUser, startServiceWithSlack } from '../support/slack-request.ts'
 import { capturedLog } from './captured-log.ts'
 
 let slack: SlackTestService
@@ -40,7 +40,9 @@ function patronsBecomeUnreadable() {
 /** What the IT admin finds in the log: one error line, with no patron in it. */
 function expectOneErrorWithoutPersonalData(request: string) {
   const errors = log.lines().filter((line) => line.level >= 50)
-  expect(errors).toEqual([expect.objectContaining({ msg: 'a Slack listener failed; the asker is told so', request, failure: expect.objectContaining({ code: '08006' }) })])
+  expect(errors).toEqual([
+    expect.objectContaining({ msg: 'a Slack listener failed; the asker is told so', request, failure: expect.objectContaining({ code: '08006' }) }),
+  ])
   expect(log.raw()).not.toContain('asilva')
   expect(log.raw()).not.toContain('Ana Silva')
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { contactActions } from '../../src/bot/contacts/views.ts'
 import { givenLibrary } from '../support/builders.ts'
-import { postToSlackEvents, slashCommandBody, blockActionBody, startServiceWithSlack, type SlackTestService } from '../support/slack-request.ts'
+import { blockActionBody, postToSlackEvents, type SlackTestService, slashCommandBody, startServiceWithSlack } from '../support/slack-request.ts'
 
 let slack: SlackTestService
 beforeAll(async () => (slack = await startServiceWithSlack()))
@@ -73,7 +73,14 @@ describe('requests to /slack/events', () => {
   })
 
   test('an event is acknowledged at once', async () => {
-    const body = JSON.stringify({ type: 'event_callback', team_id: 'T1', api_app_id: 'A1', event: { type: 'app_uninstalled' }, event_id: 'Ev1', event_time: 1700000000 })
+    const body = JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      event: { type: 'app_uninstalled' },
+      event_id: 'Ev1',
+      event_time: 1700000000,
+    })
     const response = await postToSlackEvents(slack.eventsUrl, body, { contentType: 'application/json' })
     expect(response.status).toBe(200)
   })

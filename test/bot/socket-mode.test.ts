@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { givenLibrary } from '../support/builders.ts'
 import { textOf } from '../support/fake-slack.ts'
-import { slashCommandBody, startServiceWithSlack, type SlackTestService } from '../support/slack-request.ts'
+import { type SlackTestService, slashCommandBody, startServiceWithSlack } from '../support/slack-request.ts'
 
 let slack: SlackTestService
 beforeAll(async () => (slack = await startServiceWithSlack({ socketMode: true })))

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { givenLibrary, type GivenLibrary } from '../support/builders.ts'
+import { type GivenLibrary, givenLibrary } from '../support/builders.ts'
 import { textOf } from '../support/fake-slack.ts'
-import { slackUser, startServiceWithSlack, type SlackTestService } from '../support/slack-request.ts'
+import { type SlackTestService, slackUser, startServiceWithSlack } from '../support/slack-request.ts'
 
 // UCONFADMIN is an admin of every library through SLACK_ADMIN_USER_IDS.
 let slack: SlackTestService
@@ -19,14 +19,8 @@ async function staffCommand(lib: GivenLibrary, userId: string, text: string): Pr
 }
 
 const roleOf = async (lib: GivenLibrary, slackUserId: string) =>
-  (
-    await slack.service.deps.db
-      .selectFrom('staff')
-      .where('library_id', '=', lib.id)
-      .where('slack_user_id', '=', slackUserId)
-      .select('role')
-      .executeTakeFirst()
-  )?.role
+  (await slack.service.deps.db.selectFrom('staff').where('library_id', '=', lib.id).where('slack_user_id', '=', slackUserId).select('role').executeTakeFirst())
+    ?.role
 
 describe('/staff', () => {
   test('lists everyone with a role, configured admins included', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { givenAuditEntry } from '../support/audit.ts'
 import { givenLibrary } from '../support/builders.ts'
 import { testDatabaseKind } from '../support/database.ts'
-import { startDeployment, type Deployment } from './deployment.ts'
+import { type Deployment, startDeployment } from './deployment.ts'
 
 let deployment: Deployment
 const cli = (...args: string[]) => deployment.cli(...args)
@@ -47,7 +47,20 @@ describe(`library-comms audit on the ${testDatabaseKind} database`, () => {
   test('filters by days, patron and kind of action, and --json gives the entries as the API does', async () => {
     const lib = await givenLondonLibraryWithHistory()
 
-    const shown = await cli('audit', '--library', String(lib.id), '--from', '2026-03-28', '--to', '2026-03-30', '--patron', 'ASILVA', '--action', 'contact.', '--json')
+    const shown = await cli(
+      'audit',
+      '--library',
+      String(lib.id),
+      '--from',
+      '2026-03-28',
+      '--to',
+      '2026-03-30',
+      '--patron',
+      'ASILVA',
+      '--action',
+      'contact.',
+      '--json',
+    )
 
     expect(shown.exitCode).toBe(0)
     const page = JSON.parse(shown.stdout)
@@ -78,9 +91,19 @@ describe(`library-comms audit on the ${testDatabaseKind} database`, () => {
     const cursor = /--cursor (\S+)/.exec(newest.stderr)?.[1]
     const older = await cli('audit', '--library', String(lib.id), '--limit', '2', '--cursor', cursor ?? '')
 
-    expect(newest.stdout.split('\n').slice(1, -1).map((line) => line.split(/\s{2,}/)[2])).toEqual(['contact.updated', 'contacts.imported'])
+    expect(
+      newest.stdout
+        .split('\n')
+        .slice(1, -1)
+        .map((line) => line.split(/\s{2,}/)[2]),
+    ).toEqual(['contact.updated', 'contacts.imported'])
     expect(newest.stderr).toMatch(/^library-comms: older entries follow: add --cursor \S+ for the next 2\n$/)
-    expect(older.stdout.split('\n').slice(1, -1).map((line) => line.split(/\s{2,}/)[2])).toEqual(['contact.added'])
+    expect(
+      older.stdout
+        .split('\n')
+        .slice(1, -1)
+        .map((line) => line.split(/\s{2,}/)[2]),
+    ).toEqual(['contact.added'])
     expect(older.stderr).toBe('')
   })
 
@@ -130,7 +153,12 @@ describe('library-comms audit in a deployment of one library', () => {
 
     expect(shown.exitCode).toBe(0)
     expect(shown.stdout).toMatch(/^at \(Australia\/Sydney\)\s+actor\s+action\s+subject\s+patron\n/)
-    expect(shown.stdout.split('\n').slice(1, -1).map((line) => line.split(/\s{2,}/).slice(1))).toEqual([
+    expect(
+      shown.stdout
+        .split('\n')
+        .slice(1, -1)
+        .map((line) => line.split(/\s{2,}/).slice(1)),
+    ).toEqual([
       ['cli', 'staff.added', 'staff U0ALICE', '-'],
       ['cli', 'library.added', `library ${added.stdout.trim()}`, '-'],
     ])

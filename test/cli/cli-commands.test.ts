@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Db } from '../../src/db/database.ts'
 import { testDatabaseKind } from '../support/database.ts'
-import { startDeployment, type Deployment } from './deployment.ts'
+import { type Deployment, startDeployment } from './deployment.ts'
 
 let deployment: Deployment
 const cli = (...args: string[]) => deployment.cli(...args)
@@ -46,7 +46,7 @@ describe(`the command-line tool on the ${testDatabaseKind} database${testDatabas
     expect(await countRows(deployment.deps.db, 'libraries')).toBe(before)
   })
 
-  test('a key for the student system\'s nightly sync is created with the admin role; an unknown role is refused', async () => {
+  test("a key for the student system's nightly sync is created with the admin role; an unknown role is refused", async () => {
     const libraryId = await givenLibraryFromCli()
     const created = await cli('api-key', 'create', '--library', String(libraryId), '--name', 'SIS nightly', '--role', 'admin')
     expect(created.exitCode).toBe(0)
@@ -102,7 +102,12 @@ describe(`the command-line tool on the ${testDatabaseKind} database${testDatabas
     expect(listed.exitCode).toBe(0)
     expect(listed.stdout).toMatch(/U0ALICE\s+admin\s+cli/)
     expect(listed.stdout).toMatch(/U0BRUNO\s+viewer\s+cli/)
-    const audit = await deployment.deps.db.selectFrom('audit_log').where('library_id', '=', libraryId).where('action', '=', 'staff.added').select('actor').execute()
+    const audit = await deployment.deps.db
+      .selectFrom('audit_log')
+      .where('library_id', '=', libraryId)
+      .where('action', '=', 'staff.added')
+      .select('actor')
+      .execute()
     expect(audit).toEqual([{ actor: 'cli' }, { actor: 'cli' }])
   })
 
@@ -121,6 +126,9 @@ describe(`the command-line tool on the ${testDatabaseKind} database${testDatabas
 })
 
 async function countRows(db: Db, table: 'libraries'): Promise<number> {
-  const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow()
   return Number(row.count)
 }

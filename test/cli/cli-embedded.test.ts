@@ -29,14 +29,25 @@ function olderNode(): string | undefined {
 
 // These need no database, or the embedded one with the service stopped: run once, in the embedded project.
 describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its own', () => {
-  test('--help lists every command, and a command\'s --help its options', async () => {
+  test("--help lists every command, and a command's --help its options", async () => {
     const cwd = await emptyDirectory()
 
     const help = await runCli(['--help'], { env: {}, cwd })
     const commandHelp = await runCli(['api-key', 'create', '--help'], { env: {}, cwd })
 
     expect(help.exitCode).toBe(0)
-    const everyCommand = ['migrate', 'library add', 'library list', 'api-key create', 'api-key list', 'api-key revoke', 'staff add', 'staff list', 'import contacts', 'import patrons']
+    const everyCommand = [
+      'migrate',
+      'library add',
+      'library list',
+      'api-key create',
+      'api-key list',
+      'api-key revoke',
+      'staff add',
+      'staff list',
+      'import contacts',
+      'import patrons',
+    ]
     for (const command of everyCommand) {
       expect(help.stdout).toContain(command)
     }
@@ -142,7 +153,7 @@ describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its ow
     expect(ambiguous).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('this deployment has 2 libraries') })
   }, 60_000)
 
-  test.runIf(olderNode() !== undefined)('run by an older node, the tool hands over to the project\'s Node 24', async () => {
+  test.runIf(olderNode() !== undefined)("run by an older node, the tool hands over to the project's Node 24", async () => {
     const result = await runCli(['--help'], { env: {}, cwd: await emptyDirectory(), node: olderNode() })
 
     expect(result.exitCode).toBe(0)

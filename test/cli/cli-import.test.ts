@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { givenLibrary, type GivenLibrary } from '../support/builders.ts'
+import { type GivenLibrary, givenLibrary } from '../support/builders.ts'
 import { testDatabaseKind } from '../support/database.ts'
-import { startDeployment, type Deployment } from './deployment.ts'
+import { type Deployment, startDeployment } from './deployment.ts'
 
 let deployment: Deployment
 beforeAll(async () => {
@@ -58,8 +58,13 @@ describe(`import from the command line on the ${testDatabaseKind} database${test
     expect(imported.exitCode).toBe(0)
     expect(imported.stdout).toMatch(/contacts added\s+3\n/)
     expect(await contactsOf(lib)).toEqual([
-      'ana ana@school.example', 'ana new-ana@example.org (primary)', 'ana old-ana@example.org', 'ana teacher@school.example',
-      'ben new-ben@example.org (primary)', 'ben old-ben@example.org', 'cai old-cai@example.org',
+      'ana ana@school.example',
+      'ana new-ana@example.org (primary)',
+      'ana old-ana@example.org',
+      'ana teacher@school.example',
+      'ben new-ben@example.org (primary)',
+      'ben old-ben@example.org',
+      'cai old-cai@example.org',
     ])
     expect(await lib.auditActions()).toEqual([expect.objectContaining({ action: 'contacts.imported', actor: 'cli' })])
   })
@@ -72,7 +77,12 @@ describe(`import from the command line on the ${testDatabaseKind} database${test
 
     expect(imported.exitCode).toBe(0)
     expect(imported.stdout).toMatch(/contacts deleted\s+3\n/)
-    expect(await contactsOf(lib)).toEqual(['ana ana@school.example', 'ana new-ana@example.org (primary)', 'ana teacher@school.example', 'ben new-ben@example.org (primary)'])
+    expect(await contactsOf(lib)).toEqual([
+      'ana ana@school.example',
+      'ana new-ana@example.org (primary)',
+      'ana teacher@school.example',
+      'ben new-ben@example.org (primary)',
+    ])
   })
 
   test('a dry run prints what would change, and changes nothing', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { testDatabaseKind } from '../support/database.ts'
-import { startDeployment, type Deployment } from './deployment.ts'
+import { type Deployment, startDeployment } from './deployment.ts'
 
 // What an IT admin gets for a slip on the command line: one clear message, exit code 2.
 
@@ -32,7 +32,10 @@ describe(`mistakes on the command line, on the ${testDatabaseKind} database`, ()
     const library = await cli('api-key', 'list', '--libary=1')
     const unlike = await cli('staff', 'list', '--colour', 'blue')
 
-    expect(dryRun).toMatchObject({ exitCode: 2, stderr: 'library-comms: unknown option --dryrun; did you mean --dry-run? (see library-comms import patrons --help)\n' })
+    expect(dryRun).toMatchObject({
+      exitCode: 2,
+      stderr: 'library-comms: unknown option --dryrun; did you mean --dry-run? (see library-comms import patrons --help)\n',
+    })
     expect(library.stderr).toBe('library-comms: unknown option --libary; did you mean --library? (see library-comms api-key list --help)\n')
     expect(unlike).toMatchObject({ exitCode: 2, stderr: 'library-comms: unknown option --colour (see library-comms staff list --help)\n' })
   })

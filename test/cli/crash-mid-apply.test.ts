@@ -4,7 +4,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { givenLibrary } from '../support/builders.ts'
 import { testDatabaseKind } from '../support/database.ts'
-import { startDeployment, type Deployment } from './deployment.ts'
+import { type Deployment, startDeployment } from './deployment.ts'
 import { cliScript, projectNode } from './run-cli.ts'
 
 let deployment: Deployment
@@ -65,7 +65,18 @@ test('an admin releases a library from an import left reading, from the tool', a
   // A file being read: its heart beat a moment ago, so its process may well be alive.
   const { id } = await deps.db
     .insertInto('batches')
-    .values({ library_id: lib.id, kind: 'contacts', mode: 'add', levels: '{}', keep_custom: false, file_name: 'slow.csv', status: 'staging', requested_by: 'slack:U1', heartbeat_at: new Date(), confirm_permission: 'importContacts' })
+    .values({
+      library_id: lib.id,
+      kind: 'contacts',
+      mode: 'add',
+      levels: '{}',
+      keep_custom: false,
+      file_name: 'slow.csv',
+      status: 'staging',
+      requested_by: 'slack:U1',
+      heartbeat_at: new Date(),
+      confirm_permission: 'importContacts',
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   const refused = await deployment.cli('import', 'release', '--library', String(lib.id))

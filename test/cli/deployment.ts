@@ -6,7 +6,7 @@ import type { AppDeps } from '../../src/domain/deps.ts'
 import { startService } from '../../src/main.ts'
 import { testDeps } from '../support/builders.ts'
 import { testDatabaseKind } from '../support/database.ts'
-import { runCli, type CliRun } from './run-cli.ts'
+import { type CliRun, runCli } from './run-cli.ts'
 import { openServerTestDatabase } from './server-database.ts'
 
 /**

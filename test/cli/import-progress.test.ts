@@ -1,10 +1,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import type { DatabaseHandle } from '../../src/db/database.ts'
 import type { CliTerminal } from '../../src/cli/command.ts'
-import { checkFileOnDisk } from '../../src/cli/import-file.ts'
 import { importContactsCommand } from '../../src/cli/import-contacts.ts'
+import { checkFileOnDisk } from '../../src/cli/import-file.ts'
+import type { DatabaseHandle } from '../../src/db/database.ts'
 import { givenLibrary, testDeps } from '../support/builders.ts'
 import { openTestDatabase } from '../support/database.ts'
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import postgres from 'postgres'
 import { inject } from 'vitest'
-import { openServerDatabase, type DatabaseHandle } from '../../src/db/database.ts'
+import { type DatabaseHandle, openServerDatabase } from '../../src/db/database.ts'
 import { withDatabase } from '../support/setup-server.ts'
 
 /**

@@ -5,7 +5,7 @@ import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
 import { localSocketPath } from '../../src/db/local-socket.ts'
-import { startService, type Service } from '../../src/main.ts'
+import { type Service, startService } from '../../src/main.ts'
 import { testDatabaseKind } from '../support/database.ts'
 
 // The service's PGlite is one session shared with the tool's socket: a transaction of the tool
@@ -33,7 +33,10 @@ describe.runIf(testDatabaseKind === 'embedded')('the service socket the tool use
         await new Promise((resolve) => setTimeout(resolve, 50))
         throw new Error('the tool gives up')
       })
-      .then(() => 'committed', (error: Error) => error.message)
+      .then(
+        () => 'committed',
+        (error: Error) => error.message,
+      )
     // Its own insert ran: the rollback, not a failed statement, is what undid it.
     expect(gaveUp).toBe('the tool gives up')
     await serviceWrite

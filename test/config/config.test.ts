@@ -81,8 +81,11 @@ function loadConfigIn(cwd: string, env: Record<string, string> = {}): Promise<{ 
   const script = `const { loadConfig } = await import(${JSON.stringify(new URL('../../src/config.ts', import.meta.url).href)})
     try { const c = loadConfig(); console.log(JSON.stringify({ port: c.port, host: c.host, logLevel: c.logLevel })) } catch (e) { console.log(e.message) }`
   return new Promise((resolve, reject) => {
-    execFile(projectNode, ['--input-type=module', '-e', script], { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } }, (error, stdout, stderr) =>
-      error ? reject(error) : resolve({ stdout, stderr }),
+    execFile(
+      projectNode,
+      ['--input-type=module', '-e', script],
+      { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } },
+      (error, stdout, stderr) => (error ? reject(error) : resolve({ stdout, stderr })),
     )
   })
 }

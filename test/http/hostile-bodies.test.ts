@@ -1,9 +1,9 @@
-import { cliActor } from '../../src/domain/staff/actors.ts'
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createApiKey } from '../../src/domain/api-keys/create-api-key.ts'
+import { cliActor } from '../../src/domain/staff/actors.ts'
 import { givenLibrary } from '../support/builders.ts'
-import { startServiceWithSlack, type SlackTestService } from '../support/slack-request.ts'
+import { type SlackTestService, startServiceWithSlack } from '../support/slack-request.ts'
 
 let slack: SlackTestService
 beforeAll(async () => (slack = await startServiceWithSlack()))

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -83,7 +83,10 @@ describe.runIf(testDatabaseKind === 'embedded')('the service as an IT admin runs
   })
 
   test('HOST chooses the address it listens on; left out, every address', async () => {
-    for (const [host, address] of [['127.0.0.1', '127.0.0.1'], [undefined, '::']] as const) {
+    for (const [host, address] of [
+      ['127.0.0.1', '127.0.0.1'],
+      [undefined, '::'],
+    ] as const) {
       const dataDir = await mkdtemp(path.join(tmpdir(), 'lc-host-'))
       dirs.push(dataDir)
       const child = startProcess({ PORT: '0', DATA_DIR: dataDir, ...(host && { HOST: host }) })
@@ -98,7 +101,11 @@ describe.runIf(testDatabaseKind === 'embedded')('the service as an IT admin runs
   test('started where there is no .env, it says nothing of one', async () => {
     const empty = await mkdtemp(path.join(tmpdir(), 'lc-noenv-'))
     dirs.push(empty)
-    const child = spawn(node, ['--max-semi-space-size=4', path.join(root, 'src/main.ts')], { cwd: empty, env: { PATH: process.env.PATH ?? '', PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(node, ['--max-semi-space-size=4', path.join(root, 'src/main.ts')], {
+      cwd: empty,
+      env: { PATH: process.env.PATH ?? '', PORT: 'eighty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stderr = ''
     child.stderr.on('data', (chunk) => (stderr += chunk))
     expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(1)

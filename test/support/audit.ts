@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../src/db/database.ts'
-import { recordAudit, type AuditEntry } from '../../src/domain/audit/record-audit.ts'
+import { type AuditEntry, recordAudit } from '../../src/domain/audit/record-audit.ts'
 
 /**
  * An audit entry written as a use case writes it, then dated `at` (the log takes the

@@ -1,8 +1,8 @@
 import pino from 'pino'
 import type { DatabaseHandle } from '../../src/db/database.ts'
-import type { AppDeps, Clock } from '../../src/domain/deps.ts'
 import type { ContactFields } from '../../src/domain/contacts/contact-fields.ts'
-import { actorOf, type Actor } from '../../src/domain/staff/actors.ts'
+import type { AppDeps, Clock } from '../../src/domain/deps.ts'
+import { type Actor, actorOf } from '../../src/domain/staff/actors.ts'
 import type { StaffRole } from '../../src/domain/staff/roles.ts'
 
 let counter = 0
@@ -89,7 +89,10 @@ export async function givenLibrary(deps: AppDeps, options: { name?: string; slac
         .returning('id')
         .executeTakeFirstOrThrow()
       if (fields.usage === 'custom' && fields.scenarios?.length) {
-        await deps.db.insertInto('contact_scenarios').values(fields.scenarios.map((scenario) => ({ contact_id: row.id, scenario }))).execute()
+        await deps.db
+          .insertInto('contact_scenarios')
+          .values(fields.scenarios.map((scenario) => ({ contact_id: row.id, scenario })))
+          .execute()
       }
       return row.id
     },

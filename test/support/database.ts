@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
 import { inject } from 'vitest'
-import { embeddedOptions, openEmbeddedDatabase, openServerDatabase, type DatabaseHandle } from '../../src/db/database.ts'
+import { type DatabaseHandle, embeddedOptions, openEmbeddedDatabase, openServerDatabase } from '../../src/db/database.ts'
 import { withDatabase } from './setup-server.ts'
 
 export const testDatabaseKind = process.env.TEST_DB === 'server' ? 'server' : 'embedded'

@@ -69,7 +69,16 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
 
   function fileObject(id: string, file: SharedFile) {
     const url = `${base}/files/${id}/${encodeURIComponent(file.name)}`
-    return { id, name: file.name, title: file.name, mimetype: 'text/csv', filetype: 'csv', size: file.bytes.length, url_private: url, url_private_download: `${url}?download=1` }
+    return {
+      id,
+      name: file.name,
+      title: file.name,
+      mimetype: 'text/csv',
+      filetype: 'csv',
+      size: file.bytes.length,
+      url_private: url,
+      url_private_download: `${url}?download=1`,
+    }
   }
 
   // Slack answers a file URL fetched without a token that may read it with its HTML sign-in page.
@@ -192,13 +201,32 @@ function fakeSocketMode() {
         }
       })
       socket.on('error', () => {})
-      socket.write(frame(0x1, Buffer.from(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0LIBCOMMS' }, debug_info: { host: 'fake', approximate_connection_time: 18060 } }))))
+      socket.write(
+        frame(
+          0x1,
+          Buffer.from(
+            JSON.stringify({
+              type: 'hello',
+              num_connections: 1,
+              connection_info: { app_id: 'A0LIBCOMMS' },
+              debug_info: { host: 'fake', approximate_connection_time: 18060 },
+            }),
+          ),
+        ),
+      )
     },
     send(type: string, payload: Record<string, unknown>) {
       if (current === undefined) return Promise.reject(new Error('the app has not opened its socket'))
       const envelopeId = `envelope-${++envelopes}`
       const acknowledged = new Promise<{ envelope_id: string; payload?: unknown }>((resolve) => pending.set(envelopeId, resolve))
-      current.write(frame(0x1, Buffer.from(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }))))
+      current.write(
+        frame(
+          0x1,
+          Buffer.from(
+            JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }),
+          ),
+        ),
+      )
       return acknowledged
     },
     close() {
@@ -227,9 +255,22 @@ function replyTo(method: string, args: Record<string, any>, n: number): Record<s
     case 'chat.update':
       return { ok: true, channel: args.channel, ts: args.ts, text: args.text }
     case 'users.info':
-      return { ok: true, user: { id: args.user, name: `user-${args.user}`, real_name: 'Test User', tz: 'Australia/Sydney', profile: { display_name: 'Test User' } } }
+      return {
+        ok: true,
+        user: { id: args.user, name: `user-${args.user}`, real_name: 'Test User', tz: 'Australia/Sydney', profile: { display_name: 'Test User' } },
+      }
     case 'files.info':
-      return { ok: true, file: { id: args.file, name: 'patrons.csv', mimetype: 'text/csv', filetype: 'csv', size: 0, url_private_download: `https://files.slack.test/${args.file}` } }
+      return {
+        ok: true,
+        file: {
+          id: args.file,
+          name: 'patrons.csv',
+          mimetype: 'text/csv',
+          filetype: 'csv',
+          size: 0,
+          url_private_download: `https://files.slack.test/${args.file}`,
+        },
+      }
     default:
       return { ok: true }
   }

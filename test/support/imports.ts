@@ -1,7 +1,7 @@
 import type { AppDeps } from '../../src/domain/deps.ts'
-import { importFile } from '../../src/domain/imports/import-file.ts'
 import { confirmImport } from '../../src/domain/imports/confirm-import.ts'
 import type { ContactsImportRequest } from '../../src/domain/imports/contacts-import.ts'
+import { importFile } from '../../src/domain/imports/import-file.ts'
 import type { PatronsImportRequest } from '../../src/domain/imports/patrons-import.ts'
 import { previewImport } from '../../src/domain/imports/preview-import.ts'
 import type { Actor } from '../../src/domain/staff/actors.ts'

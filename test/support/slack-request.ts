@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto'
 import pino, { type Logger } from 'pino'
 import { loadConfig } from '../../src/config.ts'
 import type { DatabaseHandle } from '../../src/db/database.ts'
-import { startService, type Service } from '../../src/main.ts'
+import { type Service, startService } from '../../src/main.ts'
 import { openTestDatabase } from './database.ts'
-import { startFakeSlack, type FakeSlack } from './fake-slack.ts'
+import { type FakeSlack, startFakeSlack } from './fake-slack.ts'
 
 export const testSigningSecret = 'test-signing-secret-0123456789abcdef'
 
@@ -64,7 +64,16 @@ export function blockActionBody(input: {
     team: { id: input.teamId, domain: 'school' },
     channel: { id: input.channelId ?? 'C0LIBRARY', name: 'library' },
     response_url: input.responseUrl,
-    actions: [{ type: 'button', block_id: 'b', action_id: input.button.action_id, value: input.button.value, text: { type: 'plain_text', text: 'x' }, action_ts: '1700000000.000200' }],
+    actions: [
+      {
+        type: 'button',
+        block_id: 'b',
+        action_id: input.button.action_id,
+        value: input.button.value,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: '1700000000.000200',
+      },
+    ],
   }
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString()
 }

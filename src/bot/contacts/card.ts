@@ -1,11 +1,11 @@
 import type { webApi } from '@slack/bolt'
 import type { Logger } from 'pino'
 import type { AppDeps } from '../../domain/deps.ts'
-import { assertNever } from '../../domain/result.ts'
 import { showPatron } from '../../domain/patrons/show-patron.ts'
+import { assertNever } from '../../domain/result.ts'
 import type { Actor } from '../../domain/staff/actors.ts'
 import { can } from '../../domain/staff/permissions.ts'
-import { notice, notAllowedText, type SlackMessage } from '../views.ts'
+import { notAllowedText, notice, type SlackMessage } from '../views.ts'
 import type { BotContext } from '../workspace.ts'
 import type { ContactModalTarget } from './modal-views.ts'
 import { patronCard } from './views.ts'
@@ -14,10 +14,7 @@ import { patronCard } from './views.ts'
 export const canChangeContacts = (actor: Actor): boolean => can(actor, 'changeContacts')
 
 /** The patron card again, after a change, on the page it was on, with a line saying what changed. */
-export async function updatedCard(
-  deps: Pick<AppDeps, 'db'>,
-  input: BotContext & { patronId: number; change: string; page?: number },
-): Promise<SlackMessage> {
+export async function updatedCard(deps: Pick<AppDeps, 'db'>, input: BotContext & { patronId: number; change: string; page?: number }): Promise<SlackMessage> {
   const shown = await showPatron(deps, { libraryId: input.library.id, patronId: input.patronId, actor: input.actor })
   if (shown.ok) return patronCard(shown.value, { canChange: canChangeContacts(input.actor), notice: input.change, page: input.page })
   switch (shown.error.code) {

@@ -1,8 +1,8 @@
 import type { AppDeps } from '../../domain/deps.ts'
 import { lookUpPatron } from '../../domain/patrons/show-patron.ts'
 import { assertNever } from '../../domain/result.ts'
-import { notice, notAllowedText, type SlackMessage } from '../views.ts'
-import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
+import { notAllowedText, notice, type SlackMessage } from '../views.ts'
+import { type BotApp, type BotContext, identifyStaff } from '../workspace.ts'
 import { canChangeContacts } from './card.ts'
 import { contactsHelp, invalidQueryText, lookupMessage } from './views.ts'
 

@@ -1,18 +1,11 @@
 import type { ViewResponseAction, ViewStateValue } from '@slack/bolt'
 import { z } from 'zod'
-import {
-  bccPreferences,
-  contactRoles,
-  contactTypes,
-  contactUsages,
-  type ContactField,
-  type ContactFields,
-} from '../../domain/contacts/contact-fields.ts'
+import { bccPreferences, type ContactField, type ContactFields, contactRoles, contactTypes, contactUsages } from '../../domain/contacts/contact-fields.ts'
 import type { ContactError } from '../../domain/contacts/errors.ts'
 import { assertNever, ok, type Result } from '../../domain/result.ts'
-import { noticeModal, notAllowedText } from '../views.ts'
-import { chosenOf, modalField, pickedOf, readModalState, textOf, type ModalErrors as SlackModalErrors } from '../modal-state.ts'
-import { contactBlocks, primaryChoice, type ContactModalTarget } from './modal-views.ts'
+import { chosenOf, modalField, pickedOf, readModalState, type ModalErrors as SlackModalErrors, textOf } from '../modal-state.ts'
+import { notAllowedText, noticeModal } from '../views.ts'
+import { type ContactModalTarget, contactBlocks, primaryChoice } from './modal-views.ts'
 import type { ContactRef } from './views.ts'
 
 type ContactBlock = (typeof contactBlocks)[keyof typeof contactBlocks]

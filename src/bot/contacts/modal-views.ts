@@ -1,10 +1,10 @@
-import { modalInput } from '../modal-state.ts'
 import type { types } from '@slack/bolt'
 import type { Contact } from '../../domain/contacts/contact-view.ts'
 import { displayName, type Patron } from '../../domain/patrons/patron-view.ts'
 import { contactScenarioNames, scenarioTitle } from '../../domain/scenarios/catalogue.ts'
+import { modalInput } from '../modal-state.ts'
 import { choicesOf, escapeMrkdwn } from '../views.ts'
-import { bccChoices, roleChoices, typeChoices, usageChoices, type ContactRef } from './views.ts'
+import { bccChoices, type ContactRef, roleChoices, typeChoices, usageChoices } from './views.ts'
 
 /** The contact modal's callback id, and the block id of each field (errors land on them). */
 export const contactModalId = 'contacts.modal'

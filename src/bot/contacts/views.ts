@@ -1,10 +1,10 @@
 import type { types } from '@slack/bolt'
-import type { ContactRole, ContactSource, ContactType, BccPreference, ContactUsage } from '../../domain/contacts/contact-fields.ts'
+import type { BccPreference, ContactRole, ContactSource, ContactType, ContactUsage } from '../../domain/contacts/contact-fields.ts'
 import type { Contact } from '../../domain/contacts/contact-view.ts'
 import { displayName, type Patron, type PatronWithContacts } from '../../domain/patrons/patron-view.ts'
 import type { InvalidQuery, PatronLookup } from '../../domain/patrons/show-patron.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'
-import { counted, escapeMrkdwn, notice, number, type Choice, type SlackMessage } from '../views.ts'
+import { type Choice, counted, escapeMrkdwn, notice, number, type SlackMessage } from '../views.ts'
 
 /** Buttons on the patron card and the pick-list. */
 export const contactActions = {
@@ -155,10 +155,7 @@ function contactBlocksOf(patron: PatronWithContacts, contact: Contact, options: 
   const heading = [`*${roleChoices[contact.role].label}*`, typeChoices[contact.type].label]
   if (contact.isPrimary) heading.push(':star: Primary')
   const addressee = contact.addressee === '' ? '' : ` (to ${escapeMrkdwn(contact.addressee)})`
-  const usage =
-    contact.usage === 'custom'
-      ? `custom: ${contact.scenarios.map(scenarioTitle).join(', ')}`
-      : usageChoices[contact.usage].label.toLowerCase()
+  const usage = contact.usage === 'custom' ? `custom: ${contact.scenarios.map(scenarioTitle).join(', ')}` : usageChoices[contact.usage].label.toLowerCase()
   const text = [
     heading.join(' · '),
     `${escapeMrkdwn(contact.address)}${addressee}`,

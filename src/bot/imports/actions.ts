@@ -7,11 +7,11 @@ import type { ImportProgress } from '../../domain/imports/stage-file.ts'
 import { assertNever, type Result } from '../../domain/result.ts'
 import type { Actor } from '../../domain/staff/actors.ts'
 import { failureFacts } from '../failures.ts'
+import { type MessageRef, progressUpdater } from '../progress-message.ts'
 import type { SlackMessage } from '../views.ts'
-import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
+import { type BotApp, type BotContext, identifyStaff } from '../workspace.ts'
 import { importErrorMessage } from './error-views.ts'
 import { parseBatchId, parseMessageRef } from './form.ts'
-import { progressUpdater, type MessageRef } from '../progress-message.ts'
 import { cancelledMessage, contactsAppliedMessage, importActions, importFailedMessage, patronsAppliedMessage, progressMessage } from './views.ts'
 
 type ButtonClick = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs<BotContext>
@@ -24,8 +24,11 @@ export function registerImportActions(app: BotApp, deps: AppDeps): void {
   // Confirm of either kind: the batch says which it is.
   const confirm = async (click: ButtonClick) => {
     await click.ack()
-    await decide(deps, click, (input, onProgress) => confirmImport(deps, { ...input, onProgress }), (applied, userId) =>
-      applied.kind === 'contacts' ? contactsAppliedMessage(applied, userId) : patronsAppliedMessage(applied, userId),
+    await decide(
+      deps,
+      click,
+      (input, onProgress) => confirmImport(deps, { ...input, onProgress }),
+      (applied, userId) => (applied.kind === 'contacts' ? contactsAppliedMessage(applied, userId) : patronsAppliedMessage(applied, userId)),
     )
   }
   app.action<BlockAction<ButtonAction>>(importActions.confirmContacts, identify, confirm)
@@ -33,7 +36,12 @@ export function registerImportActions(app: BotApp, deps: AppDeps): void {
 
   app.action<BlockAction<ButtonAction>>(importActions.cancel, identify, async (click) => {
     await click.ack()
-    await decide(deps, click, (input) => cancelImport(deps, input), (cancelled, userId) => cancelledMessage(cancelled.batchId, userId))
+    await decide(
+      deps,
+      click,
+      (input) => cancelImport(deps, input),
+      (cancelled, userId) => cancelledMessage(cancelled.batchId, userId),
+    )
   })
 }
 

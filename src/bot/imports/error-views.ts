@@ -1,11 +1,10 @@
 import type { types } from '@slack/bolt'
+import type { BatchStatus } from '../../domain/batches/batch.ts'
 import type { ImportError, ImportProblem } from '../../domain/imports/errors.ts'
 import { assertNever } from '../../domain/result.ts'
-import type { BatchStatus } from '../../domain/batches/batch.ts'
 import type { ActorRef } from '../../domain/staff/actors.ts'
 import { counted, escapeMrkdwn, notAllowedText, notice, type SlackMessage } from '../views.ts'
 import type { ImportRequestForm } from './form.ts'
-
 
 // The message shows the first problems; the dry run keeps 100, and the file is fixed and sent again.
 const problemsShown = 20
@@ -46,7 +45,10 @@ export function importErrorMessage(error: ImportError, context: ImportErrorConte
     case 'not_allowed':
       return notice(`${notAllowedText(error, context.libraryName)}\nNothing was changed.`)
     case 'deactivation_not_allowed': {
-      const lines = error.problems.slice(0, 5).map((problem) => problem.line).join(', ')
+      const lines = error.problems
+        .slice(0, 5)
+        .map((problem) => problem.line)
+        .join(', ')
       const more = error.problemCount > 5 ? ', …' : ''
       return notice(
         `${notAllowedText({ permission: 'deactivatePatrons', needed: error.needed, role: error.role }, context.libraryName)}\n` +
@@ -102,7 +104,15 @@ function invalidFileMessage(error: Extract<ImportError, { code: 'invalid_file' }
     { type: 'header', text: { type: 'plain_text', text: stage === 'dry-run' ? 'Dry run: the file has problems' : 'Import stopped' } },
     { type: 'section', text: { type: 'mrkdwn', text: `:x: ${lead}` } },
     ...(error.patronsNotFound
-      ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `:bust_in_silhouette: *${counted(error.patronsNotFound, 'patron')}* in the file ${error.patronsNotFound === 1 ? 'does' : 'do'} not exist in this library: import the patrons first, or take their rows out.` } }]
+      ? [
+          {
+            type: 'section' as const,
+            text: {
+              type: 'mrkdwn' as const,
+              text: `:bust_in_silhouette: *${counted(error.patronsNotFound, 'patron')}* in the file ${error.patronsNotFound === 1 ? 'does' : 'do'} not exist in this library: import the patrons first, or take their rows out.`,
+            },
+          },
+        ]
       : []),
     ...problemSections(shown < error.problemCount ? `The first ${shown} of ${found}` : 'Problems', error.problems),
     ...problemSections('Warnings (these columns are ignored)', error.warnings),

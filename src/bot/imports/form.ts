@@ -1,10 +1,10 @@
 import type { ViewStateValue } from '@slack/bolt'
 import { z } from 'zod'
 import type { BatchKind as ImportKind } from '../../domain/batches/batch.ts'
-import { contactImportModes, type ContactImportMode } from '../../domain/imports/contacts-plan.ts'
+import { type ContactImportMode, contactImportModes } from '../../domain/imports/contacts-plan.ts'
 import { err, ok, type Result } from '../../domain/result.ts'
-import { chosenOf, modalField, modalInput, pickedOf, readModalState, type ModalErrors } from '../modal-state.ts'
-import { importBlocks, keepCustomChoice, type ImportModalTarget } from './modal-views.ts'
+import { chosenOf, type ModalErrors, modalField, modalInput, pickedOf, readModalState } from '../modal-state.ts'
+import { type ImportModalTarget, importBlocks, keepCustomChoice } from './modal-views.ts'
 
 type ImportBlock = (typeof importBlocks)[keyof typeof importBlocks]
 type ImportModalErrors = ModalErrors<ImportBlock>

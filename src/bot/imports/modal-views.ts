@@ -1,8 +1,8 @@
-import { modalInput } from '../modal-state.ts'
 import type { types } from '@slack/bolt'
 import type { BatchKind as ImportKind } from '../../domain/batches/batch.ts'
 import type { ContactImportMode } from '../../domain/imports/contacts-plan.ts'
-import { choicesOf, type Choice } from '../views.ts'
+import { modalInput } from '../modal-state.ts'
+import { type Choice, choicesOf } from '../views.ts'
 
 /** The import modal's callback id, and the block id of each field (errors land on them). */
 export const importModalId = 'imports.modal'
@@ -89,7 +89,12 @@ export function importModal(input: { target: ImportModalTarget; levels: readonly
     submit: { type: 'plain_text', text: 'Dry run' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'First a *dry run*: the file is checked and you see what would change. Nothing changes until you press *Confirm*.' }] },
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: 'First a *dry run*: the file is checked and you see what would change. Nothing changes until you press *Confirm*.' },
+        ],
+      },
       ...blocks,
     ],
   }

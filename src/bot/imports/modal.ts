@@ -2,16 +2,16 @@ import type { ViewSubmitAction } from '@slack/bolt'
 import type { AppDeps } from '../../domain/deps.ts'
 import { contactsImportPermission } from '../../domain/imports/contacts-import.ts'
 import { previewImport } from '../../domain/imports/preview-import.ts'
-import { checkPermission } from '../../domain/staff/permissions.ts'
 import type { ImportFile, ImportProgress } from '../../domain/imports/stage-file.ts'
+import { checkPermission } from '../../domain/staff/permissions.ts'
 import { failureFacts } from '../failures.ts'
+import { postProgressMessage, progressUpdater } from '../progress-message.ts'
 import { noticeModal, type SlackMessage } from '../views.ts'
-import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
+import { type BotApp, type BotContext, identifyStaff } from '../workspace.ts'
 import { importErrorMessage } from './error-views.ts'
-import { parseImportForm, parseImportTarget, type ImportRequestForm } from './form.ts'
+import { type ImportRequestForm, parseImportForm, parseImportTarget } from './form.ts'
 import { importBlocks, importModalId, modeChoices } from './modal-views.ts'
 import { openSlackFile, SlackFileUnavailable } from './slack-file.ts'
-import { progressUpdater, postProgressMessage } from '../progress-message.ts'
 import {
   contactsDryRunMessage,
   importFailedMessage,
@@ -41,7 +41,10 @@ export function registerImportModal(app: BotApp, deps: AppDeps): void {
       if (refused) {
         const mode = modeChoices[form.value.mode].label
         const yours = refused.role === null ? 'you are not on the staff' : `you have the ${refused.role} role`
-        return ack({ response_action: 'errors', errors: { [importBlocks.mode]: `${mode} needs the ${refused.needed} role, and ${yours}: choose Add, or ask an admin` } })
+        return ack({
+          response_action: 'errors',
+          errors: { [importBlocks.mode]: `${mode} needs the ${refused.needed} role, and ${yours}: choose Add, or ask an admin` },
+        })
       }
     }
     await ack()
@@ -82,7 +85,9 @@ async function dryRun(
   const failed = { libraryName: context.library.name, stage: 'dry-run', request, fileName: file.name } as const
   const preview = await previewImport(
     deps,
-    request.kind === 'contacts' ? { kind: 'contacts', ...common, mode: request.mode, levels: request.levels, keepCustom: request.keepCustom } : { kind: 'patrons', ...common },
+    request.kind === 'contacts'
+      ? { kind: 'contacts', ...common, mode: request.mode, levels: request.levels, keepCustom: request.keepCustom }
+      : { kind: 'patrons', ...common },
   )
   if (!preview.ok) return { message: importErrorMessage(preview.error, failed) }
   const message =

@@ -1,6 +1,6 @@
-import { slackErrorCode } from '../failures.ts'
 import type { webApi } from '@slack/bolt'
 import type { ImportFile } from '../../domain/imports/stage-file.ts'
+import { slackErrorCode } from '../failures.ts'
 
 /**
  * Why Slack would not hand over a file: it is gone (deleted since it was chosen), the app may not

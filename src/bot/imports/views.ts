@@ -6,8 +6,8 @@ import type { ImportPreview } from '../../domain/imports/preview-import.ts'
 import type { ImportProgress } from '../../domain/imports/stage-file.ts'
 import { counted, escapeMrkdwn, notice, number, type SlackMessage } from '../views.ts'
 import { problemSections } from './error-views.ts'
-import { kindChoices, modeChoices } from './modal-views.ts'
 import type { ImportRequestForm } from './form.ts'
+import { kindChoices, modeChoices } from './modal-views.ts'
 import type { SlackFileProblem } from './slack-file.ts'
 
 /** The buttons under a dry run; each carries the batch id. */
@@ -16,7 +16,6 @@ export const importActions = {
   confirmPatrons: 'imports.confirm_patrons',
   cancel: 'imports.cancel',
 } as const
-
 
 /** How `/import` is used, after the words it did not understand (if any). */
 export function importHelp(unknown?: string): SlackMessage {
@@ -63,7 +62,10 @@ export function importTitle(label: Pick<ImportLabel, 'request' | 'fileName'>): s
 }
 
 /** What a contacts file would do, with Confirm and Cancel. Nothing has changed yet. */
-export function contactsDryRunMessage(preview: Extract<ImportPreview, { kind: 'contacts' }>, label: ImportLabel & { request: { kind: 'contacts' } }): SlackMessage {
+export function contactsDryRunMessage(
+  preview: Extract<ImportPreview, { kind: 'contacts' }>,
+  label: ImportLabel & { request: { kind: 'contacts' } },
+): SlackMessage {
   const { summary } = preview
   const { mode, keepCustom } = label.request
   const isReplace = mode !== 'add'
@@ -92,7 +94,11 @@ export function contactsDryRunMessage(preview: Extract<ImportPreview, { kind: 'c
   if (mode === 'replace-all') blocks.push(caution('Replace all: patrons who are not in the file will end with *no contacts*.'))
   const question = `Add ${number.format(summary.contactsToAdd)}, update ${number.format(summary.contactsToUpdate)} and delete ${counted(summary.contactsToDelete, 'contact')}?`
   blocks.push(
-    decision(importActions.confirmContacts, preview.batchId, isReplace ? { title: 'Replace contacts?', text: `${question} This cannot be undone.`, confirm: 'Replace' } : undefined),
+    decision(
+      importActions.confirmContacts,
+      preview.batchId,
+      isReplace ? { title: 'Replace contacts?', text: `${question} This cannot be undone.`, confirm: 'Replace' } : undefined,
+    ),
   )
   return {
     text: `Dry run of ${escapeMrkdwn(label.fileName)}: ${counted(summary.contactsToAdd, 'contact')} to add, ${number.format(summary.contactsToUpdate)} to update, ${number.format(summary.contactsToDelete)} to delete. Confirm or cancel.`,
@@ -122,9 +128,12 @@ export function patronsDryRunMessage(preview: Extract<ImportPreview, { kind: 'pa
   ]
   const deactivating = summary.toDeactivate > 0
   if (deactivating) blocks.push(caution('Deactivated patrons get no notices, and become candidates for purging.'))
-  if (preview.confirmPermission === 'deactivatePatrons') blocks.push(caution(`Confirming takes an *admin*: this file deactivates ${counted(summary.toDeactivate, 'patron')}.`))
+  if (preview.confirmPermission === 'deactivatePatrons')
+    blocks.push(caution(`Confirming takes an *admin*: this file deactivates ${counted(summary.toDeactivate, 'patron')}.`))
   const question = `Deactivate ${counted(summary.toDeactivate, 'patron')}? They will get no notices, and can later be purged.`
-  blocks.push(decision(importActions.confirmPatrons, preview.batchId, deactivating ? { title: 'Deactivate patrons?', text: question, confirm: 'Deactivate' } : undefined))
+  blocks.push(
+    decision(importActions.confirmPatrons, preview.batchId, deactivating ? { title: 'Deactivate patrons?', text: question, confirm: 'Deactivate' } : undefined),
+  )
   const text = `Dry run of ${escapeMrkdwn(label.fileName)}: ${number.format(summary.toCreate)} to create, ${number.format(summary.toUpdate)} to update, ${number.format(summary.toDeactivate)} to deactivate. Confirm or cancel.`
   return { text, blocks }
 }
@@ -158,7 +167,9 @@ export function cancelledMessage(batchId: number, cancelledBy: string): SlackMes
 
 /** Something broke on our side (the database, a bug); the import runs in one transaction, so nothing changed. */
 export function importFailedMessage(): SlackMessage {
-  return notice(':x: Something went wrong on our side, so the import stopped. *Nothing was changed.* Try `/import` again; if it keeps failing, tell your IT admin.')
+  return notice(
+    ':x: Something went wrong on our side, so the import stopped. *Nothing was changed.* Try `/import` again; if it keeps failing, tell your IT admin.',
+  )
 }
 
 /** Slack would not hand over the file chosen in the form: what happened, and what to do. */
@@ -194,7 +205,13 @@ function caution(text: string): types.KnownBlock {
 
 function decision(confirmAction: string, batchId: number, dialog?: { title: string; text: string; confirm: string }): types.KnownBlock {
   const value = String(batchId)
-  const confirm: types.Button = { type: 'button', text: { type: 'plain_text', text: 'Confirm' }, action_id: confirmAction, value, style: dialog ? 'danger' : 'primary' }
+  const confirm: types.Button = {
+    type: 'button',
+    text: { type: 'plain_text', text: 'Confirm' },
+    action_id: confirmAction,
+    value,
+    style: dialog ? 'danger' : 'primary',
+  }
   if (dialog) {
     confirm.confirm = {
       title: { type: 'plain_text', text: dialog.title },

@@ -1,10 +1,10 @@
 import type { AppDeps } from '../../domain/deps.ts'
+import { assertNever } from '../../domain/result.ts'
 import { listStaff } from '../../domain/staff/list-staff.ts'
 import { removeStaff } from '../../domain/staff/remove-staff.ts'
 import { setStaffRole } from '../../domain/staff/set-staff-role.ts'
-import { assertNever } from '../../domain/result.ts'
 import { notice, type SlackMessage } from '../views.ts'
-import { identifyStaff, type BotApp, type BotContext } from '../workspace.ts'
+import { type BotApp, type BotContext, identifyStaff } from '../workspace.ts'
 import { parseStaffCommand } from './parse.ts'
 import { removedText, roleSetText, staffErrorText, staffHelp, staffList } from './views.ts'
 

@@ -1,8 +1,8 @@
 import type { types } from '@slack/bolt'
-import type { StaffError, StaffMember } from '../../domain/staff/errors.ts'
-import { staffRoles, type StaffRole } from '../../domain/staff/roles.ts'
 import { assertNever } from '../../domain/result.ts'
-import { escapeMrkdwn, notice, notAllowedText, number, type SlackMessage } from '../views.ts'
+import type { StaffError, StaffMember } from '../../domain/staff/errors.ts'
+import { type StaffRole, staffRoles } from '../../domain/staff/roles.ts'
+import { escapeMrkdwn, notAllowedText, notice, number, type SlackMessage } from '../views.ts'
 
 const roleTitles: Record<StaffRole, string> = {
   admin: 'Admins: also manage staff',

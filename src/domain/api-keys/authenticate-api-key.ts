@@ -3,10 +3,7 @@ import type { Actor } from '../staff/actors.ts'
 import { apiKeyPrefix, hashApiKey } from './queries.ts'
 
 /** The library and actor a bearer key stands for, or undefined for an unknown or revoked key. */
-export async function authenticateApiKey(
-  deps: Pick<AppDeps, 'db' | 'clock'>,
-  key: string,
-): Promise<{ libraryId: number; actor: Actor } | undefined> {
+export async function authenticateApiKey(deps: Pick<AppDeps, 'db' | 'clock'>, key: string): Promise<{ libraryId: number; actor: Actor } | undefined> {
   if (!key.startsWith(apiKeyPrefix) || key.length > 100) return undefined
   const row = await deps.db
     .updateTable('api_keys')

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import type { AppDeps } from '../deps.ts'
 import { recordAudit } from '../audit/record-audit.ts'
+import type { AppDeps } from '../deps.ts'
 import { findLibrary } from '../libraries/queries.ts'
 import { err, ok, type Result } from '../result.ts'
-import { actorLabel, type Actor } from '../staff/actors.ts'
+import { type Actor, actorLabel } from '../staff/actors.ts'
 import { unstorableText } from '../text.ts'
-import { apiKeyRoles, type ApiKeyError, type ApiKeyRole, type ApiKeySummary } from './errors.ts'
+import { type ApiKeyError, type ApiKeyRole, type ApiKeySummary, apiKeyRoles } from './errors.ts'
 import { apiKeyPrefix, apiKeySummaryColumns, hashApiKey } from './queries.ts'
 
 /** Creates a key for a library. The key itself is returned once and stored only as a hash. */
@@ -26,7 +26,11 @@ export async function createApiKey(
       .returning(apiKeySummaryColumns)
       .executeTakeFirstOrThrow()
     await recordAudit(tx, {
-      libraryId: input.libraryId, actor: actorLabel(input.actor.ref), action: 'api_key.created', subjectType: 'api_key', subjectId: row.id,
+      libraryId: input.libraryId,
+      actor: actorLabel(input.actor.ref),
+      action: 'api_key.created',
+      subjectType: 'api_key',
+      subjectId: row.id,
       after: { name, prefix: row.prefix, role: row.role },
     })
     return ok({ key, apiKey: row })

@@ -2,7 +2,16 @@
 export const apiKeyRoles = ['staff', 'admin'] as const
 export type ApiKeyRole = (typeof apiKeyRoles)[number]
 
-export type ApiKeySummary = { id: number; libraryId: number; name: string; prefix: string; role: ApiKeyRole; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }
+export type ApiKeySummary = {
+  id: number
+  libraryId: number
+  name: string
+  prefix: string
+  role: ApiKeyRole
+  createdAt: Date
+  lastUsedAt: Date | null
+  revokedAt: Date | null
+}
 
 export type ApiKeyError =
   | { code: 'library_not_found'; libraryId: number }

@@ -7,7 +7,4 @@ type AuditFilterName = (typeof auditFilterNames)[number]
 /** A filter value that cannot be used, and why, in words for the one who typed it. */
 export type AuditFilterProblem = { filter: AuditFilterName; message: string }
 
-export type AuditError =
-  | NotAllowed
-  | { code: 'library_not_found'; libraryId: number }
-  | { code: 'invalid_filters'; problems: AuditFilterProblem[] }
+export type AuditError = NotAllowed | { code: 'library_not_found'; libraryId: number } | { code: 'invalid_filters'; problems: AuditFilterProblem[] }

@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../result.ts'
 import type { Actor } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
 import type { AuditError, AuditFilterProblem } from './errors.ts'
-import { findAuditEntries, findLibraryDayBounds, type AuditRecord, type AuditSearch } from './queries.ts'
+import { type AuditRecord, type AuditSearch, findAuditEntries, findLibraryDayBounds } from './queries.ts'
 
 export const defaultAuditLimit = 50
 export const maxAuditLimit = 500

@@ -61,11 +61,14 @@ export async function findAuditEntries(db: Db, search: AuditSearch): Promise<Aud
         eb.or([
           eb('a.patron_id', '=', patron!.id),
           // A batch of patrons is one entry, which names its first 50 usernames.
-          eb.and([eb('a.action', '=', 'patrons.upserted'), sql<boolean>`exists (
+          eb.and([
+            eb('a.action', '=', 'patrons.upserted'),
+            sql<boolean>`exists (
             select 1 from jsonb_array_elements_text(
               case when jsonb_typeof(a.details -> 'usernames') = 'array' then a.details -> 'usernames' else '[]'::jsonb end
             ) as named (username)
-            where lower(named.username) = lower(${patron!.username}))`]),
+            where lower(named.username) = lower(${patron!.username}))`,
+          ]),
         ]),
       ),
     )

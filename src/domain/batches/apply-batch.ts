@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.ts'
 import type { Clock } from '../deps.ts'
 import type { ImportProblem } from '../imports/errors.ts'
 import { err, ok, type Result } from '../result.ts'
-import { actorLabel, isSameActor, type Actor } from '../staff/actors.ts'
+import { type Actor, actorLabel, isSameActor } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
 import type { BatchError, BatchKind, BatchOf } from './batch.ts'
 import { giveUpDeadBatches } from './give-up-batches.ts'
@@ -98,6 +98,15 @@ async function busy(db: Db, input: { libraryId: number; batchId: number }): Prom
 }
 
 async function markFailed(db: Db, batchId: number, now: Date): Promise<void> {
-  const failed = await db.updateTable('batches').set({ status: 'failed', finished_at: now }).where('id', '=', batchId).where('status', '=', 'staged').returning('id').execute()
-  await dropStagedRows(db, failed.map((row) => row.id))
+  const failed = await db
+    .updateTable('batches')
+    .set({ status: 'failed', finished_at: now })
+    .where('id', '=', batchId)
+    .where('status', '=', 'staged')
+    .returning('id')
+    .execute()
+  await dropStagedRows(
+    db,
+    failed.map((row) => row.id),
+  )
 }

@@ -1,5 +1,5 @@
-import type { ImportProblem } from '../imports/errors.ts'
 import type { ContactImportMode, ContactImportSummary } from '../imports/contacts-plan.ts'
+import type { ImportProblem } from '../imports/errors.ts'
 import type { PatronsImportSummary } from '../imports/patrons-import.ts'
 import type { ActorRef } from '../staff/actors.ts'
 import type { NotAllowed, Permission } from '../staff/permissions.ts'

@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import type { Clock } from '../deps.ts'
 import { err, ok, type Result } from '../result.ts'
-import { actorLabel, isSameActor, type Actor } from '../staff/actors.ts'
+import { type Actor, actorLabel, isSameActor } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
 import type { Batch, BatchError } from './batch.ts'
 import { dropStagedRows, lockBatch } from './queries.ts'
@@ -26,7 +26,11 @@ export async function cancelBatch(
     await tx.updateTable('batches').set({ status: 'cancelled', finished_at: deps.clock.now() }).where('id', '=', batch.id).execute()
     await dropStagedRows(tx, [batch.id])
     await recordAudit(tx, {
-      libraryId: input.libraryId, actor: actorLabel(input.actor.ref), action: `${input.auditAs}.cancelled`, subjectType: input.auditAs, subjectId: batch.id,
+      libraryId: input.libraryId,
+      actor: actorLabel(input.actor.ref),
+      action: `${input.auditAs}.cancelled`,
+      subjectType: input.auditAs,
+      subjectId: batch.id,
       details: { fileName: batch.fileName, checksum: batch.checksum, kind: batch.kind, mode: batch.mode },
     })
     return ok({ ...batch, status: 'cancelled' })

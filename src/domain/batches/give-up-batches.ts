@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import type { Clock } from '../deps.ts'
 import { err, ok, type Result } from '../result.ts'
-import { actorLabel, actorOf, type Actor, type ActorRef } from '../staff/actors.ts'
+import { type Actor, type ActorRef, actorLabel, actorOf } from '../staff/actors.ts'
 import { checkPermission, type NotAllowed } from '../staff/permissions.ts'
 import { dropStagedRows, findRunningBatch } from './queries.ts'
 
@@ -20,7 +20,10 @@ export async function giveUpDeadBatches(db: Db, input: { libraryId?: number; now
     .$if(input.libraryId !== undefined, (qb) => qb.where('library_id', '=', input.libraryId!))
     .returning('id')
     .execute()
-  await dropStagedRows(db, given.map((row) => row.id))
+  await dropStagedRows(
+    db,
+    given.map((row) => row.id),
+  )
   return given.map((row) => row.id)
 }
 
@@ -31,7 +34,10 @@ export async function giveUpDeadBatches(db: Db, input: { libraryId?: number; now
  */
 export async function giveUpUnfinishedBatches(db: Db, input: { now: Date }): Promise<number[]> {
   const given = await db.updateTable('batches').set({ status: 'failed', finished_at: input.now }).where('status', '=', 'staging').returning('id').execute()
-  await dropStagedRows(db, given.map((row) => row.id))
+  await dropStagedRows(
+    db,
+    given.map((row) => row.id),
+  )
   return given.map((row) => row.id)
 }
 
@@ -45,7 +51,10 @@ export async function expireBatches(db: Db, input: { libraryId: number; now: Dat
     .where('expires_at', '<', input.now)
     .returning('id')
     .execute()
-  await dropStagedRows(db, expired.map((row) => row.id))
+  await dropStagedRows(
+    db,
+    expired.map((row) => row.id),
+  )
   return expired.map((row) => row.id)
 }
 
@@ -76,12 +85,19 @@ export async function releaseBatch(
   let released: { id: number; fileName: string; requestedBy: string; forced: boolean } | undefined
   if (running === undefined) {
     if (dead.length === 0) return err({ code: 'nothing_running', libraryId: input.libraryId })
-    const row = await deps.db.selectFrom('batches').where('id', '=', dead[0]).select(['id', 'file_name as fileName', 'requested_by as requestedBy']).executeTakeFirstOrThrow()
+    const row = await deps.db
+      .selectFrom('batches')
+      .where('id', '=', dead[0])
+      .select(['id', 'file_name as fileName', 'requested_by as requestedBy'])
+      .executeTakeFirstOrThrow()
     released = { ...row, forced: false }
   } else {
     const beatAt = await deps.db.selectFrom('batches').where('id', '=', running.batchId).select('heartbeat_at').executeTakeFirstOrThrow()
     const alive: ReleaseError = {
-      code: 'batch_alive', batchId: running.batchId, phase: running.phase, requestedBy: running.requestedBy,
+      code: 'batch_alive',
+      batchId: running.batchId,
+      phase: running.phase,
+      requestedBy: running.requestedBy,
       secondsSinceHeartbeat: Math.max(0, Math.round((now.getTime() - new Date(beatAt.heartbeat_at).getTime()) / 1000)),
     }
     if (running.phase === 'applying' || !input.force) return err(alive)
@@ -97,7 +113,11 @@ export async function releaseBatch(
     released = { ...forced, forced: true }
   }
   await recordAudit(deps.db, {
-    libraryId: input.libraryId, actor: actorLabel(input.actor.ref), action: `${input.auditAs}.released`, subjectType: input.auditAs, subjectId: released.id,
+    libraryId: input.libraryId,
+    actor: actorLabel(input.actor.ref),
+    action: `${input.auditAs}.released`,
+    subjectType: input.auditAs,
+    subjectId: released.id,
     details: { fileName: released.fileName, requestedBy: released.requestedBy, forced: released.forced },
   })
   return ok({ batchId: released.id, fileName: released.fileName, requestedBy: actorOf(released.requestedBy), forced: released.forced })

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import { err, ok, type Result } from '../result.ts'
-import { actorLabel, type ActorRef } from '../staff/actors.ts'
+import { type ActorRef, actorLabel } from '../staff/actors.ts'
 import type { Permission } from '../staff/permissions.ts'
 import type { BatchError, BatchKind } from './batch.ts'
 import { expireBatches, giveUpDeadBatches } from './give-up-batches.ts'

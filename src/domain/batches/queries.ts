@@ -18,12 +18,32 @@ const stagingTables = ['import_contact_rows', 'import_patron_rows'] as const
 
 export async function dropStagedRows(db: Db, batchIds: readonly number[]): Promise<void> {
   if (batchIds.length === 0) return
-  for (const table of stagingTables) await db.deleteFrom(table).where('batch_id', 'in', [...batchIds]).execute()
+  for (const table of stagingTables)
+    await db
+      .deleteFrom(table)
+      .where('batch_id', 'in', [...batchIds])
+      .execute()
 }
 
 const batchColumns = [
-  'id', 'library_id', 'kind', 'mode', 'levels', 'keep_custom', 'file_name', 'checksum', 'status', 'requested_by', 'confirmed_by',
-  'confirm_permission', 'confirmer_must_differ', 'row_count', 'warnings', 'summary', 'created_at', 'expires_at',
+  'id',
+  'library_id',
+  'kind',
+  'mode',
+  'levels',
+  'keep_custom',
+  'file_name',
+  'checksum',
+  'status',
+  'requested_by',
+  'confirmed_by',
+  'confirm_permission',
+  'confirmer_must_differ',
+  'row_count',
+  'warnings',
+  'summary',
+  'created_at',
+  'expires_at',
 ] as const
 
 type BatchRow = { [K in (typeof batchColumns)[number]]: unknown }
@@ -93,5 +113,11 @@ export async function findRunningBatch(db: Db, libraryId: number): Promise<Runni
     limit 1`.execute(db)
   const row = rows[0]
   if (!row) return undefined
-  return { batchId: row.id, kind: row.kind, phase: row.applying ? 'applying' : 'reading', requestedBy: actorOf(row.requested_by), startedAt: new Date(row.created_at) }
+  return {
+    batchId: row.id,
+    kind: row.kind,
+    phase: row.applying ? 'applying' : 'reading',
+    requestedBy: actorOf(row.requested_by),
+    startedAt: new Date(row.created_at),
+  }
 }

@@ -1,9 +1,9 @@
-import { sql, type ExpressionBuilder } from 'kysely'
+import { type ExpressionBuilder, sql } from 'kysely'
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { Db } from '../../db/database.ts'
 import type { Database } from '../../db/schema.ts'
-import type { Contact } from './contact-view.ts'
 import type { ContactRole, ContactType, ValidContact } from './contact-fields.ts'
+import type { Contact } from './contact-view.ts'
 
 /** Columns of a contact aliased to its view, scenarios included, for `select`. */
 export function contactColumns(eb: ExpressionBuilder<Database, 'contacts'>) {
@@ -52,7 +52,6 @@ export async function findContact(db: Db, input: { libraryId: number; contactId:
     .executeTakeFirst()
   return row ? toContact(row as ContactRowView) : undefined
 }
-
 
 /** The patron's contact with this address (by its key), other than `exceptContactId`: a patron holds an address once. */
 export async function findContactWithAddress(

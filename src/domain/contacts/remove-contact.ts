@@ -1,8 +1,8 @@
-import type { AppDeps } from '../deps.ts'
 import { recordAudit } from '../audit/record-audit.ts'
+import type { AppDeps } from '../deps.ts'
 import { findPatronById } from '../patrons/queries.ts'
 import { err, ok, type Result } from '../result.ts'
-import { actorLabel, type Actor } from '../staff/actors.ts'
+import { type Actor, actorLabel } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
 import { auditView } from './add-contact.ts'
 import type { Contact } from './contact-view.ts'
@@ -12,10 +12,7 @@ import { findContact } from './queries.ts'
 type Deps = Pick<AppDeps, 'db'>
 
 /** Removes a contact. Audited with what it was. */
-export async function removeContact(
-  deps: Deps,
-  input: { libraryId: number; contactId: number; actor: Actor },
-): Promise<Result<Contact, ContactError>> {
+export async function removeContact(deps: Deps, input: { libraryId: number; contactId: number; actor: Actor }): Promise<Result<Contact, ContactError>> {
   const refused = checkPermission(input.actor, 'changeContacts')
   if (refused) return err(refused)
   return deps.db.transaction().execute(async (tx) => {

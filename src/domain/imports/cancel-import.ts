@@ -1,6 +1,6 @@
+import type { Db } from '../../db/database.ts'
 import { cancelBatch } from '../batches/cancel-batch.ts'
 import type { Clock } from '../deps.ts'
-import type { Db } from '../../db/database.ts'
 import { ok, type Result } from '../result.ts'
 import type { Actor } from '../staff/actors.ts'
 import type { ImportError } from './errors.ts'

@@ -4,8 +4,8 @@ import { findBatch } from '../batches/queries.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { Actor } from '../staff/actors.ts'
 import { applyContactsBatch, type ContactsImportResult } from './contacts-import.ts'
-import { refusalOf, type ImportError } from './errors.ts'
-import { applyPatronsBatch, refuseDeactivations, type PatronsImportResult } from './patrons-import.ts'
+import { type ImportError, refusalOf } from './errors.ts'
+import { applyPatronsBatch, type PatronsImportResult, refuseDeactivations } from './patrons-import.ts'
 import type { ImportProgress, StagingDeps } from './stage-file.ts'
 
 export type ImportApplied = ({ kind: 'contacts' } & ContactsImportResult) | ({ kind: 'patrons' } & PatronsImportResult)

@@ -1,16 +1,16 @@
-import { valuesInOrder, type CopyValue } from '../../db/bulk-load.ts'
+import { type CopyValue, valuesInOrder } from '../../db/bulk-load.ts'
 import type { ImportContactRowsTable } from '../../db/schema.ts'
 import {
-  bccPreferences,
-  contactRoles,
-  contactTypes,
-  contactUsages,
-  validateContactFields,
   type BccPreference,
+  bccPreferences,
   type ContactField,
   type ContactRole,
   type ContactType,
   type ContactUsage,
+  contactRoles,
+  contactTypes,
+  contactUsages,
+  validateContactFields,
 } from '../contacts/contact-fields.ts'
 import { contactScenarioNames } from '../scenarios/catalogue.ts'
 import { quoted } from '../text.ts'
@@ -21,7 +21,19 @@ type Positions = Partial<Record<(typeof contactColumns)[number]['name'], number>
 
 /** The staging table's columns, in the order COPY writes them (each a column of ImportContactRowsTable). */
 export const stagedContactColumns = [
-  'batch_id', 'line', 'username', 'role', 'type', 'address', 'address_key', 'is_primary', 'addressee', 'bcc', 'usage', 'scenarios', 'patron_id',
+  'batch_id',
+  'line',
+  'username',
+  'role',
+  'type',
+  'address',
+  'address_key',
+  'is_primary',
+  'addressee',
+  'bcc',
+  'usage',
+  'scenarios',
+  'patron_id',
 ] as const satisfies readonly (keyof ImportContactRowsTable)[]
 
 const aliases: Record<string, string> = { 'social media': 'social', 'school default': 'default', 'record keeping only': 'none', 'any scenario': 'any' }
@@ -34,7 +46,14 @@ function pick<T extends string>(allowed: readonly T[], raw: string, fallback: T 
 }
 
 const fieldColumn: Record<ContactField, string> = {
-  role: 'role', type: 'type', address: 'address', primary: 'primary', addressee: 'addressee', bcc: 'bcc', usage: 'usage', scenarios: 'scenarios',
+  role: 'role',
+  type: 'type',
+  address: 'address',
+  primary: 'primary',
+  addressee: 'addressee',
+  bcc: 'bcc',
+  usage: 'usage',
+  scenarios: 'scenarios',
 }
 
 /**
@@ -62,7 +81,8 @@ export function readContactRow(
   else if (patronId === undefined) problem('username', `no patron with username ${quoted(username)} in this library`)
   const roleRaw = cell('role')
   const role = pick<ContactRole>(contactRoles, roleRaw, undefined)
-  if (!role) problem('role', roleRaw.trim() === '' ? 'role is empty (patron, guardian or other)' : `unknown role ${quoted(roleRaw)} (patron, guardian or other)`)
+  if (!role)
+    problem('role', roleRaw.trim() === '' ? 'role is empty (patron, guardian or other)' : `unknown role ${quoted(roleRaw)} (patron, guardian or other)`)
   const typeRaw = cell('type')
   const type = pick<ContactType>(contactTypes, typeRaw, 'email')
   if (!type) problem('type', `unknown type ${quoted(typeRaw)} (email, phone or social)`)
@@ -81,7 +101,10 @@ export function readContactRow(
   let scenarios: string[] | undefined
   if (usage === 'custom' && scenarioCell !== '') {
     scenarios = []
-    for (const name of scenarioCell.split(';').map((s) => s.trim()).filter(Boolean)) {
+    for (const name of scenarioCell
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const known = contactScenarioNames.find((s) => s === name.toLowerCase())
       if (known) scenarios.push(known)
       else problem('scenarios', `unknown scenario ${quoted(name)}`)
@@ -99,8 +122,17 @@ export function readContactRow(
     patronId,
     isPrimary: c.isPrimary,
     row: valuesInOrder(stagedContactColumns, {
-      batch_id: batchId, line, username, role: c.role, type: c.type, address: c.address, address_key: c.addressKey, is_primary: c.isPrimary,
-      addressee: c.addressee, bcc: c.bcc, usage: c.usage,
+      batch_id: batchId,
+      line,
+      username,
+      role: c.role,
+      type: c.type,
+      address: c.address,
+      address_key: c.addressKey,
+      is_primary: c.isPrimary,
+      addressee: c.addressee,
+      bcc: c.bcc,
+      usage: c.usage,
       // Sorted as the plan compares them with a contact's (matchFileRows, collate "C").
       scenarios: c.scenarios.sort().join(';'),
       patron_id: patronId,

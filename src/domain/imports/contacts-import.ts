@@ -2,28 +2,28 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
 import type { ContactsImportBatch } from '../batches/batch.ts'
-import { finishStaging } from '../batches/stage-batch.ts'
 import { openBatch } from '../batches/open-batch.ts'
+import { finishStaging } from '../batches/stage-batch.ts'
 import { err, ok, type Result } from '../result.ts'
-import { actorLabel, type Actor } from '../staff/actors.ts'
+import { type Actor, actorLabel } from '../staff/actors.ts'
 import { checkPermission, type Permission } from '../staff/permissions.ts'
 import { contactColumns } from './columns.ts'
 import { readContactRow, stagedContactColumns } from './contact-rows.ts'
 import {
   allowPlanMemory,
+  type ContactImportChanges,
+  type ContactImportMode,
+  type ContactImportPlan,
+  type ContactImportSummary,
   executePlan,
   findDatabaseProblems,
   findRepeatedAddresses,
   matchFileRows,
   summarisePlan,
-  type ContactImportChanges,
-  type ContactImportMode,
-  type ContactImportPlan,
-  type ContactImportSummary,
 } from './contacts-plan.ts'
 import type { ImportError, ImportProblem } from './errors.ts'
 import { countStagedRows, findLevelsByName, findPatronIdsByUsername } from './queries.ts'
-import { stageFile, type ImportFile, type ImportProgress, type StagingDeps } from './stage-file.ts'
+import { type ImportFile, type ImportProgress, type StagingDeps, stageFile } from './stage-file.ts'
 
 export type ContactsImportRequest = {
   kind: 'contacts'
@@ -51,19 +51,30 @@ export const contactsImportPermission = (mode: ContactImportMode): Permission =>
  * refused with the database's problems too, so that one dry run lists them all (its batch is
  * then `invalid`); a readable file without any is returned with its batch still being read.
  */
-export async function readContactsFile(deps: StagingDeps, input: ContactsImportRequest): Promise<Result<{ staged: StagedFile; plan: ContactImportPlan }, ImportError>> {
+export async function readContactsFile(
+  deps: StagingDeps,
+  input: ContactsImportRequest,
+): Promise<Result<{ staged: StagedFile; plan: ContactImportPlan }, ImportError>> {
   const refused = checkPermission(input.actor, contactsImportPermission(input.mode))
   if (refused) return err(refused)
   let levels: string[] = []
   if (input.mode === 'replace-levels') {
     const named = await findLevelsByName(deps.db, input.libraryId, input.levels)
-    if (named.known.length === 0 || named.unknown.length > 0) return err({ code: 'invalid_levels', levels: named.known.length === 0 && named.unknown.length === 0 ? [] : named.unknown })
+    if (named.known.length === 0 || named.unknown.length > 0)
+      return err({ code: 'invalid_levels', levels: named.known.length === 0 && named.unknown.length === 0 ? [] : named.unknown })
     levels = named.known
   }
   const keepCustom = input.keepCustom && input.mode !== 'add'
   const opened = await openBatch(deps.db, {
-    libraryId: input.libraryId, kind: 'contacts', mode: input.mode, levels, keepCustom, fileName: input.file.name,
-    requestedBy: input.actor.ref, confirmPermission: contactsImportPermission(input.mode), now: deps.clock.now(),
+    libraryId: input.libraryId,
+    kind: 'contacts',
+    mode: input.mode,
+    levels,
+    keepCustom,
+    fileName: input.file.name,
+    requestedBy: input.actor.ref,
+    confirmPermission: contactsImportPermission(input.mode),
+    now: deps.clock.now(),
   })
   if (!opened.ok) return opened
   const batchId = opened.value
@@ -124,7 +135,13 @@ export async function readContactsFile(deps: StagingDeps, input: ContactsImportR
       staged.problems.merge(found.problems, found.count)
       const { first: problems, count: problemCount } = staged.problems
       await close({ status: 'invalid', rowCount: staged.rows, checksum: staged.checksum, problems, problemCount, warnings: staged.warnings })
-      return err({ code: 'invalid_file', problems, problemCount, warnings: staged.warnings, ...(unknownUsernames.size > 0 && { patronsNotFound: unknownUsernames.size }) })
+      return err({
+        code: 'invalid_file',
+        problems,
+        problemCount,
+        warnings: staged.warnings,
+        ...(unknownUsernames.size > 0 && { patronsNotFound: unknownUsernames.size }),
+      })
     }
     return ok({ staged: { batchId, fileName: input.file.name, checksum: staged.checksum, rows: staged.rows, warnings: staged.warnings }, plan })
   } catch (error) {
@@ -187,8 +204,11 @@ export async function applyContactsBatch(
 function reconcile(batchId: number, summary: ContactImportSummary, done: ContactImportChanges): void {
   const rowsAccounted = done.added + done.updated + done.unchanged + done.skipped
   const asCounted =
-    done.added === summary.contactsToAdd && done.updated === summary.contactsToUpdate && done.deleted === summary.contactsToDelete &&
-    done.unchanged === summary.contactsUnchanged && done.skipped === summary.duplicatesSkipped
+    done.added === summary.contactsToAdd &&
+    done.updated === summary.contactsToUpdate &&
+    done.deleted === summary.contactsToDelete &&
+    done.unchanged === summary.contactsUnchanged &&
+    done.skipped === summary.duplicatesSkipped
   if (!asCounted || rowsAccounted !== summary.rows) {
     throw new Error(`import #${batchId}: the apply did not do what it counted (${JSON.stringify({ summary, done })})`)
   }

@@ -1,8 +1,8 @@
-import { sql, type RawBuilder } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
+import { quoted } from '../text.ts'
 import type { ImportProblem } from './errors.ts'
 import { maxReportedProblems } from './errors.ts'
-import { quoted } from '../text.ts'
 
 export const contactImportModes = ['add', 'replace-patrons', 'replace-levels', 'replace-all'] as const
 export type ContactImportMode = (typeof contactImportModes)[number]
@@ -116,7 +116,11 @@ export async function findRepeatedAddresses(db: Db, batchId: number): Promise<{ 
     where r.batch_id = ${batchId} and r.line > f.first_line
     order by r.line limit ${maxReportedProblems}`.execute(db)
   return {
-    problems: rows.map((r) => ({ line: r.line, column: 'address', message: `${quoted(r.username)} already has this address on line ${r.firstLine}: a patron holds an address once` })),
+    problems: rows.map((r) => ({
+      line: r.line,
+      column: 'address',
+      message: `${quoted(r.username)} already has this address on line ${r.firstLine}: a patron holds an address once`,
+    })),
     count: rows[0]?.total ?? 0,
   }
 }

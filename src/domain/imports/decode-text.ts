@@ -106,7 +106,10 @@ export function decodeCsvBytes(source: AsyncIterable<Uint8Array>): DecodedFile {
     try {
       rest = decoder?.decode() ?? ''
     } catch {
-      throw new UnreadableFile(`The file ends in the middle of a character after line ${lines}: it was cut short. Export it again and import the whole file.`, lines)
+      throw new UnreadableFile(
+        `The file ends in the middle of a character after line ${lines}: it was cut short. Export it again and import the whole file.`,
+        lines,
+      )
     }
     if (rest !== '') yield rest
   }

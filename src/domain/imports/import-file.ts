@@ -29,13 +29,24 @@ export async function importFile(deps: StagingDeps, request: ImportRequest & { d
     batchId: preview.batchId,
     now: deps.clock.now(),
     outcome: {
-      status: 'staged', rowCount: preview.rows, checksum: preview.checksum, warnings: preview.warnings, summary: preview.summary,
+      status: 'staged',
+      rowCount: preview.rows,
+      checksum: preview.checksum,
+      warnings: preview.warnings,
+      summary: preview.summary,
       // Confirmed by this very request, at once: one its process left unconfirmed goes soon.
-      confirmPermission: preview.confirmPermission, expiresAfterMs: unconfirmedAfterMs,
+      confirmPermission: preview.confirmPermission,
+      expiresAfterMs: unconfirmedAfterMs,
     },
   })
   if (!staged.ok) return staged
-  const applied = await applyImport(deps, { libraryId: request.libraryId, batchId: preview.batchId, kind: preview.kind, actor: request.actor, onProgress: request.onProgress })
+  const applied = await applyImport(deps, {
+    libraryId: request.libraryId,
+    batchId: preview.batchId,
+    kind: preview.kind,
+    actor: request.actor,
+    onProgress: request.onProgress,
+  })
   if (!applied.ok) {
     await dropBatch(deps.db, preview.batchId)
     return applied

@@ -1,6 +1,6 @@
-import { valuesInOrder, type CopyValue } from '../../db/bulk-load.ts'
+import { type CopyValue, valuesInOrder } from '../../db/bulk-load.ts'
 import type { ImportPatronRowsTable } from '../../db/schema.ts'
-import { patronTypes, type PatronType } from '../patrons/patron-view.ts'
+import { type PatronType, patronTypes } from '../patrons/patron-view.ts'
 import { quoted } from '../text.ts'
 import { parseYesNo, type patronColumns } from './columns.ts'
 import type { ImportProblem } from './errors.ts'
@@ -9,7 +9,15 @@ type Positions = Partial<Record<(typeof patronColumns)[number]['name'], number>>
 
 /** The staging table's columns, in the order COPY writes them (each a column of ImportPatronRowsTable). */
 export const stagedPatronColumns = [
-  'batch_id', 'line', 'username', 'first_name', 'last_name', 'type', 'academic_level', 'groups', 'enabled',
+  'batch_id',
+  'line',
+  'username',
+  'first_name',
+  'last_name',
+  'type',
+  'academic_level',
+  'groups',
+  'enabled',
 ] as const satisfies readonly (keyof ImportPatronRowsTable)[]
 
 /**
@@ -47,12 +55,27 @@ export function readPatronRow(
   }
   if (problems.length > 0) return { problems }
   const groupsCell = cell('groups')
-  const groups = groupsCell === null ? null : groupsCell.split(';').map((g) => g.trim()).filter(Boolean).join(';')
+  const groups =
+    groupsCell === null
+      ? null
+      : groupsCell
+          .split(';')
+          .map((g) => g.trim())
+          .filter(Boolean)
+          .join(';')
   return {
     username,
     // An empty level cell clears the level (staged as ''); a missing column keeps it (null).
     row: valuesInOrder(stagedPatronColumns, {
-      batch_id: batchId, line, username, first_name: cell('first_name'), last_name: cell('last_name'), type, academic_level: cell('academic_level'), groups, enabled,
+      batch_id: batchId,
+      line,
+      username,
+      first_name: cell('first_name'),
+      last_name: cell('last_name'),
+      type,
+      academic_level: cell('academic_level'),
+      groups,
+      enabled,
     }),
   }
 }

@@ -6,15 +6,15 @@ import { openBatch } from '../batches/open-batch.ts'
 import { finishStaging } from '../batches/stage-batch.ts'
 import { applyPatrons, type PatronInput } from '../patrons/upsert-patrons.ts'
 import { err, ok, type Result } from '../result.ts'
-import { actorLabel, type Actor } from '../staff/actors.ts'
+import { type Actor, actorLabel } from '../staff/actors.ts'
 import { can, checkPermission, type Permission } from '../staff/permissions.ts'
 import { quoted } from '../text.ts'
-import type { StagedFile } from './contacts-import.ts'
 import { patronColumns } from './columns.ts'
+import type { StagedFile } from './contacts-import.ts'
 import type { ImportError } from './errors.ts'
 import { readPatronRow, stagedPatronColumns } from './patron-rows.ts'
 import { countStagedRows, findDeactivations, findVanishedPatrons } from './queries.ts'
-import { stageFile, type ImportFile, type ImportProgress, type StagingDeps } from './stage-file.ts'
+import { type ImportFile, type ImportProgress, type StagingDeps, stageFile } from './stage-file.ts'
 
 export type PatronsImportRequest = { kind: 'patrons'; libraryId: number; file: ImportFile; actor: Actor; onProgress?: (progress: ImportProgress) => void }
 
@@ -30,11 +30,20 @@ export const patronsImportPermission = (summary: PatronsImportSummary): Permissi
  * its good rows, then counts what it would do. A file with problems is refused, its batch
  * `invalid`; a good one is returned with its counts and its batch still being read.
  */
-export async function readPatronsFile(deps: StagingDeps, input: PatronsImportRequest): Promise<Result<{ staged: StagedFile; summary: PatronsImportSummary }, ImportError>> {
+export async function readPatronsFile(
+  deps: StagingDeps,
+  input: PatronsImportRequest,
+): Promise<Result<{ staged: StagedFile; summary: PatronsImportSummary }, ImportError>> {
   const refused = checkPermission(input.actor, 'changePatrons')
   if (refused) return err(refused)
   const opened = await openBatch(deps.db, {
-    libraryId: input.libraryId, kind: 'patrons', mode: 'upsert', fileName: input.file.name, requestedBy: input.actor.ref, confirmPermission: 'changePatrons', now: deps.clock.now(),
+    libraryId: input.libraryId,
+    kind: 'patrons',
+    mode: 'upsert',
+    fileName: input.file.name,
+    requestedBy: input.actor.ref,
+    confirmPermission: 'changePatrons',
+    now: deps.clock.now(),
   })
   if (!opened.ok) return opened
   const batchId = opened.value

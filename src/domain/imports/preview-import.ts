@@ -1,10 +1,10 @@
 import { finishStaging } from '../batches/stage-batch.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { Permission } from '../staff/permissions.ts'
-import { contactsImportPermission, countContactChanges, readContactsFile, type ContactsImportRequest, type StagedFile } from './contacts-import.ts'
+import { type ContactsImportRequest, contactsImportPermission, countContactChanges, readContactsFile, type StagedFile } from './contacts-import.ts'
 import type { ContactImportSummary } from './contacts-plan.ts'
 import type { ImportError } from './errors.ts'
-import { patronsImportPermission, readPatronsFile, type PatronsImportRequest, type PatronsImportSummary } from './patrons-import.ts'
+import { type PatronsImportRequest, type PatronsImportSummary, patronsImportPermission, readPatronsFile } from './patrons-import.ts'
 import type { StagingDeps } from './stage-file.ts'
 
 export type ImportRequest = ContactsImportRequest | PatronsImportRequest
@@ -32,8 +32,13 @@ export async function previewImport(deps: StagingDeps, request: ImportRequest): 
     batchId: preview.batchId,
     now: deps.clock.now(),
     outcome: {
-      status: 'staged', rowCount: preview.rows, checksum: preview.checksum, warnings: preview.warnings, summary: preview.summary,
-      confirmPermission: preview.confirmPermission, expiresAfterMs: waitsForConfirmationMs,
+      status: 'staged',
+      rowCount: preview.rows,
+      checksum: preview.checksum,
+      warnings: preview.warnings,
+      summary: preview.summary,
+      confirmPermission: preview.confirmPermission,
+      expiresAfterMs: waitsForConfirmationMs,
     },
   })
   return staged.ok ? ok(preview) : staged
@@ -54,7 +59,11 @@ export async function countImport(deps: StagingDeps, request: ImportRequest): Pr
     const summary = await countContactChanges(deps.db, plan, staged.warnings)
     if (!summary.ok) {
       const { problems, problemCount, warnings } = summary.error as Extract<ImportError, { code: 'invalid_file' }>
-      await finishStaging(deps.db, { batchId: staged.batchId, now: deps.clock.now(), outcome: { status: 'invalid', rowCount: staged.rows, checksum: staged.checksum, problems, problemCount, warnings } })
+      await finishStaging(deps.db, {
+        batchId: staged.batchId,
+        now: deps.clock.now(),
+        outcome: { status: 'invalid', rowCount: staged.rows, checksum: staged.checksum, problems, problemCount, warnings },
+      })
       return err(summary.error)
     }
     return ok({ kind: 'contacts', ...staged, summary: summary.value, confirmPermission: contactsImportPermission(request.mode) })

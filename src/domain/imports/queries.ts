@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import { quoted, unstorableText } from '../text.ts'
-import { maxReportedProblems, type ImportProblem } from './errors.ts'
+import { type ImportProblem, maxReportedProblems } from './errors.ts'
 
 /** The staging tables, one per kind of file. */
 export type StagingTable = 'import_contact_rows' | 'import_patron_rows'
@@ -33,7 +33,11 @@ export async function findLevelsByName(db: Db, libraryId: number, names: readonl
       : await db
           .selectFrom('academic_levels')
           .where('library_id', '=', libraryId)
-          .where(sql<string>`lower(name)`, 'in', askable.map((name) => name.toLowerCase()))
+          .where(
+            sql<string>`lower(name)`,
+            'in',
+            askable.map((name) => name.toLowerCase()),
+          )
           .select('name')
           .execute()
   const byKey = new Map(rows.map((row) => [row.name.toLowerCase(), row.name]))
@@ -65,7 +69,11 @@ export async function findVanishedPatrons(db: Db, libraryId: number, batchId: nu
       and not exists (select 1 from patrons p where p.library_id = ${libraryId} and lower(p.username) = lower(r.username))
     order by line limit ${maxReportedProblems}`.execute(db)
   return {
-    problems: rows.map((r) => ({ line: r.line, column: 'username', message: `no patron with username ${quoted(r.username)} in this library (a file without name columns only updates patrons)` })),
+    problems: rows.map((r) => ({
+      line: r.line,
+      column: 'username',
+      message: `no patron with username ${quoted(r.username)} in this library (a file without name columns only updates patrons)`,
+    })),
     count: rows[0]?.total ?? 0,
   }
 }

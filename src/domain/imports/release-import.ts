@@ -1,6 +1,6 @@
-import { releaseBatch, type ReleasedBatch, type ReleaseError } from '../batches/give-up-batches.ts'
-import type { Clock } from '../deps.ts'
 import type { Db } from '../../db/database.ts'
+import { type ReleasedBatch, type ReleaseError, releaseBatch } from '../batches/give-up-batches.ts'
+import type { Clock } from '../deps.ts'
 import type { Result } from '../result.ts'
 import type { Actor } from '../staff/actors.ts'
 

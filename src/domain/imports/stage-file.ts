@@ -1,14 +1,14 @@
 import { setImmediate as turn } from 'node:timers/promises'
-import { copyLine, type BulkLoader, type CopyValue } from '../../db/bulk-load.ts'
+import { type BulkLoader, type CopyValue, copyLine } from '../../db/bulk-load.ts'
 import type { Db } from '../../db/database.ts'
-import type { Clock } from '../deps.ts'
 import { beat } from '../batches/stage-batch.ts'
-import { matchHeader, type ColumnSpec } from './columns.ts'
+import type { Clock } from '../deps.ts'
+import { countOf, unstorableText } from '../text.ts'
+import { type ColumnSpec, matchHeader } from './columns.ts'
 import { decodeCsvBytes, UnreadableFile } from './decode-text.ts'
-import { ProblemList, type ImportProblem } from './errors.ts'
+import { type ImportProblem, ProblemList } from './errors.ts'
 import { countStagedRows, type StagingTable } from './queries.ts'
 import { readCsvRecords } from './read-csv.ts'
-import { countOf, unstorableText } from '../text.ts'
 
 /** A file as it arrives: from Slack, an HTTP body or disk, always as a byte stream. */
 export type ImportFile = { name: string; bytes: AsyncIterable<Uint8Array> }
@@ -21,11 +21,7 @@ export type ImportProgress =
 
 export type StagingDeps = { db: Db; bulkLoad: BulkLoader; clock: Clock }
 
-type RowReader<P> = (
-  line: number,
-  fields: readonly string[],
-  positions: P,
-) => { row: CopyValue[] } | { problems: ImportProblem[] }
+type RowReader<P> = (line: number, fields: readonly string[], positions: P) => { row: CopyValue[] } | { problems: ImportProblem[] }
 
 // Rows are copied in batches: big enough for COPY to be efficient (each batch is a commit),
 // small enough to stay in memory (two batches are held: one read while the other is copied).
@@ -51,10 +47,7 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
     readRow: RowReader<Partial<Record<C[number]['name'], number>>>
     onProgress?: (progress: ImportProgress) => void
   },
-): Promise<
-  | { readable: true; rows: number; problems: ProblemList; warnings: ImportProblem[]; checksum: string }
-  | { readable: false; message: string }
-> {
+): Promise<{ readable: true; rows: number; problems: ProblemList; warnings: ImportProblem[]; checksum: string } | { readable: false; message: string }> {
   const decoded = decodeCsvBytes(input.file.bytes)
   const problems = new ProblemList()
   const warnings: ImportProblem[] = []
@@ -88,7 +81,11 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
           headerNames = record.fields.map((field, index) => (unstorableText(field) === undefined && field.trim() !== '' ? field.trim() : `field ${index + 1}`))
           const damaged = record.fields.findIndex((field) => unstorableText(field) !== undefined)
           if (damaged !== -1) {
-            problems.add({ line: 1, column: headerNames[damaged], message: `the header ${unstorableText(record.fields[damaged])}: the file is damaged or not a CSV file` })
+            problems.add({
+              line: 1,
+              column: headerNames[damaged],
+              message: `the header ${unstorableText(record.fields[damaged])}: the file is damaged or not a CSV file`,
+            })
             positions = {}
             continue
           }
@@ -112,12 +109,20 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
         // Checked before any rule reads the row: no message may quote what cannot be stored.
         const damaged = record.fields.findIndex((field) => unstorableText(field) !== undefined)
         if (damaged !== -1) {
-          problems.add({ line: record.line, column: headerNames[damaged] ?? `field ${damaged + 1}`, message: `this cell ${unstorableText(record.fields[damaged])}; the file may be damaged: export it again` })
+          problems.add({
+            line: record.line,
+            column: headerNames[damaged] ?? `field ${damaged + 1}`,
+            message: `this cell ${unstorableText(record.fields[damaged])}; the file may be damaged: export it again`,
+          })
           continue
         }
         // A row may leave out empty trailing fields; a field beyond the header's is an unquoted comma.
         if (record.fields.length > headerFields && record.fields.slice(headerFields).some((field) => field.trim() !== '')) {
-          problems.add({ line: record.line, column: '(row)', message: `this row has ${record.fields.length} fields and the header has ${countOf(headerFields, 'field')}: a field that holds a comma must be in double quotes` })
+          problems.add({
+            line: record.line,
+            column: '(row)',
+            message: `this row has ${record.fields.length} fields and the header has ${countOf(headerFields, 'field')}: a field that holds a comma must be in double quotes`,
+          })
           continue
         }
         const read = input.readRow(record.line, record.fields, positions)
@@ -154,4 +159,3 @@ export async function stageFile<C extends readonly ColumnSpec[]>(
   if (rows === 0) return { readable: false, message: 'The file has a header but no rows under it: nothing was imported. Check that the export finished.' }
   return { readable: true, rows, problems, warnings, checksum: decoded.result().checksum }
 }
-

@@ -1,7 +1,7 @@
-import type { AppDeps } from '../deps.ts'
 import { recordAudit } from '../audit/record-audit.ts'
+import type { AppDeps } from '../deps.ts'
 import { err, ok, type Result } from '../result.ts'
-import { actorLabel, type Actor } from '../staff/actors.ts'
+import { type Actor, actorLabel } from '../staff/actors.ts'
 import { unstorableText } from '../text.ts'
 import type { LibraryError, LibrarySummary } from './errors.ts'
 import { isSlackTeamLinked } from './queries.ts'
@@ -38,8 +38,14 @@ export async function addLibrary(
       .values({ name, slack_team_id: input.slackTeamId, time_zone: input.timeZone })
       .returning(['id', 'name', 'slack_team_id as slackTeamId', 'time_zone as timeZone'])
       .executeTakeFirstOrThrow()
-    await recordAudit(tx, { libraryId: library.id, actor: actorLabel(input.actor.ref), action: 'library.added', subjectType: 'library', subjectId: library.id, after: library })
+    await recordAudit(tx, {
+      libraryId: library.id,
+      actor: actorLabel(input.actor.ref),
+      action: 'library.added',
+      subjectType: 'library',
+      subjectId: library.id,
+      after: library,
+    })
     return ok(library)
   })
 }
-

@@ -7,10 +7,7 @@ import { checkPermission, type NotAllowed } from '../staff/permissions.ts'
 const byLevelOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' }).compare
 
 /** The library's academic levels by name, in school order ("Year 7" … "Year 12"). */
-export async function listAcademicLevels(
-  deps: Pick<AppDeps, 'db'>,
-  input: { libraryId: number; actor: Actor },
-): Promise<Result<string[], NotAllowed>> {
+export async function listAcademicLevels(deps: Pick<AppDeps, 'db'>, input: { libraryId: number; actor: Actor }): Promise<Result<string[], NotAllowed>> {
   const refused = checkPermission(input.actor, 'lookUpContacts')
   if (refused) return err(refused)
   const rows = await deps.db.selectFrom('academic_levels').where('library_id', '=', input.libraryId).select('name').execute()

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely'
+import { type ExpressionBuilder, type SelectQueryBuilder, sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import type { Database } from '../../db/schema.ts'
 import { patronContactsArray, toContact } from '../contacts/queries.ts'
@@ -12,11 +12,7 @@ function patronColumns(eb: ExpressionBuilder<Database, 'patrons'>) {
     'patrons.last_name as lastName',
     'patrons.type',
     'patrons.is_enabled as isEnabled',
-    eb
-      .selectFrom('academic_levels')
-      .whereRef('academic_levels.id', '=', 'patrons.academic_level_id')
-      .select('academic_levels.name')
-      .as('academicLevel'),
+    eb.selectFrom('academic_levels').whereRef('academic_levels.id', '=', 'patrons.academic_level_id').select('academic_levels.name').as('academicLevel'),
     eb
       .selectFrom('patron_groups')
       .innerJoin('library_groups', 'library_groups.id', 'patron_groups.group_id')
@@ -30,10 +26,7 @@ type PatronRowView = Omit<Patron, 'groups'> & { groups: string[] | null }
 const toPatron = (row: PatronRowView): Patron => ({ ...row, groups: row.groups ?? [] })
 
 function byUsername(db: Db, libraryId: number, username: string): SelectQueryBuilder<Database, 'patrons', object> {
-  return db
-    .selectFrom('patrons')
-    .where('patrons.library_id', '=', libraryId)
-    .where(sql<string>`lower(patrons.username)`, '=', username.trim().toLowerCase())
+  return db.selectFrom('patrons').where('patrons.library_id', '=', libraryId).where(sql<string>`lower(patrons.username)`, '=', username.trim().toLowerCase())
 }
 
 export async function findPatronByUsername(db: Db, input: { libraryId: number; username: string }): Promise<Patron | undefined> {

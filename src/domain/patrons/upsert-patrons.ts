@@ -1,9 +1,9 @@
 import { sql } from 'kysely'
-import type { AppDeps } from '../deps.ts'
 import type { Db } from '../../db/database.ts'
 import { recordAudit } from '../audit/record-audit.ts'
+import type { AppDeps } from '../deps.ts'
 import { err, ok, type Result } from '../result.ts'
-import { actorLabel, type Actor } from '../staff/actors.ts'
+import { type Actor, actorLabel } from '../staff/actors.ts'
 import { can, checkPermission, type NotAllowed } from '../staff/permissions.ts'
 import type { StaffRole } from '../staff/roles.ts'
 import { quoted, unstorableText } from '../text.ts'
@@ -71,13 +71,21 @@ async function findDeactivations(db: Db, libraryId: number, patrons: PatronInput
     .selectFrom('patrons')
     .where('library_id', '=', libraryId)
     .where('is_enabled', '=', true)
-    .where(sql<string>`lower(username)`, 'in', disabling.map((row) => row.key))
+    .where(
+      sql<string>`lower(username)`,
+      'in',
+      disabling.map((row) => row.key),
+    )
     .select(sql<string>`lower(username)`.as('key'))
     .execute()
   const keys = new Set(enabled.map((row) => row.key))
   return disabling
     .filter((row) => keys.has(row.key))
-    .map((row) => ({ index: row.index, field: 'enabled' as const, message: `This deactivates ${quoted(patrons[row.index].username)}, which takes the admin role` }))
+    .map((row) => ({
+      index: row.index,
+      field: 'enabled' as const,
+      message: `This deactivates ${quoted(patrons[row.index].username)}, which takes the admin role`,
+    }))
 }
 
 /** Text that cannot be stored (a NUL, half a surrogate pair), named by the patron's index and field. */
@@ -100,7 +108,13 @@ function findUnstorableText(patrons: PatronInput[]): PatronProblem[] {
 }
 
 const fieldNames: Record<keyof PatronInput, string> = {
-  username: 'Username', firstName: 'First name', lastName: 'Last name', type: 'Type', academicLevel: 'Academic level', groups: 'A group name', enabled: 'Enabled',
+  username: 'Username',
+  firstName: 'First name',
+  lastName: 'Last name',
+  type: 'Type',
+  academicLevel: 'Academic level',
+  groups: 'A group name',
+  enabled: 'Enabled',
 }
 
 function findDuplicateUsernames(patrons: PatronInput[]): PatronProblem[] {
@@ -117,10 +131,7 @@ function findDuplicateUsernames(patrons: PatronInput[]): PatronProblem[] {
 }
 
 /** The set-based core, shared with the patrons CSV import. Run it inside a transaction. */
-export async function applyPatrons(
-  db: Db,
-  input: { libraryId: number; patrons: PatronInput[]; now: Date },
-): Promise<UpsertPatronsSummary> {
+export async function applyPatrons(db: Db, input: { libraryId: number; patrons: PatronInput[]; now: Date }): Promise<UpsertPatronsSummary> {
   const rows = JSON.stringify(
     input.patrons.map((p) => ({
       username: p.username.trim(),

@@ -18,11 +18,8 @@ const scenarioCatalogue = [
 
 type ScenarioName = (typeof scenarioCatalogue)[number]['name']
 
-
 /** Scenarios a patron contact can be matched to (purchase orders go to suppliers, not contacts). */
-export const contactScenarioNames: readonly ScenarioName[] = scenarioCatalogue
-  .filter((s) => s.roles.length > 0)
-  .map((s) => s.name)
+export const contactScenarioNames: readonly ScenarioName[] = scenarioCatalogue.filter((s) => s.roles.length > 0).map((s) => s.name)
 
 export function isContactScenario(name: string): name is ScenarioName {
   return (contactScenarioNames as readonly string[]).includes(name)

@@ -1,10 +1,10 @@
 import type { AppDeps } from '../deps.ts'
+import { findLibrary } from '../libraries/queries.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { Actor } from './actors.ts'
 import type { StaffError, StaffMember } from './errors.ts'
 import { checkPermission } from './permissions.ts'
 import { listStoredStaff } from './queries.ts'
-import { findLibrary } from '../libraries/queries.ts'
 import type { StaffRole } from './roles.ts'
 
 /** Staff of a library, configured admins first. Anyone on staff may look. */

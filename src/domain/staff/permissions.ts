@@ -1,5 +1,5 @@
 import type { Actor } from './actors.ts'
-import { staffRoles, type StaffRole } from './roles.ts'
+import { type StaffRole, staffRoles } from './roles.ts'
 
 /**
  * Who may do what: the one table. Use cases check it; Slack asks it which buttons to show; an

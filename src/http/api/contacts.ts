@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { addContact } from '../../domain/contacts/add-contact.ts'
 import { removeContact } from '../../domain/contacts/remove-contact.ts'
 import { showContact } from '../../domain/contacts/show-contact.ts'

@@ -1,15 +1,15 @@
-import { UnreadableFile } from '../../domain/imports/decode-text.ts'
-import { Hono, type Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { z } from 'zod'
 import type { AppDeps } from '../../domain/deps.ts'
-import { importFile } from '../../domain/imports/import-file.ts'
+import { UnreadableFile } from '../../domain/imports/decode-text.ts'
 import type { ImportError } from '../../domain/imports/errors.ts'
+import { importFile } from '../../domain/imports/import-file.ts'
 import type { ImportFile } from '../../domain/imports/stage-file.ts'
 import { err, ok, type Result } from '../../domain/result.ts'
 import type { ApiEnv } from './authenticate.ts'
 import { csvExpected, importProblem, invalidQuery, payloadTooLarge, problemResponse } from './problems.ts'
 import { renderContactsImport, renderPatronsImport } from './render.ts'
-import { contactsImportQuerySchema, patronsImportQuerySchema, type Problem } from './schemas.ts'
+import { contactsImportQuerySchema, type Problem, patronsImportQuerySchema } from './schemas.ts'
 
 type Deps = Pick<AppDeps, 'db' | 'bulkLoad' | 'clock'>
 

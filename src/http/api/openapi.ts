@@ -1,14 +1,6 @@
-import { maxImportBytes } from './imports.ts'
 import { z } from 'zod'
-import {
-  auditQuerySchema,
-  contactIdParam,
-  contactsImportQuerySchema,
-  maxBodyBytes,
-  namedSchemas,
-  patronsImportQuerySchema,
-  usernameParam,
-} from './schemas.ts'
+import { maxImportBytes } from './imports.ts'
+import { auditQuerySchema, contactIdParam, contactsImportQuerySchema, maxBodyBytes, namedSchemas, patronsImportQuerySchema, usernameParam } from './schemas.ts'
 
 type JsonSchema = Record<string, unknown>
 
@@ -69,10 +61,14 @@ const problemResponses = {
   },
   NotCsv: { description: 'The body is not sent as text/csv (or application/csv, text/plain).', content: problemJson },
   ImportRunning: {
-    description: 'Another import runs in this library (`startedBy` and `startedAt` say whose and since when), or an admin released this one while it was read. Nothing was changed.',
+    description:
+      'Another import runs in this library (`startedBy` and `startedAt` say whose and since when), or an admin released this one while it was read. Nothing was changed.',
     content: problemJson,
   },
-  FileTooLarge: { description: `The file is larger than ${maxImportBytes} bytes; it was refused as it streamed, and the connection closes.`, content: problemJson },
+  FileTooLarge: {
+    description: `The file is larger than ${maxImportBytes} bytes; it was refused as it streamed, and the connection closes.`,
+    content: problemJson,
+  },
   InvalidImport: {
     description:
       'A query parameter is wrong (`errors` names each by `parameter`), the file cannot be read, or it has errors: `errors` lists the first 100 by `line` and `column`, `errorCount` counts them all. Nothing was changed.',
@@ -136,7 +132,10 @@ export function openApiDocument() {
     tags: [
       { name: 'patrons', description: 'Patrons of the library, created and updated in batches by username.' },
       { name: 'contacts', description: 'The people and addresses notices reach for a patron.' },
-      { name: 'imports', description: 'CSV files from the student system, as a librarian imports them in Slack: checked whole, then applied in one transaction or not at all.' },
+      {
+        name: 'imports',
+        description: 'CSV files from the student system, as a librarian imports them in Slack: checked whole, then applied in one transaction or not at all.',
+      },
       { name: 'audit', description: 'Who changed what, and when: every change to patrons, contacts, staff, keys and imports.' },
     ],
     paths: {
@@ -153,7 +152,10 @@ export function openApiDocument() {
           description:
             'All or nothing: one bad patron and the batch changes nothing. Sending the same batch again reports every patron unchanged. Deactivating a patron (enabled: false for one who is enabled) needs an admin key: a staff key gets 403 naming each such patron; creating one disabled does not.',
           requestBody: { required: true, content: json(ref('PatronBatch')) },
-          responses: { '200': { description: 'How many patrons were created, updated and left unchanged.', content: json(ref('UpsertSummary')) }, ...problems('Forbidden', ...writing) },
+          responses: {
+            '200': { description: 'How many patrons were created, updated and left unchanged.', content: json(ref('UpsertSummary')) },
+            ...problems('Forbidden', ...writing),
+          },
         }),
       },
       '/api/v1/patrons/{username}': {

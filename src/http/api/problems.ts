@@ -211,7 +211,10 @@ export function importProblem(error: ImportError): Problem {
         type: problemType('invalid-levels'),
         title: 'Invalid academic levels',
         status: 422,
-        detail: error.levels.length === 0 ? 'replace-levels needs at least one academic level' : `No academic level ${error.levels.map((level) => `"${level}"`).join(', ')} in this library`,
+        detail:
+          error.levels.length === 0
+            ? 'replace-levels needs at least one academic level'
+            : `No academic level ${error.levels.map((level) => `"${level}"`).join(', ')} in this library`,
         errors:
           error.levels.length === 0
             ? [{ parameter: 'levels', detail: 'Name at least one academic level' }]
@@ -221,9 +224,19 @@ export function importProblem(error: ImportError): Problem {
     case 'batch_not_found':
       return { type: problemType('import-not-found'), title: 'Import not found', status: 404, detail: `No import ${error.batchId} in this library` }
     case 'batch_not_ready':
-      return { type: problemType('import-not-ready'), title: 'Import not ready', status: 409, detail: `Import ${error.batchId} is ${error.status}, not waiting to be applied` }
+      return {
+        type: problemType('import-not-ready'),
+        title: 'Import not ready',
+        status: 409,
+        detail: `Import ${error.batchId} is ${error.status}, not waiting to be applied`,
+      }
     case 'same_confirmer':
-      return { type: problemType('confirmer-must-differ'), title: 'Another must confirm', status: 409, detail: `Import ${error.batchId} must be confirmed by another than the one who asked for it` }
+      return {
+        type: problemType('confirmer-must-differ'),
+        title: 'Another must confirm',
+        status: 409,
+        detail: `Import ${error.batchId} must be confirmed by another than the one who asked for it`,
+      }
     default:
       return assertNever(error)
   }

@@ -1,9 +1,9 @@
 import { z } from 'zod'
+import { defaultAuditLimit, maxAuditLimit } from '../../domain/audit/list-audit.ts'
 import { bccPreferences, contactRoles, contactSources, contactTypes, contactUsages } from '../../domain/contacts/contact-fields.ts'
 import { contactImportModes } from '../../domain/imports/contacts-plan.ts'
 import { patronTypes } from '../../domain/patrons/patron-view.ts'
 import { contactScenarioNames } from '../../domain/scenarios/catalogue.ts'
-import { defaultAuditLimit, maxAuditLimit } from '../../domain/audit/list-audit.ts'
 
 // The one source of truth for `/api/v1`: the routes validate with these schemas and the OpenAPI
 // document is generated from them, so the two cannot drift apart.
@@ -192,7 +192,13 @@ export const contactsImportQuerySchema = z
     // Level names hold no commas in practice ("Year 7"), so both `levels=a,b` and `levels=a&levels=b` work.
     levels: z
       .union([z.string(), z.array(z.string())])
-      .transform((given) => [given].flat().flatMap((value) => value.split(',')).map((level) => level.trim()).filter((level) => level !== ''))
+      .transform((given) =>
+        [given]
+          .flat()
+          .flatMap((value) => value.split(','))
+          .map((level) => level.trim())
+          .filter((level) => level !== ''),
+      )
       .optional()
       .describe('For replace-levels: the academic levels, comma-separated or repeated.'),
     keepCustom: queryFlag('Replace modes: keep the contacts staff added or edited by hand, and do not add an exact duplicate of one.'),
@@ -233,7 +239,9 @@ const contactsImportSchema = z.object({
       contactsToDelete: count,
       contactsUnchanged: count.describe('Contacts the file repeats exactly, scenarios included: left as they are.'),
       contactsKept: count.describe('Kept by keepCustom.'),
-      duplicatesSkipped: count.describe('Rows that repeat the address of a contact the import leaves as it is (in add mode, any contact the patron has), so change nothing.'),
+      duplicatesSkipped: count.describe(
+        'Rows that repeat the address of a contact the import leaves as it is (in add mode, any contact the patron has), so change nothing.',
+      ),
     })
     .describe('What the import does (or would do, on a dry run).'),
   added: count.optional().describe('Contacts added; absent on a dry run.'),
@@ -261,7 +269,7 @@ export const auditQuerySchema = z.strictObject({
   from: auditFilter(
     "Entries at or after this: a date (2026-03-01: from the start of that day in the library's time zone) or an instant with its offset (2026-03-01T08:00:00Z).",
   ),
-  to: auditFilter('Entries at or before this: a date (2026-03-31: to the end of that day in the library\'s time zone) or an instant with its offset.'),
+  to: auditFilter("Entries at or before this: a date (2026-03-31: to the end of that day in the library's time zone) or an instant with its offset."),
   actor: auditFilter('Who acted or approved, as the log names them: slack:U0123ABCD, api-key:4, cli.'),
   patron: auditFilter("A patron's username: entries about the patron or their contacts, and batches of patrons that name them."),
   action: auditFilter('An action (contact.added), or a prefix ending in a dot for every action of a kind (contact.).'),
@@ -278,14 +286,16 @@ const auditEntrySchema = z.object({
   id: z.string().describe('Grows with every entry written.'),
   at: z.iso.datetime(),
   actor: z.string().describe('Who did it: slack:U0123ABCD, api-key:4, cli; for an import, who asked for it.'),
-  approver: z.string().nullable().describe('Who confirmed it, when that was someone else\'s step (an import\'s confirmation).'),
-  action: z.string().describe('What was done: contact.added, contact.updated, contact.removed, patrons.upserted, contacts.imported, staff.added, api_key.created, …'),
+  approver: z.string().nullable().describe("Who confirmed it, when that was someone else's step (an import's confirmation)."),
+  action: z
+    .string()
+    .describe('What was done: contact.added, contact.updated, contact.removed, patrons.upserted, contacts.imported, staff.added, api_key.created, …'),
   subjectType: z.string().describe('What it was done to: contact, patron, import, staff, api_key, library.'),
   subjectId: z.string().nullable(),
   patron: z.string().nullable().describe('The username of the patron the entry is about, while the patron exists.'),
   before: z.unknown().describe('The subject before the change, when there was one.'),
   after: z.unknown().describe('The subject after the change.'),
-  details: z.unknown().describe('What else the action recorded: an import\'s file name, checksum and counts.'),
+  details: z.unknown().describe("What else the action recorded: an import's file name, checksum and counts."),
 })
 
 const auditPageSchema = z.object({

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { importBlocks } from '../../../src/bot/imports/modal-views.ts'
 import { importActions } from '../../../src/bot/imports/views.ts'
-import { givenLibrary, type GivenLibrary, type GivenPatron } from '../../support/builders.ts'
+import { type GivenLibrary, type GivenPatron, givenLibrary } from '../../support/builders.ts'
 import { buttonsIn, textOf } from '../../support/fake-slack.ts'
-import { startServiceWithSlack, type SlackTestService } from '../../support/slack-request.ts'
+import { type SlackTestService, startServiceWithSlack } from '../../support/slack-request.ts'
 import { capturedLog } from '../captured-log.ts'
 import { followUpdates, importingUser } from './import-flow.ts'
 
@@ -96,8 +96,19 @@ describe('/import for contacts', () => {
     expect(await addresses(lib, ana)).toEqual(['dad@example.org (staff)', 'maria.silva@example.org (import)'])
     expect(await addresses(lib, ben)).toEqual(['ben@example.org (import)'])
     expect(await addresses(lib, cai)).toEqual([])
-    const audit = await slack.service.deps.db.selectFrom('audit_log').where('library_id', '=', lib.id).where('action', '=', 'contacts.imported').select(['actor', 'approver', 'details']).execute()
-    expect(audit).toEqual([expect.objectContaining({ actor: 'slack:UADMIN', approver: 'slack:UADMIN', details: expect.objectContaining({ fileName: 'contacts.csv', mode: 'replace-all', deleted: 2, added: 2 }) })])
+    const audit = await slack.service.deps.db
+      .selectFrom('audit_log')
+      .where('library_id', '=', lib.id)
+      .where('action', '=', 'contacts.imported')
+      .select(['actor', 'approver', 'details'])
+      .execute()
+    expect(audit).toEqual([
+      expect.objectContaining({
+        actor: 'slack:UADMIN',
+        approver: 'slack:UADMIN',
+        details: expect.objectContaining({ fileName: 'contacts.csv', mode: 'replace-all', deleted: 2, added: 2 }),
+      }),
+    ])
   })
 
   test('Cancel says the import was cancelled and leaves the contacts as they were', async () => {
@@ -128,7 +139,10 @@ describe('/import for contacts', () => {
 
   test('a file sent before its patrons says how many patrons do not exist, besides each row', async () => {
     const { lib, ana } = await givenSchool()
-    const early = { name: 'contacts.csv', content: 'username,role,address\nnewkid,patron,newkid@example.org\nNEWKID,guardian,mum.newkid@example.org\nnewtwin,patron,newtwin@example.org\n' }
+    const early = {
+      name: 'contacts.csv',
+      content: 'username,role,address\nnewkid,patron,newkid@example.org\nNEWKID,guardian,mum.newkid@example.org\nnewtwin,patron,newtwin@example.org\n',
+    }
 
     const run = await dryRun(lib, 'UADMIN', { file: early, choices: { [importBlocks.mode]: 'replace-patrons' } })
 
@@ -177,8 +191,14 @@ describe('/import for contacts', () => {
     const levelsElsewhere = await user.submit(form, { file, choices: { [importBlocks.levels]: ['Year 7'] } })
 
     expect(await noFile.json()).toEqual({ response_action: 'errors', errors: { [importBlocks.file]: 'Choose a CSV file' } })
-    expect(await noLevel.json()).toEqual({ response_action: 'errors', errors: { [importBlocks.levels]: 'Choose the academic levels whose contacts are replaced' } })
-    expect(await levelsElsewhere.json()).toMatchObject({ response_action: 'errors', errors: { [importBlocks.levels]: expect.stringContaining('only with Replace academic levels') } })
+    expect(await noLevel.json()).toEqual({
+      response_action: 'errors',
+      errors: { [importBlocks.levels]: 'Choose the academic levels whose contacts are replaced' },
+    })
+    expect(await levelsElsewhere.json()).toMatchObject({
+      response_action: 'errors',
+      errors: { [importBlocks.levels]: expect.stringContaining('only with Replace academic levels') },
+    })
     expect(slack.fake.calls.filter((call) => call.method === 'chat.postMessage' || call.method === 'files.info')).toEqual([])
   })
 
@@ -189,7 +209,10 @@ describe('/import for contacts', () => {
     const form = await importingUser(slack, lib, 'UADMIN').openForm()
     const bareForm = await importingUser(slack, bare, 'UADMIN').openForm()
 
-    const patronsReplaced = await importingUser(slack, lib, 'UADMIN').submit(form, { file, choices: { [importBlocks.kind]: 'patrons', [importBlocks.mode]: 'replace-all' } })
+    const patronsReplaced = await importingUser(slack, lib, 'UADMIN').submit(form, {
+      file,
+      choices: { [importBlocks.kind]: 'patrons', [importBlocks.mode]: 'replace-all' },
+    })
     const noLevels = await importingUser(slack, bare, 'UADMIN').submit(bareForm, { file, choices: { [importBlocks.mode]: 'replace-levels' } })
 
     expect(await patronsReplaced.json()).toMatchObject({ errors: { [importBlocks.mode]: expect.stringContaining('leave the mode on Add') } })
@@ -208,7 +231,9 @@ describe('/import for contacts', () => {
     )
     expect(await addresses(lib, cai)).toEqual(['cai.mum@example.org (import)'])
     const told = log.lines().filter((line) => line.level >= 40)
-    expect(told).toEqual([expect.objectContaining({ level: 40, msg: 'an import could not read its file from Slack', problem: 'file_gone', detail: 'file_not_found' })])
+    expect(told).toEqual([
+      expect.objectContaining({ level: 40, msg: 'an import could not read its file from Slack', problem: 'file_gone', detail: 'file_not_found' }),
+    ])
     expect(log.raw()).not.toContain('"stack"')
   })
 
@@ -236,7 +261,10 @@ describe('/import for contacts', () => {
 
   test('replace academic levels replaces the chosen level’s patrons and adds to the others', async () => {
     const { lib, ana, ben } = await givenSchool()
-    const run = await dryRun(lib, 'UADMIN', { file, choices: { [importBlocks.mode]: 'replace-levels', [importBlocks.levels]: ['Year 7'], [importBlocks.keepCustom]: [] } })
+    const run = await dryRun(lib, 'UADMIN', {
+      file,
+      choices: { [importBlocks.mode]: 'replace-levels', [importBlocks.levels]: ['Year 7'], [importBlocks.keepCustom]: [] },
+    })
     expect(textOf(run.last.blocks)).toContain('Replace academic levels (Year 7), custom contacts included')
 
     await run.user.click(buttonsIn(run.last.blocks, importActions.confirmContacts)[0], run.ref)

@@ -1,7 +1,7 @@
 import { expect } from 'vitest'
 import { importBlocks } from '../../../src/bot/imports/modal-views.ts'
 import type { SlackCall } from '../../support/fake-slack.ts'
-import { postToSlackEvents, slackUser, stateFromView, viewSubmissionBody, type SlackTestService } from '../../support/slack-request.ts'
+import { postToSlackEvents, type SlackTestService, slackUser, stateFromView, viewSubmissionBody } from '../../support/slack-request.ts'
 
 /** A choice in the import form, by block: a value, several, or none. */
 export type ImportChoices = Partial<Record<(typeof importBlocks)[keyof typeof importBlocks], string | string[] | null>>
@@ -46,7 +46,16 @@ export function importingUser(slack: SlackTestService, lib: { slackTeamId: strin
         channel: { id: message.channel, name: 'library' },
         message: { type: 'message', ts: message.ts },
         response_url: fake.responseUrl(),
-        actions: [{ type: 'button', block_id: 'b', action_id: button.action_id, value: button.value, text: { type: 'plain_text', text: 'x' }, action_ts: '1700000000.000200' }],
+        actions: [
+          {
+            type: 'button',
+            block_id: 'b',
+            action_id: button.action_id,
+            value: button.value,
+            text: { type: 'plain_text', text: 'x' },
+            action_ts: '1700000000.000200',
+          },
+        ],
       }
       return postToSlackEvents(eventsUrl, new URLSearchParams({ payload: JSON.stringify(payload) }).toString())
     },

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { importBlocks } from '../../../src/bot/imports/modal-views.ts'
 import { importActions } from '../../../src/bot/imports/views.ts'
-import { givenLibrary, type GivenLibrary } from '../../support/builders.ts'
+import { type GivenLibrary, givenLibrary } from '../../support/builders.ts'
 import { buttonsIn, textOf } from '../../support/fake-slack.ts'
-import { startServiceWithSlack, type SlackTestService } from '../../support/slack-request.ts'
+import { type SlackTestService, startServiceWithSlack } from '../../support/slack-request.ts'
 import { followUpdates, importingUser } from './import-flow.ts'
 
 let slack: SlackTestService
@@ -23,7 +23,15 @@ async function givenSchool() {
 const leavers = { name: 'leavers.csv', content: 'username,enabled\nleaver1,FALSE\nLeaver2,false\n' }
 
 const enabledPatrons = async (lib: GivenLibrary) =>
-  (await slack.service.deps.db.selectFrom('patrons').where('library_id', '=', lib.id).where('is_enabled', '=', true).select('username').orderBy('username').execute()).map((p) => p.username)
+  (
+    await slack.service.deps.db
+      .selectFrom('patrons')
+      .where('library_id', '=', lib.id)
+      .where('is_enabled', '=', true)
+      .select('username')
+      .orderBy('username')
+      .execute()
+  ).map((p) => p.username)
 
 async function dryRun(lib: GivenLibrary, userId: string, file: { name: string; content: string }) {
   const user = importingUser(slack, lib, userId)
@@ -53,7 +61,12 @@ describe('/import for patrons', () => {
     expect(textOf(applied.last.blocks)).toContain('Created 0 patrons, updated 2; 0 unchanged.')
     expect(textOf(applied.last.blocks)).toContain('confirmed by <@UADMIN>')
     expect(await enabledPatrons(lib)).toEqual(['asilva'])
-    const audit = await slack.service.deps.db.selectFrom('audit_log').where('library_id', '=', lib.id).where('action', '=', 'patrons.imported').select(['actor', 'approver']).execute()
+    const audit = await slack.service.deps.db
+      .selectFrom('audit_log')
+      .where('library_id', '=', lib.id)
+      .where('action', '=', 'patrons.imported')
+      .select(['actor', 'approver'])
+      .execute()
     expect(audit).toEqual([{ actor: 'slack:UADMIN', approver: 'slack:UADMIN' }])
   })
 

@@ -1,10 +1,10 @@
-import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { authenticateApiKey } from '../../../src/domain/api-keys/authenticate-api-key.ts'
 import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import { hashApiKey } from '../../../src/domain/api-keys/queries.ts'
 import { revokeApiKey } from '../../../src/domain/api-keys/revoke-api-key.ts'
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { givenLibrary, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 
@@ -30,11 +30,14 @@ test('a key is shown once, stored only as its hash, and stands for its library u
   expect((await lib.auditActions()).map((a) => a.action)).toEqual(['api_key.created', 'api_key.revoked'])
 })
 
-test('a key created for the student system\'s sync acts as an admin of its library', async () => {
+test("a key created for the student system's sync acts as an admin of its library", async () => {
   const deps = testDeps(handle)
   const lib = await givenLibrary(deps)
   const created = await createApiKey(deps, { libraryId: lib.id, name: 'SIS nightly', role: 'admin', actor: cliActor })
   if (!created.ok) throw new Error('not created')
   expect(created.value.apiKey.role).toBe('admin')
-  expect(await authenticateApiKey(deps, created.value.key)).toEqual({ libraryId: lib.id, actor: { ref: { kind: 'api_key', keyId: created.value.apiKey.id }, role: 'admin' } })
+  expect(await authenticateApiKey(deps, created.value.key)).toEqual({
+    libraryId: lib.id,
+    actor: { ref: { kind: 'api_key', keyId: created.value.apiKey.id }, role: 'admin' },
+  })
 })

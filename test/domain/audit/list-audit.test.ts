@@ -1,10 +1,9 @@
-
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
-import { listAudit, type AuditFilters } from '../../../src/domain/audit/list-audit.ts'
+import { type AuditFilters, listAudit } from '../../../src/domain/audit/list-audit.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
 import { givenAuditEntry } from '../../support/audit.ts'
-import { givenLibrary, staffActor, testDeps, type GivenLibrary } from '../../support/builders.ts'
+import { type GivenLibrary, givenLibrary, staffActor, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 
 let handle: DatabaseHandle
@@ -62,7 +61,15 @@ describe('reading the audit log', () => {
   test('fifty entries make a page when no limit is given', async () => {
     const deps = testDeps(handle)
     const lib = await givenLibrary(deps)
-    for (let day = 1; day <= 51; day += 1) await givenAuditEntry(deps.db, { libraryId: lib.id, at: `2026-01-01T00:00:00Z`, actor: 'cli', action: 'staff.added', subjectType: 'staff', subjectId: `U${day}` })
+    for (let day = 1; day <= 51; day += 1)
+      await givenAuditEntry(deps.db, {
+        libraryId: lib.id,
+        at: `2026-01-01T00:00:00Z`,
+        actor: 'cli',
+        action: 'staff.added',
+        subjectType: 'staff',
+        subjectId: `U${day}`,
+      })
 
     const page = await read(deps, lib)
 
@@ -77,7 +84,10 @@ describe('reading the audit log', () => {
     const secondOfMarch = await read(deps, lib, { from: '2026-03-02', to: '2026-03-02' })
     const fromAnInstant = await read(deps, lib, { from: '2026-03-04T09:00:00Z', to: '2026-03-05T08:59:59+00:00' })
 
-    expect(secondOfMarch.lines).toEqual(['2026-03-02T09:00:00.000Z slack:UANNA contacts.imported', '2026-03-01T13:01:00.000Z slack:UANNA contact.updated asilva'])
+    expect(secondOfMarch.lines).toEqual([
+      '2026-03-02T09:00:00.000Z slack:UANNA contacts.imported',
+      '2026-03-01T13:01:00.000Z slack:UANNA contact.updated asilva',
+    ])
     expect(fromAnInstant.lines).toEqual(['2026-03-04T09:00:00.000Z cli api_key.created'])
   })
 
@@ -167,7 +177,13 @@ describe('reading the audit log', () => {
     const unknown = await listAudit(deps, { libraryId: lib.id, actor: admin, filters: { patron: 'zsmith' } })
     const backwards = await listAudit(deps, { libraryId: lib.id, actor: admin, filters: { from: '2026-03-05', to: '2026-03-04T12:00:00Z' } })
 
-    expect(unknown).toEqual({ ok: false, error: { code: 'invalid_filters', problems: [{ filter: 'patron', message: 'No patron with username "zsmith" in this library' }] } })
-    expect(backwards).toEqual({ ok: false, error: { code: 'invalid_filters', problems: [{ filter: 'to', message: '"2026-03-04T12:00:00Z" is before from (2026-03-05)' }] } })
+    expect(unknown).toEqual({
+      ok: false,
+      error: { code: 'invalid_filters', problems: [{ filter: 'patron', message: 'No patron with username "zsmith" in this library' }] },
+    })
+    expect(backwards).toEqual({
+      ok: false,
+      error: { code: 'invalid_filters', problems: [{ filter: 'to', message: '"2026-03-04T12:00:00Z" is before from (2026-03-05)' }] },
+    })
   })
 })

@@ -28,7 +28,13 @@ describe('adding a contact', () => {
     const deps = testDeps(handle)
     const lib = await givenLibrary(deps)
     const pupil = await lib.patron({ username: 'asilva' })
-    const added = await addContact(deps, { libraryId: lib.id, patron: { username: 'ASilva' }, fields: guardian({ address: '  Ana.Silva@Example.org ' }), source: 'staff', actor: staffActor() })
+    const added = await addContact(deps, {
+      libraryId: lib.id,
+      patron: { username: 'ASilva' },
+      fields: guardian({ address: '  Ana.Silva@Example.org ' }),
+      source: 'staff',
+      actor: staffActor(),
+    })
     expect(added.ok && added.value.address).toBe('Ana.Silva@Example.org')
     const row = await deps.db.selectFrom('contacts').where('patron_id', '=', pupil.id).select(['address_key', 'source']).executeTakeFirstOrThrow()
     expect(row).toEqual({ address_key: 'ana.silva@example.org', source: 'staff' })
@@ -38,8 +44,17 @@ describe('adding a contact', () => {
     const deps = testDeps(handle)
     const lib = await givenLibrary(deps)
     const pupil = await lib.patron()
-    const result = await addContact(deps, { libraryId: lib.id, patron: { patronId: pupil.id }, fields: guardian({ address: 'ana.silva-at-example.org' }), source: 'staff', actor: staffActor() })
-    expect(result).toEqual({ ok: false, error: { code: 'invalid_contact', problems: [{ field: 'address', message: 'Address "ana.silva-at-example.org" is not an email address' }] } })
+    const result = await addContact(deps, {
+      libraryId: lib.id,
+      patron: { patronId: pupil.id },
+      fields: guardian({ address: 'ana.silva-at-example.org' }),
+      source: 'staff',
+      actor: staffActor(),
+    })
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'invalid_contact', problems: [{ field: 'address', message: 'Address "ana.silva-at-example.org" is not an email address' }] },
+    })
     expect(await lib.contactsOf(pupil)).toEqual([])
     expect(await lib.auditActions()).toEqual([])
   })
@@ -49,7 +64,13 @@ describe('adding a contact', () => {
     const lib = await givenLibrary(deps)
     const pupil = await lib.patron()
     await lib.contact(pupil, { role: 'patron', isPrimary: true })
-    const result = await addContact(deps, { libraryId: lib.id, patron: { patronId: pupil.id }, fields: guardian({ isPrimary: true }), source: 'staff', actor: staffActor() })
+    const result = await addContact(deps, {
+      libraryId: lib.id,
+      patron: { patronId: pupil.id },
+      fields: guardian({ isPrimary: true }),
+      source: 'staff',
+      actor: staffActor(),
+    })
     expect(!result.ok && result.error.code === 'invalid_contact' && result.error.problems[0].field).toBe('primary')
     expect(await lib.contactsOf(pupil)).toHaveLength(1)
   })
@@ -58,7 +79,13 @@ describe('adding a contact', () => {
     const deps = testDeps(handle)
     const lib = await givenLibrary(deps)
     const pupil = await lib.patron()
-    const result = await addContact(deps, { libraryId: lib.id, patron: { patronId: pupil.id }, fields: guardian({ usage: 'custom' }), source: 'staff', actor: staffActor() })
+    const result = await addContact(deps, {
+      libraryId: lib.id,
+      patron: { patronId: pupil.id },
+      fields: guardian({ usage: 'custom' }),
+      source: 'staff',
+      actor: staffActor(),
+    })
     expect(result.ok && result.value.scenarios).toEqual([...contactScenarioNames].sort())
   })
 
@@ -66,19 +93,47 @@ describe('adding a contact', () => {
     const deps = testDeps(handle)
     const lib = await givenLibrary(deps)
     const pupil = await lib.patron()
-    const none = await addContact(deps, { libraryId: lib.id, patron: { patronId: pupil.id }, fields: guardian({ usage: 'custom', scenarios: [] }), source: 'staff', actor: staffActor() })
-    expect(!none.ok && none.error.code === 'invalid_contact' && none.error.problems).toEqual([{ field: 'scenarios', message: 'Custom usage needs at least one matching scenario' }])
-    const unknown = await addContact(deps, { libraryId: lib.id, patron: { patronId: pupil.id }, fields: guardian({ usage: 'custom', scenarios: ['circulation.overdue', 'birthday'] }), source: 'staff', actor: staffActor() })
-    expect(!unknown.ok && unknown.error.code === 'invalid_contact' && unknown.error.problems).toEqual([{ field: 'scenarios', message: 'Unknown scenario: birthday' }])
+    const none = await addContact(deps, {
+      libraryId: lib.id,
+      patron: { patronId: pupil.id },
+      fields: guardian({ usage: 'custom', scenarios: [] }),
+      source: 'staff',
+      actor: staffActor(),
+    })
+    expect(!none.ok && none.error.code === 'invalid_contact' && none.error.problems).toEqual([
+      { field: 'scenarios', message: 'Custom usage needs at least one matching scenario' },
+    ])
+    const unknown = await addContact(deps, {
+      libraryId: lib.id,
+      patron: { patronId: pupil.id },
+      fields: guardian({ usage: 'custom', scenarios: ['circulation.overdue', 'birthday'] }),
+      source: 'staff',
+      actor: staffActor(),
+    })
+    expect(!unknown.ok && unknown.error.code === 'invalid_contact' && unknown.error.problems).toEqual([
+      { field: 'scenarios', message: 'Unknown scenario: birthday' },
+    ])
   })
 
   test('phone and social media contacts are recorded', async () => {
     const deps = testDeps(handle)
     const lib = await givenLibrary(deps)
     const pupil = await lib.patron()
-    const phone = await addContact(deps, { libraryId: lib.id, patron: { patronId: pupil.id }, fields: guardian({ type: 'phone', address: '+61 2 9999 0000' }), source: 'staff', actor: staffActor() })
+    const phone = await addContact(deps, {
+      libraryId: lib.id,
+      patron: { patronId: pupil.id },
+      fields: guardian({ type: 'phone', address: '+61 2 9999 0000' }),
+      source: 'staff',
+      actor: staffActor(),
+    })
     expect(phone.ok).toBe(true)
-    const badPhone = await addContact(deps, { libraryId: lib.id, patron: { patronId: pupil.id }, fields: guardian({ type: 'phone', address: 'call me' }), source: 'staff', actor: staffActor() })
+    const badPhone = await addContact(deps, {
+      libraryId: lib.id,
+      patron: { patronId: pupil.id },
+      fields: guardian({ type: 'phone', address: 'call me' }),
+      source: 'staff',
+      actor: staffActor(),
+    })
     expect(badPhone.ok).toBe(false)
   })
 
@@ -86,7 +141,13 @@ describe('adding a contact', () => {
     const deps = testDeps(handle)
     const lib = await givenLibrary(deps)
     const pupil = await lib.patron()
-    const result = await addContact(deps, { libraryId: lib.id, patron: { patronId: pupil.id }, fields: guardian(), source: 'staff', actor: staffActor('viewer') })
+    const result = await addContact(deps, {
+      libraryId: lib.id,
+      patron: { patronId: pupil.id },
+      fields: guardian(),
+      source: 'staff',
+      actor: staffActor('viewer'),
+    })
     expect(result).toEqual({ ok: false, error: { code: 'not_allowed', permission: 'changeContacts', needed: 'staff', role: 'viewer' } })
     const stranger = await addContact(deps, { libraryId: lib.id, patron: { patronId: pupil.id }, fields: guardian(), source: 'staff', actor: staffActor(null) })
     expect(stranger.ok).toBe(false)
@@ -110,7 +171,13 @@ describe('editing and removing a contact', () => {
     const lib = await givenLibrary(deps)
     const pupil = await lib.patron({ username: 'bjones' })
     const id = await lib.contact(pupil, { address: 'old@example.org', source: 'import' })
-    const result = await updateContact(deps, { libraryId: lib.id, contactId: id, changes: { address: 'new@example.org' }, source: 'staff', actor: staffActor('staff', 'slack:U1') })
+    const result = await updateContact(deps, {
+      libraryId: lib.id,
+      contactId: id,
+      changes: { address: 'new@example.org' },
+      source: 'staff',
+      actor: staffActor('staff', 'slack:U1'),
+    })
     expect(result.ok && result.value.address).toBe('new@example.org')
     const [entry] = await lib.auditActions()
     expect(entry.action).toBe('contact.updated')

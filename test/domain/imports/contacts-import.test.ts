@@ -2,12 +2,12 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
-import { applyContactsImport, importContactsAtOnce, previewContactsImport } from '../../support/imports.ts'
-import type { ContactsImportRequest } from '../../../src/domain/imports/contacts-import.ts'
 import { cancelImport } from '../../../src/domain/imports/cancel-import.ts'
-import { fixedClock, givenLibrary, staffActor, testDeps, type GivenLibrary, type GivenPatron } from '../../support/builders.ts'
+import type { ContactsImportRequest } from '../../../src/domain/imports/contacts-import.ts'
+import { fixedClock, type GivenLibrary, type GivenPatron, givenLibrary, staffActor, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { csvFile } from '../../support/files.ts'
+import { applyContactsImport, importContactsAtOnce, previewContactsImport } from '../../support/imports.ts'
 
 let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
@@ -22,7 +22,15 @@ async function importContacts(
   options: Partial<Omit<ContactsImportRequest, 'file' | 'kind'>> = {},
   stream: { chunkBytes?: number } = {},
 ) {
-  const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, ...options, file: csvFile(csv, stream) })
+  const preview = await previewContactsImport(deps, {
+    libraryId: lib.id,
+    mode: 'add',
+    levels: [],
+    keepCustom: false,
+    actor: admin,
+    ...options,
+    file: csvFile(csv, stream),
+  })
   if (!preview.ok) return { preview, applied: undefined }
   const applied = await applyContactsImport(deps, { libraryId: lib.id, batchId: preview.value.batchId, actor: admin })
   return { preview, applied }
@@ -101,7 +109,14 @@ describe('the four modes of seed 000', () => {
     expect(await addresses(lib, ben)).toEqual(['old-ben@example.org'])
     const batch = await deps.db.selectFrom('batches').where('library_id', '=', lib.id).select('levels').executeTakeFirstOrThrow()
     expect(batch.levels).toEqual(['Year 7'])
-    const unknown = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-levels', levels: ['year 7', 'Year 12'], keepCustom: false, actor: admin, file: csvFile(file) })
+    const unknown = await previewContactsImport(deps, {
+      libraryId: lib.id,
+      mode: 'replace-levels',
+      levels: ['year 7', 'Year 12'],
+      keepCustom: false,
+      actor: admin,
+      file: csvFile(file),
+    })
     expect(unknown).toEqual({ ok: false, error: { code: 'invalid_levels', levels: ['Year 12'] } })
   })
 
@@ -111,8 +126,16 @@ describe('the four modes of seed 000', () => {
     const csv = 'username,role,address\nana,other,Teacher@School.example\nana,guardian,new-ana@example.org\ncai,guardian,new-cai@example.org\n'
     const { preview, applied } = await importContacts(deps, lib, csv, { mode: 'replace-levels', levels: ['Year 7'], keepCustom: true })
     expect(preview.ok && preview.value.summary).toEqual({
-      rows: 3, patronsInFile: 2, patronsNotFound: 0, patronsTouched: 2,
-      contactsToAdd: 2, contactsToUpdate: 0, contactsToDelete: 1, contactsUnchanged: 0, contactsKept: 1, duplicatesSkipped: 1,
+      rows: 3,
+      patronsInFile: 2,
+      patronsNotFound: 0,
+      patronsTouched: 2,
+      contactsToAdd: 2,
+      contactsToUpdate: 0,
+      contactsToDelete: 1,
+      contactsUnchanged: 0,
+      contactsKept: 1,
+      duplicatesSkipped: 1,
     })
     expect(applied).toMatchObject({ ok: true, value: { added: 2, deleted: 1 } })
     const rows = async (pupil: GivenPatron) => (await lib.contactsOf(pupil)).map((c) => `${c.role} ${c.address} (${c.source})`).sort()
@@ -161,7 +184,12 @@ describe('a replace shows and makes only real changes', () => {
     const again = await importContacts(deps, lib, csv, { mode: 'replace-all' })
 
     expect(again.preview.ok && again.preview.value.summary).toMatchObject({
-      rows: 3, patronsTouched: 0, contactsToAdd: 0, contactsToUpdate: 0, contactsToDelete: 0, contactsUnchanged: 3,
+      rows: 3,
+      patronsTouched: 0,
+      contactsToAdd: 0,
+      contactsToUpdate: 0,
+      contactsToDelete: 0,
+      contactsUnchanged: 3,
     })
     expect(again.applied).toMatchObject({ ok: true, value: { added: 0, updated: 0, deleted: 0, unchanged: 3 } })
     expect(await contactIds(deps, lib)).toEqual(ids)
@@ -175,7 +203,13 @@ describe('a replace shows and makes only real changes', () => {
 
     const { preview, applied } = await importContacts(deps, lib, csv, { mode: 'replace-patrons' })
 
-    expect(preview.ok && preview.value.summary).toMatchObject({ patronsTouched: 1, contactsToAdd: 0, contactsToUpdate: 1, contactsToDelete: 1, contactsUnchanged: 1 })
+    expect(preview.ok && preview.value.summary).toMatchObject({
+      patronsTouched: 1,
+      contactsToAdd: 0,
+      contactsToUpdate: 1,
+      contactsToDelete: 1,
+      contactsUnchanged: 1,
+    })
     expect(applied).toMatchObject({ ok: true, value: { added: 0, updated: 1, deleted: 1, unchanged: 1 } })
     const anas = await deps.db.selectFrom('contacts').where('patron_id', '=', ana.id).select(['id', 'address', 'addressee', 'is_primary']).execute()
     expect(anas).toEqual([{ id: anaGuardian.id, address: 'OLD-ANA@example.org', addressee: 'Mrs Silva', is_primary: true }])
@@ -188,9 +222,14 @@ describe('a replace shows and makes only real changes', () => {
     const pupil = await lib.patron({ username: 'zoe' })
     await lib.contact(pupil, { address: 'a@example.org', isPrimary: true })
     await lib.contact(pupil, { address: 'b@example.org' })
-    const { applied } = await importContacts(deps, lib, 'username,role,address,primary\nzoe,guardian,a@example.org,no\nzoe,guardian,b@example.org,yes\n', { mode: 'replace-patrons' })
+    const { applied } = await importContacts(deps, lib, 'username,role,address,primary\nzoe,guardian,a@example.org,no\nzoe,guardian,b@example.org,yes\n', {
+      mode: 'replace-patrons',
+    })
     expect(applied).toMatchObject({ ok: true, value: { updated: 2 } })
-    expect((await lib.contactsOf(pupil)).map((c) => [c.address, c.isPrimary])).toEqual([['a@example.org', false], ['b@example.org', true]])
+    expect((await lib.contactsOf(pupil)).map((c) => [c.address, c.isPrimary])).toEqual([
+      ['a@example.org', false],
+      ['b@example.org', true],
+    ])
   })
 })
 
@@ -224,7 +263,11 @@ describe('a patron holds an address once', () => {
     const { preview } = await importContacts(deps, lib, csv, { mode: 'add' })
     expect(preview).toMatchObject({
       ok: false,
-      error: { code: 'invalid_file', problemCount: 1, problems: [{ line: 4, column: 'address', message: '"ana" already has this address on line 2: a patron holds an address once' }] },
+      error: {
+        code: 'invalid_file',
+        problemCount: 1,
+        problems: [{ line: 4, column: 'address', message: '"ana" already has this address on line 2: a patron holds an address once' }],
+      },
     })
     expect(await addresses(lib, ana)).toEqual(['old-ana@example.org', 'teacher@school.example'])
   })
@@ -246,7 +289,14 @@ describe('bad input changes nothing', () => {
       'ana,guardian,j@example.org,yes,,,,',
     ].join('\n')
     const before = await addresses(lib, ana)
-    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-all', levels: [], keepCustom: false, actor: admin, file: csvFile(csv) })
+    const preview = await previewContactsImport(deps, {
+      libraryId: lib.id,
+      mode: 'replace-all',
+      levels: [],
+      keepCustom: false,
+      actor: admin,
+      file: csvFile(csv),
+    })
     expect(preview).toEqual({
       ok: false,
       error: {
@@ -276,7 +326,14 @@ describe('bad input changes nothing', () => {
     const good = (from: number) => Array.from({ length: 5000 }, (_, i) => `ana,other,x${from + i}@example.org\n`).join('')
     const csv = `username,role,address\n${good(0)}ana,guardian,y@example.org,surplus\n${good(5000)}ana,guardian,"z@example.org\n`
     const before = await addresses(lib, ana)
-    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(csv, { chunkBytes: 4096 }) })
+    const preview = await previewContactsImport(deps, {
+      libraryId: lib.id,
+      mode: 'add',
+      levels: [],
+      keepCustom: false,
+      actor: admin,
+      file: csvFile(csv, { chunkBytes: 4096 }),
+    })
     expect(!preview.ok && preview.error.code === 'invalid_file' && preview.error.problems).toEqual([
       { line: 5002, column: '(row)', message: 'this row has 4 fields and the header has 3 fields: a field that holds a comma must be in double quotes' },
       { line: 10003, column: '(row)', message: 'a quoted field is never closed (a " is missing), so the rest of the file runs into this field' },
@@ -288,7 +345,14 @@ describe('bad input changes nothing', () => {
     const deps = testDeps(handle)
     const { lib, ana } = await givenSchool(deps)
     const before = await addresses(lib, ana)
-    const staged = await importContactsAtOnce(deps, { libraryId: lib.id, mode: 'replace-all', levels: [], keepCustom: false, actor: admin, file: csvFile('username,role,address\r\n\r\n') })
+    const staged = await importContactsAtOnce(deps, {
+      libraryId: lib.id,
+      mode: 'replace-all',
+      levels: [],
+      keepCustom: false,
+      actor: admin,
+      file: csvFile('username,role,address\r\n\r\n'),
+    })
     expect(staged).toEqual({ ok: false, error: { code: 'unreadable_file', message: expect.stringContaining('a header but no rows') } })
     expect(await addresses(lib, ana)).toEqual(before)
   })
@@ -296,7 +360,14 @@ describe('bad input changes nothing', () => {
   test.runIf(process.env.TEST_DB === 'server')('a Cancel while Confirm applies the batch is told so, and changes nothing', async () => {
     const deps = testDeps(handle)
     const { lib } = await givenSchool(deps)
-    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-all', levels: [], keepCustom: false, actor: admin, file: csvFile(file) })
+    const preview = await previewContactsImport(deps, {
+      libraryId: lib.id,
+      mode: 'replace-all',
+      levels: [],
+      keepCustom: false,
+      actor: admin,
+      file: csvFile(file),
+    })
     const batchId = preview.ok ? preview.value.batchId : 0
     // As an apply holds it: its transaction has the batch's row.
     let release!: () => void
@@ -309,12 +380,19 @@ describe('bad input changes nothing', () => {
       await held
     })
     await isLocked
-    expect(await cancelImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({ ok: false, error: { code: 'batch_not_ready', batchId, status: 'applying' } })
+    expect(await cancelImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({
+      ok: false,
+      error: { code: 'batch_not_ready', batchId, status: 'applying' },
+    })
     release()
     await applying
     const batch = await deps.db.selectFrom('batches').where('id', '=', batchId).select('status').executeTakeFirstOrThrow()
     expect(batch.status).toBe('staged')
-    const staged = await deps.db.selectFrom('import_contact_rows').where('batch_id', '=', batchId).select((eb) => eb.fn.countAll<number>().as('rows')).executeTakeFirstOrThrow()
+    const staged = await deps.db
+      .selectFrom('import_contact_rows')
+      .where('batch_id', '=', batchId)
+      .select((eb) => eb.fn.countAll<number>().as('rows'))
+      .executeTakeFirstOrThrow()
     expect(Number(staged.rows)).toBe(3)
   })
 
@@ -324,7 +402,11 @@ describe('bad input changes nothing', () => {
     const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(file) })
     const batchId = preview.ok ? preview.value.batchId : 0
     // As a process leaves it that dies while reading: staging, its heart stopped an hour ago.
-    await deps.db.updateTable('batches').set({ status: 'staging', heartbeat_at: new Date(deps.clock.now().getTime() - 3_600_000) }).where('id', '=', batchId).execute()
+    await deps.db
+      .updateTable('batches')
+      .set({ status: 'staging', heartbeat_at: new Date(deps.clock.now().getTime() - 3_600_000) })
+      .where('id', '=', batchId)
+      .execute()
 
     const next = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(file) })
 
@@ -338,17 +420,36 @@ describe('bad input changes nothing', () => {
   test('cancelling a replace takes an admin, as confirming it does', async () => {
     const deps = testDeps(handle)
     const { lib } = await givenSchool(deps)
-    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-patrons', levels: [], keepCustom: false, actor: admin, file: csvFile(file) })
+    const preview = await previewContactsImport(deps, {
+      libraryId: lib.id,
+      mode: 'replace-patrons',
+      levels: [],
+      keepCustom: false,
+      actor: admin,
+      file: csvFile(file),
+    })
     const batchId = preview.ok ? preview.value.batchId : 0
-    expect(await cancelImport(deps, { libraryId: lib.id, batchId, actor: staffActor('staff') })).toEqual({ ok: false, error: { code: 'not_allowed', permission: 'replaceContacts', needed: 'admin', role: 'staff' } })
+    expect(await cancelImport(deps, { libraryId: lib.id, batchId, actor: staffActor('staff') })).toEqual({
+      ok: false,
+      error: { code: 'not_allowed', permission: 'replaceContacts', needed: 'admin', role: 'staff' },
+    })
     expect(await cancelImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({ ok: true, value: { batchId } })
   })
 
   test('a missing mandatory column is named on line 1', async () => {
     const deps = testDeps(handle)
     const { lib } = await givenSchool(deps)
-    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile('username,address\nana,a@example.org\n') })
-    expect(!preview.ok && preview.error.code === 'invalid_file' && preview.error.problems).toEqual([{ line: 1, column: 'role', message: 'mandatory column role is missing', severity: 'error' }])
+    const preview = await previewContactsImport(deps, {
+      libraryId: lib.id,
+      mode: 'add',
+      levels: [],
+      keepCustom: false,
+      actor: admin,
+      file: csvFile('username,address\nana,a@example.org\n'),
+    })
+    expect(!preview.ok && preview.error.code === 'invalid_file' && preview.error.problems).toEqual([
+      { line: 1, column: 'role', message: 'mandatory column role is missing', severity: 'error' },
+    ])
   })
 
   test('a primary beside an existing primary that the import keeps is refused', async () => {
@@ -357,8 +458,17 @@ describe('bad input changes nothing', () => {
     await lib.contact(ana, { role: 'patron', address: 'ana@school.example', isPrimary: true, source: 'staff' })
     const csv = 'username,role,address,primary\nana,guardian,mum@example.org,yes\n'
     const added = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(csv) })
-    expect(!added.ok && added.error.code === 'invalid_file' && added.error.problems).toEqual([{ line: 2, column: 'primary', message: 'the patron already has a primary contact that this import keeps' }])
-    const replaced = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-patrons', levels: [], keepCustom: false, actor: admin, file: csvFile(csv) })
+    expect(!added.ok && added.error.code === 'invalid_file' && added.error.problems).toEqual([
+      { line: 2, column: 'primary', message: 'the patron already has a primary contact that this import keeps' },
+    ])
+    const replaced = await previewContactsImport(deps, {
+      libraryId: lib.id,
+      mode: 'replace-patrons',
+      levels: [],
+      keepCustom: false,
+      actor: admin,
+      file: csvFile(csv),
+    })
     expect(replaced.ok).toBe(true)
   })
 
@@ -367,12 +477,18 @@ describe('bad input changes nothing', () => {
     const { lib, ana } = await givenSchool(deps)
     await lib.contact(ana, { role: 'patron', address: 'ana@school.example', isPrimary: true, source: 'staff' })
     const applied = await importContactsAtOnce(deps, {
-      libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile('username,role,address,primary,colour\nana,guardian,mum@example.org,yes,red\n'),
+      libraryId: lib.id,
+      mode: 'add',
+      levels: [],
+      keepCustom: false,
+      actor: admin,
+      file: csvFile('username,role,address,primary,colour\nana,guardian,mum@example.org,yes,red\n'),
     })
     expect(applied).toEqual({
       ok: false,
       error: {
-        code: 'invalid_file', problemCount: 1,
+        code: 'invalid_file',
+        problemCount: 1,
         problems: [{ line: 2, column: 'primary', message: 'the patron already has a primary contact that this import keeps' }],
         warnings: [{ line: 1, column: 'colour', message: 'unknown column "colour" is ignored', severity: 'warning' }],
       },
@@ -388,7 +504,14 @@ describe('bad input changes nothing', () => {
       begin if new.address = 'poison@example.org' then raise exception 'disk full'; end if; return new; end $$`.execute(deps.db)
     await sql`create trigger refuse_poison before insert on contacts for each row execute function refuse_poison()`.execute(deps.db)
     try {
-      const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-all', levels: [], keepCustom: false, actor: admin, file: csvFile('username,role,address\nana,guardian,fine@example.org\nben,guardian,poison@example.org\n') })
+      const preview = await previewContactsImport(deps, {
+        libraryId: lib.id,
+        mode: 'replace-all',
+        levels: [],
+        keepCustom: false,
+        actor: admin,
+        file: csvFile('username,role,address\nana,guardian,fine@example.org\nben,guardian,poison@example.org\n'),
+      })
       await expect(applyContactsImport(deps, { libraryId: lib.id, batchId: preview.ok ? preview.value.batchId : 0, actor: admin })).rejects.toThrow(/disk full/)
     } finally {
       await sql`drop trigger refuse_poison on contacts`.execute(deps.db)
@@ -403,7 +526,14 @@ describe('bad input changes nothing', () => {
     const deps = testDeps(handle)
     const { lib } = await givenSchool(deps)
     const staff = staffActor('staff')
-    const replace = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-all', levels: [], keepCustom: false, actor: staff, file: csvFile(file) })
+    const replace = await previewContactsImport(deps, {
+      libraryId: lib.id,
+      mode: 'replace-all',
+      levels: [],
+      keepCustom: false,
+      actor: staff,
+      file: csvFile(file),
+    })
     expect(replace).toEqual({ ok: false, error: { code: 'not_allowed', permission: 'replaceContacts', needed: 'admin', role: 'staff' } })
     const add = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: staff, file: csvFile(file) })
     expect(add.ok).toBe(true)
@@ -417,8 +547,18 @@ describe('bad input changes nothing', () => {
     const slow = csvFile(file)
     const slowBytes = slow.bytes
     const first = previewContactsImport(deps, {
-      libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin,
-      file: { name: 'slow.csv', bytes: (async function* () { await gate; yield* slowBytes })() },
+      libraryId: lib.id,
+      mode: 'add',
+      levels: [],
+      keepCustom: false,
+      actor: admin,
+      file: {
+        name: 'slow.csv',
+        bytes: (async function* () {
+          await gate
+          yield* slowBytes
+        })(),
+      },
     })
     await new Promise((resolve) => setTimeout(resolve, 50))
     const second = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(file) })
@@ -444,10 +584,22 @@ describe('files as spreadsheets save them', () => {
     const { lib, ana } = await givenSchool(deps)
     const ascii = `username,role,address,addressee\r\n${Array.from({ length: 3000 }, (_, i) => `ana,other,x${i}@example.org,Plain\r\n`).join('')}`
     const accented = Buffer.concat([Buffer.from(ascii), Buffer.from('ana,guardian,j@example.org,Mme H\xe9l\xe8ne M\xfcller\r\n', 'latin1')])
-    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(new Uint8Array(accented), { chunkBytes: 4096 }) })
+    const preview = await previewContactsImport(deps, {
+      libraryId: lib.id,
+      mode: 'add',
+      levels: [],
+      keepCustom: false,
+      actor: admin,
+      file: csvFile(new Uint8Array(accented), { chunkBytes: 4096 }),
+    })
     expect(preview.ok).toBe(true)
     await applyContactsImport(deps, { libraryId: lib.id, batchId: preview.ok ? preview.value.batchId : 0, actor: admin })
-    const row = await deps.db.selectFrom('contacts').where('patron_id', '=', ana.id).where('address', '=', 'j@example.org').select('addressee').executeTakeFirst()
+    const row = await deps.db
+      .selectFrom('contacts')
+      .where('patron_id', '=', ana.id)
+      .where('address', '=', 'j@example.org')
+      .select('addressee')
+      .executeTakeFirst()
     expect(row?.addressee).toBe('Mme Hélène Müller')
   })
 
@@ -459,15 +611,30 @@ describe('files as spreadsheets save them', () => {
     // The first chunk ends with the é: a lone byte that could yet start a UTF-8 character.
     const { applied } = await importContacts(deps, lib, new Uint8Array(bytes), { mode: 'add' }, { chunkBytes: before.length + 1 })
     expect(applied?.ok).toBe(true)
-    const row = await deps.db.selectFrom('contacts').where('patron_id', '=', ana.id).where('address', '=', 'j@example.org').select('addressee').executeTakeFirst()
+    const row = await deps.db
+      .selectFrom('contacts')
+      .where('patron_id', '=', ana.id)
+      .where('address', '=', 'j@example.org')
+      .select('addressee')
+      .executeTakeFirst()
     expect(row?.addressee).toBe('Hélène')
   })
 
   test('a UTF-8 file cut off inside its last character is refused as cut short', async () => {
     const deps = testDeps(handle)
     const { lib } = await givenSchool(deps)
-    const bytes = Buffer.concat([Buffer.from('username,role,address,addressee\nana,guardian,a@example.org,Zoë\nana,guardian,b@example.org,Zo'), Buffer.from([0xc3])])
-    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(new Uint8Array(bytes)) })
+    const bytes = Buffer.concat([
+      Buffer.from('username,role,address,addressee\nana,guardian,a@example.org,Zoë\nana,guardian,b@example.org,Zo'),
+      Buffer.from([0xc3]),
+    ])
+    const preview = await previewContactsImport(deps, {
+      libraryId: lib.id,
+      mode: 'add',
+      levels: [],
+      keepCustom: false,
+      actor: admin,
+      file: csvFile(new Uint8Array(bytes)),
+    })
     expect(preview).toEqual({ ok: false, error: { code: 'unreadable_file', message: expect.stringContaining('cut short') } })
   })
 
@@ -478,7 +645,14 @@ describe('files as spreadsheets save them', () => {
       Buffer.from('username,role,address,addressee\nana,guardian,a@example.org,Zoë\n'),
       Buffer.from('ana,guardian,b@example.org,Zo\xeb\n', 'latin1'),
     ])
-    const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(new Uint8Array(bytes)) })
+    const preview = await previewContactsImport(deps, {
+      libraryId: lib.id,
+      mode: 'add',
+      levels: [],
+      keepCustom: false,
+      actor: admin,
+      file: csvFile(new Uint8Array(bytes)),
+    })
     expect(preview.ok).toBe(false)
     expect(!preview.ok && preview.error.code).toBe('unreadable_file')
   })
@@ -487,14 +661,26 @@ describe('files as spreadsheets save them', () => {
 test('each value of a row is staged in its own column, by name', async () => {
   const deps = testDeps(handle)
   const { lib, ana } = await givenSchool(deps)
-  const csv = 'username,role,type,address,primary,addressee,bcc,usage,scenarios\nANA,other,email,Coach@School.example,yes,Coach Kim,no,custom,circulation.recall;circulation.overdue\n'
+  const csv =
+    'username,role,type,address,primary,addressee,bcc,usage,scenarios\nANA,other,email,Coach@School.example,yes,Coach Kim,no,custom,circulation.recall;circulation.overdue\n'
   const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'add', levels: [], keepCustom: false, actor: admin, file: csvFile(csv) })
   if (!preview.ok) throw new Error(preview.error.code)
   const staged = await deps.db.selectFrom('import_contact_rows').where('batch_id', '=', preview.value.batchId).selectAll().execute()
   expect(staged).toEqual([
     {
-      batch_id: preview.value.batchId, line: 2, username: 'ANA', role: 'other', type: 'email', address: 'Coach@School.example', address_key: 'coach@school.example',
-      is_primary: true, addressee: 'Coach Kim', bcc: 'no', usage: 'custom', scenarios: 'circulation.overdue;circulation.recall', patron_id: ana.id,
+      batch_id: preview.value.batchId,
+      line: 2,
+      username: 'ANA',
+      role: 'other',
+      type: 'email',
+      address: 'Coach@School.example',
+      address_key: 'coach@school.example',
+      is_primary: true,
+      addressee: 'Coach Kim',
+      bcc: 'no',
+      usage: 'custom',
+      scenarios: 'circulation.overdue;circulation.recall',
+      patron_id: ana.id,
     },
   ])
 })
@@ -504,7 +690,14 @@ test('a dry run left unconfirmed for a day expires: Confirm then says so, and ch
   const deps = testDeps(handle, { clock })
   const { lib, ana } = await givenSchool(deps)
   const before = await addresses(lib, ana)
-  const preview = await previewContactsImport(deps, { libraryId: lib.id, mode: 'replace-all', levels: [], keepCustom: false, actor: admin, file: csvFile(file) })
+  const preview = await previewContactsImport(deps, {
+    libraryId: lib.id,
+    mode: 'replace-all',
+    levels: [],
+    keepCustom: false,
+    actor: admin,
+    file: csvFile(file),
+  })
   if (!preview.ok) throw new Error(preview.error.code)
   clock.set('2026-03-11T09:00:01Z')
   expect(await applyContactsImport(deps, { libraryId: lib.id, batchId: preview.value.batchId, actor: admin })).toEqual({

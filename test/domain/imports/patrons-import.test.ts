@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { cancelImport } from '../../../src/domain/imports/cancel-import.ts'
-import { applyPatronsImport, previewPatronsImport } from '../../support/imports.ts'
 import { findPatronByUsername } from '../../../src/domain/patrons/queries.ts'
 import { givenLibrary, staffActor, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { csvFile } from '../../support/files.ts'
+import { applyPatronsImport, previewPatronsImport } from '../../support/imports.ts'
 
 let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
@@ -22,7 +22,11 @@ test('patrons are created and updated with their level and groups', async () => 
   expect(preview.ok && preview.value.summary).toEqual({ rows: 2, toCreate: 1, toUpdate: 1, unchanged: 0, toDeactivate: 0, toReactivate: 0 })
   const applied = await applyPatronsImport(deps, { libraryId: lib.id, batchId: preview.ok ? preview.value.batchId : 0, actor: staffActor('staff') })
   expect(applied).toMatchObject({ ok: true, value: { created: 1, updated: 1 } })
-  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'ana' })).toMatchObject({ lastName: 'Silva', academicLevel: 'Year 7', groups: ['Chess', 'Choir'] })
+  expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'ana' })).toMatchObject({
+    lastName: 'Silva',
+    academicLevel: 'Year 7',
+    groups: ['Chess', 'Choir'],
+  })
   expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'mrbrown' })).toMatchObject({ type: 'staff', academicLevel: null })
   const [audit] = await lib.auditActions()
   expect(audit).toMatchObject({ action: 'patrons.imported', details: { fileName: 'users.csv', created: 1, updated: 1 } })
@@ -56,7 +60,10 @@ test('username,enabled with FALSE deactivates in bulk, and only an admin may', a
   expect(refused).toEqual({
     ok: false,
     error: {
-      code: 'deactivation_not_allowed', needed: 'admin', role: 'staff', problemCount: 2,
+      code: 'deactivation_not_allowed',
+      needed: 'admin',
+      role: 'staff',
+      problemCount: 2,
       problems: [
         { line: 2, column: 'enabled', message: 'this row deactivates "leaver1", which takes the admin role' },
         { line: 3, column: 'enabled', message: 'this row deactivates "LEAVER2", which takes the admin role' },
@@ -86,7 +93,11 @@ test('a deactivation file naming an unknown patron, or a bad value, changes noth
   const deps = testDeps(handle)
   const lib = await givenLibrary(deps)
   await lib.patron({ username: 'leaver1' })
-  const preview = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile('username,enabled\nleaver1,FALSE\nghost,FALSE\nleaver1,nope\n'), actor: admin })
+  const preview = await previewPatronsImport(deps, {
+    libraryId: lib.id,
+    file: csvFile('username,enabled\nleaver1,FALSE\nghost,FALSE\nleaver1,nope\n'),
+    actor: admin,
+  })
   expect(!preview.ok && preview.error.code === 'invalid_file' && preview.error.problems).toEqual([
     { line: 3, column: 'username', message: 'no patron with username "ghost" in this library (a file without name columns only updates patrons)' },
     { line: 4, column: 'enabled', message: '"nope" is not true or false' },
@@ -100,10 +111,12 @@ test('a staged import can be cancelled, and then cannot be applied', async () =>
   const preview = await previewPatronsImport(deps, { libraryId: lib.id, file: csvFile('username,first_name\nnew1,Neo\n'), actor: admin })
   const batchId = preview.ok ? preview.value.batchId : 0
   expect(await cancelImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({ ok: true, value: { batchId } })
-  expect(await applyPatronsImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({ ok: false, error: { code: 'batch_not_ready', batchId, status: 'cancelled' } })
+  expect(await applyPatronsImport(deps, { libraryId: lib.id, batchId, actor: admin })).toEqual({
+    ok: false,
+    error: { code: 'batch_not_ready', batchId, status: 'cancelled' },
+  })
   expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'new1' })).toBeUndefined()
 })
-
 
 test('a patron removed between the dry run and the confirmation is not created blank by a deactivation file', async () => {
   const deps = testDeps(handle)

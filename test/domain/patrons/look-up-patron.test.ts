@@ -52,7 +52,10 @@ test('someone who is not staff cannot look', async () => {
   const deps = testDeps(handle)
   const lib = await givenLibrary(deps)
   await lib.patron({ username: 'abc' })
-  expect(await lookUpPatron(deps, { libraryId: lib.id, query: 'abc', actor: staffActor(null) })).toEqual({ ok: false, error: { code: 'not_allowed', permission: 'lookUpContacts', needed: 'viewer', role: null } })
+  expect(await lookUpPatron(deps, { libraryId: lib.id, query: 'abc', actor: staffActor(null) })).toEqual({
+    ok: false,
+    error: { code: 'not_allowed', permission: 'lookUpContacts', needed: 'viewer', role: null },
+  })
 })
 
 test('a name is found as a librarian types it: without its accents, in any case', async () => {

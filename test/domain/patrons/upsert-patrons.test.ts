@@ -19,7 +19,13 @@ test('the library system creates patrons with their level and groups, and a repe
   const first = await upsertPatrons(deps, { libraryId: lib.id, patrons: batch, actor: staffActor('staff', 'api-key:1') })
   expect(first).toEqual({ ok: true, value: { created: 2, updated: 0, unchanged: 0 } })
   expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'ASILVA' })).toMatchObject({
-    username: 'asilva', firstName: 'Ana', lastName: 'Silva', type: 'student', academicLevel: 'Year 7', groups: ['Chess', 'Choir'], isEnabled: true,
+    username: 'asilva',
+    firstName: 'Ana',
+    lastName: 'Silva',
+    type: 'student',
+    academicLevel: 'Year 7',
+    groups: ['Chess', 'Choir'],
+    isEnabled: true,
   })
   const again = await upsertPatrons(deps, { libraryId: lib.id, patrons: batch, actor: staffActor('staff', 'api-key:1') })
   expect(again).toEqual({ ok: true, value: { created: 0, updated: 0, unchanged: 2 } })
@@ -31,11 +37,23 @@ test('the library system creates patrons with their level and groups, and a repe
 test('an update changes only the fields it names, matching the username in any case', async () => {
   const deps = testDeps(handle)
   const lib = await givenLibrary(deps)
-  await upsertPatrons(deps, { libraryId: lib.id, patrons: [{ username: 'bjones', firstName: 'Bea', lastName: 'Jones', academicLevel: 'Year 8', groups: ['Chess'] }], actor: staffActor() })
-  const result = await upsertPatrons(deps, { libraryId: lib.id, patrons: [{ username: 'BJones', enabled: false, groups: ['Debating'] }], actor: staffActor('admin') })
+  await upsertPatrons(deps, {
+    libraryId: lib.id,
+    patrons: [{ username: 'bjones', firstName: 'Bea', lastName: 'Jones', academicLevel: 'Year 8', groups: ['Chess'] }],
+    actor: staffActor(),
+  })
+  const result = await upsertPatrons(deps, {
+    libraryId: lib.id,
+    patrons: [{ username: 'BJones', enabled: false, groups: ['Debating'] }],
+    actor: staffActor('admin'),
+  })
   expect(result).toEqual({ ok: true, value: { created: 0, updated: 1, unchanged: 0 } })
   expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'bjones' })).toMatchObject({
-    username: 'bjones', firstName: 'Bea', academicLevel: 'Year 8', groups: ['Debating'], isEnabled: false,
+    username: 'bjones',
+    firstName: 'Bea',
+    academicLevel: 'Year 8',
+    groups: ['Debating'],
+    isEnabled: false,
   })
 })
 
@@ -43,11 +61,19 @@ test('deactivating takes an admin, as at every door: a staff member is refused o
   const deps = testDeps(handle)
   const lib = await givenLibrary(deps)
   await lib.patron({ username: 'leaver' })
-  const patrons = [{ username: 'newbie', enabled: false }, { username: 'Leaver', enabled: false }]
+  const patrons = [
+    { username: 'newbie', enabled: false },
+    { username: 'Leaver', enabled: false },
+  ]
   const refused = await upsertPatrons(deps, { libraryId: lib.id, patrons, actor: staffActor('staff') })
   expect(refused).toEqual({
     ok: false,
-    error: { code: 'deactivation_not_allowed', needed: 'admin', role: 'staff', problems: [{ index: 1, field: 'enabled', message: 'This deactivates "Leaver", which takes the admin role' }] },
+    error: {
+      code: 'deactivation_not_allowed',
+      needed: 'admin',
+      role: 'staff',
+      problems: [{ index: 1, field: 'enabled', message: 'This deactivates "Leaver", which takes the admin role' }],
+    },
   })
   expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'newbie' })).toBeUndefined()
   // A patron created disabled loses nothing: staff may.
@@ -57,7 +83,11 @@ test('deactivating takes an admin, as at every door: a staff member is refused o
 test('a batch naming one username twice is refused whole', async () => {
   const deps = testDeps(handle)
   const lib = await givenLibrary(deps)
-  const result = await upsertPatrons(deps, { libraryId: lib.id, patrons: [{ username: 'cwu' }, { username: 'dlee' }, { username: 'CWU' }], actor: staffActor() })
+  const result = await upsertPatrons(deps, {
+    libraryId: lib.id,
+    patrons: [{ username: 'cwu' }, { username: 'dlee' }, { username: 'CWU' }],
+    actor: staffActor(),
+  })
   expect(result).toEqual({ ok: false, error: { code: 'invalid_patrons', problems: [{ index: 2, field: 'username', message: '"CWU" is also at index 0' }] } })
   expect(await findPatronByUsername(deps.db, { libraryId: lib.id, username: 'dlee' })).toBeUndefined()
 })

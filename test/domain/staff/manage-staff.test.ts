@@ -5,7 +5,7 @@ import { identifySlackMember } from '../../../src/domain/staff/identify-slack-me
 import { listStaff } from '../../../src/domain/staff/list-staff.ts'
 import { removeStaff } from '../../../src/domain/staff/remove-staff.ts'
 import { setStaffRole } from '../../../src/domain/staff/set-staff-role.ts'
-import { givenLibrary, staffActor, testDeps, type GivenLibrary } from '../../support/builders.ts'
+import { type GivenLibrary, givenLibrary, staffActor, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 
 let handle: DatabaseHandle
@@ -27,7 +27,10 @@ test('a configured admin is admin of every library, and adds staff', async () =>
   expect(await member(deps, lib, 'UANNA')).toEqual({ ref: { kind: 'slack', userId: 'UANNA' }, role: 'staff' })
   expect(await member(deps, lib, 'USTRANGER')).toEqual({ ref: { kind: 'slack', userId: 'USTRANGER' }, role: null })
   const listed = await listStaff(deps, { libraryId: lib.id, actor: boss })
-  expect(listed.ok && listed.value.map((s) => [s.slackUserId, s.role, s.fromConfiguration])).toEqual([['UBOSS', 'admin', true], ['UANNA', 'staff', false]])
+  expect(listed.ok && listed.value.map((s) => [s.slackUserId, s.role, s.fromConfiguration])).toEqual([
+    ['UBOSS', 'admin', true],
+    ['UANNA', 'staff', false],
+  ])
   expect((await lib.auditActions()).map((a) => [a.action, a.actor])).toEqual([['staff.added', 'slack:UBOSS']])
 })
 
@@ -35,8 +38,14 @@ test('a configured admin cannot be given a role or removed here, and nothing is 
   const deps = testDeps(handle, { adminUserIds: ['UBOSS', 'UHEAD'] })
   const lib = await givenLibrary(deps)
   const head = await member(deps, lib, 'UHEAD')
-  expect(await setStaffRole(deps, { libraryId: lib.id, slackUserId: 'UBOSS', role: 'viewer', actor: head })).toEqual({ ok: false, error: { code: 'configured_admin', slackUserId: 'UBOSS' } })
-  expect(await removeStaff(deps, { libraryId: lib.id, slackUserId: 'UBOSS', actor: head })).toEqual({ ok: false, error: { code: 'configured_admin', slackUserId: 'UBOSS' } })
+  expect(await setStaffRole(deps, { libraryId: lib.id, slackUserId: 'UBOSS', role: 'viewer', actor: head })).toEqual({
+    ok: false,
+    error: { code: 'configured_admin', slackUserId: 'UBOSS' },
+  })
+  expect(await removeStaff(deps, { libraryId: lib.id, slackUserId: 'UBOSS', actor: head })).toEqual({
+    ok: false,
+    error: { code: 'configured_admin', slackUserId: 'UBOSS' },
+  })
   expect(await member(deps, lib, 'UBOSS')).toMatchObject({ role: 'admin' })
   expect(await lib.auditActions()).toEqual([])
 })
@@ -71,14 +80,26 @@ test('the last admin of a library cannot be demoted or removed', async () => {
   const lib = await givenLibrary(deps)
   await lib.staff('UONLY', 'admin')
   const admin = staffActor('admin', 'slack:UONLY')
-  expect(await removeStaff(deps, { libraryId: lib.id, slackUserId: 'UONLY', actor: admin })).toEqual({ ok: false, error: { code: 'last_admin', slackUserId: 'UONLY' } })
-  expect(await setStaffRole(deps, { libraryId: lib.id, slackUserId: 'UONLY', role: 'viewer', actor: admin })).toEqual({ ok: false, error: { code: 'last_admin', slackUserId: 'UONLY' } })
+  expect(await removeStaff(deps, { libraryId: lib.id, slackUserId: 'UONLY', actor: admin })).toEqual({
+    ok: false,
+    error: { code: 'last_admin', slackUserId: 'UONLY' },
+  })
+  expect(await setStaffRole(deps, { libraryId: lib.id, slackUserId: 'UONLY', role: 'viewer', actor: admin })).toEqual({
+    ok: false,
+    error: { code: 'last_admin', slackUserId: 'UONLY' },
+  })
 })
 
 test('an unknown role, or something that is not a Slack member id, is refused', async () => {
   const deps = testDeps(handle)
   const lib = await givenLibrary(deps)
-  expect(await setStaffRole(deps, { libraryId: lib.id, slackUserId: 'UXAVIER', role: 'owner', actor: staffActor('admin') })).toEqual({ ok: false, error: { code: 'invalid_role', role: 'owner' } })
-  expect(await setStaffRole(deps, { libraryId: lib.id, slackUserId: 'xavier', role: 'staff', actor: staffActor('admin') })).toEqual({ ok: false, error: { code: 'invalid_slack_user', slackUserId: 'xavier' } })
+  expect(await setStaffRole(deps, { libraryId: lib.id, slackUserId: 'UXAVIER', role: 'owner', actor: staffActor('admin') })).toEqual({
+    ok: false,
+    error: { code: 'invalid_role', role: 'owner' },
+  })
+  expect(await setStaffRole(deps, { libraryId: lib.id, slackUserId: 'xavier', role: 'staff', actor: staffActor('admin') })).toEqual({
+    ok: false,
+    error: { code: 'invalid_slack_user', slackUserId: 'xavier' },
+  })
   expect(await lib.auditActions()).toEqual([])
 })

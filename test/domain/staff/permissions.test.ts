@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { expect, test } from 'vitest'
-import { can, checkPermission, permissions, type Permission } from '../../../src/domain/staff/permissions.ts'
+import { can, checkPermission, type Permission, permissions } from '../../../src/domain/staff/permissions.ts'
 import type { StaffRole } from '../../../src/domain/staff/roles.ts'
 import { staffActor } from '../../support/builders.ts'
 
@@ -32,7 +32,9 @@ test('each permission is held by its role and those above it, and by no one with
     for (const role of roles) {
       const allowed = role !== null && order.indexOf(role) >= order.indexOf(expected[permission])
       expect(can(staffActor(role), permission), `${role} ${permission}`).toBe(allowed)
-      expect(checkPermission(staffActor(role), permission)).toEqual(allowed ? undefined : { code: 'not_allowed', permission, needed: expected[permission], role })
+      expect(checkPermission(staffActor(role), permission)).toEqual(
+        allowed ? undefined : { code: 'not_allowed', permission, needed: expected[permission], role },
+      )
     }
   }
 })

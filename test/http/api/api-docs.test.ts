@@ -21,7 +21,9 @@ test('docs/api.md lists, for each route, the answers the OpenAPI document gives 
 
   const answered = Object.fromEntries(
     Object.entries<any>(openApiDocument().paths).flatMap(([path, item]) =>
-      ['get', 'post', 'patch', 'delete'].filter((method) => item[method]).map((method) => [`${method.toUpperCase()} ${path}`, Object.keys(item[method].responses).sort()]),
+      ['get', 'post', 'patch', 'delete']
+        .filter((method) => item[method])
+        .map((method) => [`${method.toUpperCase()} ${path}`, Object.keys(item[method].responses).sort()]),
     ),
   )
 
@@ -33,9 +35,24 @@ test('as docs/api.md says, scenarios are kept for a custom contact only: any and
   await lib.patron({ username: 'asilva' })
   const docs = await apiDocs()
 
-  const any = await lib.send('POST', '/api/v1/patrons/asilva/contacts', { role: 'guardian', address: 'mum@example.org', usage: 'any', scenarios: ['circulation.overdue'] })
-  const none = await lib.send('POST', '/api/v1/patrons/asilva/contacts', { role: 'other', address: 'dad@example.org', usage: 'none', scenarios: ['circulation.overdue'] })
-  const custom = await lib.send('POST', '/api/v1/patrons/asilva/contacts', { role: 'other', address: 'teacher@example.org', usage: 'custom', scenarios: ['circulation.overdue'] })
+  const any = await lib.send('POST', '/api/v1/patrons/asilva/contacts', {
+    role: 'guardian',
+    address: 'mum@example.org',
+    usage: 'any',
+    scenarios: ['circulation.overdue'],
+  })
+  const none = await lib.send('POST', '/api/v1/patrons/asilva/contacts', {
+    role: 'other',
+    address: 'dad@example.org',
+    usage: 'none',
+    scenarios: ['circulation.overdue'],
+  })
+  const custom = await lib.send('POST', '/api/v1/patrons/asilva/contacts', {
+    role: 'other',
+    address: 'teacher@example.org',
+    usage: 'custom',
+    scenarios: ['circulation.overdue'],
+  })
 
   expect([await any.json(), await none.json(), await custom.json()].map((contact) => [contact.usage, contact.scenarios])).toEqual([
     ['any', []],

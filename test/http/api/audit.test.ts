@@ -1,11 +1,11 @@
-import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { givenAuditEntry } from '../../support/audit.ts'
 import { testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
-import { givenApiLibrary, problemOf, type GivenApiLibrary } from './given-api.ts'
+import { type GivenApiLibrary, givenApiLibrary, problemOf } from './given-api.ts'
 
 let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
@@ -21,7 +21,7 @@ async function givenAdminKey(lib: GivenApiLibrary) {
 type Page = { entries: Array<{ action: string; actor: string; patron: string | null; at: string; details: any }>; nextCursor: string | null }
 
 describe('GET /api/v1/audit', () => {
-  test("an admin key reads what the student system did, newest first, and follows nextCursor to the last page", async () => {
+  test('an admin key reads what the student system did, newest first, and follows nextCursor to the last page', async () => {
     const lib = await givenApiLibrary(testDeps(handle))
     const readAudit = await givenAdminKey(lib)
     await lib.send('POST', '/api/v1/patrons', [{ username: 'asilva' }, { username: 'bchen' }])
@@ -42,7 +42,7 @@ describe('GET /api/v1/audit', () => {
     expect(pages[0].entries[0].at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
   })
 
-  test('the filters combine: a patron, a kind of action, and days in the library\'s time zone', async () => {
+  test("the filters combine: a patron, a kind of action, and days in the library's time zone", async () => {
     const lib = await givenApiLibrary(testDeps(handle)) // Australia/Sydney: UTC+11 in March
     const readAudit = await givenAdminKey(lib)
     const ben = await lib.patron({ username: 'bchen' })

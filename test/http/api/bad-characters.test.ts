@@ -1,10 +1,10 @@
-import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
-import { givenApiLibrary, pointersOf, problemOf, type GivenApiLibrary } from './given-api.ts'
+import { type GivenApiLibrary, givenApiLibrary, pointersOf, problemOf } from './given-api.ts'
 
 let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
@@ -14,8 +14,7 @@ afterAll(async () => handle.close())
 const sendRaw = (lib: GivenApiLibrary, method: string, path: string, json: string) =>
   lib.app.request(path, { method, headers: { authorization: `Bearer ${lib.key}`, 'content-type': 'application/json' }, body: json })
 
-const patronCount = async (lib: GivenApiLibrary) =>
-  (await handle.db.selectFrom('patrons').where('library_id', '=', lib.id).select('id').execute()).length
+const patronCount = async (lib: GivenApiLibrary) => (await handle.db.selectFrom('patrons').where('library_id', '=', lib.id).select('id').execute()).length
 
 describe('text PostgreSQL cannot store is a 422 naming its field, and changes nothing', () => {
   test('a NUL in a patron’s name', async () => {
@@ -37,7 +36,10 @@ describe('text PostgreSQL cannot store is a 422 naming its field, and changes no
   test('a NUL in a contact’s addressee or address', async () => {
     const lib = await givenApiLibrary(testDeps(handle))
     const pupil = await lib.patron({ username: 'asilva' })
-    const problem = await problemOf(await lib.send('POST', '/api/v1/patrons/asilva/contacts', { role: 'guardian', address: 'mum@example.org', addressee: 'Mu\u0000m' }), 422)
+    const problem = await problemOf(
+      await lib.send('POST', '/api/v1/patrons/asilva/contacts', { role: 'guardian', address: 'mum@example.org', addressee: 'Mu\u0000m' }),
+      422,
+    )
     expect(pointersOf(problem)).toEqual(['/addressee'])
     const broken = await problemOf(await sendRaw(lib, 'POST', '/api/v1/patrons/asilva/contacts', '{"role":"guardian","address":"m\\udfffum@example.org"}'), 422)
     expect(pointersOf(broken)).toEqual(['/address'])

@@ -23,7 +23,9 @@ describe('contacts through the API', () => {
     const changedInto = await problemOf(await lib.send('PATCH', `/api/v1/contacts/${other.id}`, { address: 'MUM@example.org' }), 422)
 
     for (const problem of [again, changedInto]) {
-      expect(problem.errors).toEqual([{ pointer: '/address', detail: 'This patron already has this address, as a guardian contact; edit that contact instead' }])
+      expect(problem.errors).toEqual([
+        { pointer: '/address', detail: 'This patron already has this address, as a guardian contact; edit that contact instead' },
+      ])
     }
     expect((await lib.contactsOf(pupil)).map((c) => c.address)).toEqual(['Mum@Example.org', 'coach@example.org'])
   })

@@ -1,7 +1,7 @@
-import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { expect } from 'vitest'
 import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { apiRoutes } from '../../../src/http/api/routes.ts'
 import { createHttpApp } from '../../../src/http/app.ts'
 import { givenLibrary } from '../../support/builders.ts'

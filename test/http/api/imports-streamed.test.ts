@@ -1,12 +1,12 @@
-import { cliActor } from '../../../src/domain/staff/actors.ts'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { tmpdir } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
 import pino from 'pino'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { Config } from '../../../src/config.ts'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
-import { startService, type Service } from '../../../src/main.ts'
+import { cliActor } from '../../../src/domain/staff/actors.ts'
+import { type Service, startService } from '../../../src/main.ts'
 import { givenLibrary } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 
@@ -81,8 +81,7 @@ async function untilRowsStaged(libraryId: number): Promise<boolean> {
   return false
 }
 
-const contactCount = async (libraryId: number) =>
-  (await database.db.selectFrom('contacts').where('library_id', '=', libraryId).select('id').execute()).length
+const contactCount = async (libraryId: number) => (await database.db.selectFrom('contacts').where('library_id', '=', libraryId).select('id').execute()).length
 
 test('a 50,000-row contacts file is streamed over HTTP: its rows are staged while the body is still arriving', async () => {
   const lib = await givenApiLibrary()
@@ -123,7 +122,11 @@ test('while one file is still arriving, a second import is told who runs it sinc
     '/api/v1/imports/contacts?mode=add',
     streamOf(`username,role,address\n${rows.join('\n')}\n`, async () => {
       await untilRowsStaged(lib.id)
-      second = await uploadStream(lib, '/api/v1/imports/patrons', streamOf('username,first_name\nnew,New\n', async () => {}))
+      second = await uploadStream(
+        lib,
+        '/api/v1/imports/patrons',
+        streamOf('username,first_name\nnew,New\n', async () => {}),
+      )
     }),
   )
 

@@ -1,14 +1,14 @@
-import { cliActor } from '../../../src/domain/staff/actors.ts'
-import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import { Hono } from 'hono'
-import type { ApiEnv } from '../../../src/http/api/authenticate.ts'
-import { importRoutes } from '../../../src/http/api/imports.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
+import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
+import { cliActor } from '../../../src/domain/staff/actors.ts'
+import type { ApiEnv } from '../../../src/http/api/authenticate.ts'
+import { importRoutes } from '../../../src/http/api/imports.ts'
 import { testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
-import { givenApiLibrary, problemOf, type GivenApiLibrary } from './given-api.ts'
+import { type GivenApiLibrary, givenApiLibrary, problemOf } from './given-api.ts'
 
 let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
@@ -35,7 +35,12 @@ async function asAdmin(deps: AppDeps, lib: GivenApiLibrary): Promise<Caller> {
 /** A small school: two Year 7 pupils, two Year 8; Ana's teacher was added by staff in Slack. */
 async function givenSchool(deps: AppDeps) {
   const lib = await givenApiLibrary(deps)
-  for (const [username, level] of [['ana', 'Year 7'], ['ben', 'Year 7'], ['cai', 'Year 8'], ['dee', 'Year 8']]) {
+  for (const [username, level] of [
+    ['ana', 'Year 7'],
+    ['ben', 'Year 7'],
+    ['cai', 'Year 8'],
+    ['dee', 'Year 8'],
+  ]) {
     const pupil = await lib.patron({ username, level })
     await lib.contact(pupil, { role: 'guardian', address: `old-${username}@example.org`, source: 'import' })
     if (username === 'ana') await lib.contact(pupil, { role: 'other', address: 'teacher@school.example', source: 'staff' })
@@ -60,16 +65,13 @@ async function leftoversOf(lib: { id: number }) {
   const ids = [0, ...batches.map((batch) => batch.id)]
   const staged = await handle.db.selectFrom('import_contact_rows').where('batch_id', 'in', ids).select('line').execute()
   const stagedPatrons = await handle.db.selectFrom('import_patron_rows').where('batch_id', 'in', ids).select('line').execute()
-  return { waiting: batches.filter((batch) => ['staging', 'staged', 'applying'].includes(batch.status)).length, stagedRows: staged.length + stagedPatrons.length }
+  return {
+    waiting: batches.filter((batch) => ['staging', 'staged', 'applying'].includes(batch.status)).length,
+    stagedRows: staged.length + stagedPatrons.length,
+  }
 }
 
-const before = [
-  'ana old-ana@example.org',
-  'ana teacher@school.example',
-  'ben old-ben@example.org',
-  'cai old-cai@example.org',
-  'dee old-dee@example.org',
-]
+const before = ['ana old-ana@example.org', 'ana teacher@school.example', 'ben old-ben@example.org', 'cai old-cai@example.org', 'dee old-dee@example.org']
 
 const file = 'username,role,address\nana,guardian,new-ana@example.org\ncai,guardian,new-cai@example.org\ncai,patron,cai@school.example\n'
 
@@ -170,7 +172,10 @@ describe('a contacts import through the API', () => {
     const response = await upload(await asAdmin(deps, lib), '/api/v1/imports/contacts?mode=replace-levels&levels=Year 7&levels=Year 9', file)
 
     const problem = await problemOf(response, 422)
-    expect(problem).toMatchObject({ type: 'urn:library-comms:problem:invalid-levels', errors: [{ parameter: 'levels', detail: 'no academic level "Year 9" in this library' }] })
+    expect(problem).toMatchObject({
+      type: 'urn:library-comms:problem:invalid-levels',
+      errors: [{ parameter: 'levels', detail: 'no academic level "Year 9" in this library' }],
+    })
     expect(await contactsOf(lib)).toEqual(before)
   })
 })
@@ -178,7 +183,8 @@ describe('a contacts import through the API', () => {
 describe('a contacts file the API refuses', () => {
   test('a file with errors is a 422 naming each line and column, and nothing changes', async () => {
     const lib = await givenSchool(testDeps(handle))
-    const bad = 'username,role,address,colour\nana,guardian,new-ana@example.org,red\nzed,guardian,z@example.org,\nben,aunt,b@example.org,\ncai,guardian,not-an-address,\n'
+    const bad =
+      'username,role,address,colour\nana,guardian,new-ana@example.org,red\nzed,guardian,z@example.org,\nben,aunt,b@example.org,\ncai,guardian,not-an-address,\n'
 
     const problem = await problemOf(await upload(lib, '/api/v1/imports/contacts?mode=add', bad), 422)
 

@@ -1,9 +1,9 @@
-import { cliActor } from '../../../src/domain/staff/actors.ts'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { revokeApiKey } from '../../../src/domain/api-keys/revoke-api-key.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { maxBodyBytes } from '../../../src/http/api/schemas.ts'
 import { testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
@@ -13,8 +13,7 @@ let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
 afterAll(async () => handle.close())
 
-const patronCount = async (libraryId: number) =>
-  (await handle.db.selectFrom('patrons').where('library_id', '=', libraryId).select('id').execute()).length
+const patronCount = async (libraryId: number) => (await handle.db.selectFrom('patrons').where('library_id', '=', libraryId).select('id').execute()).length
 
 describe('API keys', () => {
   test('a call without a key is refused with a Bearer challenge', async () => {

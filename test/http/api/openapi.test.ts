@@ -66,7 +66,10 @@ test('each operation answers its problems as problem+json, and every reference r
   const references = JSON.stringify(document).match(/"\$ref":"[^"]+"/g) ?? []
   for (const reference of references) {
     const pointer = reference.slice('"$ref":"#/'.length, -1).split('/')
-    expect(pointer.reduce((node: any, key) => node?.[key], document), reference).toBeDefined()
+    expect(
+      pointer.reduce((node: any, key) => node?.[key], document),
+      reference,
+    ).toBeDefined()
   }
 })
 

@@ -1,10 +1,10 @@
-import { cliActor } from '../../../src/domain/staff/actors.ts'
-import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
+import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { givenLibrary, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
-import { givenApiLibrary, pointersOf, problemOf, type GivenApiLibrary } from './given-api.ts'
+import { type GivenApiLibrary, givenApiLibrary, pointersOf, problemOf } from './given-api.ts'
 
 let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
@@ -48,7 +48,13 @@ describe('POST /api/v1/patrons', () => {
   test('the library system deactivates a patron by sending the username and enabled alone, with an admin key', async () => {
     const lib = await givenApiLibrary(testDeps(handle))
     await lib.send('POST', '/api/v1/patrons', roster)
-    const refused = await problemOf(await lib.send('POST', '/api/v1/patrons', [{ username: 'newbie', enabled: false }, { username: 'ASILVA', enabled: false }]), 403)
+    const refused = await problemOf(
+      await lib.send('POST', '/api/v1/patrons', [
+        { username: 'newbie', enabled: false },
+        { username: 'ASILVA', enabled: false },
+      ]),
+      403,
+    )
     expect(refused.errors).toEqual([{ pointer: '/1/enabled', detail: 'This deactivates "ASILVA", which takes the admin role' }])
     const created = await createApiKey(testDeps(handle), { libraryId: lib.id, name: 'ILS', role: 'admin', actor: cliActor })
     if (!created.ok) throw new Error(created.error.code)
@@ -125,8 +131,34 @@ describe('GET /api/v1/patrons/{username}', () => {
       groups: [],
       enabled: true,
       contacts: [
-        { id: ownId, role: 'patron', type: 'email', address: 'ana@example.org', primary: true, addressee: '', bcc: 'default', usage: 'custom', scenarios: ['circulation.overdue'], source: 'import', createdAt: expect.any(String), updatedAt: expect.any(String) },
-        { id: guardianId, role: 'guardian', type: 'email', address: 'Mum@Example.org', primary: false, addressee: 'Mrs Silva', bcc: 'yes', usage: 'any', scenarios: [], source: 'import', createdAt: expect.any(String), updatedAt: expect.any(String) },
+        {
+          id: ownId,
+          role: 'patron',
+          type: 'email',
+          address: 'ana@example.org',
+          primary: true,
+          addressee: '',
+          bcc: 'default',
+          usage: 'custom',
+          scenarios: ['circulation.overdue'],
+          source: 'import',
+          createdAt: expect.any(String),
+          updatedAt: expect.any(String),
+        },
+        {
+          id: guardianId,
+          role: 'guardian',
+          type: 'email',
+          address: 'Mum@Example.org',
+          primary: false,
+          addressee: 'Mrs Silva',
+          bcc: 'yes',
+          usage: 'any',
+          scenarios: [],
+          source: 'import',
+          createdAt: expect.any(String),
+          updatedAt: expect.any(String),
+        },
       ],
     })
   })

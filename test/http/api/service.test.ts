@@ -1,11 +1,11 @@
-import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { tmpdir } from 'node:os'
 import pino from 'pino'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import type { Config } from '../../../src/config.ts'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
-import { startService, type Service } from '../../../src/main.ts'
+import { cliActor } from '../../../src/domain/staff/actors.ts'
+import { type Service, startService } from '../../../src/main.ts'
 import { givenLibrary } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 
@@ -49,7 +49,10 @@ test('the student system pushes a roster and a guardian over HTTP; a bad batch g
   const added = await call('POST', '/api/v1/patrons/asilva/contacts', { role: 'guardian', address: 'mum@example.org', addressee: 'Mrs Silva' })
   expect(added.status).toBe(201)
 
-  const bad = await call('POST', '/api/v1/patrons', [{ username: 'bchen', type: 'teacher' }, { username: 'asilva', firstName: 'Changed', colour: 'blue' }])
+  const bad = await call('POST', '/api/v1/patrons', [
+    { username: 'bchen', type: 'teacher' },
+    { username: 'asilva', firstName: 'Changed', colour: 'blue' },
+  ])
   expect(bad.status).toBe(422)
   expect(bad.headers.get('content-type')).toBe('application/problem+json')
   expect((await bad.json()).errors.map((error: { pointer: string }) => error.pointer)).toEqual(['/0/type', '/1/colour'])
