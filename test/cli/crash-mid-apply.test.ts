@@ -40,15 +40,15 @@ test(`an import killed while it applies changes nothing and blocks nothing (${te
   await exited
   await sql`drop trigger slow_contact on contacts`.execute(deps.db)
 
-  // At once, not an hour later: the next import runs. The killed one changed nothing; it was
-  // never confirmed, so it is recorded as expired.
+  // At once, not an hour later: the next import runs. The killed one changed nothing: its
+  // confirmation rolled back with its apply, and it waits, unconfirmed, until it expires.
   await writeFile(`${cwd}/add.csv`, 'username,role,address\npupil0,patron,pupil0@school.example\n')
   const next = await deployment.cli('import', 'contacts', 'add.csv', '--library', String(lib.id), '--mode', 'add')
   expect(next.stderr).not.toContain('still')
   expect(next.exitCode).toBe(0)
   const batches = await deps.db.selectFrom('batches').where('library_id', '=', lib.id).select(['file_name', 'status']).orderBy('id').execute()
   expect(batches).toEqual([
-    { file_name: 'replace.csv', status: 'expired' },
+    { file_name: 'replace.csv', status: 'staged' },
     { file_name: 'add.csv', status: 'applied' },
   ])
   const addresses = await deps.db.selectFrom('contacts').where('library_id', '=', lib.id).select('address').orderBy('address').execute()
