@@ -1,3 +1,4 @@
+import { runningEmbeddedServer } from '../src/db/embedded-server.ts'
 import type { Benchmark, BenchOptions } from './support/benchmark.ts'
 import { copyCsvBaseline } from './support/copy-baseline.ts'
 import { writeReplaceAllFile } from './support/district.ts'
@@ -37,7 +38,9 @@ async function measure({ small, log }: BenchOptions, serverUrl: string | undefin
     const handle = await district.open()
     try {
       for (let run = 0; run < runs; run += 1)
-        baselinesMs.push(await copyCsvBaseline(handle, 'DATABASE_URL' in district.env ? district.env.DATABASE_URL : undefined, file))
+        baselinesMs.push(
+          await copyCsvBaseline(handle, 'DATABASE_URL' in district.env ? district.env.DATABASE_URL : runningEmbeddedServer(district.env.DATA_DIR)!, file),
+        )
     } finally {
       await handle.close()
     }

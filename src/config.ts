@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
-import path from 'node:path'
 import { parseEnv } from 'node:util'
 import { z } from 'zod'
+import { embeddedPaths, socketPathLimit } from './db/embedded-server.ts'
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -135,16 +135,14 @@ function processEnvironment(): Record<string, string | undefined> {
   return process.env
 }
 
-// The embedded database lends itself to the command-line tool through a Unix socket inside
-// DATA_DIR (localSocketPath), and a socket's path holds at most 107 bytes on Linux: a longer one
-// would stop the service at start with a bare "listen EINVAL".
-const socketPathLimit = 107
+// The embedded PostgreSQL listens on a Unix socket inside DATA_DIR/pgdata, and a socket's path
+// holds at most 107 bytes on Linux: a longer one would stop the database at start.
 function dataDirProblems(env: Record<string, string | undefined>): string[] {
   if (env.DATABASE_URL !== undefined) return []
-  const socketPath = path.resolve(env.DATA_DIR ?? './data', '.s.PGSQL.5432')
-  const room = socketPathLimit - '/.s.PGSQL.5432'.length
-  if (Buffer.byteLength(socketPath) <= socketPathLimit) return []
-  return [`DATA_DIR: its full path (${path.dirname(socketPath)}) is longer than ${room} bytes, too long for the database's local socket; choose a shorter one`]
+  const { root, socket } = embeddedPaths(env.DATA_DIR ?? './data')
+  const room = socketPathLimit - Buffer.byteLength(socket.slice(root.length))
+  if (Buffer.byteLength(socket) <= socketPathLimit) return []
+  return [`DATA_DIR: its full path (${root}) is longer than ${room} bytes, too long for the database's socket inside it; choose a shorter one`]
 }
 
 // Slack is optional (a new install starts without it), but half a Slack set-up is a mistake.

@@ -4,8 +4,9 @@ import { sql } from 'kysely'
 import type { Logger } from 'pino'
 import { createSlackBot, type SlackBot } from './bot/app.ts'
 import { type Config, ConfigError, loadConfig } from './config.ts'
+import { DataDirInUse } from './db/data-dir-lock.ts'
 import { type DatabaseHandle, openEmbeddedDatabase, openServerDatabase } from './db/database.ts'
-import { startLocalSocket } from './db/local-socket.ts'
+import { EmbeddedDatabaseError } from './db/embedded-server.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { giveUpUnfinishedBatches } from './domain/batches/give-up-batches.ts'
 import { type AppDeps, type Clock, systemClock } from './domain/deps.ts'
@@ -53,15 +54,14 @@ export async function startService(
       database = config.databaseUrl ? openServerDatabase(config.databaseUrl) : await openEmbeddedDatabase({ dataDir: config.dataDir })
       stops.push(() => database!.close())
     }
+    for (const event of database.events) logger.warn({ dataDir: config.dataDir }, `embedded database: ${event}`)
     const applied = await migrateToLatest(database.db)
     logger.info({ database: database.kind, applied }, 'database migrated')
-    if (database.embedded && !options.database) {
-      // This process alone owns the embedded database: an import it shows reading or applying
-      // was left so by an earlier run that died (kill -9, power cut), and changed nothing.
+    if (database.kind === 'embedded' && !options.database) {
+      // This process alone owns the embedded database: an import it shows being read was left so
+      // by an earlier run that died (kill -9, power cut), and changed nothing.
       const given = await giveUpUnfinishedBatches(database.db, { now: (options.clock ?? systemClock).now() })
       if (given.length > 0) logger.warn({ imports: given }, 'gave up imports an earlier run left unfinished; they changed nothing')
-      const socket = await startLocalSocket(database.embedded, config.dataDir)
-      stops.push(() => socket.stop())
     }
     deps = { db: database.db, bulkLoad: database.bulkLoad, clock: options.clock ?? systemClock, logger, adminUserIds: config.adminUserIds }
     api = apiRoutes(deps)
@@ -153,7 +153,9 @@ if (import.meta.main) {
       watchParent(() => shutdown('parent exited'))
     },
     (error) => {
-      logger.fatal({ err: error }, 'could not start')
+      // A refusal an admin acts on is one sentence; anything else keeps its stack for a bug report.
+      if (error instanceof EmbeddedDatabaseError || error instanceof DataDirInUse) logger.fatal(`could not start: ${error.message}`)
+      else logger.fatal({ err: error }, 'could not start')
       process.exit(1)
     },
   )

@@ -18,6 +18,7 @@ export type CliError =
   | { code: 'invalid_option'; option: string; value: string; expected: string }
   | { code: 'no_database'; dataDir: string }
   | { code: 'database_in_use'; dataDir: string; pid: number }
+  | { code: 'embedded_database_failed'; message: string }
   | { code: 'not_migrated' }
   | { code: 'file_not_readable'; path: string; reason: string }
   | { code: 'interrupted' }

@@ -31,6 +31,8 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
         message: `the embedded database in ${error.dataDir} is open in process ${error.pid}: the service starting, or another library-comms command. Run this again once the service is ready (it then lends the tool its database) or the other command has ended`,
         exitCode: exitCodes.failed,
       }
+    case 'embedded_database_failed':
+      return { message: error.message, exitCode: exitCodes.failed }
     case 'no_database':
       return {
         message: `there is no database in ${error.dataDir} yet: run "library-comms migrate" or start the service first`,

@@ -1,8 +1,5 @@
 import { finished } from 'node:stream/promises'
-import type { PGlite } from '@electric-sql/pglite'
-import { type Kysely, sql } from 'kysely'
 import type { Sql } from 'postgres'
-import type { Mutex } from './mutex.ts'
 
 /** A value COPY can take: null, or a scalar written in Postgres's text format. */
 export type CopyValue = string | number | boolean | null
@@ -49,26 +46,11 @@ const copyText = (lines: readonly string[]) => `${lines.join('\n')}\n`
 const needsEscape = /[\\\t\n\r]/
 const escapes: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
 const escapeOf = (c: string) => escapes[c]
-const unescapes: Record<string, string> = { '\\\\': '\\', '\\t': '\t', '\\n': '\n', '\\r': '\r' }
-
-/** The values of a `copyLine`, as text (null stays null); the database casts them to the columns' types. */
-function parseCopyLine(line: string): (string | null)[] {
-  return line.split('\t').map((field) => (field === '\\N' ? null : field.replace(/\\[\\tnr]/g, (pair) => unescapes[pair])))
-}
 
 const identifier = /^[a-z_][a-z0-9_]*$/
 function copyStatement(table: string, columns: readonly string[], source: string): string {
   if (!identifier.test(table) || !columns.every((c) => identifier.test(c))) throw new Error(`bad COPY target ${table}`)
   return `copy ${table} (${columns.join(', ')}) from ${source}`
-}
-
-export function embeddedBulkLoader(pglite: PGlite, gate: Mutex): BulkLoader {
-  return async (table, columns, lines) => {
-    if (lines.length === 0) return
-    const blob = new Blob([copyText(lines)])
-    // PGlite reads COPY input from a virtual /dev/blob file.
-    await gate.run(() => pglite.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob }))
-  }
 }
 
 export function serverBulkLoader(client: Sql): BulkLoader {
@@ -89,29 +71,5 @@ export function serverBulkLoader(client: Sql): BulkLoader {
     refused.catch(() => {}) // raced below; a refusal after the stream finished has nothing to fail
     const stream = await Promise.race([query.writable(), refused])
     await Promise.race([finished(stream.end(copyText(lines))), refused])
-  }
-}
-
-/**
- * Multi-row INSERTs, for a connection that cannot COPY (the command-line tool reaching the
- * embedded database through the service's socket). Slower than COPY, still no query per row.
- * The values go as text in one JSON parameter and the table's own types read them, as COPY
- * would: a driver that types each parameter itself turns the text "true" into false.
- */
-// biome-ignore lint/suspicious/noExplicitAny: the staging tables are named at run time
-export function insertBulkLoader(db: Kysely<any>): BulkLoader {
-  const rowsPerStatement = 1000
-  return async (table, columns, lines) => {
-    copyStatement(table, columns, 'stdin') // validates the identifiers
-    const target = sql.table(table)
-    const list = sql.raw(columns.join(', '))
-    for (let start = 0; start < lines.length; start += rowsPerStatement) {
-      const records = lines.slice(start, start + rowsPerStatement).map((line) => {
-        const row = parseCopyLine(line)
-        return Object.fromEntries(columns.map((c, i) => [c, row[i]]))
-      })
-      await sql`insert into ${target} (${list})
-        select ${list} from json_populate_recordset(null::${target}, cast(cast(${JSON.stringify(records)} as text) as json))`.execute(db)
-    }
   }
 }

@@ -17,13 +17,13 @@ export class DataDirInUse extends Error {
 const held = new Set<string>()
 
 /**
- * Takes the lock of an embedded data directory: a file holding this process's id. PGlite does
- * not lock its directory, and two processes opening it (the tool started directly while the
- * service was starting, before its socket existed) would each write it as if alone. A lock left
- * by a process that has ended is taken over. Returns the release.
+ * Takes the lock of an embedded data directory: a file holding this process's id, for the process
+ * that runs its PostgreSQL (the service, or the tool while the service is stopped). A second one
+ * is refused by name, rather than find PostgreSQL's own lock and say less. A lock left by a
+ * process that has ended is taken over. Returns the release.
  */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
-  const lockPath = path.join(dataDir, 'pgdata.lock')
+  const lockPath = path.join(dataDir, 'library-comms.lock')
   const key = path.resolve(lockPath)
   if (held.has(key)) throw new DataDirInUse(path.resolve(dataDir), process.pid)
   for (let attempt = 0; ; attempt++) {
@@ -47,6 +47,12 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
     const holder = await readFile(lockPath, 'utf8').catch(() => '')
     if (holder.trim() === String(process.pid)) await unlink(lockPath).catch(() => {})
   }
+}
+
+/** The process holding the directory's lock, while it runs: undefined when none does. */
+export async function dataDirHolder(dataDir: string): Promise<number | undefined> {
+  const holder = Number.parseInt(await readFile(path.join(dataDir, 'library-comms.lock'), 'utf8').catch(() => ''), 10)
+  return Number.isInteger(holder) && holder !== process.pid && isAlive(holder) ? holder : undefined
 }
 
 function isAlive(pid: number): boolean {

@@ -1,75 +1,67 @@
 import { mkdir } from 'node:fs/promises'
-import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { Kysely } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
-import { type BulkLoader, embeddedBulkLoader, serverBulkLoader } from './bulk-load.ts'
+import { type BulkLoader, serverBulkLoader } from './bulk-load.ts'
 import { lockDataDir } from './data-dir-lock.ts'
-import { Mutex } from './mutex.ts'
-import { PGliteDialect } from './pglite-dialect.ts'
+import { type EmbeddedConnection, startEmbeddedServer } from './embedded-server.ts'
 import type { Database } from './schema.ts'
 
 export type Db = Kysely<Database>
 
-/** An open database: the Kysely handle plus what only the embedded engine has. */
+/** An open database: a PostgreSQL server, the school's or the embedded one, through one driver. */
 export type DatabaseHandle = {
   db: Db
   kind: 'embedded' | 'server'
-  /** The embedded engine and its connection gate (undefined on a server). */
-  embedded: { pglite: PGlite; gate: Mutex } | undefined
   /** COPY into a table, outside any transaction (staging). */
   bulkLoad: BulkLoader
+  /** What opening it did, for the log (the embedded server: created, recovered…). */
+  events: string[]
   close(): Promise<void>
 }
 
-/** Opens a PostgreSQL server through postgres.js. */
-export function openServerDatabase(url: string, options: { max?: number } = {}): DatabaseHandle {
-  const client = postgres(url, {
+/** Opens a PostgreSQL server through postgres.js: a URL, or the embedded server's socket. */
+export function openServerDatabase(target: string | EmbeddedConnection, options: { max?: number; kind?: DatabaseHandle['kind'] } = {}): DatabaseHandle {
+  const settings = {
     max: options.max ?? 10,
     onnotice: () => {},
     // int8 and numeric come back as strings by default; counts we read are cast in SQL.
     connection: { application_name: 'library-comms' },
-  })
+  }
+  // postgres.js takes no socket in a URL: the embedded server's is given as a host directory.
+  const client = typeof target === 'string' ? postgres(target, settings) : postgres({ ...target, ...settings })
   const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) })
   return {
     db,
-    kind: 'server',
-    embedded: undefined,
+    kind: options.kind ?? 'server',
     bulkLoad: serverBulkLoader(client),
+    events: [],
     close: () => db.destroy().then(() => client.end({ timeout: 5 })),
   }
 }
 
-/** Extensions the migrations use; PGlite loads them at creation (a server has them installed). */
-export const embeddedOptions = { extensions: { pg_trgm } } satisfies PGliteOptions
-
-/** Opens (creating if needed) the embedded database in `dataDir`, or wraps a PGlite already open. */
-export async function openEmbeddedDatabase(source: { dataDir: string } | { pglite: PGlite }): Promise<DatabaseHandle> {
-  let pglite: PGlite
-  let unlock = async () => {}
-  if ('pglite' in source) pglite = source.pglite
-  else {
-    await mkdir(source.dataDir, { recursive: true })
-    unlock = await lockDataDir(source.dataDir)
-    try {
-      pglite = await PGlite.create({ dataDir: `${source.dataDir}/pgdata`, ...embeddedOptions })
-    } catch (error) {
-      await unlock()
-      throw error
+/**
+ * Starts the embedded PostgreSQL in `dataDir` (creating it on first start) and opens it. The
+ * directory is this process's while it runs: a second service on it is refused by name. Closing
+ * it stops the server.
+ */
+export async function openEmbeddedDatabase(input: { dataDir: string; max?: number }): Promise<DatabaseHandle> {
+  await mkdir(input.dataDir, { recursive: true })
+  const unlock = await lockDataDir(input.dataDir)
+  try {
+    const server = await startEmbeddedServer({ dataDir: input.dataDir })
+    const handle = openServerDatabase(server.connection, { max: input.max, kind: 'embedded' })
+    return {
+      ...handle,
+      events: server.events,
+      async close() {
+        await handle.close().catch(() => {})
+        await server.stop()
+        await unlock()
+      },
     }
-  }
-  const gate = new Mutex()
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, gate) })
-  return {
-    db,
-    kind: 'embedded',
-    embedded: { pglite, gate },
-    bulkLoad: embeddedBulkLoader(pglite, gate),
-    close: async () => {
-      await db.destroy()
-      if (!pglite.closed) await pglite.close()
-      await unlock()
-    },
+  } catch (error) {
+    await unlock()
+    throw error
   }
 }

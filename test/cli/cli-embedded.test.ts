@@ -1,9 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { afterEach, describe, expect, test } from 'vitest'
-import { localSocketPath } from '../../src/db/local-socket.ts'
 import { testDatabaseKind } from '../support/database.ts'
 import { runCli } from './run-cli.ts'
 
@@ -11,6 +10,8 @@ const directories: string[] = []
 async function emptyDirectory(): Promise<string> {
   const directory = await mkdtemp(`${tmpdir()}/lc-cli-`)
   directories.push(directory)
+  // Open to other users, as /var/lib is: as root, the database runs as the postgres user.
+  await chmod(directory, 0o755)
   return directory
 }
 afterEach(async () => {
@@ -80,10 +81,10 @@ describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its ow
   test('while another process has the embedded database open, the tool says so and leaves it alone', async () => {
     const dataDir = `${await emptyDirectory()}/data`
     await mkdir(`${dataDir}/pgdata`, { recursive: true })
-    // A live process that holds the directory's lock: a service still starting, its socket not up yet.
+    // A live process that holds the directory's lock: a service still starting, its database not up yet.
     const holder = spawn('sleep', ['30'])
     try {
-      await writeFile(`${dataDir}/pgdata.lock`, `${holder.pid}\n`)
+      await writeFile(`${dataDir}/library-comms.lock`, `${holder.pid}\n`)
 
       const listed = await runCli(['library', 'list'], { env: { DATA_DIR: dataDir }, cwd: await emptyDirectory() })
 
@@ -102,8 +103,8 @@ describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its ow
     const migrated = await runCli(['migrate'], { env, cwd })
     expect(migrated.exitCode).toBe(0)
     expect(migrated.stdout).toContain('applied 0001_foundation')
-    // A socket left by a service that crashed must not stop the tool.
-    await writeFile(localSocketPath(env.DATA_DIR), '')
+    // A socket file left by a server that crashed must not stop the tool.
+    await writeFile(`${env.DATA_DIR}/pgdata/.s.PGSQL.5432`, '')
     const added = await runCli(['library', 'add', '--name', 'Hillside', '--slack-team', 'T0HILL', '--time-zone', 'Australia/Sydney'], { env, cwd })
     const listed = await runCli(['library', 'list'], { env, cwd })
     const again = await runCli(['migrate'], { env, cwd })
@@ -112,6 +113,20 @@ describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its ow
     expect(listed.stdout).toMatch(/1\s+Hillside\s+T0HILL\s+Australia\/Sydney/)
     expect(again.stdout).toBe('the database is up to date\n')
   }, 60_000)
+
+  test.runIf(process.getuid?.() === 0)('as root, a DATA_DIR the postgres user cannot reach is refused in one sentence, and nothing is created', async () => {
+    const closed = await emptyDirectory()
+    await chmod(closed, 0o700)
+    const env = { DATA_DIR: `${closed}/data` }
+
+    const migrated = await runCli(['migrate'], { env, cwd: await emptyDirectory() })
+
+    expect(migrated).toMatchObject({ exitCode: 1, stdout: '' })
+    expect(migrated.stderr).toBe(
+      `library-comms: the "postgres" user the database runs as cannot reach ${closed}/data/pgdata (a directory above it is closed to other users, as /root is); set DATA_DIR to a directory outside it, such as /var/lib/library-comms\n`,
+    )
+    expect(existsSync(`${closed}/data/pgdata/PG_VERSION`)).toBe(false)
+  })
 
   test('an import with a missing file, a mode without its levels, or levels without that mode is refused before any database opens', async () => {
     const cwd = await emptyDirectory()

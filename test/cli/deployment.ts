@@ -12,8 +12,8 @@ import { openServerTestDatabase } from './server-database.ts'
 /**
  * Where the tool runs in a test: the environment and directory it is given, and the test's
  * own way into the same database. On the embedded database the service runs while the tool
- * works (PGlite lets one process hold the data directory, so the tool goes through the
- * service's socket); on a server the tool connects with DATABASE_URL like any other client.
+ * works, and the tool finds the service's PostgreSQL through its socket in DATA_DIR; on a server
+ * the tool connects with DATABASE_URL like any other client.
  */
 export type Deployment = { env: Record<string, string>; cwd: string; deps: AppDeps; cli(...args: string[]): Promise<CliRun>; stop(): Promise<void> }
 

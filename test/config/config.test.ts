@@ -39,7 +39,7 @@ test('every bad variable is named', () => {
 
 test('a DATA_DIR too long for the database socket inside it is named, unless a server is used', () => {
   const deep = `/srv/${'library-comms-data/'.repeat(6)}data`
-  expect(() => loadConfig({ DATA_DIR: deep })).toThrow(/DATA_DIR: its full path .* is longer than 93 bytes/)
+  expect(() => loadConfig({ DATA_DIR: deep })).toThrow(/DATA_DIR: its full path .* is longer than 86 bytes/)
   expect(loadConfig({ DATA_DIR: deep, DATABASE_URL: 'postgres://db/library' }).dataDir).toBe(deep)
   expect(loadConfig({ DATA_DIR: '/var/lib/library-comms' }).dataDir).toBe('/var/lib/library-comms')
 })

@@ -17,7 +17,7 @@ describe.runIf(testDatabaseKind === 'embedded')('the embedded data directory loc
     await given()
     const holder = spawn('sleep', ['30'])
     try {
-      await writeFile(`${dataDir}/pgdata.lock`, `${holder.pid}\n`)
+      await writeFile(`${dataDir}/library-comms.lock`, `${holder.pid}\n`)
       const opening = openEmbeddedDatabase({ dataDir })
       await expect(opening).rejects.toThrow(DataDirInUse)
       await expect(opening).rejects.toThrow(`is open in process ${holder.pid}`)
@@ -31,13 +31,13 @@ describe.runIf(testDatabaseKind === 'embedded')('the embedded data directory loc
     await given()
     const ended = spawn('true')
     await new Promise((resolve) => ended.once('exit', resolve))
-    await writeFile(`${dataDir}/pgdata.lock`, `${ended.pid}\n`)
+    await writeFile(`${dataDir}/library-comms.lock`, `${ended.pid}\n`)
 
     const release = await lockDataDir(dataDir)
 
-    expect(await readFile(`${dataDir}/pgdata.lock`, 'utf8')).toBe(`${process.pid}\n`)
+    expect(await readFile(`${dataDir}/library-comms.lock`, 'utf8')).toBe(`${process.pid}\n`)
     await release()
-    expect(existsSync(`${dataDir}/pgdata.lock`)).toBe(false)
+    expect(existsSync(`${dataDir}/library-comms.lock`)).toBe(false)
   })
 
   test('one process does not open a directory twice', async () => {

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, describe, expect, test } from 'vitest'
+import { runCli } from '../cli/run-cli.ts'
 import { testDatabaseKind } from '../support/database.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -48,10 +50,22 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, t
   throw new Error('timed out')
 }
 
+/** The embedded PostgreSQL's process, as its postmaster.pid names it. */
+const postmasterOf = (dataDir: string) => Number(readFileSync(path.join(dataDir, 'pgdata/postmaster.pid'), 'utf8').split('\n')[0])
+
+// A dead child that is not ours lingers as a zombie until process 1 reaps it: gone all the same.
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
 // A new data directory runs initdb, which takes seconds, and longer on a loaded machine.
 describe.runIf(testDatabaseKind === 'embedded')('the service as an IT admin runs it', { timeout: 120_000 }, () => {
   test('healthz answers at once, readyz only once the database is migrated, and SIGTERM stops it cleanly', async () => {
-    const { child, port } = await startService()
+    const { child, port, dataDir } = await startService()
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
     const statuses: number[] = []
     await waitFor(async () => {
@@ -63,10 +77,60 @@ describe.runIf(testDatabaseKind === 'embedded')('the service as an IT admin runs
     expect(statuses[0]).toBe(503)
     expect(child.lines.some((l) => l.msg === 'database migrated')).toBe(true)
 
+    const postgres = postmasterOf(dataDir)
     child.kill('SIGTERM')
     expect(await child.exited).toBe(0)
     expect(child.lines.map((l) => l.msg)).toContain('stopped')
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow()
+    // Its PostgreSQL stopped with it, cleanly (a clean stop removes postmaster.pid).
+    expect(isRunning(postgres)).toBe(false)
+    expect(existsSync(path.join(dataDir, 'pgdata/postmaster.pid'))).toBe(false)
+  })
+
+  test('a second service on the same DATA_DIR is refused by name, in one sentence, and the first runs on', async () => {
+    const first = await startService()
+    await waitFor(async () => ((await fetch(`http://127.0.0.1:${first.port}/readyz`)).status === 200 ? true : undefined))
+
+    const second = startProcess({ PORT: '0', DATA_DIR: first.dataDir, LOG_LEVEL: 'info' })
+    expect(await second.exited).toBe(1)
+
+    const fatal = second.lines.find((l) => l.level === 60)
+    expect(fatal?.msg).toBe(
+      `could not start: the embedded database in ${first.dataDir} is open in process ${first.child.pid}; only one process may open it at a time`,
+    )
+    expect(fatal).not.toHaveProperty('err')
+    expect((await fetch(`http://127.0.0.1:${first.port}/readyz`)).status).toBe(200)
+    first.child.kill('SIGTERM')
+    expect(await first.child.exited).toBe(0)
+  })
+
+  test('killed with SIGKILL mid-life, the service comes back by itself with what was committed, and says what it did', async () => {
+    const first = await startService()
+    await waitFor(async () => ((await fetch(`http://127.0.0.1:${first.port}/readyz`)).status === 200 ? true : undefined))
+    const env = { DATA_DIR: first.dataDir }
+    const cwd = first.dataDir
+    await writeFile(path.join(cwd, 'patrons.csv'), 'username,first_name,last_name\nana,Ana,Silva\nben,Ben,Okafor\n')
+    expect((await runCli(['library', 'add', '--name', 'Hillside', '--slack-team', 'T0HILL', '--time-zone', 'Europe/London'], { env, cwd })).exitCode).toBe(0)
+    expect((await runCli(['import', 'patrons', 'patrons.csv'], { env, cwd })).stdout).toMatch(/patrons created\s+2\n/)
+    const postgres = postmasterOf(first.dataDir)
+
+    first.child.kill('SIGKILL')
+    await first.child.exited
+    // PostgreSQL runs on without its parent, holding the data directory.
+    expect(isRunning(postgres)).toBe(true)
+
+    const again = startProcess({ PORT: '0', DATA_DIR: first.dataDir, LOG_LEVEL: 'info' })
+    const port = await waitFor(() => again.lines.find((l) => l.msg === 'listening')?.port as number | undefined)
+    await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined))
+    const listed = await runCli(['library', 'list'], { env, cwd })
+    const audit = await runCli(['audit', '--library', '1'], { env, cwd })
+    again.kill('SIGTERM')
+    expect(await again.exited).toBe(0)
+
+    expect(again.lines.map((l) => l.msg)).toContain(`embedded database: stopped PostgreSQL (process ${postgres}) that an earlier run left running`)
+    expect(isRunning(postgres)).toBe(false)
+    expect(listed.stdout).toMatch(/1\s+Hillside/)
+    expect(audit.stdout).toContain('patrons.imported')
   })
 
   test('a restart finds the data where it was left', async () => {
@@ -134,15 +198,6 @@ describe.runIf(testDatabaseKind === 'embedded')('npm start as Docker, pm2 or an 
     await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined))
     return { npm, servicePid: listening.pid as number, port }
   }
-  const isRunning = (pid: number) => {
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch {
-      return false
-    }
-  }
-
   test('SIGTERM to npm stops the service cleanly, and frees its port', async () => {
     const { npm, servicePid, port } = await npmStart()
     expect(servicePid).not.toBe(npm.pid)

@@ -1,30 +1,37 @@
-import { existsSync } from 'node:fs'
-import { rename, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { PGlite } from '@electric-sql/pglite'
+import path from 'node:path'
+import postgres from 'postgres'
 import type { TestProject } from 'vitest/node'
-import { embeddedOptions, openEmbeddedDatabase } from '../../src/db/database.ts'
+import { openServerDatabase } from '../../src/db/database.ts'
+import { type EmbeddedConnection, startEmbeddedServer } from '../../src/db/embedded-server.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
-import { migrationsFingerprint } from './template.ts'
 
-// initdb takes seconds; every test file loads a copy of one migrated data directory instead.
+/**
+ * One embedded PostgreSQL for the run, as the service starts it (in the system's temporary
+ * directory, which the postgres user can reach when the run is root's), with one migrated
+ * template: each test file gets `create database … template` of it.
+ */
 export default async function setup(project: TestProject) {
-  const path = `${tmpdir()}/library-comms-template-${migrationsFingerprint()}.tar`
-  if (!existsSync(path)) {
-    const pglite = await PGlite.create(embeddedOptions)
-    const handle = await openEmbeddedDatabase({ pglite })
-    await migrateToLatest(handle.db)
-    const dump = await pglite.dumpDataDir('none')
-    await handle.close()
-    await writeFile(`${path}.${process.pid}`, Buffer.from(await dump.arrayBuffer()))
-    await rename(`${path}.${process.pid}`, path)
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'lc-test-pg-'))
+  const server = await startEmbeddedServer({ dataDir })
+  const template = 'lc_template'
+  const admin = postgres({ ...server.connection, max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database ${template}`)
+  await admin.end()
+  const handle = openServerDatabase({ ...server.connection, database: template }, { max: 2 })
+  await migrateToLatest(handle.db)
+  await handle.close()
+  project.provide('embeddedServer', { connection: server.connection, template })
+  return async () => {
+    await server.stop()
+    await rm(dataDir, { recursive: true, force: true })
   }
-  project.provide('embeddedTemplate', path)
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    embeddedTemplate: string
+    embeddedServer: { connection: EmbeddedConnection; template: string }
     serverTemplate: string
   }
 }
