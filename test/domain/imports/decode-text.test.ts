@@ -58,7 +58,7 @@ describe('a UTF-8 file, as "CSV UTF-8" saves it', () => {
     const accentBytes = utf8(String.fromCodePoint(row.codePointAt(accent)!)).length
     expect(await decodeFile(bytes)).toMatchObject({ text: header + row, encoding: 'utf-8' })
     for (let cut = 1; cut < accentBytes; cut++) {
-      // The first chunk ends `cut` bytes into the accent; the rest follows in chunks of that size.
+      // The first chunk ends `cut` bytes into the accent, the second holds one byte, the third the rest.
       const decoded = decodeCsvBytes(
         (async function* () {
           yield bytes.subarray(0, accentAt + cut)
