@@ -35,17 +35,20 @@ export function decodeCsvBytes(source: AsyncIterable<Uint8Array>): DecodedFile {
     let first = true
     // The bytes of a first accent that a chunk cut short: the next chunk decides it.
     let carried: Uint8Array | undefined
-    const mixed = () =>
-      new UnreadableFile(
-        `The file is not valid UTF-8 after line ${lines}: it mixes text encodings. Save it from your spreadsheet as "CSV UTF-8" and import it again.`,
-        lines,
+    const mixed = (chunk: Uint8Array) => {
+      // The decoder says only that the chunk went wrong; the line is the first one that did.
+      const line = lines + (encoding === 'utf-8' ? validLinesIn(chunk) : 0)
+      return new UnreadableFile(
+        `Line ${line} is not valid UTF-8: the file mixes text encodings. Save it from your spreadsheet as "CSV UTF-8" and import it again.`,
+        line,
       )
+    }
     const decode = (bytes: Uint8Array, stream: boolean): string => {
       let piece: string
       try {
         piece = decoder!.decode(bytes, { stream })
       } catch {
-        throw mixed()
+        throw mixed(bytes)
       }
       for (let i = piece.indexOf('\n'); i !== -1; i = piece.indexOf('\n', i + 1)) lines++
       return piece
@@ -107,13 +110,33 @@ export function decodeCsvBytes(source: AsyncIterable<Uint8Array>): DecodedFile {
       rest = decoder?.decode() ?? ''
     } catch {
       throw new UnreadableFile(
-        `The file ends in the middle of a character after line ${lines}: it was cut short. Export it again and import the whole file.`,
+        `The file ends in the middle of a character on line ${lines}: it was cut short. Export it again and import the whole file.`,
         lines,
       )
     }
     if (rest !== '') yield rest
   }
   return { text: text(), result: () => ({ encoding, checksum: hash.digest('hex'), bytes }) }
+}
+
+/**
+ * How many of a chunk's lines are valid UTF-8 before the first one that is not. A line feed is
+ * never part of a UTF-8 character, so the chunk splits into lines as bytes; the first may finish a
+ * character the chunk before began, and the last may be cut short by the chunk's end.
+ */
+function validLinesIn(chunk: Uint8Array): number {
+  let valid = 0
+  for (let start = 0, end = chunk.indexOf(0x0a); end !== -1; start = end + 1, end = chunk.indexOf(0x0a, start)) {
+    let line = chunk.subarray(start, end)
+    if (start === 0) {
+      let continuing = 0
+      while (continuing < 3 && line[continuing] >= 0x80 && line[continuing] <= 0xbf) continuing++
+      line = line.subarray(continuing)
+    }
+    if (!isUtf8(line)) return valid
+    valid++
+  }
+  return valid
 }
 
 /** How many bytes a UTF-8 sequence starting with `lead` has; 0 when no sequence starts so. */
