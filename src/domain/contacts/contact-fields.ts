@@ -65,7 +65,7 @@ export function validateContactFields(fields: ContactFields): Result<ValidContac
   if (addressIssue) problems.push({ field: 'address', message: `Address ${addressIssue}` })
   const addresseeText = unstorableText(fields.addressee)
   if (addresseeText) problems.push({ field: 'addressee', message: `Addressee ${addresseeText}` })
-  else if (fields.addressee.length > 200) problems.push({ field: 'addressee', message: 'Addressee is longer than 200 characters' })
+  else if (fields.addressee.trim().length > 200) problems.push({ field: 'addressee', message: 'Addressee is longer than 200 characters' })
 
   let scenarios: string[] = []
   if (fields.usage === 'custom') {
