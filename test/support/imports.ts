@@ -21,3 +21,17 @@ export const applyPatronsImport = applyContactsImport
 /** The API's and the tool's one request: read, check and apply at once (or a dry run). */
 export const importContactsAtOnce = (deps: Deps, input: Omit<ContactsImportRequest, 'kind'>, dryRun = false) =>
   importFile(deps, { kind: 'contacts', ...input, dryRun })
+
+/**
+ * A librarian's /import of a contacts file, in add mode unless `input` says otherwise: the dry
+ * run (refused, or shown), and Confirm for later.
+ */
+export async function dryRunContacts(
+  deps: Deps,
+  input: Pick<ContactsImportRequest, 'libraryId' | 'actor' | 'file'> & Partial<Omit<ContactsImportRequest, 'kind'>>,
+) {
+  const preview = await previewContactsImport(deps, { mode: 'add', levels: [], keepCustom: false, ...input })
+  if (!preview.ok) return preview
+  const confirm = () => applyContactsImport(deps, { libraryId: input.libraryId, batchId: preview.value.batchId, actor: input.actor })
+  return { ...preview, confirm }
+}

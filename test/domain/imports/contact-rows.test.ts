@@ -7,7 +7,7 @@ import { contactScenarioNames } from '../../../src/domain/scenarios/catalogue.ts
 import { type GivenLibrary, givenLibrary, staffActor, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { csvFile } from '../../support/files.ts'
-import { applyContactsImport, previewContactsImport } from '../../support/imports.ts'
+import { applyContactsImport, dryRunContacts, previewContactsImport } from '../../support/imports.ts'
 
 let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
@@ -25,17 +25,8 @@ async function givenPupils(deps: AppDeps) {
 
 /** Dry-runs the file and, when it is fine, confirms it: what a librarian does in Slack. */
 async function importFile(deps: AppDeps, lib: GivenLibrary, csv: string, options: Partial<Omit<ContactsImportRequest, 'file'>> = {}) {
-  const preview = await previewContactsImport(deps, {
-    libraryId: lib.id,
-    mode: 'add',
-    levels: [],
-    keepCustom: false,
-    actor: admin,
-    ...options,
-    file: csvFile(csv),
-  })
-  if (!preview.ok) return preview
-  return applyContactsImport(deps, { libraryId: lib.id, batchId: preview.value.batchId, actor: admin })
+  const dryRun = await dryRunContacts(deps, { libraryId: lib.id, actor: admin, ...options, file: csvFile(csv) })
+  return dryRun.ok ? dryRun.confirm() : dryRun
 }
 
 /** The library's contacts as stored, each with its scenarios (contact_scenarios), in file order. */

@@ -7,7 +7,7 @@ import type { ContactsImportRequest } from '../../../src/domain/imports/contacts
 import { fixedClock, type GivenLibrary, type GivenPatron, givenLibrary, staffActor, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { csvFile } from '../../support/files.ts'
-import { applyContactsImport, importContactsAtOnce, previewContactsImport } from '../../support/imports.ts'
+import { applyContactsImport, dryRunContacts, importContactsAtOnce, previewContactsImport } from '../../support/imports.ts'
 
 let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
@@ -22,18 +22,9 @@ async function importContacts(
   options: Partial<Omit<ContactsImportRequest, 'file' | 'kind'>> = {},
   stream: { chunkBytes?: number } = {},
 ) {
-  const preview = await previewContactsImport(deps, {
-    libraryId: lib.id,
-    mode: 'add',
-    levels: [],
-    keepCustom: false,
-    actor: admin,
-    ...options,
-    file: csvFile(csv, stream),
-  })
-  if (!preview.ok) return { preview, applied: undefined }
-  const applied = await applyContactsImport(deps, { libraryId: lib.id, batchId: preview.value.batchId, actor: admin })
-  return { preview, applied }
+  const dryRun = await dryRunContacts(deps, { libraryId: lib.id, actor: admin, ...options, file: csvFile(csv, stream) })
+  if (!dryRun.ok) return { preview: dryRun, applied: undefined }
+  return { preview: dryRun, applied: await dryRun.confirm() }
 }
 
 /** A small school: two Year 7 pupils, one Year 8 pupil, one pupil absent from every file. */

@@ -6,7 +6,7 @@ import type { ContactsImportRequest } from '../../../src/domain/imports/contacts
 import { type GivenLibrary, type GivenPatron, givenLibrary, staffActor, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { csvFile } from '../../support/files.ts'
-import { applyContactsImport, previewContactsImport } from '../../support/imports.ts'
+import { dryRunContacts } from '../../support/imports.ts'
 
 let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
@@ -16,17 +16,9 @@ const admin = staffActor('admin', 'slack:UADMIN')
 
 /** The dry run a librarian starts in Slack; Confirm is `confirm()`, later. */
 async function dryRun(deps: AppDeps, lib: GivenLibrary, csv: string, options: Partial<Omit<ContactsImportRequest, 'file'>> = {}) {
-  const preview = await previewContactsImport(deps, {
-    libraryId: lib.id,
-    mode: 'add',
-    levels: [],
-    keepCustom: false,
-    actor: admin,
-    ...options,
-    file: csvFile(csv),
-  })
-  if (!preview.ok) throw new Error(`the dry run was refused: ${JSON.stringify(preview.error)}`)
-  return { preview: preview.value, confirm: () => applyContactsImport(deps, { libraryId: lib.id, batchId: preview.value.batchId, actor: admin }) }
+  const dryRun = await dryRunContacts(deps, { libraryId: lib.id, actor: admin, ...options, file: csvFile(csv) })
+  if (!dryRun.ok) throw new Error(`the dry run was refused: ${JSON.stringify(dryRun.error)}`)
+  return { preview: dryRun.value, confirm: dryRun.confirm }
 }
 
 /** Every contact of the library with its scenarios, as `id address usage scenario;scenario`. */

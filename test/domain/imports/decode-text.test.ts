@@ -7,7 +7,7 @@ import { givenLibrary, staffActor, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { utf16be, utf16le, windows1252 } from '../../support/encodings.ts'
 import { csvFile } from '../../support/files.ts'
-import { applyContactsImport, previewContactsImport } from '../../support/imports.ts'
+import { applyContactsImport, dryRunContacts, previewContactsImport } from '../../support/imports.ts'
 
 let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
@@ -30,16 +30,9 @@ async function decodeFile(bytes: Uint8Array, chunkBytes?: number) {
 async function importedAddressee(deps: AppDeps, bytes: Uint8Array, chunkBytes?: number) {
   const lib = await givenLibrary(deps)
   const ana = await lib.patron({ username: 'ana' })
-  const preview = await previewContactsImport(deps, {
-    libraryId: lib.id,
-    mode: 'add',
-    levels: [],
-    keepCustom: false,
-    actor: admin,
-    file: csvFile(bytes, { chunkBytes }),
-  })
-  if (!preview.ok) return preview
-  await applyContactsImport(deps, { libraryId: lib.id, batchId: preview.value.batchId, actor: admin })
+  const dryRun = await dryRunContacts(deps, { libraryId: lib.id, actor: admin, file: csvFile(bytes, { chunkBytes }) })
+  if (!dryRun.ok) return dryRun
+  await dryRun.confirm()
   const rows = await deps.db.selectFrom('contacts').where('patron_id', '=', ana.id).select('addressee').execute()
   return rows.map((row) => row.addressee)
 }
