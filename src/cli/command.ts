@@ -1,6 +1,7 @@
 import type { ParseArgsOptionsConfig } from 'node:util'
 import type { ApiKeyError } from '../domain/api-keys/errors.ts'
 import type { AuditError } from '../domain/audit/errors.ts'
+import type { RestoreError } from '../domain/backups/errors.ts'
 import type { ReleaseError } from '../domain/batches/give-up-batches.ts'
 import type { AppDeps } from '../domain/deps.ts'
 import type { ImportError } from '../domain/imports/errors.ts'
@@ -21,6 +22,8 @@ export type CliError =
   | { code: 'embedded_database_failed'; message: string }
   | { code: 'not_migrated' }
   | { code: 'file_not_readable'; path: string; reason: string }
+  | { code: 'file_not_writable'; path: string; reason: string }
+  | { code: 'file_exists'; path: string }
   | { code: 'interrupted' }
   | ChooseLibraryError
   | LibraryError
@@ -29,6 +32,7 @@ export type CliError =
   | ImportError
   | ReleaseError
   | AuditError
+  | RestoreError
 
 /** What a command's use cases may ask for. */
 export type CliDeps = Pick<AppDeps, 'db' | 'bulkLoad' | 'clock' | 'adminUserIds'>

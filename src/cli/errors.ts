@@ -118,6 +118,28 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       return refused(
         error.problems.map((problem) => `--${problem.filter}: ${problem.message[0].toLowerCase()}${problem.message.slice(1)}`).join('\nlibrary-comms: '),
       )
+    case 'file_not_writable':
+      return { message: `cannot write ${error.path}: ${error.reason}; nothing was written`, exitCode: exitCodes.failed }
+    case 'file_exists':
+      return refused(`${error.path} exists already: name a new file (a backup never overwrites one)`)
+    case 'not_a_backup':
+      return refused(`this is not a library-comms backup: ${error.reason}. Nothing was restored`)
+    case 'backup_cut_short':
+      return refused(`the backup is cut short after line ${error.line} (copied before it was whole?); nothing was restored`)
+    case 'backup_damaged':
+      return refused(`the backup is damaged at line ${error.line}: ${error.reason}; nothing was restored`)
+    case 'backup_too_new':
+      return refused(`the backup was made by a newer library-comms (it has ${listed(error.unknown)}); upgrade this one first. Nothing was restored`)
+    case 'database_not_empty':
+      return refused(
+        `the database already holds data (${listed(error.tables.map((t) => `${t.table}: ${t.rows.toLocaleString('en')} ${t.rows === 1 ? 'row' : 'rows'}`))}): restore into a new DATA_DIR or an empty database. Nothing was restored`,
+      )
+    case 'database_ahead':
+      return refused(
+        `the database was created by a newer version than the backup (it has ${error.database}, the backup ${error.backup ?? 'no migrations'}): restore into a new DATA_DIR, or an empty database, before any service starts on it. Nothing was restored`,
+      )
+    case 'rows_refused':
+      return refused(`the database refused the rows of ${error.table} from line ${error.line}: ${error.reason}. Nothing was restored`)
     default:
       return assertNever(error)
   }

@@ -6,6 +6,7 @@ import { apiKeyCreateCommand } from './api-key-create.ts'
 import { apiKeyListCommand } from './api-key-list.ts'
 import { apiKeyRevokeCommand } from './api-key-revoke.ts'
 import { auditCommand } from './audit.ts'
+import { backupCommand, restoreCommand } from './backup-restore.ts'
 import type { CliError, CliTerminal, Command } from './command.ts'
 import { describeCliError, exitCodes } from './errors.ts'
 import { commandHelp, groupHelp, toolHelp } from './help.ts'
@@ -33,6 +34,8 @@ export const commands: Command<unknown>[] = [
   importPatronsCommand,
   importReleaseCommand,
   auditCommand,
+  backupCommand,
+  restoreCommand,
 ]
 
 /** Where the tool writes; `stderrIsTerminal` asks for a progress bar rather than plain lines. */

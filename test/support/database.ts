@@ -6,12 +6,15 @@ import { withDatabase } from './setup-server.ts'
 
 export const testDatabaseKind = process.env.TEST_DB === 'server' ? 'server' : 'embedded'
 
-/** A fresh, migrated database for one test file, on the server of the current project. */
-export async function openTestDatabase(): Promise<DatabaseHandle> {
+/**
+ * A fresh, migrated database for one test file, on the server of the current project; with
+ * `migrated: false`, an empty one, as a new server or DATA_DIR starts (a restore's target).
+ */
+export async function openTestDatabase(options: { migrated?: boolean } = {}): Promise<DatabaseHandle> {
   // The creation time in the name lets a later run tell an abandoned database from a live one.
   const name = `lc_test_${Math.floor(Date.now() / 1000)}_${randomBytes(6).toString('hex')}`
   const admin = adminConnection()
-  await admin.unsafe(`create database ${name} template ${templateName()}`)
+  await admin.unsafe(options.migrated === false ? `create database ${name}` : `create database ${name} template ${templateName()}`)
   await admin.end()
   const handle =
     testDatabaseKind === 'embedded'
