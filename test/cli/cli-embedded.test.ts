@@ -48,6 +48,10 @@ describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its ow
       'staff list',
       'import contacts',
       'import patrons',
+      'import release',
+      'audit',
+      'backup',
+      'restore',
     ]
     for (const command of everyCommand) {
       expect(help.stdout).toContain(command)
