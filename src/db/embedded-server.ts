@@ -252,8 +252,11 @@ function initialise(
       ],
       { ...owner, env, encoding: 'utf8' },
     )
-    if (created.status !== 0)
-      throw new EmbeddedDatabaseError(`the database could not be created in ${paths.pgdata}: ${oneLine(created.stderr || String(created.error))}`)
+    if (created.status !== 0) {
+      const output = created.stderr || String(created.error)
+      const why = /No space left on device/.test(output) ? 'the disk that holds DATA_DIR is full; free some space' : oneLine(output)
+      throw new EmbeddedDatabaseError(`the database could not be created in ${paths.pgdata}: ${why}`)
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true })
   }

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -130,6 +130,23 @@ describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its ow
       `library-comms: the "postgres" user the database runs as cannot reach ${closed}/data/pgdata (a directory above it is closed to other users, as /root is); set DATA_DIR to a directory outside it, such as /var/lib/library-comms\n`,
     )
     expect(existsSync(`${closed}/data/pgdata/PG_VERSION`)).toBe(false)
+  })
+
+  test.runIf(process.getuid?.() === 0)('a full disk is named in one sentence, and nothing is left half made', async ({ skip }) => {
+    const disk = await emptyDirectory()
+    // A 2 MB disk, too small for a database: only where this root may mount one.
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2M', 'tmpfs', disk]).status !== 0) return skip()
+    try {
+      const migrated = await runCli(['migrate'], { env: { DATA_DIR: `${disk}/data` }, cwd: await emptyDirectory() })
+
+      expect(migrated).toMatchObject({
+        exitCode: 1,
+        stderr: `library-comms: the database could not be created in ${disk}/data/pgdata: the disk that holds DATA_DIR is full; free some space\n`,
+      })
+      expect(existsSync(`${disk}/data/pgdata/PG_VERSION`)).toBe(false)
+    } finally {
+      spawnSync('umount', [disk])
+    }
   })
 
   test('an import with a missing file, a mode without its levels, or levels without that mode is refused before any database opens', async () => {
