@@ -35,9 +35,17 @@ export function decodeCsvBytes(source: AsyncIterable<Uint8Array>): DecodedFile {
     let first = true
     // The bytes of a first accent that a chunk cut short: the next chunk decides it.
     let carried: Uint8Array | undefined
+    // UTF-8: how many bytes of a character the last chunk began are still to come.
+    let owed = 0
     const mixed = (chunk: Uint8Array) => {
+      if (encoding !== 'utf-8') {
+        return new UnreadableFile(
+          `The file is not valid ${encoding.toUpperCase()} after line ${lines}: a character in it is cut in two. Save it from your spreadsheet as "CSV UTF-8" and import it again.`,
+          lines,
+        )
+      }
       // The decoder says only that the chunk went wrong; the line is the first one that did.
-      const line = lines + (encoding === 'utf-8' ? validLinesIn(chunk) : 0)
+      const line = lines + validLinesIn(chunk.subarray(owed))
       return new UnreadableFile(
         `Line ${line} is not valid UTF-8: the file mixes text encodings. Save it from your spreadsheet as "CSV UTF-8" and import it again.`,
         line,
@@ -50,6 +58,7 @@ export function decodeCsvBytes(source: AsyncIterable<Uint8Array>): DecodedFile {
       } catch {
         throw mixed(bytes)
       }
+      owed = owed >= bytes.length ? owed - bytes.length : continuationsOwed(bytes.subarray(owed))
       for (let i = piece.indexOf('\n'); i !== -1; i = piece.indexOf('\n', i + 1)) lines++
       return piece
     }
@@ -120,23 +129,27 @@ export function decodeCsvBytes(source: AsyncIterable<Uint8Array>): DecodedFile {
 }
 
 /**
- * How many of a chunk's lines are valid UTF-8 before the first one that is not. A line feed is
- * never part of a UTF-8 character, so the chunk splits into lines as bytes; the first may finish a
- * character the chunk before began, and the last may be cut short by the chunk's end.
+ * How many of a chunk's lines are valid UTF-8 before the first one that is not (the chunk taken
+ * from the end of the character the chunk before began). A line feed is never part of a UTF-8
+ * character, so the chunk splits into lines as bytes; the last may be cut short by its end.
  */
 function validLinesIn(chunk: Uint8Array): number {
   let valid = 0
   for (let start = 0, end = chunk.indexOf(0x0a); end !== -1; start = end + 1, end = chunk.indexOf(0x0a, start)) {
-    let line = chunk.subarray(start, end)
-    if (start === 0) {
-      let continuing = 0
-      while (continuing < 3 && line[continuing] >= 0x80 && line[continuing] <= 0xbf) continuing++
-      line = line.subarray(continuing)
-    }
-    if (!isUtf8(line)) return valid
+    if (!isUtf8(chunk.subarray(start, end))) return valid
     valid++
   }
   return valid
+}
+
+/** How many bytes of a UTF-8 character the end of `bytes` begins and does not finish. */
+function continuationsOwed(bytes: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back]
+    if (byte < 0x80) return 0
+    if (byte >= 0xc0) return Math.max(0, utf8Length(byte) - back)
+  }
+  return 0
 }
 
 /** How many bytes a UTF-8 sequence starting with `lead` has; 0 when no sequence starts so. */

@@ -122,6 +122,20 @@ describe('a UTF-8 file, as "CSV UTF-8" saves it', () => {
     expect(result).toEqual({ ok: false, error: { code: 'unreadable_file', message: expect.stringMatching(/^Line 3 is not valid UTF-8/) } })
   })
 
+  test('read in chunks that cut a character in two, names the line that goes wrong, not the one cut', async () => {
+    const line2 = utf8('ana,guardian,a@example.org,Prix 5€\n')
+    const euroAt = utf8(header).length + line2.indexOf(0xe2)
+    const later = Buffer.concat([utf8(header), line2, utf8('ben,guardian,b@example.org,Plain\n'), windows1252('cal,guardian,c@example.org,Zoë\n')])
+    // A stray continuation byte right after the € that was cut: line 2 itself is the bad one.
+    const stray = Buffer.concat([utf8(header), line2.subarray(0, -1), Uint8Array.of(0x80, 0x0a), utf8('ben,guardian,b@example.org,Plain\n')])
+    for (const cut of [1, 2]) {
+      await expect(decodeFile(new Uint8Array(later), euroAt + cut), `cut after byte ${cut} of €`).rejects.toMatchObject({ line: 4 })
+      await expect(decodeFile(new Uint8Array(stray), euroAt + cut), `stray, cut after byte ${cut} of €`).rejects.toMatchObject({ line: 2 })
+    }
+    // And a chunk of one byte, in the middle of the character.
+    await expect(decodeFile(new Uint8Array(later), 1)).rejects.toMatchObject({ line: 4 })
+  })
+
   test('cut off inside its last character is refused as cut short, naming the line', async () => {
     const bytes = utf8(`${header}ana,guardian,a@example.org,Zoë\nana,guardian,b@example.org,Zo`)
     await expect(decodeFile(new Uint8Array([...bytes, 0xc3]))).rejects.toMatchObject({
@@ -189,6 +203,17 @@ describe('a UTF-16 file, as Excel saves "Unicode text"', () => {
     const row = `${header}ana,guardian,a@example.org,Hélène O’Brien\n`
     expect(await importedAddressee(deps, utf16le(row))).toEqual(['Hélène O’Brien'])
     expect(await importedAddressee(deps, utf16be(row), 5)).toEqual(['Hélène O’Brien'])
+  })
+
+  test('with half a character (a lone surrogate) is refused, saying after which line', async () => {
+    const good = utf16le(`${header}ana,guardian,a@example.org,Plain\n`)
+    // 😀 is D83D DE00; its first half alone, then a letter.
+    const bad = new Uint8Array(Buffer.from('ben,guardian,b@example.org,\ud83dx\n', 'utf16le'))
+    await expect(decodeFile(new Uint8Array(Buffer.concat([good, bad])), good.length)).rejects.toMatchObject({
+      line: 3,
+      message:
+        'The file is not valid UTF-16LE after line 3: a character in it is cut in two. Save it from your spreadsheet as "CSV UTF-8" and import it again.',
+    })
   })
 
   test('cut off in the middle of a character is refused as cut short', async () => {
