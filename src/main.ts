@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { sql } from 'kysely'
@@ -51,7 +52,7 @@ export async function startService(
   try {
     if (options.database) database = options.database
     else {
-      database = config.databaseUrl ? openServerDatabase(config.databaseUrl) : await openEmbeddedDatabase({ dataDir: config.dataDir })
+      database = config.databaseUrl ? openServerDatabase(config.databaseUrl) : await openEmbeddedWhenFree(config.dataDir, logger)
       stops.push(() => database!.close())
     }
     for (const event of database.events) logger.warn({ dataDir: config.dataDir }, `embedded database: ${event}`)
@@ -89,6 +90,24 @@ export async function startService(
       for (const stop of stops.reverse()) await stop().catch((error) => logger.error({ err: error }, 'stop failed'))
       logger.info('stopped')
     },
+  }
+}
+
+/**
+ * Opens the embedded database, waiting while a command of the tool runs it (the service was
+ * stopped when the command began; it stops the database when it ends). A service restarted by
+ * systemd meanwhile would otherwise fail, and soon stop being restarted. Another service on the
+ * directory is refused at once.
+ */
+async function openEmbeddedWhenFree(dataDir: string, logger: Logger): Promise<DatabaseHandle> {
+  for (let told = false; ; told = true) {
+    try {
+      return await openEmbeddedDatabase({ dataDir, holder: 'service' })
+    } catch (error) {
+      if (!(error instanceof DataDirInUse) || error.holder !== 'tool') throw error
+      if (!told) logger.warn({ pid: error.pid }, 'waiting for a library-comms command to finish with the embedded database')
+      await sleep(250)
+    }
   }
 }
 

@@ -18,7 +18,7 @@ export type CliError =
   | { code: 'unknown_option'; command: string; option: string; suggestion: string | undefined }
   | { code: 'invalid_option'; option: string; value: string; expected: string }
   | { code: 'no_database'; dataDir: string }
-  | { code: 'database_in_use'; dataDir: string; pid: number }
+  | { code: 'database_in_use'; dataDir: string; pid: number; holder: 'service' | 'tool' }
   | { code: 'embedded_database_failed'; message: string }
   | { code: 'not_migrated' }
   | { code: 'file_not_readable'; path: string; reason: string }

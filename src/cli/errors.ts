@@ -28,7 +28,10 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       return refused(`--${error.option}: "${error.value}" is not valid; expected ${error.expected}`)
     case 'database_in_use':
       return {
-        message: `the embedded database in ${error.dataDir} is open in process ${error.pid}: the service starting, or another library-comms command. Run this again once the service is ready (it then lends the tool its database) or the other command has ended`,
+        message:
+          error.holder === 'tool'
+            ? `another library-comms command (process ${error.pid}) is running the embedded database in ${error.dataDir}; run this again when it has finished`
+            : `the service (process ${error.pid}) holds the embedded database in ${error.dataDir}, and it did not come up within a minute: see the service's log`,
         exitCode: exitCodes.failed,
       }
     case 'embedded_database_failed':

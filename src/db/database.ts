@@ -3,7 +3,7 @@ import { Kysely } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
 import { type BulkLoader, serverBulkLoader } from './bulk-load.ts'
-import { lockDataDir } from './data-dir-lock.ts'
+import { type DataDirHolder, lockDataDir } from './data-dir-lock.ts'
 import { type EmbeddedConnection, startEmbeddedServer } from './embedded-server.ts'
 import type { Database } from './schema.ts'
 
@@ -45,9 +45,9 @@ export function openServerDatabase(target: string | EmbeddedConnection, options:
  * directory is this process's while it runs: a second service on it is refused by name. Closing
  * it stops the server.
  */
-export async function openEmbeddedDatabase(input: { dataDir: string; max?: number }): Promise<DatabaseHandle> {
+export async function openEmbeddedDatabase(input: { dataDir: string; max?: number; holder?: DataDirHolder }): Promise<DatabaseHandle> {
   await mkdir(input.dataDir, { recursive: true })
-  const unlock = await lockDataDir(input.dataDir)
+  const unlock = await lockDataDir(input.dataDir, input.holder)
   try {
     const server = await startEmbeddedServer({ dataDir: input.dataDir })
     const handle = openServerDatabase(server.connection, { max: input.max, kind: 'embedded' })

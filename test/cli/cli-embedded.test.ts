@@ -82,23 +82,38 @@ describe.runIf(testDatabaseKind === 'embedded')('the command-line tool on its ow
     expect(existsSync(dataDir)).toBe(false)
   })
 
-  test('while another process has the embedded database open, the tool says so and leaves it alone', async () => {
+  test('while another command runs the embedded database, the tool says so and leaves it alone', async () => {
     const dataDir = `${await emptyDirectory()}/data`
     await mkdir(`${dataDir}/pgdata`, { recursive: true })
-    // A live process that holds the directory's lock: a service still starting, its database not up yet.
+    // A live process that holds the directory's lock as the tool does: it stops the database when it ends.
     const holder = spawn('sleep', ['30'])
     try {
-      await writeFile(`${dataDir}/library-comms.lock`, `${holder.pid}\n`)
+      await writeFile(`${dataDir}/library-comms.lock`, `${holder.pid} tool\n`)
 
       const listed = await runCli(['library', 'list'], { env: { DATA_DIR: dataDir }, cwd: await emptyDirectory() })
 
-      expect(listed.exitCode).toBe(1)
-      expect(listed.stderr).toContain(`is open in process ${holder.pid}`)
+      expect(listed).toMatchObject({
+        exitCode: 1,
+        stderr: `library-comms: another library-comms command (process ${holder.pid}) is running the embedded database in ${dataDir}; run this again when it has finished\n`,
+      })
       expect(await readdir(`${dataDir}/pgdata`)).toEqual([])
     } finally {
       holder.kill()
     }
   })
+
+  test('while the service starts, the tool waits for its database; a service that gives up leaves the tool to run it', async () => {
+    const cwd = await emptyDirectory()
+    const env = { DATA_DIR: `${cwd}/data` }
+    expect((await runCli(['migrate'], { env, cwd })).exitCode).toBe(0)
+    // A service that holds the directory for a second, then stops without its database coming up.
+    const service = spawn('sleep', ['1'])
+    await writeFile(`${env.DATA_DIR}/library-comms.lock`, `${service.pid} service\n`)
+
+    const listed = await runCli(['library', 'list'], { env, cwd })
+
+    expect(listed).toMatchObject({ exitCode: 0, stdout: 'no libraries yet: add one with library-comms library add\n' })
+  }, 60_000)
 
   test('migrate creates the embedded database, and the tool works on it while the service is stopped', async () => {
     const cwd = await emptyDirectory()

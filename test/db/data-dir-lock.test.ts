@@ -35,7 +35,7 @@ describe.runIf(testDatabaseKind === 'embedded')('the embedded data directory loc
 
     const release = await lockDataDir(dataDir)
 
-    expect(await readFile(`${dataDir}/library-comms.lock`, 'utf8')).toBe(`${process.pid}\n`)
+    expect(await readFile(`${dataDir}/library-comms.lock`, 'utf8')).toBe(`${process.pid} service\n`)
     await release()
     expect(existsSync(`${dataDir}/library-comms.lock`)).toBe(false)
   })

@@ -104,6 +104,24 @@ describe.runIf(testDatabaseKind === 'embedded')('the service as an IT admin runs
     expect(await first.child.exited).toBe(0)
   })
 
+  test('started while a command of the tool runs the embedded database, it waits for the command, then starts', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'lc-wait-'))
+    dirs.push(dataDir)
+    // The tool's lock, held by a command that ends in two seconds.
+    const command = spawn('sleep', ['2'])
+    await writeFile(path.join(dataDir, 'library-comms.lock'), `${command.pid} tool\n`)
+
+    const service = startProcess({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' })
+    const port = await waitFor(() => service.lines.find((l) => l.msg === 'listening')?.port as number | undefined)
+    await waitFor(() => service.lines.find((l) => l.msg === 'waiting for a library-comms command to finish with the embedded database'))
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503)
+    await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined))
+
+    expect(service.lines.find((l) => l.msg === 'waiting for a library-comms command to finish with the embedded database')?.pid).toBe(command.pid)
+    service.kill('SIGTERM')
+    expect(await service.exited).toBe(0)
+  })
+
   test('killed with SIGKILL mid-life, the service comes back by itself with what was committed, and says what it did', async () => {
     const first = await startService()
     await waitFor(async () => ((await fetch(`http://127.0.0.1:${first.port}/readyz`)).status === 200 ? true : undefined))
