@@ -122,17 +122,23 @@ describe('a UTF-8 file, as "CSV UTF-8" saves it', () => {
     expect(result).toEqual({ ok: false, error: { code: 'unreadable_file', message: expect.stringMatching(/^Line 3 is not valid UTF-8/) } })
   })
 
-  test('read in chunks that cut a character in two, names the line that goes wrong, not the one cut', async () => {
-    const line2 = utf8('ana,guardian,a@example.org,Prix 5€\n')
-    const euroAt = utf8(header).length + line2.indexOf(0xe2)
-    const later = Buffer.concat([utf8(header), line2, utf8('ben,guardian,b@example.org,Plain\n'), windows1252('cal,guardian,c@example.org,Zoë\n')])
-    // A stray continuation byte right after the € that was cut: line 2 itself is the bad one.
-    const stray = Buffer.concat([utf8(header), line2.subarray(0, -1), Uint8Array.of(0x80, 0x0a), utf8('ben,guardian,b@example.org,Plain\n')])
-    for (const cut of [1, 2]) {
-      await expect(decodeFile(new Uint8Array(later), euroAt + cut), `cut after byte ${cut} of €`).rejects.toMatchObject({ line: 4 })
-      await expect(decodeFile(new Uint8Array(stray), euroAt + cut), `stray, cut after byte ${cut} of €`).rejects.toMatchObject({ line: 2 })
+  test.each([
+    ['é (C3 A9)', 'é'],
+    ['€ (E2 82 AC)', '€'],
+    ['† (E2 80 A0)', '†'],
+    ['😀 (F0 9F 98 80)', '😀'],
+  ])('read in chunks that cut %s in two, names the line that goes wrong, not the one cut', async (_, char) => {
+    const line2 = utf8(`ana,guardian,a@example.org,${'x'.repeat(60)}${char}`)
+    const charAt = utf8(header).length + line2.length - utf8(char).length
+    const rest = utf8('\nben,guardian,b@example.org,Plain\n')
+    const later = Buffer.concat([utf8(header), line2, rest, windows1252('cal,guardian,c@example.org,Zoë Smith\n')])
+    // A stray continuation byte right after the character that was cut: line 2 itself is the bad one.
+    const stray = Buffer.concat([utf8(header), line2, Uint8Array.of(0x80), rest])
+    for (let cut = 1; cut < utf8(char).length; cut++) {
+      await expect(decodeFile(new Uint8Array(later), charAt + cut), `cut after byte ${cut}`).rejects.toMatchObject({ line: 4 })
+      await expect(decodeFile(new Uint8Array(stray), charAt + cut), `stray, cut after byte ${cut}`).rejects.toMatchObject({ line: 2 })
     }
-    // And a chunk of one byte, in the middle of the character.
+    // And chunks of one byte.
     await expect(decodeFile(new Uint8Array(later), 1)).rejects.toMatchObject({ line: 4 })
   })
 
