@@ -16,6 +16,8 @@ export type DistrictDatabase = {
   workDir: string
   /** Opens the database in this process (on the embedded one, only while no other process has it). */
   open(): Promise<DatabaseHandle>
+  /** A copy of the district as seeded, to change and throw away (BenchDatabase.copy). */
+  copy(): Promise<BenchDatabase>
   drop(): Promise<void>
 }
 
@@ -44,7 +46,7 @@ export async function createDistrictDatabase(options: { serverUrl: string | unde
       options.log(
         `district on the ${database.kind} database: ${size.patrons} patrons, ${size.contacts} contacts, seeded in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`,
       )
-      return { kind: database.kind, env, libraryId: library.id, size, workDir, open, drop }
+      return { kind: database.kind, env, libraryId: library.id, size, workDir, open, copy: database.copy, drop }
     } finally {
       await handle.close()
     }
