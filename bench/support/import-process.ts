@@ -19,12 +19,16 @@ export type ImportRun = {
   stdout: string
 }
 
+/** The phases an import reports as they begin (reading is from the start). */
+export type ImportPhase = 'checking' | 'applying'
+
 /**
  * Runs `library-comms import …` in a child process on the database of `env`, and measures
  * only the command (opening the database and loading modules are left out, as they are not
- * the import); the child reports its figures as JSON on stdout.
+ * the import); the child reports its figures as JSON on stdout, and each phase as it begins on
+ * stderr, which `onPhase` hears at once (B6 measures while an import applies).
  */
-export async function runImportProcess(env: Record<string, string>, args: string[]): Promise<ImportRun> {
+export async function runImportProcess(env: Record<string, string>, args: string[], options: { onPhase?(phase: ImportPhase): void } = {}): Promise<ImportRun> {
   // The same V8 flags as bin/library-comms.js, so the figures are the tool's.
   const child = spawn(projectNode, ['--max-semi-space-size=4', '--max-old-space-size=256', thisScript, ...args], {
     cwd: projectRoot,
@@ -33,8 +37,17 @@ export async function runImportProcess(env: Record<string, string>, args: string
   })
   let stdout = ''
   let stderr = ''
+  let partial = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))
-  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4_000)))
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-4_000)
+    const lines = (partial + chunk).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) {
+      const phase = /^bench-phase (checking|applying)$/.exec(line)?.[1] as ImportPhase | undefined
+      if (phase) options.onPhase?.(phase)
+    }
+  })
   const [code] = await once(child, 'exit')
   if (code !== 0) throw new Error(`library-comms ${args.join(' ')} exited with ${code}:\n${stderr}`)
   return JSON.parse(stdout) as ImportRun
@@ -51,19 +64,26 @@ async function main(argv: string[]): Promise<void> {
   const opened = await openCliDatabase(loadConfig(process.env), { create: false })
   if (!opened.ok) throw new Error(JSON.stringify(opened.error))
   const database = opened.value
-  const lines: { at: number; text: string }[] = []
+  const phases: { phase: ImportPhase; pattern: RegExp; at?: number }[] = [
+    { phase: 'checking', pattern: /checking them against the database/ },
+    { phase: 'applying', pattern: /^appl(ying|ied) / },
+  ]
   const startedAt = performance.now()
   const result = await command.run({ db: database.db, bulkLoad: database.bulkLoad, clock: systemClock, adminUserIds: [] }, input.value, {
-    stderr: (text) => lines.push({ at: performance.now(), text }),
+    stderr: (text) => {
+      for (const phase of phases) {
+        if (phase.at !== undefined || !phase.pattern.test(text)) continue
+        phase.at = performance.now()
+        process.stderr.write(`bench-phase ${phase.phase}\n`)
+      }
+    },
     isTerminal: false,
     columns: 80,
   })
   const endedAt = performance.now()
   await database.close()
   if (!result.ok) throw new Error(`${JSON.stringify(result.error).slice(0, 2_000)}`)
-  const phaseStart = (pattern: RegExp) => lines.find((line) => pattern.test(line.text))?.at ?? endedAt
-  const checking = phaseStart(/checking them against the database/)
-  const applying = phaseStart(/^appl(ying|ied) /)
+  const [checking, applying] = phases.map((phase) => phase.at ?? endedAt)
   const figures: ImportRun = {
     ms: endedAt - startedAt,
     phasesMs: { reading: checking - startedAt, checking: applying - checking, applying: endedAt - applying },

@@ -128,7 +128,8 @@ describe('a UTF-8 file, as "CSV UTF-8" saves it', () => {
     ['† (E2 80 A0)', '†'],
     ['😀 (F0 9F 98 80)', '😀'],
   ])('read in chunks that cut %s in two, names the line that goes wrong, not the one cut', async (_, char) => {
-    const line2 = utf8(`ana,guardian,a@example.org,${'x'.repeat(60)}${char}`)
+    // Zoë first: the first accent decides the encoding, and is never left to the decoder to carry.
+    const line2 = utf8(`ana,guardian,a@example.org,Zoë ${'x'.repeat(60)}${char}`)
     const charAt = utf8(header).length + line2.length - utf8(char).length
     const rest = utf8('\nben,guardian,b@example.org,Plain\n')
     const later = Buffer.concat([utf8(header), line2, rest, windows1252('cal,guardian,c@example.org,Zoë Smith\n')])
