@@ -6,7 +6,9 @@
 // - decode-text.ts: the UTF-8 byte-order mark test (the first-byte rule decides UTF-8 from EF BB
 //   BF, and TextDecoder drops the mark); yielding empty pieces; the stream flag of the ASCII
 //   prefix and of windows-1252 (single-byte); the final `rest` (a fatal decoder's flush throws
-//   or returns ''); lengths utf8Length gives to bytes that cannot start UTF-8 (80-C1, F5-FF).
+//   or returns ''); lengths utf8Length gives to bytes that cannot start UTF-8 (80-C1, F5-FF);
+//   in the bytes a chunk owes the next, the case of a chunk shorter than what it owes (real
+//   chunks are 1 MiB), looking back past 3 bytes, an ASCII last byte, and 0xC0 (never in UTF-8).
 // - contact-rows.ts: fieldColumn entries validateContactFields never reports (role, type,
 //   primary, bcc, usage); `fields[undefined]`; the checks after `problems.length > 0`.
 // - contacts-plan.ts: work_mem (speed only); 'add' (null is false there too); the guards and the
