@@ -30,7 +30,8 @@ type Ack = { sentAt: number; ms: number }
  * the server when DATABASE_URL is set, and on the embedded default: quiet (median of three
  * rounds), then while the command-line tool imports the district's contacts, replace-all, into
  * the same database (B1's import, through the service's socket on the embedded one): commands
- * are sent from the import's start to its end, and those sent while it applied make the figure.
+ * are sent from the import's start to its end, and those sent while it applied make the round's
+ * p99 (median of three imports).
  * The Web API and response_urls are a local fake that answers ok.
  */
 export const b6SlashCommandAck: Benchmark = {
@@ -77,6 +78,7 @@ async function measure({ small, log }: BenchOptions, serverUrl: string | undefin
 
     // Each import is the district's next export, so each changes as much as B1's.
     const duringApply: number[] = []
+    const applyP99s: number[] = []
     for (let round = 1; round <= (small ? 1 : 3); round += 1) {
       const path = `${workDir}/contacts-${round}.csv`
       await writeReplaceAllFile(path, district, { generation: round })
@@ -91,7 +93,14 @@ async function measure({ small, log }: BenchOptions, serverUrl: string | undefin
         'replace-all',
       ])
       const postgres = await memory?.stop()
+      if (measured.applying.length === 0) throw new Error(`no command was sent while import ${round} applied`)
       duringApply.push(...measured.applying.map((ack) => ack.ms))
+      applyP99s.push(
+        percentile(
+          measured.applying.map((ack) => ack.ms),
+          99,
+        ),
+      )
       const { reading, checking, applying } = measured.imported.phasesMs
       log(
         `B6 ${database.kind} import round ${round}: the import took ${(measured.imported.ms / 1000).toFixed(1)} s (reading and staging ${(reading / 1000).toFixed(1)}, checking ${(checking / 1000).toFixed(1)}, applying ${(applying / 1000).toFixed(1)})`,
@@ -103,10 +112,10 @@ async function measure({ small, log }: BenchOptions, serverUrl: string | undefin
       if (postgres && postgres.samples > 0)
         log(`  the service's PostgreSQL: peak PSS ${postgres.peakPssMb.toFixed(0)} MB in ${postgres.peakProcesses} processes, the import's backend included`)
     }
-    if (duringApply.length === 0) throw new Error('no command was sent while the import applied')
     const quiet = median(p99s)
-    const busy = percentile(duringApply, 99)
-    log(`B6 ${database.kind}: ${duringApply.length} commands in all while an import applied: ${describeLatencies(duringApply)}`)
+    // As the quiet figure, and as BENCHMARKS.md has it: the median of the rounds' p99s.
+    const busy = median(applyP99s)
+    log(`B6 ${database.kind}: the ${duringApply.length} commands sent while an import applied, all rounds together: ${describeLatencies(duringApply)}`)
     return [
       {
         id: 'B6',
