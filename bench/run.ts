@@ -16,9 +16,10 @@ const usage = `Usage: npm run bench [-- [B6 B7 …] [--small]]
 Runs the benchmarks of BENCHMARKS.md and prints each figure on a line of its own:
   B1 name value unit (baseline value unit, 2.10x)   B7 name value unit (budget value unit, ratio r)
 --small   a quick version of each (a tenth of the district, fewer runs)
-DATABASE_URL set: on a scratch database created (and dropped) on that server, B1 also on the
-embedded database as information; else embedded. The district (seeded per benchmark, fixed seed):
-100,000 patrons, 12 levels, 20 groups, 250,000 contacts; --small a tenth.
+DATABASE_URL set: on scratch databases created (and dropped) on that server, and B1 and B6 on
+the embedded default too (B1 sets the two against each other); else embedded. B7 is always
+embedded. The district (seeded per benchmark, fixed seed): 100,000 patrons, 12 levels, 20 groups,
+250,000 contacts; --small a tenth.
 Benchmarks: ${benchmarks.map((benchmark) => `${benchmark.id} ${benchmark.title}`).join('\n            ')}
 `
 
