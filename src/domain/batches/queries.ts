@@ -100,15 +100,17 @@ export async function lockBatch(db: Db, input: { libraryId: number; batchId: num
 
 /**
  * What holds the library: the batch an apply holds the lock of, or else the one being read. The
- * lock is looked up in pg_locks, which every database user may read.
+ * lock is looked up in pg_locks, which every database user may read, among this database's.
  */
 export async function findRunningBatch(db: Db, libraryId: number): Promise<RunningBatch | undefined> {
   const { rows } = await sql<{ id: number; kind: BatchKind; requested_by: string; created_at: Date; applying: boolean }>`
     select b.id, b.kind, b.requested_by, b.created_at,
-      exists (select 1 from pg_locks l where l.locktype = 'advisory' and l.granted and l.classid = ${batchLock} and l.objid = b.id and l.objsubid = 2) as applying
+      exists (select 1 from pg_locks l where l.locktype = 'advisory' and l.granted and l.database = d.oid and l.classid = ${batchLock} and l.objid = b.id and l.objsubid = 2) as applying
     from batches b
+    -- Advisory locks are the database's own, but pg_locks shows every database's on the server.
+    cross join (select oid from pg_database where datname = current_database()) d
     where b.library_id = ${libraryId} and (b.status = 'staging' or (b.status = 'staged' and exists (
-      select 1 from pg_locks l where l.locktype = 'advisory' and l.granted and l.classid = ${batchLock} and l.objid = b.id and l.objsubid = 2)))
+      select 1 from pg_locks l where l.locktype = 'advisory' and l.granted and l.database = d.oid and l.classid = ${batchLock} and l.objid = b.id and l.objsubid = 2)))
     order by applying desc, b.id
     limit 1`.execute(db)
   const row = rows[0]
