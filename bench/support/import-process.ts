@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { commands } from '../../src/cli/main.ts'
@@ -22,13 +25,22 @@ export type ImportRun = {
 /** The phases an import reports as they begin (reading is from the start). */
 export type ImportPhase = 'checking' | 'applying'
 
+/** Far beyond any import of B1's district (seconds): an import still running then is stuck, not slow. */
+const defaultTimeoutMs = 10 * 60_000
+
 /**
  * Runs `library-comms import …` in a child process on the database of `env`, and measures
  * only the command (opening the database and loading modules are left out, as they are not
  * the import); the child reports its figures as JSON on stdout, and each phase as it begins on
- * stderr, which `onPhase` hears at once (B6 measures while an import applies).
+ * stderr, which `onPhase` hears at once (B6 measures while an import applies). An import that
+ * has not finished after `timeoutMs` is killed, with the embedded PostgreSQL it started if it
+ * started one (not the service's), and the benchmark fails saying in which phase it was.
  */
-export async function runImportProcess(env: Record<string, string>, args: string[], options: { onPhase?(phase: ImportPhase): void } = {}): Promise<ImportRun> {
+export async function runImportProcess(
+  env: Record<string, string>,
+  args: string[],
+  options: { onPhase?(phase: ImportPhase): void; timeoutMs?: number } = {},
+): Promise<ImportRun> {
   // The same V8 flags as bin/library-comms.js, so the figures are the tool's.
   const child = spawn(projectNode, ['--max-semi-space-size=4', '--max-old-space-size=256', thisScript, ...args], {
     cwd: projectRoot,
@@ -38,19 +50,59 @@ export async function runImportProcess(env: Record<string, string>, args: string
   let stdout = ''
   let stderr = ''
   let partial = ''
+  let phase: ImportPhase | 'reading' = 'reading'
   child.stdout.on('data', (chunk) => (stdout += chunk))
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-4_000)
     const lines = (partial + chunk).split('\n')
     partial = lines.pop() ?? ''
     for (const line of lines) {
-      const phase = /^bench-phase (checking|applying)$/.exec(line)?.[1] as ImportPhase | undefined
-      if (phase) options.onPhase?.(phase)
+      const begun = /^bench-phase (checking|applying)$/.exec(line)?.[1] as ImportPhase | undefined
+      if (!begun) continue
+      phase = begun
+      options.onPhase?.(begun)
     }
   })
-  const [code] = await once(child, 'exit')
+  const exited = once(child, 'exit')
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs
+  const patience = new AbortController()
+  const outcome = await Promise.race([exited, sleep(timeoutMs, 'timeout' as const, { signal: patience.signal }).catch(() => 'exited' as const)])
+  patience.abort()
+  if (outcome === 'timeout') {
+    const ownServer = 'DATA_DIR' in env ? postmasterStartedBy(env.DATA_DIR, child.pid) : undefined
+    child.kill('SIGKILL')
+    await exited
+    if (ownServer !== undefined) await stopPostmaster(ownServer)
+    throw new Error(`library-comms ${args.join(' ')} had not finished after ${(timeoutMs / 1000).toFixed(0)} s, still ${phase}; killed it`)
+  }
+  const [code] = await exited
   if (code !== 0) throw new Error(`library-comms ${args.join(' ')} exited with ${code}:\n${stderr}`)
   return JSON.parse(stdout) as ImportRun
+}
+
+/** The embedded PostgreSQL of `dataDir`, if the process `parent` started it (the tool without the service). */
+function postmasterStartedBy(dataDir: string, parent: number | undefined): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path.join(dataDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10)
+    // /proc/<pid>/stat: "pid (name) state ppid …"; the name may hold spaces, not a closing parenthesis and a space.
+    const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1])
+    return ppid === parent ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A fast shutdown (running queries are cancelled), then waits until the postmaster is gone. */
+async function stopPostmaster(pid: number): Promise<void> {
+  process.kill(pid, 'SIGINT')
+  for (;;) {
+    try {
+      if (/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) return
+    } catch {
+      return
+    }
+    await sleep(50)
+  }
 }
 
 const thisScript = fileURLToPath(import.meta.url)
