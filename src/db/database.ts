@@ -27,6 +27,9 @@ export function openServerDatabase(target: string | EmbeddedConnection, options:
     onnotice: () => {},
     // int8 and numeric come back as strings by default; counts we read are cast in SQL.
     connection: { application_name: 'library-comms' },
+    // A calendar date (a due date, a night's date) stays 'YYYY-MM-DD': as a Date it would be
+    // midnight UTC, a day off in every time zone west of Greenwich.
+    types: { calendarDate: { to: 1082, from: [1082], serialize: (value: string) => value, parse: (value: string) => value } },
   }
   // postgres.js takes no socket in a URL: the embedded server's is given as a host directory.
   const client = typeof target === 'string' ? postgres(target, settings) : postgres({ ...target, ...settings })

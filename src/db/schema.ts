@@ -10,6 +10,11 @@ export interface LibrariesTable {
   slack_team_id: string | null
   time_zone: string
   bcc_by_default: Generated<boolean>
+  /** When the nightly run starts, local time, 'HH:MM:SS'. */
+  run_at: Generated<string>
+  sender_name: Generated<string>
+  reply_to: string | null
+  slack_channel: string | null
   created_at: CreatedAt
 }
 
@@ -174,4 +179,192 @@ export interface Database {
   contact_scenarios: ContactScenariosTable
   audit_log: AuditLogTable
   api_keys: ApiKeysTable
+  items: ItemsTable
+  loans: LoansTable
+  reservations: ReservationsTable
+  suppliers: SuppliersTable
+  purchase_orders: PurchaseOrdersTable
+  order_lines: OrderLinesTable
+  scenario_settings: ScenarioSettingsTable
+  scenario_excluded_levels: ScenarioExcludedLevelsTable
+  scenario_excluded_groups: ScenarioExcludedGroupsTable
+  templates: TemplatesTable
+  messages: MessagesTable
+  message_recipients: MessageRecipientsTable
+  message_loans: MessageLoansTable
+  message_secrets: MessageSecretsTable
+  notice_sends: NoticeSendsTable
+  job_runs: JobRunsTable
+}
+
+/** A calendar date as PostgreSQL writes it, 'YYYY-MM-DD' (database.ts keeps it a string). */
+type CalendarDate = string
+
+export interface ItemsTable {
+  id: Generated<number>
+  library_id: number
+  external_id: string
+  title: Generated<string>
+  author: Generated<string>
+  barcode: Generated<string>
+}
+
+export interface LoansTable {
+  id: Generated<number>
+  library_id: number
+  external_id: string
+  patron_id: number
+  item_id: number
+  checked_out_at: Date | string
+  due_date: CalendarDate
+  status: Generated<'open' | 'returned' | 'lost'>
+  recalled_at: Date | null
+  closed_at: Date | null
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export interface ReservationsTable {
+  id: Generated<number>
+  library_id: number
+  external_id: string
+  patron_id: number
+  item_id: number
+  placed_at: Date | string
+  status: Generated<'placed' | 'ready' | 'cancelled' | 'collected'>
+  pickup_by: CalendarDate | null
+  ready_at: Date | null
+  closed_at: Date | null
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export interface SuppliersTable {
+  id: Generated<number>
+  library_id: number
+  external_id: string
+  name: string
+  email: string
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export interface PurchaseOrdersTable {
+  id: Generated<number>
+  library_id: number
+  external_id: string
+  supplier_id: number
+  placed_at: CreatedAt
+}
+
+export interface OrderLinesTable {
+  order_id: number
+  line_no: number
+  title: string
+  quantity: number
+  details: Json
+}
+
+export interface ScenarioSettingsTable {
+  library_id: number
+  scenario: string
+  enabled: boolean
+  days_before: number | null
+  frequency: 'day' | 'week' | 'month' | null
+  weekday: number | null
+  month_day: number | null
+  days_overdue: number | null
+  updated_by: string
+  updated_at: UpdatedAt
+}
+
+export interface ScenarioExcludedLevelsTable {
+  library_id: number
+  scenario: string
+  academic_level_id: number
+}
+
+export interface ScenarioExcludedGroupsTable {
+  library_id: number
+  scenario: string
+  group_id: number
+}
+
+export interface TemplatesTable {
+  library_id: number
+  scenario: string
+  subject: string
+  html: string
+  text: string
+  updated_by: string
+  updated_at: UpdatedAt
+}
+
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'skipped' | 'failed'
+
+/** The outbox and the email log. */
+export interface MessagesTable {
+  id: Generated<string>
+  library_id: number
+  scenario: string
+  patron_id: number | null
+  supplier_id: number | null
+  reservation_id: number | null
+  order_id: number | null
+  dedupe_key: string
+  subject: string
+  html: string
+  text: string
+  status: MessageStatus
+  reason: string | null
+  as_of: CalendarDate | null
+  requested_by: string | null
+  planned_at: CreatedAt
+  next_attempt_at: UpdatedAt
+  lease_until: Date | null
+  attempts: Generated<number>
+  sent_at: Date | null
+  transport_id: string | null
+}
+
+export interface MessageRecipientsTable {
+  message_id: string
+  position: number
+  kind: 'to' | 'cc' | 'bcc'
+  address: string
+  contact_id: number | null
+  role: string | null
+}
+
+export interface MessageLoansTable {
+  message_id: string
+  loan_id: number
+}
+
+export interface MessageSecretsTable {
+  message_id: string
+  value: string
+}
+
+/** The ledger: what was sent for which loan or reservation, at which level, for which period. */
+export interface NoticeSendsTable {
+  id: Generated<string>
+  library_id: number
+  scenario: string
+  loan_id: number | null
+  reservation_id: number | null
+  period: Generated<string>
+  message_id: string | null
+  created_at: CreatedAt
+}
+
+export interface JobRunsTable {
+  id: Generated<string>
+  library_id: number
+  job: string
+  as_of: CalendarDate
+  started_at: CreatedAt
+  finished_at: Date | null
+  status: Generated<'running' | 'done' | 'failed'>
+  summary: Json
 }
