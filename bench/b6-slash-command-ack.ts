@@ -83,30 +83,19 @@ async function measure({ small, log }: BenchOptions, serverUrl: string | undefin
       const path = `${workDir}/contacts-${round}.csv`
       await writeReplaceAllFile(path, district, { generation: round })
       const memory = 'DATA_DIR' in database.env ? samplePostgresMemory(database.env.DATA_DIR) : undefined
-      const measured = await whileImporting(service.url, slack, database.env, [
-        'import',
-        'contacts',
-        path,
-        '--library',
-        String(libraryId),
-        '--mode',
-        'replace-all',
-      ])
+      const args = ['import', 'contacts', path, '--library', String(libraryId), '--mode', 'replace-all']
+      const measured = await whileImporting(service.url, slack, database.env, args)
       const postgres = await memory?.stop()
       if (measured.applying.length === 0) throw new Error(`no command was sent while import ${round} applied`)
-      duringApply.push(...measured.applying.map((ack) => ack.ms))
-      applyP99s.push(
-        percentile(
-          measured.applying.map((ack) => ack.ms),
-          99,
-        ),
-      )
+      const applyingMs = measured.applying.map((ack) => ack.ms)
+      duringApply.push(...applyingMs)
+      applyP99s.push(percentile(applyingMs, 99))
       const { reading, checking, applying } = measured.imported.phasesMs
       log(
         `B6 ${database.kind} import round ${round}: the import took ${(measured.imported.ms / 1000).toFixed(1)} s (reading and staging ${(reading / 1000).toFixed(1)}, checking ${(checking / 1000).toFixed(1)}, applying ${(applying / 1000).toFixed(1)})`,
       )
       log(
-        `  ${measured.applying.length} of ${measured.acks} commands were sent while it applied, and commands were in flight for ${(100 * measured.applyCovered).toFixed(0)}% of the apply: ${describeLatencies(measured.applying.map((ack) => ack.ms))}`,
+        `  ${measured.applying.length} of ${measured.acks} commands were sent while it applied, and commands were in flight for ${(100 * measured.applyCovered).toFixed(0)}% of the apply: ${describeLatencies(applyingMs)}`,
       )
       if (measured.before.length > 0) log(`  while it read and checked the file: ${describeLatencies(measured.before.map((ack) => ack.ms))}`)
       if (postgres && postgres.samples > 0)
