@@ -84,7 +84,7 @@ async function measure({ small, log }: BenchOptions, serverUrl: string | undefin
       await writeReplaceAllFile(path, district, { generation: round })
       const memory = 'DATA_DIR' in database.env ? samplePostgresMemory(database.env.DATA_DIR) : undefined
       const args = ['import', 'contacts', path, '--library', String(libraryId), '--mode', 'replace-all']
-      const measured = await whileImporting(service.url, slack, database.env, args)
+      const measured = await whileImporting(service.url, slack, database.env, args).finally(() => memory?.stop())
       const postgres = await memory?.stop()
       if (measured.applying.length === 0) throw new Error(`no command was sent while import ${round} applied`)
       const applyingMs = measured.applying.map((ack) => ack.ms)

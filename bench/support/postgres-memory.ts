@@ -26,7 +26,8 @@ export function samplePostgresMemory(dataDir: string, intervalMs = 100): { stop(
           peak.peakProcesses = sample.processes
         }
       }
-      await sleep(intervalMs)
+      // Never what keeps the bench's process alive, should a benchmark fail before stopping it.
+      await sleep(intervalMs, undefined, { ref: false })
     }
   })()
   return {
