@@ -15,9 +15,9 @@ export type PostgresMemory = { peakPssMb: number; peakProcesses: number; samples
 export function samplePostgresMemory(dataDir: string, intervalMs = 100): { stop(): Promise<PostgresMemory> } {
   const pidFile = path.join(path.resolve(dataDir), 'pgdata', 'postmaster.pid')
   const peak: PostgresMemory = { peakPssMb: 0, peakProcesses: 0, samples: 0 }
-  let running = true
+  const stopping = new AbortController()
   const sampling = (async () => {
-    while (running) {
+    while (!stopping.signal.aborted) {
       const sample = await sampleOnce(pidFile)
       if (sample !== undefined) {
         peak.samples += 1
@@ -26,13 +26,14 @@ export function samplePostgresMemory(dataDir: string, intervalMs = 100): { stop(
           peak.peakProcesses = sample.processes
         }
       }
-      // Never what keeps the bench's process alive, should a benchmark fail before stopping it.
-      await sleep(intervalMs, undefined, { ref: false })
+      // Unreferenced, so never what keeps the bench's process alive should a benchmark fail
+      // before stopping it; stopping cuts the wait short.
+      await sleep(intervalMs, undefined, { ref: false, signal: stopping.signal }).catch(() => {})
     }
   })()
   return {
     async stop() {
-      running = false
+      stopping.abort()
       await sampling
       return peak
     },

@@ -60,6 +60,9 @@ const permissionWords: Record<Permission, string> = {
   changeNoticeSettings: 'change how notices go out',
   editTemplates: 'edit templates',
   reviewBlacklist: 'review bounced addresses',
+  readEmailLog: 'read the email log',
+  sendNotices: 'send notices or recall loans',
+  feedCirculation: 'report circulation',
   runPreferencesBatch: 'change contact preferences in bulk',
   purgePatrons: 'purge patrons',
 }

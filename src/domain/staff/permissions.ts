@@ -33,6 +33,12 @@ export const permissions = {
   editTemplates: 'admin',
   /** Review bounced addresses and remove them from the blacklist. */
   reviewBlacklist: 'staff',
+  /** Read the email log: what was sent, to whom, and what was skipped and why (`/emaillog`). */
+  readEmailLog: 'viewer',
+  /** Send a patron's overdue notice now, or recall a loan, from the patron's card. */
+  sendNotices: 'staff',
+  /** Report circulation: items, loans, reservations, suppliers, orders, password resets (the library system's key). */
+  feedCirculation: 'staff',
   /** Run the contact preferences batch (seed 003). */
   runPreferencesBatch: 'admin',
   /** Ask for and approve the purge of deactivated patrons (seed 004). */

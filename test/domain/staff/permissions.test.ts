@@ -10,10 +10,13 @@ const roles: Array<StaffRole | null> = [null, 'viewer', 'staff', 'admin']
 const expected: Record<Permission, StaffRole> = {
   lookUpContacts: 'viewer',
   seeStaff: 'viewer',
+  readEmailLog: 'viewer',
   changeContacts: 'staff',
   changePatrons: 'staff',
   importContacts: 'staff',
   reviewBlacklist: 'staff',
+  sendNotices: 'staff',
+  feedCirculation: 'staff',
   replaceContacts: 'admin',
   deactivatePatrons: 'admin',
   releaseImports: 'admin',
