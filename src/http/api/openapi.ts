@@ -1,6 +1,15 @@
 import { z } from 'zod'
 import { maxImportBytes } from './imports.ts'
-import { auditQuerySchema, contactIdParam, contactsImportQuerySchema, maxBodyBytes, namedSchemas, patronsImportQuerySchema, usernameParam } from './schemas.ts'
+import {
+  auditQuerySchema,
+  contactIdParam,
+  contactsImportQuerySchema,
+  maxBodyBytes,
+  namedSchemas,
+  patronsImportQuerySchema,
+  scenarioIdParam,
+  usernameParam,
+} from './schemas.ts'
 
 type JsonSchema = Record<string, unknown>
 
@@ -52,7 +61,7 @@ const problemResponses = {
     content: problemJson,
   },
   Forbidden: { description: "The key's role may not do this.", content: problemJson },
-  NotFound: { description: 'No such patron or contact in the library of the key.', content: problemJson },
+  NotFound: { description: 'No such patron or contact in the library of the key, or no such scenario.', content: problemJson },
   PayloadTooLarge: { description: `The body is larger than ${maxBodyBytes} bytes.`, content: problemJson },
   UnsupportedMediaType: { description: 'The body is not sent as application/json.', content: problemJson },
   Invalid: {
@@ -109,7 +118,12 @@ const writing: ProblemName[] = ['MalformedJson', 'PayloadTooLarge', 'Unsupported
 
 const importing: ProblemName[] = ['Forbidden', 'ImportRunning', 'FileTooLarge', 'NotCsv', 'InvalidImport']
 
-function operation(tag: 'patrons' | 'contacts' | 'imports' | 'audit', summary: string, operationId: string, details: Record<string, unknown>) {
+function operation(
+  tag: 'patrons' | 'contacts' | 'imports' | 'audit' | 'settings' | 'scenarios',
+  summary: string,
+  operationId: string,
+  details: Record<string, unknown>,
+) {
   return { tags: [tag], summary, operationId, ...details }
 }
 
@@ -118,6 +132,11 @@ export function openApiDocument() {
   const username = { name: 'username', in: 'path', required: true, schema: parameterSchema(usernameParam) }
   const contactId = { name: 'id', in: 'path', required: true, schema: parameterSchema(contactIdParam) }
   const contactBody = (description: string) => ({ description, content: json(ref('Contact')) })
+  const scenarioId = { name: 'id', in: 'path', required: true, schema: parameterSchema(scenarioIdParam) }
+  const patchBody = (schema: keyof typeof namedSchemas) => ({
+    required: true,
+    content: { ...json(ref(schema)), 'application/merge-patch+json': { schema: ref(schema) } },
+  })
   return {
     openapi: '3.1.0',
     info: {
@@ -137,6 +156,14 @@ export function openApiDocument() {
         description: 'CSV files from the student system, as a librarian imports them in Slack: checked whole, then applied in one transaction or not at all.',
       },
       { name: 'audit', description: 'Who changed what, and when: every change to patrons, contacts, staff, keys and imports.' },
+      {
+        name: 'settings',
+        description: "The library's notice settings: time zone, when the nightly run starts, BCC default, sender, reply-to, report channel.",
+      },
+      {
+        name: 'scenarios',
+        description: 'The notices the library sends: each scenario on or off, its schedule and exclusions, its template, and what it sent lately.',
+      },
     ],
     paths: {
       '/api/v1/openapi.json': {
@@ -209,6 +236,39 @@ export function openApiDocument() {
             "Newest first, a page at a time: follow nextCursor until it is null. Filters combine; dates are whole days in the library's time zone. Admin keys only (403).",
           parameters: queryParameters(auditQuerySchema),
           responses: { '200': { description: 'A page of the log.', content: json(ref('AuditPage')) }, ...problems('Forbidden', 'InvalidQuery') },
+        }),
+      },
+      '/api/v1/settings': {
+        get: operation('settings', "Read the library's notice settings", 'getSettings', {
+          responses: { '200': { description: 'The settings.', content: json(ref('LibrarySettings')) }, ...problems() },
+        }),
+        patch: operation('settings', "Change some of the library's notice settings", 'updateSettings', {
+          description: 'Admin keys only (403). Each bad value is named by JSON Pointer (422), and nothing changes. Audited.',
+          requestBody: patchBody('LibrarySettingsChanges'),
+          responses: { '200': { description: 'The settings after the change.', content: json(ref('LibrarySettings')) }, ...problems('Forbidden', ...writing) },
+        }),
+      },
+      '/api/v1/scenarios': {
+        get: operation('scenarios', 'List every scenario as the library runs it', 'listScenarios', {
+          responses: {
+            '200': { description: 'Every scenario, and the latest nightly run.', content: json(ref('ScenarioList')) },
+            ...problems(),
+          },
+        }),
+      },
+      '/api/v1/scenarios/{id}': {
+        parameters: [scenarioId],
+        get: operation('scenarios', 'Read a scenario', 'getScenario', {
+          responses: { '200': { description: 'The scenario.', content: json(ref('Scenario')) }, ...problems('NotFound') },
+        }),
+        patch: operation('scenarios', 'Change some settings of a scenario', 'updateScenario', {
+          description:
+            'Admin keys only (403). A setting that does not apply to the scenario, a value out of range, escalations out of order (#1 < #2 < #3) or a level or group the library does not have is a 422 naming the field; nothing changes. Audited.',
+          requestBody: patchBody('ScenarioChanges'),
+          responses: {
+            '200': { description: 'The scenario after the change.', content: json(ref('Scenario')) },
+            ...problems('Forbidden', ...writing, 'NotFound'),
+          },
         }),
       },
     },

@@ -5,6 +5,7 @@ import type { ContactError } from '../../domain/contacts/errors.ts'
 import type { ImportError } from '../../domain/imports/errors.ts'
 import type { PatronInput, UpsertPatronsError } from '../../domain/patrons/upsert-patrons.ts'
 import { assertNever } from '../../domain/result.ts'
+import type { LibrarySettingsError, LibrarySettingsField, ScenarioError, ScenarioField } from '../../domain/scenarios/errors.ts'
 import { actorLabel } from '../../domain/staff/actors.ts'
 import type { NotAllowed } from '../../domain/staff/permissions.ts'
 import { renderLineError } from './render.ts'
@@ -256,6 +257,78 @@ export function auditProblem(error: AuditError): Problem {
         errors: error.problems.map((problem) => ({ parameter: problem.filter, detail: problem.message })),
       }
     // A key goes with its library, so this means the library went while the request ran.
+    case 'library_not_found':
+      return { ...routeNotFound, detail: 'The library of this key no longer exists' }
+    default:
+      return assertNever(error)
+  }
+}
+
+export function scenarioNotFound(scenario: string): Problem {
+  return {
+    type: problemType('scenario-not-found'),
+    title: 'Scenario not found',
+    status: 404,
+    detail: `No scenario "${scenario}"; GET /api/v1/scenarios lists them`,
+  }
+}
+
+const scenarioFieldPointers: Record<ScenarioField, string> = {
+  enabled: '/enabled',
+  daysBefore: '/daysBefore',
+  frequency: '/frequency',
+  'frequency.weekday': '/frequency/weekday',
+  'frequency.day': '/frequency/day',
+  daysOverdue: '/daysOverdue',
+  excludeAcademicLevels: '/excludeAcademicLevels',
+  excludeGroups: '/excludeGroups',
+}
+
+/** Every expected failure of reading or changing a scenario, as the API answers it. */
+export function scenarioProblem(error: ScenarioError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      return notAllowed(error)
+    case 'scenario_not_found':
+      return scenarioNotFound(error.scenario)
+    case 'invalid_scenario_settings':
+      return {
+        type: problemType('invalid-scenario-settings'),
+        title: 'Invalid scenario settings',
+        status: 422,
+        detail: `The settings of ${error.scenario} were not changed`,
+        errors: error.problems.map((problem) => ({ pointer: scenarioFieldPointers[problem.field], detail: problem.message })),
+      }
+    // A key goes with its library, so this means the library went while the request ran.
+    case 'library_not_found':
+      return { ...routeNotFound, detail: 'The library of this key no longer exists' }
+    default:
+      return assertNever(error)
+  }
+}
+
+const librarySettingsPointers: Record<LibrarySettingsField, string> = {
+  timeZone: '/timeZone',
+  runAt: '/runAt',
+  bccDefault: '/bccDefault',
+  senderName: '/senderName',
+  replyTo: '/replyTo',
+  slackChannel: '/slackChannel',
+}
+
+/** Every expected failure of reading or changing the library's settings, as the API answers it. */
+export function librarySettingsProblem(error: LibrarySettingsError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      return notAllowed(error)
+    case 'invalid_library_settings':
+      return {
+        type: problemType('invalid-settings'),
+        title: 'Invalid settings',
+        status: 422,
+        detail: "The library's settings were not changed",
+        errors: error.problems.map((problem) => ({ pointer: librarySettingsPointers[problem.field], detail: problem.message })),
+      }
     case 'library_not_found':
       return { ...routeNotFound, detail: 'The library of this key no longer exists' }
     default:

@@ -9,7 +9,9 @@ import { importRoutes } from './imports.ts'
 import { openApiDocument } from './openapi.ts'
 import { patronRoutes } from './patrons.ts'
 import { internalError, payloadTooLarge, problemResponse, routeNotFound } from './problems.ts'
+import { scenarioRoutes } from './scenarios.ts'
 import { maxBodyBytes } from './schemas.ts'
+import { settingsRoutes } from './settings.ts'
 
 /**
  * `/api/v1`: the library or student system pushes patrons and contacts, or imports CSV files,
@@ -41,6 +43,8 @@ export function apiRoutes(deps: AppDeps): Hono {
   withKey.route('/', contactRoutes(deps))
   withKey.route('/', importRoutes(deps))
   withKey.route('/', auditRoutes(deps))
+  withKey.route('/', settingsRoutes(deps))
+  withKey.route('/', scenarioRoutes(deps))
   api.route('/', withKey)
   return api
 }

@@ -3,7 +3,10 @@ import { defaultAuditLimit, maxAuditLimit } from '../../domain/audit/list-audit.
 import { bccPreferences, contactRoles, contactSources, contactTypes, contactUsages } from '../../domain/contacts/contact-fields.ts'
 import { contactImportModes } from '../../domain/imports/contacts-plan.ts'
 import { patronTypes } from '../../domain/patrons/patron-view.ts'
-import { contactScenarioNames } from '../../domain/scenarios/catalogue.ts'
+import { contactScenarioNames, scenarioNames } from '../../domain/scenarios/catalogue.ts'
+import { daysBeforeRange, daysOverdueRange } from '../../domain/scenarios/scenario-changes.ts'
+import { scenarioGroups } from '../../domain/scenarios/scenario-view.ts'
+import { maxSenderNameLength } from '../../domain/scenarios/update-library-settings.ts'
 
 // The one source of truth for `/api/v1`: the routes validate with these schemas and the OpenAPI
 // document is generated from them, so the two cannot drift apart.
@@ -303,6 +306,115 @@ const auditPageSchema = z.object({
   nextCursor: z.string().nullable().describe('Send as cursor for the next, older, page; null on the last page.'),
 })
 
+// Notices: the library's settings and each scenario's. The domain checks the values (ranges, names,
+// the escalations' order) and names the field; these schemas check the types and document the ranges.
+
+const librarySettingsField = {
+  timeZone: z.string().describe('An IANA time zone, e.g. Australia/Sydney: days overdue, due dates and the run time are counted there.'),
+  runAt: z
+    .string()
+    .meta({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', examples: ['02:00'] })
+    .describe('When the nightly run starts, local time, HH:MM on a 24-hour clock.'),
+  bccDefault: z.boolean().describe('The school default for BCC: contacts set to "default" go in Bcc when true, in To when false.'),
+  senderName: z.string().meta({ maxLength: maxSenderNameLength }).describe("The name the mail is from, on one line; empty: the library's name."),
+  replyTo: z.string().nullable().describe('Where replies go, an email address; null: none.'),
+  slackChannel: z.string().nullable().describe('The Slack channel id (C0123ABCD) where the nightly reports go; null: none.'),
+}
+
+const librarySettingsSchema = z.object(librarySettingsField).describe("The library's notice settings.")
+
+export const librarySettingsChangesSchema = z
+  .strictObject({
+    timeZone: librarySettingsField.timeZone.optional(),
+    runAt: librarySettingsField.runAt.optional(),
+    bccDefault: librarySettingsField.bccDefault.optional(),
+    senderName: librarySettingsField.senderName.optional(),
+    replyTo: librarySettingsField.replyTo.optional(),
+    slackChannel: librarySettingsField.slackChannel.optional(),
+  })
+  .refine((changes) => Object.keys(changes).length > 0, 'Name at least one setting to change')
+  .meta({ minProperties: 1 })
+  .describe('The settings to change; the others keep their value.')
+
+const whole = (range: { min: number; max: number }) => z.int().meta({ minimum: range.min, maximum: range.max })
+
+const frequencySchema = z
+  .discriminatedUnion(
+    'every',
+    [
+      z.strictObject({ every: z.literal('day') }),
+      z.strictObject({ every: z.literal('week'), weekday: whole({ min: 1, max: 7 }).describe('1 = Monday … 7 = Sunday.') }),
+      z.strictObject({ every: z.literal('month'), day: whole({ min: 1, max: 31 }).describe('The day of the month; 31 = the last day of every month.') }),
+    ],
+    { error: 'Give {"every":"day"}, {"every":"week","weekday":1-7} or {"every":"month","day":1-31}' },
+  )
+  .describe('How often overdue notices go: every day; every week on a weekday; every month on a day.')
+
+const scenarioField = {
+  enabled: z.boolean().describe('false: the scenario sends nothing.'),
+  daysBefore: whole(daysBeforeRange).describe(
+    'circulation.pre_overdue: days before the due date (1 to 3 work best); reservation.expiring: days before the pickup-by date.',
+  ),
+  frequency: frequencySchema,
+  daysOverdue: whole(daysOverdueRange).describe('The escalations: days overdue, strictly increasing from #1 to #3.'),
+  excludeAcademicLevels: z
+    .array(z.string())
+    .describe("Academic levels whose patrons this scenario skips, by name as patrons carry them (any case); each must be one of the library's."),
+  excludeGroups: z.array(z.string()).describe("Library groups whose patrons this scenario skips, by name (any case); each must be one of the library's."),
+}
+
+export const scenarioChangesSchema = z
+  .strictObject({
+    enabled: scenarioField.enabled.optional(),
+    daysBefore: scenarioField.daysBefore.optional(),
+    frequency: scenarioField.frequency.optional(),
+    daysOverdue: scenarioField.daysOverdue.optional(),
+    excludeAcademicLevels: scenarioField.excludeAcademicLevels.max(1000).optional(),
+    excludeGroups: scenarioField.excludeGroups.max(1000).optional(),
+  })
+  .refine((changes) => Object.keys(changes).length > 0, 'Name at least one setting to change')
+  .meta({ minProperties: 1 })
+  .describe('The settings to change; the others keep their value. A setting that does not apply to the scenario is refused (422), naming it.')
+
+const messageCountsSchema = z
+  .object({ sent: count, queued: count, skipped: count, failed: count })
+  .describe('Messages by state: a nightly scenario in the latest nightly run, an event in the last 24 hours.')
+
+const scenarioSchema = z
+  .object({
+    id: z.enum(scenarioNames),
+    title: z.string(),
+    group: z.enum(scenarioGroups),
+    trigger: z.enum(['nightly', 'event']).describe('nightly: planned by the nightly run; event: sent when the library system reports the event.'),
+    about: z.string(),
+    settings: z.array(z.enum(['daysBefore', 'frequency', 'daysOverdue'])).describe('The settings that apply to it, besides enabled and the exclusions.'),
+    enabled: scenarioField.enabled,
+    daysBefore: scenarioField.daysBefore.optional().describe('Only where it applies: circulation.pre_overdue and reservation.expiring.'),
+    frequency: scenarioField.frequency.optional().describe('Only where it applies: circulation.overdue.'),
+    daysOverdue: scenarioField.daysOverdue.optional().describe('Only where it applies: the three escalations.'),
+    excludeAcademicLevels: z.array(z.string()).optional().describe('Not for acquisitions.order, which goes to suppliers.'),
+    excludeGroups: z.array(z.string()).optional().describe('Not for acquisitions.order, which goes to suppliers.'),
+    template: z.enum(['default', 'custom']).describe('custom: the library edited the template.'),
+    recent: messageCountsSchema,
+  })
+  .describe('A scenario as the library runs it.')
+
+const scenarioListSchema = z.object({
+  lastNightlyRun: z
+    .object({
+      asOf: z.iso.date().describe('The night it ran for.'),
+      status: z.enum(['running', 'done', 'failed']),
+      startedAt: z.iso.datetime(),
+      finishedAt: z.iso.datetime().nullable(),
+    })
+    .nullable()
+    .describe('The latest nightly run, or null before the first.'),
+  eventsSince: z.iso.datetime().describe("Events' recent counts start here: 24 hours ago."),
+  scenarios: z.array(scenarioSchema).describe('Every scenario, in catalogue order.'),
+})
+
+export const scenarioIdParam = z.string().min(1).describe('The scenario, e.g. circulation.overdue.')
+
 export type FieldError = z.infer<typeof fieldErrorSchema>
 export type ParameterError = z.infer<typeof parameterErrorSchema>
 export type LineError = z.infer<typeof lineErrorSchema>
@@ -312,6 +424,9 @@ export type PatronWithContactsBody = z.input<typeof patronWithContactsSchema>
 export type ContactsImportBody = z.input<typeof contactsImportSchema>
 export type PatronsImportBody = z.input<typeof patronsImportSchema>
 export type AuditPageBody = z.input<typeof auditPageSchema>
+export type LibrarySettingsBody = z.input<typeof librarySettingsSchema>
+export type ScenarioBody = z.input<typeof scenarioSchema>
+export type ScenarioListBody = z.input<typeof scenarioListSchema>
 
 /** Every named schema, as the OpenAPI document lists them under components. */
 export const namedSchemas = {
@@ -326,6 +441,13 @@ export const namedSchemas = {
   PatronsImport: patronsImportSchema,
   AuditPage: auditPageSchema,
   AuditEntry: auditEntrySchema,
+  LibrarySettings: librarySettingsSchema,
+  LibrarySettingsChanges: librarySettingsChangesSchema,
+  Frequency: frequencySchema,
+  Scenario: scenarioSchema,
+  ScenarioList: scenarioListSchema,
+  ScenarioChanges: scenarioChangesSchema,
+  MessageCounts: messageCountsSchema,
   LineError: lineErrorSchema,
   Problem: problemSchema,
 } as const

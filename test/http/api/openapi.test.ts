@@ -34,6 +34,9 @@ test('the OpenAPI 3.1 document is served without a key and lists every path', as
     '/api/v1/patrons',
     '/api/v1/patrons/{username}',
     '/api/v1/patrons/{username}/contacts',
+    '/api/v1/scenarios',
+    '/api/v1/scenarios/{id}',
+    '/api/v1/settings',
   ])
   expect(document.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' })
   expect(document.security).toEqual([{ apiKey: [] }])
