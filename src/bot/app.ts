@@ -12,6 +12,9 @@ import { createHttpReceiver } from './http-receiver.ts'
 import { registerImportActions } from './imports/actions.ts'
 import { registerImportCommand } from './imports/command.ts'
 import { registerImportModal } from './imports/modal.ts'
+import { registerNoticesActions } from './notices/actions.ts'
+import { registerNoticesCommand } from './notices/command.ts'
+import { registerNoticesModals } from './notices/modal.ts'
 import { registerStaffCommand } from './staff/command.ts'
 import type { BotContext } from './workspace.ts'
 
@@ -54,6 +57,9 @@ export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; log
   registerImportCommand(app, deps)
   registerImportModal(app, deps)
   registerImportActions(app, deps)
+  registerNoticesCommand(app, deps)
+  registerNoticesActions(app, deps)
+  registerNoticesModals(app, deps)
   app.event('app_uninstalled', async ({ body }) => {
     logger.warn({ teamId: body.team_id }, 'the Slack app was uninstalled from a workspace')
   })

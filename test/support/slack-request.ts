@@ -102,7 +102,8 @@ export function stateFromView(view: any, changes: Record<string, string | string
     if (block.type !== 'input') continue
     const element = block.element
     const change = changes[block.block_id]
-    const optionFor = (value: string) => element.options.find((option: any) => option.value === value) ?? { value }
+    const options = element.options ?? (element.option_groups ?? []).flatMap((group: any) => group.options)
+    const optionFor = (value: string) => options.find((option: any) => option.value === value) ?? { value }
     let state: Record<string, unknown>
     switch (element.type) {
       case 'plain_text_input':
@@ -115,6 +116,9 @@ export function stateFromView(view: any, changes: Record<string, string | string
       case 'checkboxes':
       case 'multi_static_select':
         state = { selected_options: Array.isArray(change) ? change.map(optionFor) : (element.initial_options ?? []) }
+        break
+      case 'conversations_select':
+        state = { selected_conversation: change !== undefined ? change : (element.initial_conversation ?? null) }
         break
       default:
         throw new Error(`stateFromView does not know ${element.type}`)
