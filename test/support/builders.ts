@@ -36,6 +36,32 @@ export async function givenLibrary(deps: AppDeps, options: { name?: string; slac
     .executeTakeFirstOrThrow()
   const libraryId = library.id
 
+  async function group(name: string): Promise<number> {
+    const row = await deps.db
+      .insertInto('library_groups')
+      .values({ library_id: libraryId, name })
+      .onConflict((oc) => oc.columns(['library_id', 'name']).doUpdateSet({ name }))
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    return row.id
+  }
+
+  async function item(input: { title?: string; author?: string; barcode?: string } = {}): Promise<number> {
+    counter += 1
+    const row = await deps.db
+      .insertInto('items')
+      .values({
+        library_id: libraryId,
+        external_id: `item-${counter}`,
+        title: input.title ?? `Book ${counter}`,
+        author: input.author ?? 'A. Author',
+        barcode: input.barcode ?? `B${String(counter).padStart(6, '0')}`,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    return row.id
+  }
+
   async function level(name: string): Promise<number> {
     const row = await deps.db
       .insertInto('academic_levels')
@@ -50,7 +76,15 @@ export async function givenLibrary(deps: AppDeps, options: { name?: string; slac
     id: libraryId,
     slackTeamId: library.slack_team_id!,
     async patron(
-      input: { username?: string; firstName?: string; lastName?: string; level?: string; enabled?: boolean; type?: 'student' | 'staff' } = {},
+      input: {
+        username?: string
+        firstName?: string
+        lastName?: string
+        level?: string
+        groups?: string[]
+        enabled?: boolean
+        type?: 'student' | 'staff'
+      } = {},
     ): Promise<GivenPatron> {
       counter += 1
       const username = input.username ?? `pupil${counter}`
@@ -67,7 +101,80 @@ export async function givenLibrary(deps: AppDeps, options: { name?: string; slac
         })
         .returning('id')
         .executeTakeFirstOrThrow()
+      for (const name of input.groups ?? []) {
+        await deps.db
+          .insertInto('patron_groups')
+          .values({ library_id: libraryId, patron_id: row.id, group_id: await group(name) })
+          .execute()
+      }
       return { id: row.id, username }
+    },
+    /** A loan of a new item, open unless said otherwise; dates are the library's calendar dates. */
+    async loan(
+      patron: GivenPatron,
+      input: {
+        dueDate: string
+        checkedOutAt?: string
+        title?: string
+        author?: string
+        barcode?: string
+        status?: 'open' | 'returned' | 'lost'
+        externalId?: string
+      },
+    ): Promise<{ id: number; externalId: string }> {
+      counter += 1
+      const externalId = input.externalId ?? `loan-${counter}`
+      const row = await deps.db
+        .insertInto('loans')
+        .values({
+          library_id: libraryId,
+          external_id: externalId,
+          patron_id: patron.id,
+          item_id: await item(input),
+          checked_out_at: input.checkedOutAt ?? '2026-01-05T09:00:00Z',
+          due_date: input.dueDate,
+          status: input.status ?? 'open',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      return { id: row.id, externalId }
+    },
+    /** A reservation of a new item: placed, or ready with its pickup-by date. */
+    async reservation(
+      patron: GivenPatron,
+      input: { status?: 'placed' | 'ready' | 'cancelled' | 'collected'; pickupBy?: string; title?: string; externalId?: string } = {},
+    ): Promise<{ id: number; externalId: string }> {
+      counter += 1
+      const externalId = input.externalId ?? `reservation-${counter}`
+      const row = await deps.db
+        .insertInto('reservations')
+        .values({
+          library_id: libraryId,
+          external_id: externalId,
+          patron_id: patron.id,
+          item_id: await item(input),
+          placed_at: '2026-01-05T09:00:00Z',
+          status: input.status ?? 'placed',
+          pickup_by: input.pickupBy ?? null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      return { id: row.id, externalId }
+    },
+    /** A scenario excludes these academic levels and library groups. */
+    async exclude(scenario: string, input: { levels?: string[]; groups?: string[] }): Promise<void> {
+      for (const name of input.levels ?? []) {
+        await deps.db
+          .insertInto('scenario_excluded_levels')
+          .values({ library_id: libraryId, scenario, academic_level_id: await level(name) })
+          .execute()
+      }
+      for (const name of input.groups ?? []) {
+        await deps.db
+          .insertInto('scenario_excluded_groups')
+          .values({ library_id: libraryId, scenario, group_id: await group(name) })
+          .execute()
+      }
     },
     async contact(patron: GivenPatron, fields: Partial<ContactFields> & { source?: 'import' | 'api' | 'staff' } = {}): Promise<number> {
       const address = fields.address ?? `contact${++counter}@example.org`
