@@ -1,6 +1,15 @@
 import { z } from 'zod'
 import { maxImportBytes } from './imports.ts'
-import { auditQuerySchema, contactIdParam, contactsImportQuerySchema, maxBodyBytes, namedSchemas, patronsImportQuerySchema, usernameParam } from './schemas.ts'
+import {
+  auditQuerySchema,
+  contactIdParam,
+  contactsImportQuerySchema,
+  maxBodyBytes,
+  namedSchemas,
+  patronsImportQuerySchema,
+  scenarioParam,
+  usernameParam,
+} from './schemas.ts'
 
 type JsonSchema = Record<string, unknown>
 
@@ -52,11 +61,11 @@ const problemResponses = {
     content: problemJson,
   },
   Forbidden: { description: "The key's role may not do this.", content: problemJson },
-  NotFound: { description: 'No such patron or contact in the library of the key.', content: problemJson },
+  NotFound: { description: 'No such patron or contact in the library of the key, or no such scenario.', content: problemJson },
   PayloadTooLarge: { description: `The body is larger than ${maxBodyBytes} bytes.`, content: problemJson },
   UnsupportedMediaType: { description: 'The body is not sent as application/json.', content: problemJson },
   Invalid: {
-    description: 'A field is wrong: `errors` names each one by JSON Pointer. Nothing was changed.',
+    description: 'A field is wrong: `errors` names each one by JSON Pointer (a template: its part, with the line and column in it). Nothing was changed.',
     content: problemJson,
   },
   NotCsv: { description: 'The body is not sent as text/csv (or application/csv, text/plain).', content: problemJson },
@@ -109,7 +118,7 @@ const writing: ProblemName[] = ['MalformedJson', 'PayloadTooLarge', 'Unsupported
 
 const importing: ProblemName[] = ['Forbidden', 'ImportRunning', 'FileTooLarge', 'NotCsv', 'InvalidImport']
 
-function operation(tag: 'patrons' | 'contacts' | 'imports' | 'audit', summary: string, operationId: string, details: Record<string, unknown>) {
+function operation(tag: 'patrons' | 'contacts' | 'imports' | 'audit' | 'templates', summary: string, operationId: string, details: Record<string, unknown>) {
   return { tags: [tag], summary, operationId, ...details }
 }
 
@@ -118,13 +127,15 @@ export function openApiDocument() {
   const username = { name: 'username', in: 'path', required: true, schema: parameterSchema(usernameParam) }
   const contactId = { name: 'id', in: 'path', required: true, schema: parameterSchema(contactIdParam) }
   const contactBody = (description: string) => ({ description, content: json(ref('Contact')) })
+  const scenario = { name: 'scenario', in: 'path', required: true, schema: parameterSchema(scenarioParam) }
+  const templateBody = (description: string) => ({ description, content: json(ref('Template')) })
   return {
     openapi: '3.1.0',
     info: {
       title: 'library-comms API',
       version: '1',
       description:
-        'Lets the library or student system push patrons and their contacts, and an admin read the audit log. Every call is made as one library: the library of the API key.',
+        'Lets the library or student system push patrons and their contacts, and an admin read the audit log and keep the email templates. Every call is made as one library: the library of the API key.',
     },
     // Relative: the document is served by the service it describes, whatever its address.
     servers: [{ url: '/', description: 'This service; every path starts with /api/v1' }],
@@ -137,6 +148,10 @@ export function openApiDocument() {
         description: 'CSV files from the student system, as a librarian imports them in Slack: checked whole, then applied in one transaction or not at all.',
       },
       { name: 'audit', description: 'Who changed what, and when: every change to patrons, contacts, staff, keys and imports.' },
+      {
+        name: 'templates',
+        description: 'The email template of each scenario (subject, HTML and plain text, in Liquid): the library’s own, or the default. Admin keys only.',
+      },
     ],
     paths: {
       '/api/v1/openapi.json': {
@@ -209,6 +224,28 @@ export function openApiDocument() {
             "Newest first, a page at a time: follow nextCursor until it is null. Filters combine; dates are whole days in the library's time zone. Admin keys only (403).",
           parameters: queryParameters(auditQuerySchema),
           responses: { '200': { description: 'A page of the log.', content: json(ref('AuditPage')) }, ...problems('Forbidden', 'InvalidQuery') },
+        }),
+      },
+      '/api/v1/templates': {
+        get: operation('templates', 'Read every scenario’s template', 'listTemplates', {
+          description: 'One template per scenario, in the order of the catalogue: the library’s own (custom) or the default.',
+          responses: { '200': { description: 'Every template.', content: json(ref('TemplateList')) }, ...problems('Forbidden') },
+        }),
+      },
+      '/api/v1/templates/{scenario}': {
+        parameters: [scenario],
+        get: operation('templates', 'Read a scenario’s template', 'getTemplate', {
+          responses: { '200': templateBody('The template the scenario sends.'), ...problems('Forbidden', 'NotFound') },
+        }),
+        put: operation('templates', 'Save the library’s own template of a scenario', 'saveTemplate', {
+          description:
+            'All three parts, saved whole or not at all. A Liquid syntax error, a placeholder the scenario does not offer, or a part that is empty, too long or fails to render is a 422 naming each fault by part (`/subject`, `/html`, `/text`), line and column.',
+          requestBody: { required: true, content: json(ref('TemplateSource')) },
+          responses: { '200': templateBody('The template as saved.'), ...problems('Forbidden', ...writing, 'NotFound') },
+        }),
+        delete: operation('templates', 'Go back to the default template', 'resetTemplate', {
+          description: 'Deletes the library’s own template, if it has one, and answers the default the scenario now sends.',
+          responses: { '200': templateBody('The default template.'), ...problems('Forbidden', 'NotFound') },
         }),
       },
     },

@@ -10,6 +10,7 @@ import { openApiDocument } from './openapi.ts'
 import { patronRoutes } from './patrons.ts'
 import { internalError, payloadTooLarge, problemResponse, routeNotFound } from './problems.ts'
 import { maxBodyBytes } from './schemas.ts'
+import { templateRoutes } from './templates.ts'
 
 /**
  * `/api/v1`: the library or student system pushes patrons and contacts, or imports CSV files,
@@ -41,6 +42,7 @@ export function apiRoutes(deps: AppDeps): Hono {
   withKey.route('/', contactRoutes(deps))
   withKey.route('/', importRoutes(deps))
   withKey.route('/', auditRoutes(deps))
+  withKey.route('/', templateRoutes(deps))
   api.route('/', withKey)
   return api
 }

@@ -3,7 +3,7 @@ import { defaultAuditLimit, maxAuditLimit } from '../../domain/audit/list-audit.
 import { bccPreferences, contactRoles, contactSources, contactTypes, contactUsages } from '../../domain/contacts/contact-fields.ts'
 import { contactImportModes } from '../../domain/imports/contacts-plan.ts'
 import { patronTypes } from '../../domain/patrons/patron-view.ts'
-import { contactScenarioNames } from '../../domain/scenarios/catalogue.ts'
+import { contactScenarioNames, scenarioNames } from '../../domain/scenarios/catalogue.ts'
 
 // The one source of truth for `/api/v1`: the routes validate with these schemas and the OpenAPI
 // document is generated from them, so the two cannot drift apart.
@@ -140,6 +140,15 @@ const lineErrorSchema = z
   })
   .describe('A problem in an imported file, where a spreadsheet shows it.')
 
+const templateFaultSchema = z
+  .object({
+    pointer: z.enum(['/subject', '/html', '/text']).describe('The part of the template.'),
+    line: z.int().min(1).optional().describe('The line in that part, from 1, when the fault is at a place in it.'),
+    column: z.int().min(1).optional().describe('The column in that line, from 1.'),
+    detail: z.string(),
+  })
+  .describe('A fault in a template: a Liquid syntax error, a placeholder the scenario does not offer, a part too long or empty, or one that fails to render.')
+
 const problemSchema = z
   .object({
     type: z.string().describe('A URI naming the kind of problem.'),
@@ -147,9 +156,11 @@ const problemSchema = z
     status: z.int(),
     detail: z.string().optional(),
     errors: z
-      .array(z.union([fieldErrorSchema, parameterErrorSchema, lineErrorSchema]))
+      .array(z.union([fieldErrorSchema, parameterErrorSchema, lineErrorSchema, templateFaultSchema]))
       .optional()
-      .describe('Each bad field of the request body (pointer), query parameter (parameter), or line of an imported file (line and column).'),
+      .describe(
+        'Each bad field of the request body (pointer), query parameter (parameter), line of an imported file (line and column), or fault of a template (pointer to its part, line and column).',
+      ),
     errorCount: z.int().min(0).optional().describe('An imported file: how many errors it has in all; errors lists the first 100.'),
     warnings: z.array(lineErrorSchema).optional().describe('An imported file: what was ignored, such as an unknown column.'),
     patronsNotFound: z.int().min(0).optional().describe('A contacts file: how many different usernames in it name no patron of the library.'),
@@ -303,6 +314,39 @@ const auditPageSchema = z.object({
   nextCursor: z.string().nullable().describe('Send as cursor for the next, older, page; null on the last page.'),
 })
 
+// Templates: one per scenario, the library's own or the default.
+
+export const scenarioParam = z
+  .string()
+  .min(1)
+  .describe(`A scenario: ${scenarioNames.join(', ')}.`)
+
+const templatePart = (what: string) => z.string().describe(`${what}, in Liquid (docs/staff/templates.md).`)
+
+export const templateBodySchema = z
+  .strictObject({
+    subject: templatePart('The subject: one line, at most 250 characters'),
+    html: templatePart('The HTML part: the body of the email, at most 3,000 characters; every value is HTML-escaped'),
+    text: templatePart('The plain text part, at most 3,000 characters'),
+  })
+  .describe("The library's own template of a scenario: all three parts, saved whole or not at all.")
+
+const templateSchema = z.object({
+  scenario: z.enum(scenarioNames),
+  title: z.string().describe('The scenario as staff name it: "Overdue notice".'),
+  custom: z.boolean().describe("true: the library's own template; false: the default, which every scenario has."),
+  subject: z.string(),
+  html: z.string(),
+  text: z.string(),
+  updatedBy: z.string().nullable().describe('Who saved the library’s own template (slack:U0123ABCD, api-key:4); null for the default.'),
+  updatedAt: z.iso.datetime().nullable().describe('When it was saved; null for the default.'),
+  placeholders: z
+    .array(z.object({ name: z.string().describe('As a template writes it: patron.first_name, loans, loan.title.'), about: z.string() }))
+    .describe('What the scenario offers its template.'),
+})
+
+const templateListSchema = z.object({ templates: z.array(templateSchema).describe('Every scenario, in the order of the catalogue.') })
+
 export type FieldError = z.infer<typeof fieldErrorSchema>
 export type ParameterError = z.infer<typeof parameterErrorSchema>
 export type LineError = z.infer<typeof lineErrorSchema>
@@ -312,6 +356,9 @@ export type PatronWithContactsBody = z.input<typeof patronWithContactsSchema>
 export type ContactsImportBody = z.input<typeof contactsImportSchema>
 export type PatronsImportBody = z.input<typeof patronsImportSchema>
 export type AuditPageBody = z.input<typeof auditPageSchema>
+export type TemplateBody = z.input<typeof templateSchema>
+export type TemplateListBody = z.input<typeof templateListSchema>
+export type TemplateFaultError = z.infer<typeof templateFaultSchema>
 
 /** Every named schema, as the OpenAPI document lists them under components. */
 export const namedSchemas = {
@@ -326,6 +373,9 @@ export const namedSchemas = {
   PatronsImport: patronsImportSchema,
   AuditPage: auditPageSchema,
   AuditEntry: auditEntrySchema,
+  TemplateSource: templateBodySchema,
+  Template: templateSchema,
+  TemplateList: templateListSchema,
   LineError: lineErrorSchema,
   Problem: problemSchema,
 } as const
