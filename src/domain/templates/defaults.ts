@@ -103,7 +103,7 @@ export const defaultTemplates: Record<ScenarioName, TemplateSource> = {
     opening: `${itThem(`This book borrowed by ${whose} is`, `These books borrowed by ${whose} are`)} now past ${itThem('its', 'their')} due date:`,
     after: [
       `Please return ${itThem('it', 'them')} to the library as soon as you can, so that other readers can enjoy ${itThem('it', 'them')} too.`,
-      'If you have already returned them, thank you, and please ignore this email.',
+      `If you have already returned ${itThem('it', 'them')}, thank you, and please ignore this email.`,
     ],
     extra: 'overdue',
     signOff: 'Thank you',
@@ -113,7 +113,7 @@ export const defaultTemplates: Record<ScenarioName, TemplateSource> = {
     opening: `We have not yet had back ${itThem(`this book borrowed by ${whose}`, `these books borrowed by ${whose}`)}, and ${itThem('it is', 'they are')} now well overdue:`,
     after: [
       `Please return ${itThem('it', 'them')} to the library this week. If a book has been lost or damaged, please let us know so that we can sort it out together.`,
-      'If you have already returned them, thank you, and please ignore this email.',
+      `If you have already returned ${itThem('it', 'them')}, thank you, and please ignore this email.`,
     ],
     extra: 'overdue',
     signOff: 'Thank you for your help',

@@ -54,6 +54,7 @@ test('one loan is spoken of in the singular', () => {
   const email = rendered('circulation.overdue', { loans: one })
   expect(email.subject).toBe('Overdue library book for Sam')
   expect(email.text).toContain('This book borrowed by Sam Example is now past its due date:')
+  expect(email.text).toContain('If you have already returned it, thank you')
   expect(rendered('circulation.overdue').text).toContain('These books borrowed by Sam Example are now past their due date:')
 })
 
