@@ -13,6 +13,8 @@ import { registerImportActions } from './imports/actions.ts'
 import { registerImportCommand } from './imports/command.ts'
 import { registerImportModal } from './imports/modal.ts'
 import { registerStaffCommand } from './staff/command.ts'
+import { registerTemplateActions } from './templates/actions.ts'
+import { registerTemplateModal } from './templates/modal.ts'
 import type { BotContext } from './workspace.ts'
 
 export type SlackBot = {
@@ -54,6 +56,8 @@ export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; log
   registerImportCommand(app, deps)
   registerImportModal(app, deps)
   registerImportActions(app, deps)
+  registerTemplateActions(app, deps)
+  registerTemplateModal(app, deps)
   app.event('app_uninstalled', async ({ body }) => {
     logger.warn({ teamId: body.team_id }, 'the Slack app was uninstalled from a workspace')
   })
