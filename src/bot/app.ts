@@ -16,6 +16,8 @@ import { registerNoticesActions } from './notices/actions.ts'
 import { registerNoticesCommand } from './notices/command.ts'
 import { registerNoticesModals } from './notices/modal.ts'
 import { registerStaffCommand } from './staff/command.ts'
+import { registerTemplateActions } from './templates/actions.ts'
+import { registerTemplateModal } from './templates/modal.ts'
 import type { BotContext } from './workspace.ts'
 
 export type SlackBot = {
@@ -60,6 +62,8 @@ export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; log
   registerNoticesCommand(app, deps)
   registerNoticesActions(app, deps)
   registerNoticesModals(app, deps)
+  registerTemplateActions(app, deps)
+  registerTemplateModal(app, deps)
   app.event('app_uninstalled', async ({ body }) => {
     logger.warn({ teamId: body.team_id }, 'the Slack app was uninstalled from a workspace')
   })

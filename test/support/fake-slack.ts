@@ -24,6 +24,8 @@ export type FakeSlack = {
   shareFile(file: { name: string; content: string | Uint8Array; chunkBytes?: number }): string
   /** The next call to `method` answers `ok: false` with this error, as Slack refuses one. */
   refuseNext(method: string, error: string): void
+  /** What `users.info` says of a member's profile besides its name, such as `{ email }` (with the users:read.email scope). */
+  profile(userId: string, fields: Record<string, unknown>): void
   /** The next call to `method` not returned before, waiting for it to arrive. */
   next(method: string, timeoutMs?: number): Promise<SlackCall>
   /**
@@ -44,6 +46,7 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
   const taken = new Set<SlackCall>()
   const files = new Map<string, SharedFile>()
   const refusals = new Map<string, string>()
+  const profiles = new Map<string, Record<string, unknown>>()
   let waiters: Array<() => void> = []
   let counter = 0
 
@@ -64,7 +67,7 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
     }
     const shared = method === 'files.info' ? files.get(args.file) : undefined
     if (shared) return answer(response, 200, { ok: true, file: fileObject(args.file, shared) })
-    answer(response, 200, method === 'apps.connections.open' ? { ok: true, url: socketUrl } : replyTo(method, args, ++counter))
+    answer(response, 200, method === 'apps.connections.open' ? { ok: true, url: socketUrl } : replyTo(method, args, ++counter, profiles))
   })
 
   function fileObject(id: string, file: SharedFile) {
@@ -124,6 +127,9 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
     refuseNext(method, error) {
       refusals.set(method, error)
     },
+    profile(userId, fields) {
+      profiles.set(userId, fields)
+    },
     expiredResponseUrl: () => `${base}/response/expired-${++counter}`,
     calls,
     async next(method, timeoutMs = 3_000) {
@@ -147,6 +153,7 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
       calls.length = 0
       taken.clear()
       refusals.clear()
+      profiles.clear()
     },
     close: () => {
       socketMode.close()
@@ -235,7 +242,7 @@ function fakeSocketMode() {
   }
 }
 
-function replyTo(method: string, args: Record<string, any>, n: number): Record<string, unknown> {
+function replyTo(method: string, args: Record<string, any>, n: number, profiles: Map<string, Record<string, unknown>>): Record<string, unknown> {
   const ts = `1700000000.${String(n).padStart(6, '0')}`
   switch (method) {
     case 'auth.test':
@@ -257,7 +264,13 @@ function replyTo(method: string, args: Record<string, any>, n: number): Record<s
     case 'users.info':
       return {
         ok: true,
-        user: { id: args.user, name: `user-${args.user}`, real_name: 'Test User', tz: 'Australia/Sydney', profile: { display_name: 'Test User' } },
+        user: {
+          id: args.user,
+          name: `user-${args.user}`,
+          real_name: 'Test User',
+          tz: 'Australia/Sydney',
+          profile: { display_name: 'Test User', ...profiles.get(args.user) },
+        },
       }
     case 'files.info':
       return {

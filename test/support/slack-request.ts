@@ -78,6 +78,38 @@ export function blockActionBody(input: {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString()
 }
 
+/** A click on a button inside a modal: Slack sends the view with what its inputs hold at that moment. */
+export function viewActionBody(input: {
+  teamId: string
+  userId: string
+  view: any
+  values: Record<string, Record<string, unknown>>
+  button: { action_id: string; value: string }
+}): string {
+  const viewId = input.view.id ?? 'V1'
+  const payload = {
+    type: 'block_actions',
+    user: { id: input.userId, username: `user-${input.userId}`, team_id: input.teamId },
+    api_app_id: 'A0LIBCOMMS',
+    token: 'deprecated-verification-token',
+    container: { type: 'view', view_id: viewId },
+    trigger_id: `trigger-${Date.now()}`,
+    team: { id: input.teamId, domain: 'school' },
+    view: { id: viewId, hash: 'hash-1', team_id: input.teamId, type: 'modal', ...input.view, state: { values: input.values } },
+    actions: [
+      {
+        type: 'button',
+        block_id: 'b',
+        action_id: input.button.action_id,
+        value: input.button.value,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: '1700000000.000200',
+      },
+    ],
+  }
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString()
+}
+
 export function viewSubmissionBody(input: { teamId: string; userId: string; view: any; values: Record<string, Record<string, unknown>> }): string {
   const payload = {
     type: 'view_submission',
@@ -140,6 +172,10 @@ export function slackUser(options: { eventsUrl: string; fake: FakeSlack; teamId:
     },
     submit(view: any, changes: Record<string, string | string[] | null> = {}) {
       return postToSlackEvents(eventsUrl, viewSubmissionBody({ teamId, userId, view, values: stateFromView(view, changes) }))
+    },
+    /** Clicks a button in an open modal, with `changes` typed into its inputs first. */
+    clickInModal(view: any, button: { action_id: string; value: string }, changes: Record<string, string | string[] | null> = {}) {
+      return postToSlackEvents(eventsUrl, viewActionBody({ teamId, userId, view, button, values: stateFromView(view, changes) }))
     },
   }
 }

@@ -8,6 +8,7 @@ import {
   namedSchemas,
   patronsImportQuerySchema,
   scenarioIdParam,
+  scenarioParam,
   usernameParam,
 } from './schemas.ts'
 
@@ -65,7 +66,7 @@ const problemResponses = {
   PayloadTooLarge: { description: `The body is larger than ${maxBodyBytes} bytes.`, content: problemJson },
   UnsupportedMediaType: { description: 'The body is not sent as application/json.', content: problemJson },
   Invalid: {
-    description: 'A field is wrong: `errors` names each one by JSON Pointer. Nothing was changed.',
+    description: 'A field is wrong: `errors` names each one by JSON Pointer (a template: its part, with the line and column in it). Nothing was changed.',
     content: problemJson,
   },
   NotCsv: { description: 'The body is not sent as text/csv (or application/csv, text/plain).', content: problemJson },
@@ -119,7 +120,7 @@ const writing: ProblemName[] = ['MalformedJson', 'PayloadTooLarge', 'Unsupported
 const importing: ProblemName[] = ['Forbidden', 'ImportRunning', 'FileTooLarge', 'NotCsv', 'InvalidImport']
 
 function operation(
-  tag: 'patrons' | 'contacts' | 'imports' | 'audit' | 'settings' | 'scenarios',
+  tag: 'patrons' | 'contacts' | 'imports' | 'audit' | 'settings' | 'scenarios' | 'templates',
   summary: string,
   operationId: string,
   details: Record<string, unknown>,
@@ -137,13 +138,15 @@ export function openApiDocument() {
     required: true,
     content: { ...json(ref(schema)), 'application/merge-patch+json': { schema: ref(schema) } },
   })
+  const scenario = { name: 'scenario', in: 'path', required: true, schema: parameterSchema(scenarioParam) }
+  const templateBody = (description: string) => ({ description, content: json(ref('Template')) })
   return {
     openapi: '3.1.0',
     info: {
       title: 'library-comms API',
       version: '1',
       description:
-        'Lets the library or student system push patrons and their contacts, and an admin read the audit log. Every call is made as one library: the library of the API key.',
+        'Lets the library or student system push patrons and their contacts, and an admin read the audit log and keep the email templates. Every call is made as one library: the library of the API key.',
     },
     // Relative: the document is served by the service it describes, whatever its address.
     servers: [{ url: '/', description: 'This service; every path starts with /api/v1' }],
@@ -163,6 +166,10 @@ export function openApiDocument() {
       {
         name: 'scenarios',
         description: 'The notices the library sends: each scenario on or off, its schedule and exclusions, its template, and what it sent lately.',
+      },
+      {
+        name: 'templates',
+        description: 'The email template of each scenario (subject, HTML and plain text, in Liquid): the library’s own, or the default. Admin keys only.',
       },
     ],
     paths: {
@@ -269,6 +276,28 @@ export function openApiDocument() {
             '200': { description: 'The scenario after the change.', content: json(ref('Scenario')) },
             ...problems('Forbidden', ...writing, 'NotFound'),
           },
+        }),
+      },
+      '/api/v1/templates': {
+        get: operation('templates', 'Read every scenario’s template', 'listTemplates', {
+          description: 'One template per scenario, in the order of the catalogue: the library’s own (custom) or the default.',
+          responses: { '200': { description: 'Every template.', content: json(ref('TemplateList')) }, ...problems('Forbidden') },
+        }),
+      },
+      '/api/v1/templates/{scenario}': {
+        parameters: [scenario],
+        get: operation('templates', 'Read a scenario’s template', 'getTemplate', {
+          responses: { '200': templateBody('The template the scenario sends.'), ...problems('Forbidden', 'NotFound') },
+        }),
+        put: operation('templates', 'Save the library’s own template of a scenario', 'saveTemplate', {
+          description:
+            'All three parts, saved whole or not at all. A Liquid syntax error, a placeholder the scenario does not offer, or a part that is empty, too long or fails to render is a 422 naming each fault by part (`/subject`, `/html`, `/text`), line and column.',
+          requestBody: { required: true, content: json(ref('TemplateSource')) },
+          responses: { '200': templateBody('The template as saved.'), ...problems('Forbidden', ...writing, 'NotFound') },
+        }),
+        delete: operation('templates', 'Go back to the default template', 'resetTemplate', {
+          description: 'Deletes the library’s own template, if it has one, and answers the default the scenario now sends.',
+          responses: { '200': templateBody('The default template.'), ...problems('Forbidden', 'NotFound') },
         }),
       },
     },

@@ -8,6 +8,7 @@ import { assertNever } from '../../domain/result.ts'
 import type { LibrarySettingsError, LibrarySettingsField, ScenarioError, ScenarioField } from '../../domain/scenarios/errors.ts'
 import { actorLabel } from '../../domain/staff/actors.ts'
 import type { NotAllowed } from '../../domain/staff/permissions.ts'
+import type { TemplateError } from '../../domain/templates/errors.ts'
 import { renderLineError } from './render.ts'
 import type { FieldError, ParameterError, Problem } from './schemas.ts'
 
@@ -331,6 +332,45 @@ export function librarySettingsProblem(error: LibrarySettingsError): Problem {
       }
     case 'library_not_found':
       return { ...routeNotFound, detail: 'The library of this key no longer exists' }
+    default:
+      return assertNever(error)
+  }
+}
+
+/** Every expected failure of the templates' use cases, as the API answers it. */
+export function templateProblem(error: TemplateError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      return notAllowed(error)
+    case 'unknown_scenario':
+      return {
+        type: problemType('scenario-not-found'),
+        title: 'Scenario not found',
+        status: 404,
+        detail: `No scenario "${error.scenario}"; GET /api/v1/templates lists them`,
+      }
+    case 'invalid_template':
+      return {
+        type: problemType('invalid-template'),
+        title: 'Invalid template',
+        status: 422,
+        detail: `The template has ${error.faults.length === 1 ? 'a fault' : `${error.faults.length} faults`}; nothing was saved`,
+        errors: error.faults.map((fault) => ({
+          pointer: `/${fault.part}` as const,
+          ...(fault.line !== undefined && { line: fault.line, column: fault.column }),
+          detail: fault.message,
+        })),
+      }
+    // Not reachable through the API, which previews nothing; named for the exhaustive switch.
+    case 'patron_not_found':
+      return {
+        type: problemType('patron-not-found'),
+        title: 'Patron not found',
+        status: 404,
+        detail: `No patron with username "${error.username}" in this library`,
+      }
+    case 'invalid_address':
+      return { type: problemType('invalid-address'), title: 'Invalid address', status: 422, detail: `"${error.address}" is not an email address` }
     default:
       return assertNever(error)
   }

@@ -4,7 +4,9 @@ import type { ImportProblem } from '../../domain/imports/errors.ts'
 import type { ImportFileOutcome } from '../../domain/imports/import-file.ts'
 import type { ImportPreview } from '../../domain/imports/preview-import.ts'
 import type { PatronWithContacts } from '../../domain/patrons/patron-view.ts'
-import type { AuditPageBody, ContactBody, ContactsImportBody, LineError, PatronsImportBody, PatronWithContactsBody } from './schemas.ts'
+import { placeholdersOf } from '../../domain/templates/placeholders.ts'
+import type { ScenarioTemplate } from '../../domain/templates/template-view.ts'
+import type { AuditPageBody, ContactBody, ContactsImportBody, LineError, PatronsImportBody, PatronWithContactsBody, TemplateBody } from './schemas.ts'
 
 /** A contact as the API shows it: the domain's `isPrimary` is `primary` on the wire. */
 export function renderContact(contact: Contact): ContactBody {
@@ -70,5 +72,20 @@ export function renderAuditPage(page: AuditPage): AuditPageBody {
   return {
     entries: page.entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })),
     nextCursor: page.nextCursor,
+  }
+}
+
+/** A scenario's template, with the placeholders it may use. */
+export function renderTemplate(template: ScenarioTemplate): TemplateBody {
+  return {
+    scenario: template.scenario,
+    title: template.title,
+    custom: template.custom,
+    subject: template.subject,
+    html: template.html,
+    text: template.text,
+    updatedBy: template.updatedBy,
+    updatedAt: template.updatedAt?.toISOString() ?? null,
+    placeholders: placeholdersOf(template.scenario),
   }
 }

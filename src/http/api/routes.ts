@@ -12,6 +12,7 @@ import { internalError, payloadTooLarge, problemResponse, routeNotFound } from '
 import { scenarioRoutes } from './scenarios.ts'
 import { maxBodyBytes } from './schemas.ts'
 import { settingsRoutes } from './settings.ts'
+import { templateRoutes } from './templates.ts'
 
 /**
  * `/api/v1`: the library or student system pushes patrons and contacts, or imports CSV files,
@@ -45,6 +46,7 @@ export function apiRoutes(deps: AppDeps): Hono {
   withKey.route('/', auditRoutes(deps))
   withKey.route('/', settingsRoutes(deps))
   withKey.route('/', scenarioRoutes(deps))
+  withKey.route('/', templateRoutes(deps))
   api.route('/', withKey)
   return api
 }

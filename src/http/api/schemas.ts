@@ -143,6 +143,15 @@ const lineErrorSchema = z
   })
   .describe('A problem in an imported file, where a spreadsheet shows it.')
 
+const templateFaultSchema = z
+  .object({
+    pointer: z.enum(['/subject', '/html', '/text']).describe('The part of the template.'),
+    line: z.int().min(1).optional().describe('The line in that part, from 1, when the fault is at a place in it.'),
+    column: z.int().min(1).optional().describe('The column in that line, from 1.'),
+    detail: z.string(),
+  })
+  .describe('A fault in a template: a Liquid syntax error, a placeholder the scenario does not offer, a part too long or empty, or one that fails to render.')
+
 const problemSchema = z
   .object({
     type: z.string().describe('A URI naming the kind of problem.'),
@@ -150,9 +159,11 @@ const problemSchema = z
     status: z.int(),
     detail: z.string().optional(),
     errors: z
-      .array(z.union([fieldErrorSchema, parameterErrorSchema, lineErrorSchema]))
+      .array(z.union([fieldErrorSchema, parameterErrorSchema, lineErrorSchema, templateFaultSchema]))
       .optional()
-      .describe('Each bad field of the request body (pointer), query parameter (parameter), or line of an imported file (line and column).'),
+      .describe(
+        'Each bad field of the request body (pointer), query parameter (parameter), line of an imported file (line and column), or fault of a template (pointer to its part, line and column).',
+      ),
     errorCount: z.int().min(0).optional().describe('An imported file: how many errors it has in all; errors lists the first 100.'),
     warnings: z.array(lineErrorSchema).optional().describe('An imported file: what was ignored, such as an unknown column.'),
     patronsNotFound: z.int().min(0).optional().describe('A contacts file: how many different usernames in it name no patron of the library.'),
@@ -414,6 +425,38 @@ const scenarioListSchema = z.object({
 })
 
 export const scenarioIdParam = z.string().min(1).describe('The scenario, e.g. circulation.overdue.')
+// Templates: one per scenario, the library's own or the default.
+
+export const scenarioParam = z
+  .string()
+  .min(1)
+  .describe(`A scenario: ${scenarioNames.join(', ')}.`)
+
+const templatePart = (what: string) => z.string().describe(`${what}, in Liquid (docs/staff/templates.md).`)
+
+export const templateBodySchema = z
+  .strictObject({
+    subject: templatePart('The subject: one line, at most 250 characters'),
+    html: templatePart('The HTML part: the body of the email, at most 3,000 characters; every value is HTML-escaped'),
+    text: templatePart('The plain text part, at most 3,000 characters'),
+  })
+  .describe("The library's own template of a scenario: all three parts, saved whole or not at all.")
+
+const templateSchema = z.object({
+  scenario: z.enum(scenarioNames),
+  title: z.string().describe('The scenario as staff name it: "Overdue notice".'),
+  custom: z.boolean().describe("true: the library's own template; false: the default, which every scenario has."),
+  subject: z.string(),
+  html: z.string(),
+  text: z.string(),
+  updatedBy: z.string().nullable().describe('Who saved the library’s own template (slack:U0123ABCD, api-key:4); null for the default.'),
+  updatedAt: z.iso.datetime().nullable().describe('When it was saved; null for the default.'),
+  placeholders: z
+    .array(z.object({ name: z.string().describe('As a template writes it: patron.first_name, loans, loan.title.'), about: z.string() }))
+    .describe('What the scenario offers its template.'),
+})
+
+const templateListSchema = z.object({ templates: z.array(templateSchema).describe('Every scenario, in the order of the catalogue.') })
 
 export type FieldError = z.infer<typeof fieldErrorSchema>
 export type ParameterError = z.infer<typeof parameterErrorSchema>
@@ -427,6 +470,9 @@ export type AuditPageBody = z.input<typeof auditPageSchema>
 export type LibrarySettingsBody = z.input<typeof librarySettingsSchema>
 export type ScenarioBody = z.input<typeof scenarioSchema>
 export type ScenarioListBody = z.input<typeof scenarioListSchema>
+export type TemplateBody = z.input<typeof templateSchema>
+export type TemplateListBody = z.input<typeof templateListSchema>
+export type TemplateFaultError = z.infer<typeof templateFaultSchema>
 
 /** Every named schema, as the OpenAPI document lists them under components. */
 export const namedSchemas = {
@@ -448,6 +494,9 @@ export const namedSchemas = {
   ScenarioList: scenarioListSchema,
   ScenarioChanges: scenarioChangesSchema,
   MessageCounts: messageCountsSchema,
+  TemplateSource: templateBodySchema,
+  Template: templateSchema,
+  TemplateList: templateListSchema,
   LineError: lineErrorSchema,
   Problem: problemSchema,
 } as const

@@ -37,6 +37,8 @@ test('the OpenAPI 3.1 document is served without a key and lists every path', as
     '/api/v1/scenarios',
     '/api/v1/scenarios/{id}',
     '/api/v1/settings',
+    '/api/v1/templates',
+    '/api/v1/templates/{scenario}',
   ])
   expect(document.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' })
   expect(document.security).toEqual([{ apiKey: [] }])
@@ -140,4 +142,17 @@ test('the audit log is described with its filters, for admin keys', async () => 
   ])
   expect(Object.keys(audit.responses).sort()).toEqual(['200', '401', '403', '422', '500', '503'])
   expect(audit.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AuditPage' })
+})
+
+test('the templates are described with the parts a template has, and a 422 names the part, line and column', async () => {
+  const document = await fetchDocument()
+  const put = document.paths['/api/v1/templates/{scenario}'].put
+
+  expect(put.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/TemplateSource' })
+  expect(document.components.schemas.TemplateSource.required.sort()).toEqual(['html', 'subject', 'text'])
+  expect(document.components.schemas.TemplateSource.additionalProperties).toBe(false)
+  expect(Object.keys(put.responses).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '422', '500', '503'])
+  expect(Object.keys(document.paths['/api/v1/templates/{scenario}'].delete.responses).sort()).toEqual(['200', '401', '403', '404', '500', '503'])
+  const errors = JSON.stringify(document.components.schemas.Problem.properties.errors)
+  expect(errors).toContain('"/subject","/html","/text"')
 })
