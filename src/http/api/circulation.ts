@@ -159,10 +159,11 @@ function answer<T extends { result: string }, Body>(c: Context<ApiEnv>, result: 
 
 /**
  * The body of a state change (return, cancel…): it carries no field, or an optional one (a
- * recall's due date), so it may be left out; one sent is read as JSON.
+ * recall's due date), so it may be left out, whatever Content-Type the client sets anyway; one
+ * sent is read as JSON.
  */
 async function readActionBody<Schema extends z.ZodType>(c: Context, schema: Schema): Promise<Result<z.output<Schema>, Problem>> {
-  if (c.req.header('content-type') === undefined && (await c.req.text()).trim() === '') return readBodyOf(schema, {})
+  if ((await c.req.text()).trim() === '') return readBodyOf(schema, {})
   return readBody(c, schema)
 }
 

@@ -196,12 +196,13 @@ describe('renewals, returns and lost loans', () => {
     await lib.send('POST', '/api/v1/loans', checkout('L2', 'asilva'))
 
     const returned = await lib.send('POST', '/api/v1/loans/L1/return', {})
-    const again = await lib.send('POST', '/api/v1/loans/L1/return')
+    // Some clients say JSON and send nothing.
+    const again = await lib.send('POST', '/api/v1/loans/L1/return', undefined, { 'content-type': 'application/json' })
     const lost = await lib.send('POST', '/api/v1/loans/L2/lost')
     const found = await lib.send('POST', '/api/v1/loans/L2/return')
 
     expect(await returned.json()).toMatchObject({ result: 'updated', loan: { status: 'returned', closedAt: '2026-03-10T09:00:00.000Z' } })
-    expect((await again.json()).result).toBe('unchanged')
+    expect([again.status, (await again.json()).result]).toEqual([200, 'unchanged'])
     expect((await lost.json()).loan.status).toBe('lost')
     expect(await found.json()).toMatchObject({ result: 'updated', loan: { status: 'returned' } })
   })
