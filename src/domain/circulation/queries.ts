@@ -340,6 +340,17 @@ export async function findPendingReceipt(
   return { ...receipt, loanIds: loans.map((loan) => loan.loan_id) }
 }
 
+/** Whether the library has a message under this dedupe key already. */
+export async function hasMessage(db: Db, input: { libraryId: number; dedupeKey: string }): Promise<boolean> {
+  const row = await db
+    .selectFrom('messages')
+    .where('library_id', '=', input.libraryId)
+    .where('dedupe_key', '=', input.dedupeKey)
+    .select('id')
+    .executeTakeFirst()
+  return row !== undefined
+}
+
 /** Holds a message back from the dispatcher until `at`. */
 export async function holdMessageUntil(db: Db, messageId: string, at: Date): Promise<void> {
   await db.updateTable('messages').set({ next_attempt_at: at }).where('id', '=', messageId).execute()

@@ -7,7 +7,7 @@ import { checkPermission } from '../staff/permissions.ts'
 import type { Change, NoticeOutcome } from './circulation-view.ts'
 import type { CirculationError } from './errors.ts'
 import { type CirculationDeps, composeEventNotice } from './event-notices.ts'
-import { findPatronId, inTransaction } from './queries.ts'
+import { findPatronId, hasMessage, inTransaction } from './queries.ts'
 
 /**
  * Mails a patron the password-reset link of the library system, to the patron's own address only
@@ -28,8 +28,7 @@ export async function requestPasswordReset(
     if (!patron) return err({ code: 'patron_not_found', field: 'username', username: input.username } as const)
     // A digest of the link names the request: a repeat of the same link is the same request.
     const dedupeKey = `account.password_reset:${patron.id}:${createHash('sha256').update(input.link).digest('hex').slice(0, 32)}`
-    const known = await tx.selectFrom('messages').where('library_id', '=', libraryId).where('dedupe_key', '=', dedupeKey).select('id').executeTakeFirst()
-    if (known) return ok({ result: 'unchanged' as Change, notice: null })
+    if (await hasMessage(tx, { libraryId, dedupeKey })) return ok({ result: 'unchanged' as Change, notice: null })
 
     const composed = await composeEventNotice(tx, deps.renderer, {
       libraryId,
@@ -45,7 +44,9 @@ export async function requestPasswordReset(
       }
       // A message that will never be sent keeps no secret.
       if (message.status !== 'queued') message = { ...message, secret: undefined }
-      await queueMessages(tx, [message])
+      // The same link sent twice at once: the second finds the first's message, and is a repeat.
+      const { duplicates } = await queueMessages(tx, [message])
+      if (duplicates > 0) return ok({ result: 'unchanged' as Change, notice: null })
     }
     await recordAudit(tx, {
       libraryId,
