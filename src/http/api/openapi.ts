@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { circulationSchemas, externalIdParam } from './circulation-schemas.ts'
 import { maxImportBytes } from './imports.ts'
 import {
   auditQuerySchema,
@@ -14,7 +15,8 @@ import {
 
 type JsonSchema = Record<string, unknown>
 
-const ref = (name: keyof typeof namedSchemas) => ({ $ref: `#/components/schemas/${name}` })
+const allSchemas = { ...namedSchemas, ...circulationSchemas }
+const ref = (name: keyof typeof allSchemas) => ({ $ref: `#/components/schemas/${name}` })
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } })
 const problemJson = { 'application/problem+json': { schema: ref('Problem') } }
 
@@ -22,7 +24,7 @@ const problemJson = { 'application/problem+json': { schema: ref('Problem') } }
 // describes what a caller may send: fields with a default are optional.
 function componentSchemas(): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>()
-  for (const [id, schema] of Object.entries(namedSchemas)) registry.add(schema, { id })
+  for (const [id, schema] of Object.entries(allSchemas)) registry.add(schema, { id })
   const { schemas } = z.toJSONSchema(registry, { io: 'input', uri: (id) => `#/components/schemas/${id}`, unrepresentable: 'throw' })
   // OpenAPI 3.1 sets the dialect; a fragment `$id` is not a valid JSON Schema id anyway.
   return Object.fromEntries(Object.entries(schemas).map(([id, { $schema, $id, ...schema }]) => [id, schema]))
@@ -85,6 +87,12 @@ const problemResponses = {
     content: problemJson,
   },
   InvalidQuery: { description: 'A query parameter is wrong: `errors` names each one by `parameter`.', content: problemJson },
+  RecordNotFound: { description: "No loan or reservation with this id (the library system's) in the library of the key.", content: problemJson },
+  Conflict: {
+    description:
+      'The id is already known with content that cannot change (a loan of another patron; `errors` names the field), or the state forbids the change (a returned loan cannot be renewed). Nothing was changed.',
+    content: problemJson,
+  },
   InternalError: { description: 'Something failed on our side; nothing of it is disclosed.', content: problemJson },
   ServiceStarting: { description: 'The service is starting and its database is not ready yet; try again in a few seconds.', content: problemJson },
 }
@@ -103,6 +111,8 @@ const statusOf: Record<ProblemName, string> = {
   FileTooLarge: '413',
   InvalidImport: '422',
   InvalidQuery: '422',
+  RecordNotFound: '404',
+  Conflict: '409',
   InternalError: '500',
   ServiceStarting: '503',
 }
@@ -119,13 +129,143 @@ const writing: ProblemName[] = ['MalformedJson', 'PayloadTooLarge', 'Unsupported
 
 const importing: ProblemName[] = ['Forbidden', 'ImportRunning', 'FileTooLarge', 'NotCsv', 'InvalidImport']
 
-function operation(
-  tag: 'patrons' | 'contacts' | 'imports' | 'audit' | 'settings' | 'scenarios' | 'templates',
-  summary: string,
-  operationId: string,
-  details: Record<string, unknown>,
-) {
+type Tag = 'patrons' | 'contacts' | 'imports' | 'audit' | 'settings' | 'scenarios' | 'templates' | 'circulation' | 'acquisitions' | 'password resets'
+
+function operation(tag: Tag, summary: string, operationId: string, details: Record<string, unknown>) {
   return { tags: [tag], summary, operationId, ...details }
+}
+
+// Circulation: created (201), or updated or unchanged (200), with the notice the call gave.
+function fedResponses(answer: keyof typeof allSchemas, what: string, options: { creates: boolean }) {
+  const body = { content: json(ref(answer)) }
+  return {
+    ...(options.creates && { '201': { description: `A new ${what}: result is created.`, ...body } }),
+    '200': {
+      description: options.creates
+        ? `The ${what} was known: result is updated or unchanged.`
+        : 'result is updated, or unchanged when the call repeats what is known.',
+      ...body,
+    },
+  }
+}
+
+/** A state change: its body may be left out (`required: false`). */
+const actionBody = (schema: keyof typeof allSchemas) => ({ required: false, content: json(ref(schema)) })
+
+function circulationPaths() {
+  const id = (what: string) => ({
+    name: 'id',
+    in: 'path',
+    required: true,
+    description: `The ${what}'s id, as the library system sent it.`,
+    schema: parameterSchema(externalIdParam),
+  })
+  const loanAction = (operationId: string, summary: string, description: string, details: Record<string, unknown>) => ({
+    parameters: [id('loan')],
+    post: operation('circulation', summary, operationId, { description, ...details }),
+  })
+  const reservationAction = (operationId: string, summary: string, description: string, details: Record<string, unknown>) => ({
+    parameters: [id('reservation')],
+    post: operation('circulation', summary, operationId, { description, ...details }),
+  })
+  return {
+    '/api/v1/loans': {
+      post: operation('circulation', 'Report a checkout', 'checkOutLoan', {
+        description:
+          "Records the loan and upserts its item. A new loan's receipt (lending.loan_receipt) is queued in the same transaction and sent 5 minutes later: the patron's further checkouts in those minutes join it, so one receipt lists them all. The same loan again is unchanged; a new due date or checkout time updates it; the id sent with another patron or item is a 409.",
+        requestBody: { required: true, content: json(ref('Checkout')) },
+        responses: { ...fedResponses('LoanAnswer', 'loan', { creates: true }), ...problems(...writing, 'Conflict') },
+      }),
+    },
+    '/api/v1/loans/{id}/renew': loanAction(
+      'renewLoan',
+      'Renew a loan to a new due date',
+      'The same due date again is unchanged. A returned or lost loan cannot be renewed (409). A renewal ends a recall.',
+      {
+        requestBody: { required: true, content: json(ref('Renewal')) },
+        responses: { ...fedResponses('LoanAnswer', 'loan', { creates: false }), ...problems(...writing, 'RecordNotFound', 'Conflict') },
+      },
+    ),
+    '/api/v1/loans/{id}/return': loanAction('returnLoan', 'Report a return', 'Returning a returned loan is unchanged; a lost loan returned is returned.', {
+      requestBody: actionBody('NoFields'),
+      responses: { ...fedResponses('LoanAnswer', 'loan', { creates: false }), ...problems(...writing, 'RecordNotFound') },
+    }),
+    '/api/v1/loans/{id}/lost': loanAction(
+      'markLoanLost',
+      'Mark a loan lost',
+      'A lost loan is chased no more. Marking it again is unchanged; a returned loan cannot be lost (409).',
+      {
+        requestBody: actionBody('NoFields'),
+        responses: { ...fedResponses('LoanAnswer', 'loan', { creates: false }), ...problems(...writing, 'RecordNotFound', 'Conflict') },
+      },
+    ),
+    '/api/v1/loans/{id}/recall': loanAction(
+      'recallLoan',
+      'Recall a loan',
+      'Queues the recall notice (circulation.recall) at once, and is audited. A loan already recalled is unchanged and gets no second notice until a renewal ends the recall; a returned or lost loan cannot be recalled (409).',
+      {
+        requestBody: actionBody('Recall'),
+        responses: { ...fedResponses('LoanAnswer', 'loan', { creates: false }), ...problems(...writing, 'RecordNotFound', 'Conflict') },
+      },
+    ),
+    '/api/v1/reservations': {
+      post: operation('circulation', 'Report a reservation placed', 'placeReservation', {
+        description:
+          'Records the reservation and upserts its item; its notice (reservation.requested) is queued in the same transaction. The same reservation again is unchanged; the id sent with another patron or item is a 409.',
+        requestBody: { required: true, content: json(ref('Reservation')) },
+        responses: { ...fedResponses('ReservationAnswer', 'reservation', { creates: true }), ...problems(...writing, 'Conflict') },
+      }),
+    },
+    '/api/v1/reservations/{id}/ready': reservationAction(
+      'markReservationReady',
+      'Report a reservation ready for pickup',
+      'Queues its notice (reservation.ready) with the pickup-by date. The same date again is unchanged; a new date sends a new notice. A cancelled or collected reservation cannot be ready (409).',
+      {
+        requestBody: { required: true, content: json(ref('ReservationReady')) },
+        responses: { ...fedResponses('ReservationAnswer', 'reservation', { creates: false }), ...problems(...writing, 'RecordNotFound', 'Conflict') },
+      },
+    ),
+    '/api/v1/reservations/{id}/cancel': reservationAction(
+      'cancelReservation',
+      'Report a reservation cancelled',
+      'Queues its notice (reservation.cancelled). Cancelling it again is unchanged; a collected reservation cannot be cancelled (409).',
+      {
+        requestBody: actionBody('NoFields'),
+        responses: { ...fedResponses('ReservationAnswer', 'reservation', { creates: false }), ...problems(...writing, 'RecordNotFound', 'Conflict') },
+      },
+    ),
+    '/api/v1/reservations/{id}/collect': reservationAction(
+      'collectReservation',
+      'Report a reservation collected',
+      'Collecting it again is unchanged; a cancelled reservation cannot be collected (409).',
+      {
+        requestBody: actionBody('NoFields'),
+        responses: { ...fedResponses('ReservationAnswer', 'reservation', { creates: false }), ...problems(...writing, 'RecordNotFound', 'Conflict') },
+      },
+    ),
+    '/api/v1/suppliers': {
+      post: operation('acquisitions', 'Create or update a supplier', 'upsertSupplier', {
+        requestBody: { required: true, content: json(ref('Supplier')) },
+        responses: { ...fedResponses('SupplierAnswer', 'supplier', { creates: true }), ...problems(...writing) },
+      }),
+    },
+    '/api/v1/orders': {
+      post: operation('acquisitions', 'Place a purchase order', 'placeOrder', {
+        description:
+          "Records the order and queues its email (acquisitions.order) to the supplier's address in the same transaction. The same order again is unchanged; another supplier or other lines under its id are a 409: a placed order was mailed and cannot change.",
+        requestBody: { required: true, content: json(ref('Order')) },
+        responses: { ...fedResponses('OrderAnswer', 'order', { creates: true }), ...problems(...writing, 'Conflict') },
+      }),
+    },
+    '/api/v1/password-resets': {
+      post: operation('password resets', 'Mail a patron their password-reset link', 'requestPasswordReset', {
+        description:
+          "Queues the email (account.password_reset) to the patron's own address. The link is a secret: it is never logged, audited or shown in the email log. The same link again is unchanged.",
+        requestBody: { required: true, content: json(ref('PasswordReset')) },
+        responses: { ...fedResponses('PasswordResetAnswer', 'password reset', { creates: true }), ...problems(...writing) },
+      }),
+    },
+  }
 }
 
 /** The OpenAPI 3.1 document served at `/api/v1/openapi.json`. */
@@ -146,7 +286,7 @@ export function openApiDocument() {
       title: 'library-comms API',
       version: '1',
       description:
-        'Lets the library or student system push patrons and their contacts, and an admin read the audit log and keep the email templates. Every call is made as one library: the library of the API key.',
+        'Lets the library or student system push patrons and their contacts and feed circulation (loans, reservations, purchase orders, password resets), and an admin tune the notices, keep the email templates and read the audit log. Every call is made as one library: the library of the API key.',
     },
     // Relative: the document is served by the service it describes, whatever its address.
     servers: [{ url: '/', description: 'This service; every path starts with /api/v1' }],
@@ -171,6 +311,13 @@ export function openApiDocument() {
         name: 'templates',
         description: 'The email template of each scenario (subject, HTML and plain text, in Liquid): the library’s own, or the default. Admin keys only.',
       },
+      {
+        name: 'circulation',
+        description:
+          'Loans and reservations as the library system reports them, each by its own id: 201 created, 200 updated, or 200 unchanged for a repeat. Events that send at once queue their notice in the same transaction.',
+      },
+      { name: 'acquisitions', description: 'Suppliers, and purchase orders mailed to them.' },
+      { name: 'password resets', description: "A patron's password-reset link, mailed to the patron alone." },
     ],
     paths: {
       '/api/v1/openapi.json': {
@@ -300,6 +447,7 @@ export function openApiDocument() {
           responses: { '200': templateBody('The default template.'), ...problems('Forbidden', 'NotFound') },
         }),
       },
+      ...circulationPaths(),
     },
     components: {
       securitySchemes: {

@@ -13,7 +13,7 @@ import { renderLineError } from './render.ts'
 import type { FieldError, ParameterError, Problem } from './schemas.ts'
 
 // Not resolvable on purpose (RFC 9457 allows it): integrators switch on these, docs/api.md lists them.
-const problemType = (slug: string) => `urn:library-comms:problem:${slug}`
+export const problemType = (slug: string) => `urn:library-comms:problem:${slug}`
 
 /** A problem as its response: the problem+json media type, and the status in the body as well. */
 export function problemResponse(problem: Problem, headers: Record<string, string> = {}): Response {
@@ -165,7 +165,7 @@ export function domainProblem(error: ApiDomainError): Problem {
 }
 
 // The 403 names the key's role, since the caller cannot see it anywhere else.
-function notAllowed(error: Pick<NotAllowed, 'needed' | 'role'>): Problem {
+export function notAllowed(error: Pick<NotAllowed, 'needed' | 'role'>): Problem {
   return { type: problemType('not-allowed'), title: 'Forbidden', status: 403, detail: `This needs the ${error.needed} role; this key has ${roleOf(error)}` }
 }
 

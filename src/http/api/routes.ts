@@ -4,6 +4,7 @@ import { except } from 'hono/combine'
 import type { AppDeps } from '../../domain/deps.ts'
 import { auditRoutes } from './audit.ts'
 import { type ApiEnv, requireApiKey } from './authenticate.ts'
+import { type CirculationRouteDeps, circulationRoutes } from './circulation.ts'
 import { contactRoutes } from './contacts.ts'
 import { importRoutes } from './imports.ts'
 import { openApiDocument } from './openapi.ts'
@@ -16,10 +17,10 @@ import { templateRoutes } from './templates.ts'
 
 /**
  * `/api/v1`: the library or student system pushes patrons and contacts, or imports CSV files,
- * with a bearer API key.
+ * and feeds circulation (loans, reservations, orders, password resets), with a bearer API key.
  * Every answer that is not a success is `application/problem+json` (RFC 9457).
  */
-export function apiRoutes(deps: AppDeps): Hono {
+export function apiRoutes(deps: AppDeps & Pick<CirculationRouteDeps, 'noticeRenderer'>): Hono {
   const api = new Hono().basePath('/api/v1')
   const document = openApiDocument()
 
@@ -47,6 +48,7 @@ export function apiRoutes(deps: AppDeps): Hono {
   withKey.route('/', settingsRoutes(deps))
   withKey.route('/', scenarioRoutes(deps))
   withKey.route('/', templateRoutes(deps))
+  withKey.route('/', circulationRoutes(deps))
   api.route('/', withKey)
   return api
 }

@@ -30,13 +30,25 @@ test('the OpenAPI 3.1 document is served without a key and lists every path', as
     '/api/v1/contacts/{id}',
     '/api/v1/imports/contacts',
     '/api/v1/imports/patrons',
+    '/api/v1/loans',
+    '/api/v1/loans/{id}/lost',
+    '/api/v1/loans/{id}/recall',
+    '/api/v1/loans/{id}/renew',
+    '/api/v1/loans/{id}/return',
     '/api/v1/openapi.json',
+    '/api/v1/orders',
+    '/api/v1/password-resets',
     '/api/v1/patrons',
     '/api/v1/patrons/{username}',
     '/api/v1/patrons/{username}/contacts',
+    '/api/v1/reservations',
+    '/api/v1/reservations/{id}/cancel',
+    '/api/v1/reservations/{id}/collect',
+    '/api/v1/reservations/{id}/ready',
     '/api/v1/scenarios',
     '/api/v1/scenarios/{id}',
     '/api/v1/settings',
+    '/api/v1/suppliers',
     '/api/v1/templates',
     '/api/v1/templates/{scenario}',
   ])
@@ -155,4 +167,26 @@ test('the templates are described with the parts a template has, and a 422 names
   expect(Object.keys(document.paths['/api/v1/templates/{scenario}'].delete.responses).sort()).toEqual(['200', '401', '403', '404', '500', '503'])
   const errors = JSON.stringify(document.components.schemas.Problem.properties.errors)
   expect(errors).toContain('"/subject","/html","/text"')
+})
+
+test('circulation: a new id answers 201, a known one 200, and the bodies are the schemas that check them', async () => {
+  const document = await fetchDocument()
+  const checkout = document.paths['/api/v1/loans'].post
+  const giveBack = document.paths['/api/v1/loans/{id}/return'].post
+
+  expect(Object.keys(checkout.responses).sort()).toEqual(['200', '201', '400', '401', '409', '413', '415', '422', '500', '503'])
+  expect(checkout.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/LoanAnswer' })
+  expect(document.components.schemas.Checkout).toMatchObject({ additionalProperties: false, required: ['id', 'username', 'item', 'checkedOutAt', 'dueDate'] })
+  expect(document.components.schemas.Checkout.properties.dueDate).toMatchObject({ type: 'string', format: 'date' })
+  expect(document.components.schemas.OrderLine.additionalProperties).toEqual({ anyOf: expect.any(Array) })
+  expect(giveBack.requestBody.required).toBe(false)
+  expect(giveBack.parameters).toBeUndefined()
+  expect(document.paths['/api/v1/loans/{id}/return'].parameters.map((p: any) => [p.name, p.in])).toEqual([['id', 'path']])
+  expect(Object.keys(giveBack.responses)).not.toContain('201')
+
+  // What the document says a line may carry, the API keeps and offers back.
+  const lib = await givenApiLibrary(testDeps(handle))
+  await lib.send('POST', '/api/v1/suppliers', { id: 'S1', name: 'Books', email: 'orders@books.example' })
+  const placed = await lib.send('POST', '/api/v1/orders', { id: 'PO1', supplierId: 'S1', lines: [{ title: 'Holes', quantity: 2, isbn: '978-0' }] })
+  expect((await placed.json()).order.lines).toEqual([{ title: 'Holes', quantity: 2, isbn: '978-0' }])
 })
