@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
+import type { MessageStatus } from '../../db/schema.ts'
 
 /** Scenarios about loans: checked again when claimed, since the loans may have been returned meanwhile. */
 export const circulationScenarios = [
@@ -144,4 +145,94 @@ export async function releaseClaims(db: Db, claims: readonly ClaimRef[], input: 
     update messages m set status = 'queued', next_attempt_at = ${input.now}, lease_until = null, attempts = m.attempts - 1
       from (select * from unnest(${sql.val(claims.map((c) => c.id))}::bigint[], ${sql.val(claims.map((c) => c.attempts))}::int[]) as c (id, attempts)) c
      where m.id = c.id and m.status = 'sending' and m.attempts = c.attempts`.execute(db)
+}
+
+/** A message as the email log shows it: never its body, which may stand for a secret. */
+export type EmailLogEntry = {
+  id: string
+  scenario: string
+  /** The patron it is about; null for a supplier's order, or once the patron was purged. */
+  username: string | null
+  /** The supplier of a purchase order. */
+  supplier: string | null
+  to: string[]
+  cc: string[]
+  bcc: string[]
+  subject: string
+  status: MessageStatus
+  /** Why it was skipped or failed; for a queued message, why its last attempt failed. */
+  reason: string | null
+  loans: Array<{ title: string; barcode: string; dueDate: string }>
+  reservation: { title: string; barcode: string; pickupBy: string | null } | null
+  /** Who sent it by hand (an actor label), if someone did. */
+  requestedBy: string | null
+  plannedAt: Date
+  sentAt: Date | null
+}
+
+/** What to look for in the email log; instants are resolved from the library's days already. */
+export type EmailLogSearch = {
+  libraryId: number
+  atOrAfter?: Date
+  /** Exclusive: the start of the day after a `to` date. */
+  before?: Date
+  /** Inclusive: a `to` instant. */
+  atOrBefore?: Date
+  scenario?: string
+  status?: MessageStatus
+  patronId?: number
+  /** Any recipient, in any case. */
+  address?: string
+  /** Messages older than this one, in the log's order: the page after the one that ended there. */
+  after?: { plannedAt: string; id: string }
+  limit: number
+}
+
+/** The email log, newest planned first, with each message's recipients and the loans or reservation it concerns. */
+export async function findEmailLog(db: Db, search: EmailLogSearch): Promise<Array<EmailLogEntry & { cursorAt: string }>> {
+  const where = [sql`m.library_id = ${search.libraryId}`]
+  if (search.atOrAfter) where.push(sql`m.planned_at >= ${search.atOrAfter}`)
+  if (search.before) where.push(sql`m.planned_at < ${search.before}`)
+  if (search.atOrBefore) where.push(sql`m.planned_at <= ${search.atOrBefore}`)
+  if (search.scenario) where.push(sql`m.scenario = ${search.scenario}`)
+  if (search.status) where.push(sql`m.status = ${search.status}`)
+  if (search.patronId !== undefined) where.push(sql`m.patron_id = ${search.patronId}`)
+  if (search.address !== undefined) {
+    where.push(sql`exists (select 1 from message_recipients r where r.message_id = m.id and lower(r.address) = lower(${search.address}))`)
+  }
+  if (search.after) where.push(sql`(m.planned_at, m.id) < (${search.after.plannedAt}::timestamptz, ${search.after.id}::bigint)`)
+  const { rows } = await sql<
+    Omit<EmailLogEntry, 'to' | 'cc' | 'bcc'> & { recipients: Array<{ kind: 'to' | 'cc' | 'bcc'; address: string }>; cursorAt: string }
+  >`
+    select m.id, m.scenario, p.username, s.name as supplier, m.subject, m.status, m.reason,
+           m.requested_by as "requestedBy", m.planned_at as "plannedAt", m.sent_at as "sentAt",
+           -- Exact to the microsecond, for the next page's cursor (a Date keeps milliseconds).
+           m.planned_at::text as "cursorAt",
+           coalesce((select json_agg(json_build_object('kind', r.kind, 'address', r.address) order by r.position)
+                       from message_recipients r where r.message_id = m.id), '[]') as recipients,
+           coalesce((select json_agg(json_build_object('title', i.title, 'barcode', i.barcode, 'dueDate', l.due_date) order by l.due_date, i.title)
+                       from message_loans ml join loans l on l.id = ml.loan_id join items i on i.id = l.item_id
+                      where ml.message_id = m.id), '[]') as loans,
+           case when rv.id is null then null
+                else json_build_object('title', ri.title, 'barcode', ri.barcode, 'pickupBy', rv.pickup_by) end as reservation
+      from messages m
+      left join patrons p on p.id = m.patron_id
+      left join suppliers s on s.id = m.supplier_id
+      left join reservations rv on rv.id = m.reservation_id
+      left join items ri on ri.id = rv.item_id
+     where ${sql.join(where, sql` and `)}
+     order by m.planned_at desc, m.id desc
+     limit ${search.limit}`.execute(db)
+  return rows.map(({ recipients, ...row }) => {
+    const of = (kind: 'to' | 'cc' | 'bcc') => recipients.filter((r) => r.kind === kind).map((r) => r.address)
+    return {
+      ...row,
+      id: String(row.id),
+      plannedAt: new Date(row.plannedAt),
+      sentAt: row.sentAt === null ? null : new Date(row.sentAt),
+      to: of('to'),
+      cc: of('cc'),
+      bcc: of('bcc'),
+    }
+  })
 }

@@ -1,6 +1,15 @@
 import { z } from 'zod'
 import { maxImportBytes } from './imports.ts'
-import { auditQuerySchema, contactIdParam, contactsImportQuerySchema, maxBodyBytes, namedSchemas, patronsImportQuerySchema, usernameParam } from './schemas.ts'
+import {
+  auditQuerySchema,
+  contactIdParam,
+  contactsImportQuerySchema,
+  maxBodyBytes,
+  messagesQuerySchema,
+  namedSchemas,
+  patronsImportQuerySchema,
+  usernameParam,
+} from './schemas.ts'
 
 type JsonSchema = Record<string, unknown>
 
@@ -109,7 +118,7 @@ const writing: ProblemName[] = ['MalformedJson', 'PayloadTooLarge', 'Unsupported
 
 const importing: ProblemName[] = ['Forbidden', 'ImportRunning', 'FileTooLarge', 'NotCsv', 'InvalidImport']
 
-function operation(tag: 'patrons' | 'contacts' | 'imports' | 'audit', summary: string, operationId: string, details: Record<string, unknown>) {
+function operation(tag: 'patrons' | 'contacts' | 'imports' | 'audit' | 'messages', summary: string, operationId: string, details: Record<string, unknown>) {
   return { tags: [tag], summary, operationId, ...details }
 }
 
@@ -137,6 +146,7 @@ export function openApiDocument() {
         description: 'CSV files from the student system, as a librarian imports them in Slack: checked whole, then applied in one transaction or not at all.',
       },
       { name: 'audit', description: 'Who changed what, and when: every change to patrons, contacts, staff, keys and imports.' },
+      { name: 'messages', description: 'The email log: every notice planned, to whom, and whether it was sent, skipped or failed, and why.' },
     ],
     paths: {
       '/api/v1/openapi.json': {
@@ -209,6 +219,14 @@ export function openApiDocument() {
             "Newest first, a page at a time: follow nextCursor until it is null. Filters combine; dates are whole days in the library's time zone. Admin keys only (403).",
           parameters: queryParameters(auditQuerySchema),
           responses: { '200': { description: 'A page of the log.', content: json(ref('AuditPage')) }, ...problems('Forbidden', 'InvalidQuery') },
+        }),
+      },
+      '/api/v1/messages': {
+        get: operation('messages', 'Read the email log', 'listMessages', {
+          description:
+            "Newest planned first, a page at a time: follow nextCursor until it is null. Filters combine; dates are whole days in the library's time zone. A message's body is never shown, so a password-reset link never is.",
+          parameters: queryParameters(messagesQuerySchema),
+          responses: { '200': { description: 'A page of the email log.', content: json(ref('EmailLogPage')) }, ...problems('Forbidden', 'InvalidQuery') },
         }),
       },
     },

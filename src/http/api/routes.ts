@@ -6,6 +6,7 @@ import { auditRoutes } from './audit.ts'
 import { type ApiEnv, requireApiKey } from './authenticate.ts'
 import { contactRoutes } from './contacts.ts'
 import { importRoutes } from './imports.ts'
+import { messageRoutes } from './messages.ts'
 import { openApiDocument } from './openapi.ts'
 import { patronRoutes } from './patrons.ts'
 import { internalError, payloadTooLarge, problemResponse, routeNotFound } from './problems.ts'
@@ -41,6 +42,7 @@ export function apiRoutes(deps: AppDeps): Hono {
   withKey.route('/', contactRoutes(deps))
   withKey.route('/', importRoutes(deps))
   withKey.route('/', auditRoutes(deps))
+  withKey.route('/', messageRoutes(deps))
   api.route('/', withKey)
   return api
 }
