@@ -20,3 +20,9 @@ export type SendByHandError =
   | { code: 'nothing_overdue'; username: string }
   | { code: 'patron_inactive'; username: string }
   | { code: 'patron_excluded'; username: string; scenario: string }
+
+/** Why a loan could not be recalled: not in the library, or already returned or marked lost. */
+export type RecallError =
+  | NotAllowed
+  | { code: 'loan_not_found'; loanId: number | string }
+  | { code: 'loan_not_open'; loanId: number; status: 'returned' | 'lost' }

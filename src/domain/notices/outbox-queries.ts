@@ -236,3 +236,34 @@ export async function findEmailLog(db: Db, search: EmailLogSearch): Promise<Arra
     }
   })
 }
+
+/** An open loan of a patron, as a notice sent by hand lists it and the patron's card shows it. */
+export type OpenLoan = {
+  id: number
+  title: string
+  author: string
+  barcode: string
+  /** The library's calendar date of the checkout. */
+  checkedOutOn: string
+  dueDate: string
+  /** Calendar days past the due date, today in the library's time zone: 0 or less when not yet due. */
+  daysOverdue: number
+  recalledAt: Date | null
+}
+
+/** A patron's open loans, most overdue first, with days overdue counted in the library's time zone as of `now`. */
+export async function findOpenLoans(db: Db, input: { libraryId: number; patronId: number; now: Date; loanId?: number }): Promise<OpenLoan[]> {
+  const { rows } = await sql<OpenLoan>`
+    select l.id, i.title, i.author, i.barcode,
+           (l.checked_out_at at time zone lib.time_zone)::date as "checkedOutOn",
+           l.due_date as "dueDate",
+           ((${input.now}::timestamptz at time zone lib.time_zone)::date - l.due_date) as "daysOverdue",
+           l.recalled_at as "recalledAt"
+      from loans l
+      join items i on i.id = l.item_id
+      join libraries lib on lib.id = l.library_id
+     where l.library_id = ${input.libraryId} and l.patron_id = ${input.patronId} and l.status = 'open'
+       ${input.loanId === undefined ? sql`` : sql`and l.id = ${input.loanId}`}
+     order by l.due_date, i.title, l.id`.execute(db)
+  return rows.map((row) => ({ ...row, recalledAt: row.recalledAt === null ? null : new Date(row.recalledAt) }))
+}
