@@ -11,6 +11,8 @@ import type { EmailTransport, OutgoingEmail, SendOutcome } from './transport.ts'
  */
 const fileNamePattern = /^\d{4}-\d{2}-\d{2}T\d{6}Z-([1-9][0-9]*)-[a-z0-9._-]+\.eml$/
 
+const temporaryPattern = /^\.[0-9a-f]{12}\.tmp$/
+
 /** The file name of a message written at `at`. */
 export function emlFileName(at: Date, messageId: string, scenario: string): string {
   const stamp = at
@@ -40,6 +42,8 @@ export function createFileTransport(options: { directory: string; clock: Clock }
     for (const name of await readdir(directory)) {
       const match = fileNamePattern.exec(name)
       if (match) found.set(match[1], name)
+      // A temporary file an earlier run was writing when it died: never renamed, never complete.
+      else if (temporaryPattern.test(name)) await rm(join(directory, name), { force: true })
     }
     written = found
     return found

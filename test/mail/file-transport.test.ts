@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type AddressObject, simpleParser } from 'mailparser'
@@ -115,6 +115,19 @@ test('a message sent again (its sender died before recording it) is not written 
   const files = await readdir(first.outbox)
   expect(files).toHaveLength(1)
   expect(await messageRow(handle.db, id)).toMatchObject({ status: 'sent', transportId: files[0] })
+})
+
+test('a half-written file an earlier run left (it died writing) is cleared away, and never shows as an email', async () => {
+  await givenOverdueNotice()
+  const outbox = join(dataDir, 'outbox')
+  await mkdir(outbox, { mode: 0o700 })
+  await writeFile(join(outbox, '.0123456789ab.tmp'), 'From: half a')
+
+  await dispatchToFiles()
+
+  const files = await readdir(outbox)
+  expect(files).toHaveLength(1)
+  expect(files[0]).toMatch(/\.eml$/)
 })
 
 test('an outbox directory the service cannot write to leaves the message queued for a retry', async () => {

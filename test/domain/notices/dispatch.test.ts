@@ -271,6 +271,18 @@ describe('a password-reset link', () => {
     expect(await messageRow(handle.db, id)).toMatchObject({ status: 'failed', reason: 'the address was rejected' })
     expect(await handle.db.selectFrom('message_secrets').selectAll().execute()).toEqual([])
   })
+
+  test('a message whose link is no longer held is failed, never sent with the marker in place of the link', async () => {
+    const { lib, ana } = await libraryWithPatron()
+    const id = await givenQueuedMessage(handle.db, lib, ana, { scenario: 'account.password_reset', text: `Reset: ${secretMarker}`, secret: link })
+    await handle.db.deleteFrom('message_secrets').execute()
+    const { transport, sent } = recordingTransport()
+
+    await dispatcher(transport).run()
+
+    expect(sent).toEqual([])
+    expect(await messageRow(handle.db, id)).toMatchObject({ status: 'failed', reason: 'the reset link is no longer held (it is deleted once used)' })
+  })
 })
 
 describe('failures', () => {
