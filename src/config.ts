@@ -11,6 +11,16 @@ const notAPort = (issue: { input: unknown }) => `"${String(issue.input)}" is not
 // RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
 const isHostName = (value: string) => value.length <= 253 && value.split('.').every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label))
 
+/** The sender address when EMAIL_FROM is unset: good for the file transport, which mails no one. */
+export const defaultEmailFrom = 'library-comms@localhost'
+
+// An address alone (the From name is each library's): a local part, @, and a host name, which
+// may be a single label such as localhost.
+const isMailbox = (value: string) => {
+  const at = value.lastIndexOf('@')
+  return at > 0 && /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+$/i.test(value.slice(0, at)) && isHostName(value.slice(at + 1))
+}
+
 /**
  * The environment, validated once at start. This is the only module that reads `process.env`.
  * A bad value is echoed in the message, except where it may hold a secret (tokens, the signing
@@ -56,6 +66,25 @@ const environment = z.object({
     )
     .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not a Slack user id like U0123ABCD` }))),
   LOG_LEVEL: z.enum(logLevels, { error: (issue) => `"${String(issue.input)}" is not one of ${logLevels.join(', ')}` }).default('info'),
+  // Amazon SES is the next release's; until then the file transport is the only one.
+  EMAIL_TRANSPORT: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(
+      z.enum(['file'], {
+        error: (issue) =>
+          issue.input === 'ses'
+            ? 'ses (Amazon SES) arrives in a later release; use file, the default, which writes each email to DATA_DIR/outbox'
+            : `"${String(issue.input)}" is not a transport: use file (the default)`,
+      }),
+    )
+    .default('file'),
+  EMAIL_FROM: z
+    .string()
+    .trim()
+    .refine(isMailbox, { error: (issue) => `"${String(issue.input)}" is not an email address such as library@school.example` })
+    .default(defaultEmailFrom),
 })
 
 export type Config = {
@@ -70,6 +99,11 @@ export type Config = {
     | { mode: 'socket'; appToken: string; botToken: string; signingSecret: string | undefined; apiUrl: string | undefined; adminUserIds: string[] }
   adminUserIds: string[]
   logLevel: z.infer<typeof environment>['LOG_LEVEL']
+  /**
+   * How queued email leaves: `file` writes each to DATA_DIR/outbox; `from` is the sender's
+   * address. Left out (a test's own config): the file transport from `defaultEmailFrom`.
+   */
+  email?: { transport: 'file'; from: string }
 }
 
 export class ConfigError extends Error {
@@ -112,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
     slack,
     adminUserIds: e.SLACK_ADMIN_USER_IDS,
     logLevel: e.LOG_LEVEL,
+    email: { transport: e.EMAIL_TRANSPORT, from: e.EMAIL_FROM },
   }
 }
 

@@ -1,10 +1,11 @@
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { sql } from 'kysely'
 import type { Logger } from 'pino'
 import { createSlackBot, type SlackBot } from './bot/app.ts'
-import { type Config, ConfigError, loadConfig } from './config.ts'
+import { type Config, ConfigError, defaultEmailFrom, loadConfig } from './config.ts'
 import { DataDirInUse } from './db/data-dir-lock.ts'
 import { type DatabaseHandle, openEmbeddedDatabase, openServerDatabase } from './db/database.ts'
 import { EmbeddedDatabaseError } from './db/embedded-server.ts'
@@ -13,17 +14,27 @@ import { giveUpUnfinishedBatches } from './domain/batches/give-up-batches.ts'
 import { type AppDeps, type Clock, systemClock } from './domain/deps.ts'
 import { apiRoutes } from './http/api/routes.ts'
 import { createHttpApp } from './http/app.ts'
+import { startDispatcher } from './jobs/dispatcher.ts'
 import { createLogger } from './logger.ts'
+import { createFileTransport } from './mail/file-transport.ts'
 
 export type Service = { port: number; deps: AppDeps; stop(): Promise<void> }
 
 /**
  * Starts everything: HTTP first (so /healthz answers at once), then the database and its
- * migrations (after which /readyz answers 200), then Slack.
+ * migrations (after which /readyz answers 200), then Slack, then the dispatcher that sends the
+ * outbox.
  */
 export async function startService(
   config: Config,
-  options: { logger?: Logger; clock?: Clock /** an open database to use instead of the configured one (tests) */; database?: DatabaseHandle } = {},
+  options: {
+    logger?: Logger
+    clock?: Clock
+    /** An open database to use instead of the configured one (tests). */
+    database?: DatabaseHandle
+    /** False: queued messages are not sent (tests that look at the outbox as it was queued). */
+    dispatch?: boolean
+  } = {},
 ): Promise<Service> {
   const logger = options.logger ?? createLogger(config.logLevel)
   let database: DatabaseHandle | undefined
@@ -73,6 +84,15 @@ export async function startService(
       logger.info({ mode: config.slack.mode }, 'slack connected')
     } else {
       logger.warn('Slack is not configured (SLACK_BOT_TOKEN unset): staff commands are off')
+    }
+    if (options.dispatch !== false) {
+      const email = config.email ?? { transport: 'file', from: defaultEmailFrom }
+      const directory = join(config.dataDir, 'outbox')
+      const transport = createFileTransport({ directory, clock: deps.clock })
+      const dispatcher = startDispatcher({ ...deps, transport, fromAddress: email.from })
+      // Stopped before Slack and the database: the email in hand is sent and recorded first.
+      stops.push(() => dispatcher.stop())
+      logger.info({ transport: email.transport, directory }, 'sending queued email')
     }
     ready = true
   } catch (error) {

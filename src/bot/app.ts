@@ -7,6 +7,8 @@ import { boltLogger } from './bolt-logger.ts'
 import { registerContactActions } from './contacts/actions.ts'
 import { registerContactsCommand } from './contacts/command.ts'
 import { registerContactModal } from './contacts/modal.ts'
+import { registerEmailLogActions } from './emaillog/actions.ts'
+import { registerEmailLogCommand } from './emaillog/command.ts'
 import { answerListenerFailure } from './failures.ts'
 import { createHttpReceiver } from './http-receiver.ts'
 import { registerImportActions } from './imports/actions.ts'
@@ -64,6 +66,8 @@ export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; log
   registerNoticesModals(app, deps)
   registerTemplateActions(app, deps)
   registerTemplateModal(app, deps)
+  registerEmailLogCommand(app, deps)
+  registerEmailLogActions(app, deps)
   app.event('app_uninstalled', async ({ body }) => {
     logger.warn({ teamId: body.team_id }, 'the Slack app was uninstalled from a workspace')
   })

@@ -1,4 +1,4 @@
-import type { NoticeRenderer } from '../../src/domain/circulation/event-notices.ts'
+import type { NoticeRenderer } from '../../src/domain/templates/render.ts'
 
 /**
  * The templates stand in as plain lines that say whom the notice greets and what it lists, so a

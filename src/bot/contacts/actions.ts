@@ -1,19 +1,23 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt'
+import { recallLoan } from '../../domain/circulation/recall-loan.ts'
 import { removeContact } from '../../domain/contacts/remove-contact.ts'
 import type { AppDeps } from '../../domain/deps.ts'
+import { sendOverdueNow } from '../../domain/notices/send-overdue-now.ts'
 import { showPatron } from '../../domain/patrons/show-patron.ts'
 import { assertNever } from '../../domain/result.ts'
 import { checkPermission } from '../../domain/staff/permissions.ts'
+import { loadNoticeRenderer } from '../../domain/templates/render.ts'
 import { notAllowedText, notice, type SlackMessage } from '../views.ts'
 import { type BotApp, type BotContext, identifyStaff } from '../workspace.ts'
-import { canChangeContacts, updatedCard } from './card.ts'
+import { cardOptions, updatedCard } from './card.ts'
 import { contactErrorText, parseContactRef } from './form.ts'
+import { noticeActions, parseLoanRef, recallErrorText, recalledText, sendByHandErrorText, sentByHandText } from './loan-views.ts'
 import { contactModal } from './modal-views.ts'
 import { contactActions, contactSummaryOf, patronCard } from './views.ts'
 
 type ButtonClick = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs<BotContext>
 
-/** The buttons of the pick-list and the patron card. */
+/** The buttons of the pick-list and the patron card: contacts, and the notices staff send by hand. */
 export function registerContactActions(app: BotApp, deps: AppDeps): void {
   const identify = identifyStaff(deps)
 
@@ -23,8 +27,10 @@ export function registerContactActions(app: BotApp, deps: AppDeps): void {
     const ref = parseContactRef(action.value)
     if (ref === undefined) return
     const shown = await showPatron(deps, { libraryId: context.library.id, patronId: ref.patronId, actor: context.actor })
-    if (shown.ok) await respond({ replace_original: true, ...patronCard(shown.value, { canChange: canChangeContacts(context.actor), page: ref.page }) })
-    else await tellPrivately(respond, notice(contactErrorText(shown.error, context.library.name)))
+    if (shown.ok) {
+      const options = await cardOptions(deps, { ...context, patronId: ref.patronId })
+      await respond({ replace_original: true, ...patronCard(shown.value, { ...options, page: ref.page }) })
+    } else await tellPrivately(respond, notice(contactErrorText(shown.error, context.library.name)))
   }
   app.action<BlockAction<ButtonAction>>(contactActions.pick, identify, showCard)
   app.action<BlockAction<ButtonAction>>(contactActions.page, identify, showCard)
@@ -41,7 +47,8 @@ export function registerContactActions(app: BotApp, deps: AppDeps): void {
     const contact = shown.value.contacts.find((candidate) => candidate.id === ref.contactId)
     if (ref.contactId !== undefined && contact === undefined) {
       const gone = 'That contact is already gone: someone removed it meanwhile.'
-      return void respond({ replace_original: true, ...patronCard(shown.value, { canChange: canChangeContacts(context.actor), notice: gone, page: ref.page }) })
+      const options = await cardOptions(deps, { ...context, patronId: ref.patronId })
+      return void respond({ replace_original: true, ...patronCard(shown.value, { ...options, notice: gone, page: ref.page }) })
     }
     const target = { ...ref, responseUrl: body.response_url, channelId: body.channel?.id }
     await client.views.open({ trigger_id: body.trigger_id, view: contactModal({ target, patron: shown.value, contact }) })
@@ -72,6 +79,38 @@ export function registerContactActions(app: BotApp, deps: AppDeps): void {
         return tellPrivately(respond, notice(refusal))
       default:
         return assertNever(removed.error)
+    }
+  })
+
+  // Both buttons carry a confirm dialog: these run only after it was confirmed.
+  const noticeDeps = { ...deps, renderer: loadNoticeRenderer }
+  app.action<BlockAction<ButtonAction>>(noticeActions.sendOverdue, identify, async ({ ack, action, respond, context }) => {
+    await ack()
+    const ref = parseLoanRef(action.value)
+    if (ref === undefined) return
+    const sent = await sendOverdueNow(noticeDeps, { libraryId: context.library.id, patronId: ref.patronId, actor: context.actor })
+    if (!sent.ok) return tellPrivately(respond, notice(sendByHandErrorText(sent.error, context.library.name)))
+    const change = sentByHandText(sent.value)
+    await respond({ replace_original: true, ...(await updatedCard(deps, { ...context, patronId: ref.patronId, change, page: ref.page })) })
+  })
+  app.action<BlockAction<ButtonAction>>(noticeActions.recall, identify, async ({ ack, action, respond, context }) => {
+    await ack()
+    const ref = parseLoanRef(action.value)
+    if (ref?.loanId === undefined) return
+    const recalled = await recallLoan(noticeDeps, { libraryId: context.library.id, loan: { loanId: ref.loanId }, actor: context.actor })
+    const page = ref.page
+    if (recalled.ok) {
+      const change = recalledText(recalled.value)
+      return void respond({ replace_original: true, ...(await updatedCard(deps, { ...context, patronId: ref.patronId, change, page })) })
+    }
+    const refusal = recallErrorText(recalled.error, context.library.name)
+    switch (recalled.error.code) {
+      case 'loan_not_found':
+      case 'state_conflict':
+        // Returned or gone meanwhile: the card is out of date, so show it afresh.
+        return void respond({ replace_original: true, ...(await updatedCard(deps, { ...context, patronId: ref.patronId, change: refusal, page })) })
+      default:
+        return tellPrivately(respond, notice(refusal))
     }
   })
 }

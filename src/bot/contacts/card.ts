@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt'
 import type { Logger } from 'pino'
 import type { AppDeps } from '../../domain/deps.ts'
+import { listOpenLoans } from '../../domain/notices/list-open-loans.ts'
 import { showPatron } from '../../domain/patrons/show-patron.ts'
 import { assertNever } from '../../domain/result.ts'
 import type { Actor } from '../../domain/staff/actors.ts'
@@ -8,15 +9,30 @@ import { can } from '../../domain/staff/permissions.ts'
 import { notAllowedText, notice, type SlackMessage } from '../views.ts'
 import type { BotContext } from '../workspace.ts'
 import type { ContactModalTarget } from './modal-views.ts'
-import { patronCard } from './views.ts'
+import { type CardOptions, patronCard } from './views.ts'
 
 /** Whether the card offers `actor` the buttons that change contacts, as the permission table says (the use cases check again). */
 export const canChangeContacts = (actor: Actor): boolean => can(actor, 'changeContacts')
 
+/**
+ * What the patron's card offers `actor`, as the permission table says (the use cases check
+ * again): the buttons that change contacts; and, to staff who send notices, the patron's open
+ * loans with Recall and "Send overdue notice now".
+ */
+export async function cardOptions(deps: Pick<AppDeps, 'db' | 'clock'>, input: BotContext & { patronId: number }): Promise<CardOptions> {
+  const canChange = canChangeContacts(input.actor)
+  if (!can(input.actor, 'sendNotices')) return { canChange }
+  const loans = await listOpenLoans(deps, { libraryId: input.library.id, patronId: input.patronId, actor: input.actor })
+  return loans.ok ? { canChange, loans: loans.value } : { canChange }
+}
+
 /** The patron card again, after a change, on the page it was on, with a line saying what changed. */
-export async function updatedCard(deps: Pick<AppDeps, 'db'>, input: BotContext & { patronId: number; change: string; page?: number }): Promise<SlackMessage> {
+export async function updatedCard(
+  deps: Pick<AppDeps, 'db' | 'clock'>,
+  input: BotContext & { patronId: number; change: string; page?: number },
+): Promise<SlackMessage> {
   const shown = await showPatron(deps, { libraryId: input.library.id, patronId: input.patronId, actor: input.actor })
-  if (shown.ok) return patronCard(shown.value, { canChange: canChangeContacts(input.actor), notice: input.change, page: input.page })
+  if (shown.ok) return patronCard(shown.value, { ...(await cardOptions(deps, input)), notice: input.change, page: input.page })
   switch (shown.error.code) {
     case 'not_allowed':
       return notice(`${input.change}\n${notAllowedText(shown.error, input.library.name)}`)

@@ -3,7 +3,7 @@ import { lookUpPatron } from '../../domain/patrons/show-patron.ts'
 import { assertNever } from '../../domain/result.ts'
 import { notAllowedText, notice, type SlackMessage } from '../views.ts'
 import { type BotApp, type BotContext, identifyStaff } from '../workspace.ts'
-import { canChangeContacts } from './card.ts'
+import { canChangeContacts, cardOptions } from './card.ts'
 import { contactsHelp, invalidQueryText, lookupMessage } from './views.ts'
 
 /** `/contacts <patron>`: the patron's card, a pick-list when several match, or help. */
@@ -21,7 +21,11 @@ export function registerContactsCommand(app: BotApp, deps: AppDeps): void {
 
 async function answerLookup(deps: AppDeps, context: BotContext, query: string): Promise<SlackMessage> {
   const lookup = await lookUpPatron(deps, { libraryId: context.library.id, query, actor: context.actor })
-  if (lookup.ok) return lookupMessage(lookup.value, query, { canChange: canChangeContacts(context.actor) })
+  if (lookup.ok) {
+    const found = lookup.value.kind === 'found' ? lookup.value.patron : undefined
+    const options = found ? await cardOptions(deps, { ...context, patronId: found.id }) : { canChange: canChangeContacts(context.actor) }
+    return lookupMessage(lookup.value, query, options)
+  }
   switch (lookup.error.code) {
     case 'not_allowed':
       return notice(notAllowedText(lookup.error, context.library.name))

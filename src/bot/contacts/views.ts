@@ -1,10 +1,12 @@
 import type { types } from '@slack/bolt'
 import type { BccPreference, ContactRole, ContactSource, ContactType, ContactUsage } from '../../domain/contacts/contact-fields.ts'
 import type { Contact } from '../../domain/contacts/contact-view.ts'
+import type { OpenLoan } from '../../domain/notices/outbox-queries.ts'
 import { displayName, type Patron, type PatronWithContacts } from '../../domain/patrons/patron-view.ts'
 import type { InvalidQuery, PatronLookup } from '../../domain/patrons/show-patron.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'
 import { type Choice, counted, escapeMrkdwn, notice, number, type SlackMessage } from '../views.ts'
+import { loanBlocks } from './loan-views.ts'
 
 /** Buttons on the patron card and the pick-list. */
 export const contactActions = {
@@ -21,8 +23,12 @@ export const contactActions = {
  */
 export type ContactRef = { patronId: number; contactId?: number; page?: number }
 
-/** What the card offers the person who reads it: only staff get Add, Edit and Remove. */
-type CardOptions = { canChange: boolean; notice?: string; page?: number }
+/**
+ * What the card offers the person who reads it: only staff get Add, Edit and Remove; `loans`,
+ * given to staff who send notices, shows the patron's open loans with Recall and "Send overdue
+ * notice now".
+ */
+export type CardOptions = { canChange: boolean; notice?: string; page?: number; loans?: readonly OpenLoan[] }
 
 /** Each choice's short name, and what it means where a librarian picks it. */
 export const roleChoices: Record<ContactRole, Choice> = {
@@ -52,8 +58,8 @@ const sourceLabels: Record<ContactSource, string> = {
   staff: 'added or edited by staff',
 }
 
-// A message holds at most 50 blocks. Each contact takes two (its text, its buttons), and the
-// card's head, page line and last buttons five more: 20 contacts a page leave room.
+// A message holds at most 50 blocks. Each contact takes two (its text, its buttons), the card's
+// head, page line and last buttons six more, and the open loans three: 20 contacts a page leave room.
 export const contactsPerPage = 20
 
 /** The answer to `/contacts` with nothing after it. */
@@ -125,6 +131,7 @@ export function patronCard(patron: PatronWithContacts, options: CardOptions): Sl
   )
   if (count === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No contacts yet._' } })
   for (const contact of shown) blocks.push(...contactBlocksOf(patron, contact, { canChange: options.canChange, page }))
+  if (options.loans) blocks.push({ type: 'divider' }, ...loanBlocks(patron, options.loans, page))
 
   const buttons: types.Button[] = []
   if (pages > 1) {

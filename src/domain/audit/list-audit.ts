@@ -92,13 +92,14 @@ export async function listAudit(deps: Deps, input: { libraryId: number; actor: A
   return ok({ entries, nextCursor: found.length > limit ? cursorAfter(entries[entries.length - 1]) : null, timeZone: days.timeZone })
 }
 
-type Bound = { day: string } | { instant: Date }
+/** A filter's bound: a whole day in the library's time zone, or an instant. */
+export type Bound = { day: string } | { instant: Date }
 
 const dayPattern = /^(\d{4})-(\d{2})-(\d{2})$/
 const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/i
 
-/** A calendar date, or an instant with its offset; null when it is neither. */
-function parseBound(text: string): Bound | null {
+/** A calendar date, or an instant with its offset; null when it is neither. The email log reads its dates so too. */
+export function parseBound(text: string): Bound | null {
   const value = text.trim()
   const day = dayPattern.exec(value)
   if (day) {
@@ -112,7 +113,7 @@ function parseBound(text: string): Bound | null {
   return Number.isNaN(instant.getTime()) ? null : { instant }
 }
 
-const notABound = (value: string) => `"${value}" is not a date such as 2026-03-01, nor an instant such as 2026-03-01T08:00:00Z`
+export const notABound = (value: string) => `"${value}" is not a date such as 2026-03-01, nor an instant such as 2026-03-01T08:00:00Z`
 
 // Actions are dotted lower-case words (contact.added, api_key.revoked); a trailing dot asks for
 // every action of that kind.

@@ -1,16 +1,11 @@
 import type { Db } from '../../db/database.ts'
 import type { AppDeps } from '../deps.ts'
-import { composePatronNotices, type NoticeDraft, type RenderNotice } from '../notices/compose.ts'
+import { composePatronNotices, type NoticeDraft } from '../notices/compose.ts'
 import { type NewMessage, queueMessages } from '../notices/outbox.ts'
 import type { ScenarioName } from '../scenarios/catalogue.ts'
 import { loadScenarioSettings } from '../scenarios/settings.ts'
+import type { NoticeRenderer } from '../templates/render.ts'
 import type { NoticeOutcome } from './circulation-view.ts'
-
-/**
- * The library's templates, ready to render: its own where staff edited one, else the default.
- * Asked once per call, in the call's transaction.
- */
-export type NoticeRenderer = (db: Db, libraryId: number) => Promise<RenderNotice>
 
 /** What the circulation use cases need: the database, the clock, and the templates. */
 export type CirculationDeps = Pick<AppDeps, 'db' | 'clock'> & { renderer: NoticeRenderer }

@@ -73,6 +73,15 @@ export async function loadTemplates(db: Db, libraryId: number): Promise<Record<S
   return templates
 }
 
+/**
+ * How a use case gets a library's notices ready to render: its templates, compiled as used.
+ * Asked in the caller's transaction, once per call or night.
+ */
+export type NoticeRenderer = (db: Db, libraryId: number) => Promise<RenderNotice>
+
+/** The library's own templates where staff saved one, else the defaults. */
+export const loadNoticeRenderer: NoticeRenderer = async (db, libraryId) => noticeRenderer(await loadTemplates(db, libraryId))
+
 /** Renders notices of any scenario with `templates`, compiling each scenario's template the first time it is used. */
 export function noticeRenderer(templates: Record<ScenarioName, TemplateSource>): RenderNotice {
   const compiled = new Map<ScenarioName, CompiledTemplate>()

@@ -5,7 +5,6 @@ import { checkOutLoan } from '../../domain/circulation/check-out-loan.ts'
 import type { Fed, Loan, PurchaseOrder, Reservation, Supplier } from '../../domain/circulation/circulation-view.ts'
 import { collectReservation } from '../../domain/circulation/collect-reservation.ts'
 import type { CirculationError } from '../../domain/circulation/errors.ts'
-import type { NoticeRenderer } from '../../domain/circulation/event-notices.ts'
 import { markLoanLost } from '../../domain/circulation/mark-loan-lost.ts'
 import { markReservationReady } from '../../domain/circulation/mark-reservation-ready.ts'
 import { placeOrder } from '../../domain/circulation/place-order.ts'
@@ -17,6 +16,7 @@ import { returnLoan } from '../../domain/circulation/return-loan.ts'
 import { upsertSupplier } from '../../domain/circulation/upsert-supplier.ts'
 import type { AppDeps } from '../../domain/deps.ts'
 import { err, ok, type Result } from '../../domain/result.ts'
+import { loadNoticeRenderer, type NoticeRenderer } from '../../domain/templates/render.ts'
 import type { ApiEnv } from './authenticate.ts'
 import { circulationProblem } from './circulation-problems.ts'
 import {
@@ -40,11 +40,6 @@ import type { Problem } from './schemas.ts'
 
 export type CirculationRouteDeps = Pick<AppDeps, 'db' | 'clock'> & { noticeRenderer?: NoticeRenderer }
 
-// Until the templates land on this branch, every notice is recorded as a template error.
-const noTemplates: NoticeRenderer = async () => () => {
-  throw new Error('no templates')
-}
-
 /**
  * What the library system feeds: loans, reservations, suppliers, purchase orders and
  * password resets. Each is idempotent by the library system's id: 201 `created`, 200 `updated`,
@@ -52,7 +47,7 @@ const noTemplates: NoticeRenderer = async () => () => {
  */
 export function circulationRoutes(deps: CirculationRouteDeps): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>()
-  const feed = { db: deps.db, clock: deps.clock, renderer: deps.noticeRenderer ?? noTemplates }
+  const feed = { db: deps.db, clock: deps.clock, renderer: deps.noticeRenderer ?? loadNoticeRenderer }
 
   routes.post('/loans', async (c) => {
     const body = await readBody(c, checkoutSchema)

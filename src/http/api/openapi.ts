@@ -6,6 +6,7 @@ import {
   contactIdParam,
   contactsImportQuerySchema,
   maxBodyBytes,
+  messagesQuerySchema,
   namedSchemas,
   patronsImportQuerySchema,
   scenarioIdParam,
@@ -129,7 +130,18 @@ const writing: ProblemName[] = ['MalformedJson', 'PayloadTooLarge', 'Unsupported
 
 const importing: ProblemName[] = ['Forbidden', 'ImportRunning', 'FileTooLarge', 'NotCsv', 'InvalidImport']
 
-type Tag = 'patrons' | 'contacts' | 'imports' | 'audit' | 'settings' | 'scenarios' | 'templates' | 'circulation' | 'acquisitions' | 'password resets'
+type Tag =
+  | 'patrons'
+  | 'contacts'
+  | 'imports'
+  | 'audit'
+  | 'settings'
+  | 'scenarios'
+  | 'templates'
+  | 'circulation'
+  | 'acquisitions'
+  | 'password resets'
+  | 'messages'
 
 function operation(tag: Tag, summary: string, operationId: string, details: Record<string, unknown>) {
   return { tags: [tag], summary, operationId, ...details }
@@ -318,6 +330,7 @@ export function openApiDocument() {
       },
       { name: 'acquisitions', description: 'Suppliers, and purchase orders mailed to them.' },
       { name: 'password resets', description: "A patron's password-reset link, mailed to the patron alone." },
+      { name: 'messages', description: 'The email log: every notice planned, to whom, and whether it was sent, skipped or failed, and why.' },
     ],
     paths: {
       '/api/v1/openapi.json': {
@@ -448,6 +461,14 @@ export function openApiDocument() {
         }),
       },
       ...circulationPaths(),
+      '/api/v1/messages': {
+        get: operation('messages', 'Read the email log', 'listMessages', {
+          description:
+            "Newest planned first, a page at a time: follow nextCursor until it is null. Filters combine; dates are whole days in the library's time zone. A message's body is never shown, so a password-reset link never is.",
+          parameters: queryParameters(messagesQuerySchema),
+          responses: { '200': { description: 'A page of the email log.', content: json(ref('EmailLogPage')) }, ...problems('Forbidden', 'InvalidQuery') },
+        }),
+      },
     },
     components: {
       securitySchemes: {

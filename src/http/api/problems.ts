@@ -3,6 +3,7 @@ import type { AuditError } from '../../domain/audit/errors.ts'
 import type { ContactField } from '../../domain/contacts/contact-fields.ts'
 import type { ContactError } from '../../domain/contacts/errors.ts'
 import type { ImportError } from '../../domain/imports/errors.ts'
+import type { EmailLogError } from '../../domain/notices/errors.ts'
 import type { PatronInput, UpsertPatronsError } from '../../domain/patrons/upsert-patrons.ts'
 import { assertNever } from '../../domain/result.ts'
 import type { LibrarySettingsError, LibrarySettingsField, ScenarioError, ScenarioField } from '../../domain/scenarios/errors.ts'
@@ -371,6 +372,26 @@ export function templateProblem(error: TemplateError): Problem {
       }
     case 'invalid_address':
       return { type: problemType('invalid-address'), title: 'Invalid address', status: 422, detail: `"${error.address}" is not an email address` }
+    default:
+      return assertNever(error)
+  }
+}
+
+/** Every expected failure of reading the email log, as the API answers it. */
+export function emailLogProblem(error: EmailLogError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      return notAllowed(error)
+    case 'invalid_filters':
+      return {
+        type: problemType('invalid-query'),
+        title: 'Invalid query parameters',
+        status: 422,
+        detail: 'The query parameters are wrong',
+        errors: error.problems.map((problem) => ({ parameter: problem.filter, detail: problem.message })),
+      }
+    case 'library_not_found':
+      return { ...routeNotFound, detail: 'The library of this key no longer exists' }
     default:
       return assertNever(error)
   }

@@ -3,10 +3,20 @@ import type { Contact } from '../../domain/contacts/contact-view.ts'
 import type { ImportProblem } from '../../domain/imports/errors.ts'
 import type { ImportFileOutcome } from '../../domain/imports/import-file.ts'
 import type { ImportPreview } from '../../domain/imports/preview-import.ts'
+import type { EmailLogPage } from '../../domain/notices/list-messages.ts'
 import type { PatronWithContacts } from '../../domain/patrons/patron-view.ts'
 import { placeholdersOf } from '../../domain/templates/placeholders.ts'
 import type { ScenarioTemplate } from '../../domain/templates/template-view.ts'
-import type { AuditPageBody, ContactBody, ContactsImportBody, LineError, PatronsImportBody, PatronWithContactsBody, TemplateBody } from './schemas.ts'
+import type {
+  AuditPageBody,
+  ContactBody,
+  ContactsImportBody,
+  EmailLogPageBody,
+  LineError,
+  PatronsImportBody,
+  PatronWithContactsBody,
+  TemplateBody,
+} from './schemas.ts'
 
 /** A contact as the API shows it: the domain's `isPrimary` is `primary` on the wire. */
 export function renderContact(contact: Contact): ContactBody {
@@ -87,5 +97,13 @@ export function renderTemplate(template: ScenarioTemplate): TemplateBody {
     updatedBy: template.updatedBy,
     updatedAt: template.updatedAt?.toISOString() ?? null,
     placeholders: placeholdersOf(template.scenario),
+  }
+}
+
+/** A page of the email log; instants in UTC. */
+export function renderEmailLogPage(page: EmailLogPage): EmailLogPageBody {
+  return {
+    messages: page.messages.map((message) => ({ ...message, plannedAt: message.plannedAt.toISOString(), sentAt: message.sentAt?.toISOString() ?? null })),
+    nextCursor: page.nextCursor,
   }
 }

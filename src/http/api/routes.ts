@@ -7,6 +7,7 @@ import { type ApiEnv, requireApiKey } from './authenticate.ts'
 import { type CirculationRouteDeps, circulationRoutes } from './circulation.ts'
 import { contactRoutes } from './contacts.ts'
 import { importRoutes } from './imports.ts'
+import { messageRoutes } from './messages.ts'
 import { openApiDocument } from './openapi.ts'
 import { patronRoutes } from './patrons.ts'
 import { internalError, payloadTooLarge, problemResponse, routeNotFound } from './problems.ts'
@@ -49,6 +50,7 @@ export function apiRoutes(deps: AppDeps & Pick<CirculationRouteDeps, 'noticeRend
   withKey.route('/', scenarioRoutes(deps))
   withKey.route('/', templateRoutes(deps))
   withKey.route('/', circulationRoutes(deps))
+  withKey.route('/', messageRoutes(deps))
   api.route('/', withKey)
   return api
 }

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { defaultAuditLimit, maxAuditLimit } from '../../domain/audit/list-audit.ts'
 import { bccPreferences, contactRoles, contactSources, contactTypes, contactUsages } from '../../domain/contacts/contact-fields.ts'
 import { contactImportModes } from '../../domain/imports/contacts-plan.ts'
+import { defaultEmailLogLimit, maxEmailLogLimit, messageStatuses } from '../../domain/notices/list-messages.ts'
 import { patronTypes } from '../../domain/patrons/patron-view.ts'
 import { contactScenarioNames, scenarioNames } from '../../domain/scenarios/catalogue.ts'
 import { daysBeforeRange, daysOverdueRange } from '../../domain/scenarios/scenario-changes.ts'
@@ -457,6 +458,57 @@ const templateSchema = z.object({
 })
 
 const templateListSchema = z.object({ templates: z.array(templateSchema).describe('Every scenario, in the order of the catalogue.') })
+// The email log: filters in the query, checked by the domain (which names each bad one).
+
+const emailLogFilter = (what: string) => z.string({ error: 'Give this parameter once' }).optional().describe(what)
+
+export const messagesQuerySchema = z.strictObject({
+  from: emailLogFilter(
+    "Messages planned at or after this: a date (2026-03-01: from the start of that day in the library's time zone) or an instant with its offset (2026-03-01T08:00:00Z).",
+  ),
+  to: emailLogFilter("Messages planned at or before this: a date (to the end of that day in the library's time zone) or an instant with its offset."),
+  scenario: emailLogFilter('A scenario id: circulation.overdue, account.password_reset, …'),
+  username: emailLogFilter("A patron's username: the messages about that patron."),
+  address: emailLogFilter('An email address: the messages it was sent to, in To, Cc or Bcc, in any case.'),
+  status: emailLogFilter(`One of ${messageStatuses.join(', ')}.`),
+  cursor: emailLogFilter('nextCursor of the previous page: the next, older, messages with the same filters.'),
+  limit: z
+    .string({ error: 'Give this parameter once' })
+    .regex(/^[0-9]{1,6}$/, `Give a whole number from 1 to ${maxEmailLogLimit}`)
+    .transform(Number)
+    .optional()
+    .describe(`Messages per page, 1 to ${maxEmailLogLimit}; ${defaultEmailLogLimit} when left out.`),
+})
+
+const emailLogMessageSchema = z.object({
+  id: z.string().describe('The message: grows with every message queued.'),
+  scenario: z.string().describe('The scenario id: circulation.overdue, reservation.ready, …'),
+  username: z.string().nullable().describe('The patron it is about; null for a purchase order, or once the patron was purged.'),
+  supplier: z.string().nullable().describe('The supplier a purchase order went to.'),
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  bcc: z.array(z.string()),
+  subject: z.string(),
+  status: z
+    .enum(messageStatuses)
+    .describe('queued: waiting to be sent; sending: being sent right now; sent; skipped: not sent, see reason; failed: could not be sent, see reason.'),
+  reason: z
+    .string()
+    .nullable()
+    .describe(
+      'Why it was skipped (no_contact, condition_gone, blacklisted, template_error) or failed (the error); for a queued message, why its last attempt failed.',
+    ),
+  loans: z.array(z.object({ title: z.string(), barcode: z.string(), dueDate: z.iso.date() })).describe('The loans it concerns, earliest due first.'),
+  reservation: z.object({ title: z.string(), barcode: z.string(), pickupBy: z.iso.date().nullable() }).nullable().describe('The reservation it concerns.'),
+  requestedBy: z.string().nullable().describe('Who sent it by hand (slack:U0123ABCD, api-key:4); null for what the nightly run or an event queued.'),
+  plannedAt: z.iso.datetime().describe('When it was planned (queued, or recorded as skipped).'),
+  sentAt: z.iso.datetime().nullable(),
+})
+
+const emailLogPageSchema = z.object({
+  messages: z.array(emailLogMessageSchema).describe('Newest first.'),
+  nextCursor: z.string().nullable().describe('Send as cursor for the next, older, page; null on the last page.'),
+})
 
 export type FieldError = z.infer<typeof fieldErrorSchema>
 export type ParameterError = z.infer<typeof parameterErrorSchema>
@@ -473,6 +525,7 @@ export type ScenarioListBody = z.input<typeof scenarioListSchema>
 export type TemplateBody = z.input<typeof templateSchema>
 export type TemplateListBody = z.input<typeof templateListSchema>
 export type TemplateFaultError = z.infer<typeof templateFaultSchema>
+export type EmailLogPageBody = z.input<typeof emailLogPageSchema>
 
 /** Every named schema, as the OpenAPI document lists them under components. */
 export const namedSchemas = {
@@ -497,6 +550,8 @@ export const namedSchemas = {
   TemplateSource: templateBodySchema,
   Template: templateSchema,
   TemplateList: templateListSchema,
+  EmailLogPage: emailLogPageSchema,
+  EmailLogMessage: emailLogMessageSchema,
   LineError: lineErrorSchema,
   Problem: problemSchema,
 } as const

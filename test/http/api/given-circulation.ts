@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
-import type { NoticeRenderer } from '../../../src/domain/circulation/event-notices.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
+import type { NoticeRenderer } from '../../../src/domain/templates/render.ts'
 import { fixedClock, testDeps } from '../../support/builders.ts'
 import { plainRenderer } from '../../support/notice-renderer.ts'
 import { givenApiLibrary } from './given-api.ts'

@@ -35,6 +35,7 @@ test('the OpenAPI 3.1 document is served without a key and lists every path', as
     '/api/v1/loans/{id}/recall',
     '/api/v1/loans/{id}/renew',
     '/api/v1/loans/{id}/return',
+    '/api/v1/messages',
     '/api/v1/openapi.json',
     '/api/v1/orders',
     '/api/v1/password-resets',

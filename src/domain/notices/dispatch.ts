@@ -1,0 +1,131 @@
+import type { EmailTransport, OutgoingEmail, SendOutcome } from '../../mail/transport.ts'
+import type { AppDeps } from '../deps.ts'
+import { secretMarker } from './outbox.ts'
+import { type ClaimedMessage, type ClaimRef, claimDueMessages, recordFailed, recordRetry, recordSent, releaseClaims } from './outbox-queries.ts'
+
+/** How the dispatcher paces itself and gives up. */
+export type DispatchSettings = {
+  /** Messages claimed at a time. */
+  batchSize: number
+  /** How long a claim holds: a sender that dies mid-batch leaves its messages due again after this. */
+  leaseSeconds: number
+  /** Attempts before a message that keeps failing (or whose sender keeps dying) is recorded failed. */
+  maxAttempts: number
+  /** Waits before each retry of a message whose send may work later, the last one repeated. */
+  retryDelaysSeconds: readonly number[]
+}
+
+export const defaultDispatchSettings: DispatchSettings = {
+  batchSize: 20,
+  leaseSeconds: 120,
+  maxAttempts: 8,
+  // 1 and 5 minutes, half an hour, 2 hours, then every 6 hours: a day and a half in all.
+  retryDelaysSeconds: [60, 300, 1_800, 7_200, 21_600],
+}
+
+/** What one round did; `released` were claimed and handed back unsent (stopping, or the lease running short). */
+export type DispatchRound = { claimed: number; sent: number; retried: number; failed: number; skipped: number; released: number }
+
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'logger'> & {
+  transport: EmailTransport
+  /** The sender's address (EMAIL_FROM); the name is each library's sender name, else its name. */
+  fromAddress: string
+}
+
+/**
+ * Sends one batch of due messages: claims them (committed before any is sent), then sends each
+ * through the transport and records what happened: `sent` with the transport's id; on a failure
+ * that may pass (throttling, the network), queued again after a growing wait, until
+ * `maxAttempts`; `failed` at once on one that will not. A password-reset link is put into the
+ * email where its marker stands, and deleted once the message is sent or has failed for good.
+ * `shouldStop` is asked before each send: a stopping service finishes the email in hand and
+ * hands back the rest.
+ */
+export async function dispatchDueMessages(deps: Deps, options: Partial<DispatchSettings> & { shouldStop?: () => boolean } = {}): Promise<DispatchRound> {
+  const settings = { ...defaultDispatchSettings, ...options }
+  const now = deps.clock.now()
+  const leaseUntil = new Date(now.getTime() + settings.leaseSeconds * 1000)
+  // A send begun this close to the lease's end could finish after another dispatcher took the
+  // message over: what is left of the batch is handed back instead.
+  const sendBefore = new Date(leaseUntil.getTime() - Math.min(30, settings.leaseSeconds / 4) * 1000)
+  const claim = await claimDueMessages(deps.db, { now, leaseUntil, limit: settings.batchSize, maxAttempts: settings.maxAttempts })
+  const round: DispatchRound = {
+    claimed: claim.messages.length + claim.conditionGone.length + claim.gaveUp.length,
+    sent: 0,
+    retried: 0,
+    failed: claim.gaveUp.length,
+    skipped: claim.conditionGone.length,
+    released: 0,
+  }
+  for (const id of claim.gaveUp) deps.logger.warn({ messageId: id, attempts: settings.maxAttempts }, 'gave up on a message whose sender kept stopping')
+
+  for (const [index, message] of claim.messages.entries()) {
+    if (options.shouldStop?.() || deps.clock.now() >= sendBefore) {
+      const rest = claim.messages.slice(index).map(({ id, attempts }) => ({ id, attempts }))
+      await releaseClaims(deps.db, rest, { now: deps.clock.now() })
+      round.released = rest.length
+      break
+    }
+    const outcome = await sendOne(deps, message)
+    const ref: ClaimRef = { id: message.id, attempts: message.attempts }
+    const at = deps.clock.now()
+    let recorded: boolean
+    if (outcome.ok) {
+      recorded = await recordSent(deps.db, ref, { sentAt: at, transportId: outcome.transportId })
+      round.sent += 1
+    } else if (outcome.retry && message.attempts < settings.maxAttempts) {
+      const delays = settings.retryDelaysSeconds
+      const wait = delays[Math.min(message.attempts, delays.length) - 1] ?? 60
+      recorded = await recordRetry(deps.db, ref, { nextAttemptAt: new Date(at.getTime() + wait * 1000), reason: outcome.error })
+      round.retried += 1
+      deps.logger.warn(
+        { messageId: message.id, attempts: message.attempts, retryInSeconds: wait, error: withoutAddresses(outcome.error) },
+        'sending failed; will retry',
+      )
+    } else {
+      const reason = outcome.retry ? `gave up after ${message.attempts} attempts: ${outcome.error}` : outcome.error
+      recorded = await recordFailed(deps.db, ref, { reason })
+      round.failed += 1
+      deps.logger.error({ messageId: message.id, attempts: message.attempts, error: withoutAddresses(reason) }, 'sending failed for good')
+    }
+    if (!recorded) deps.logger.warn({ messageId: message.id }, 'a message was taken over by another sender before its outcome was recorded')
+  }
+  if (round.claimed > 0) deps.logger.info({ ...round, transport: deps.transport.name }, 'dispatched queued messages')
+  return round
+}
+
+async function sendOne(deps: Deps, message: ClaimedMessage): Promise<SendOutcome> {
+  const carriesSecret = [message.subject, message.text, message.html].some((part) => part.includes(secretMarker))
+  // Sent without it, the email would show the marker where the link should be.
+  if (carriesSecret && message.secret === null) return { ok: false, retry: false, error: 'the reset link is no longer held (it is deleted once used)' }
+  const recipients = (kind: 'to' | 'cc' | 'bcc') => message.recipients.filter((r) => r.kind === kind).map((r) => r.address)
+  if (message.recipients.length === 0) return { ok: false, retry: false, error: 'the message has no recipients' }
+  const secret = message.secret ?? ''
+  const email: OutgoingEmail = {
+    messageId: message.id,
+    from: { name: message.senderName, address: deps.fromAddress },
+    ...(message.replyTo !== null && { replyTo: message.replyTo }),
+    to: recipients('to'),
+    cc: recipients('cc'),
+    bcc: recipients('bcc'),
+    subject: message.subject.replaceAll(secretMarker, secret),
+    text: message.text.replaceAll(secretMarker, secret),
+    html: message.html.replaceAll(secretMarker, escapeHtml(secret)),
+    tags: { library: String(message.libraryId), scenario: message.scenario },
+  }
+  try {
+    return await deps.transport.send(email)
+  } catch (error) {
+    // A transport that throws broke on something passing (a socket, a timeout): try again later.
+    return { ok: false, retry: true, error: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+}
+
+// A provider's error may quote an address; the log keeps no personal data.
+function withoutAddresses(text: string): string {
+  return text.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, '<address>')
+}
