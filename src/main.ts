@@ -13,6 +13,7 @@ import { giveUpUnfinishedBatches } from './domain/batches/give-up-batches.ts'
 import { type AppDeps, type Clock, systemClock } from './domain/deps.ts'
 import { apiRoutes } from './http/api/routes.ts'
 import { createHttpApp } from './http/app.ts'
+import { startNightlySchedule } from './jobs/nightly.ts'
 import { createLogger } from './logger.ts'
 
 export type Service = { port: number; deps: AppDeps; stop(): Promise<void> }
@@ -23,7 +24,14 @@ export type Service = { port: number; deps: AppDeps; stop(): Promise<void> }
  */
 export async function startService(
   config: Config,
-  options: { logger?: Logger; clock?: Clock /** an open database to use instead of the configured one (tests) */; database?: DatabaseHandle } = {},
+  options: {
+    logger?: Logger
+    clock?: Clock
+    /** An open database to use instead of the configured one (tests). */
+    database?: DatabaseHandle
+    /** The nightly run's schedule (src/jobs/nightly.ts); tests whose data is not about the night leave it off. */
+    nightly?: boolean
+  } = {},
 ): Promise<Service> {
   const logger = options.logger ?? createLogger(config.logLevel)
   let database: DatabaseHandle | undefined
@@ -73,6 +81,11 @@ export async function startService(
       logger.info({ mode: config.slack.mode }, 'slack connected')
     } else {
       logger.warn('Slack is not configured (SLACK_BOT_TOKEN unset): staff commands are off')
+    }
+    if (options.nightly !== false) {
+      const report = bot ? (library: { slackChannel: string | null }, text: string) => bot!.post(library.slackChannel!, text) : undefined
+      const schedule = startNightlySchedule(deps, { report })
+      stops.push(() => schedule.stop())
     }
     ready = true
   } catch (error) {

@@ -158,7 +158,7 @@ export async function startServiceWithSlack(options: { adminUserIds?: string[]; 
     SLACK_ADMIN_USER_IDS: (options.adminUserIds ?? []).join(','),
     LOG_LEVEL: 'silent',
   })
-  const service = await startService(config, { database, logger: options.logger ?? pino({ level: 'silent' }) })
+  const service = await startService(config, { database, logger: options.logger ?? pino({ level: 'silent' }), nightly: false })
   // The bot checks its token once at start, in the background; tests begin after that call.
   await fake.next('auth.test')
   return {
