@@ -114,8 +114,8 @@ async function decideNight(
     scenario: ScenarioName,
     drafts: readonly NightDraft[],
     isDropped: (message: NewMessage) => boolean = () => false,
-  ): Promise<{ queued: Set<number>; skipped: Set<number> }> {
-    const reached = { queued: new Set<number>(), skipped: new Set<number>() }
+  ): Promise<{ queued: Set<number>; skipped: Set<number>; inactive: Set<number> }> {
+    const reached = { queued: new Set<number>(), skipped: new Set<number>(), inactive: new Set<number>() }
     const count = counts.get(scenario)!
     for (let start = 0; start < drafts.length; start += draftsPerBatch) {
       const batch = drafts.slice(start, start + draftsPerBatch)
@@ -131,6 +131,7 @@ async function decideNight(
         if (!message) {
           const reason = composed.notComposed[notComposed++].reason
           count.notComposed[reason] = (count.notComposed[reason] ?? 0) + 1
+          if (reason === 'inactive') reached.inactive.add(draft.patronId)
           notices.push({ ...shown, status: 'not_composed', reason, recipients: [], subject: '' })
           continue
         }
@@ -165,12 +166,13 @@ async function decideNight(
     const unreachable = new Set<number>()
     for (const { level } of [...levels].reverse()) {
       const reached = await send(escalationScenario(level), drafts.escalations.get(level) ?? [])
-      for (const patronId of reached.queued) escalated.add(patronId)
+      for (const patronId of [...reached.queued, ...reached.inactive]) escalated.add(patronId)
       for (const patronId of reached.skipped) unreachable.add(patronId)
     }
     // The escalation replaces the overdue notice. A patron excluded from the escalation, or whose
     // contacts take the overdue notice but not the escalation (custom usage), gets the overdue
-    // notice; one the overdue notice cannot reach either is recorded once, as the escalation.
+    // notice; one the overdue notice cannot reach either is recorded once, as the escalation; a
+    // deactivated patron is reported once, as the escalation.
     if (period !== null) {
       const drafted = drafts.overdue.filter((draft) => !escalated.has(draft.patronId))
       await send('circulation.overdue', drafted, (message) => message.status === 'skipped' && unreachable.has(message.patronId!))

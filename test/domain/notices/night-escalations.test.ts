@@ -87,6 +87,23 @@ describe('escalations', () => {
     expect(await nightsFrom(lib, '2026-03-02', '2026-03-02')).toEqual(['2026-03-02 overdue for ana | Dracula +14'])
   })
 
+  test('an escalation no contact may receive: the overdue notice goes to the contact who takes it; a patron no one may hear about is recorded once', async () => {
+    const { lib } = await givenSchool()
+    const ben = await lib.patron({ username: 'ben' })
+    await lib.contact(ben, { address: 'dad@example.org', usage: 'custom', scenarios: ['circulation.overdue'] })
+    await lib.loan(ben, { dueDate: '2026-02-16', title: 'Emma' })
+    const cy = await lib.patron({ username: 'cy' })
+    await lib.loan(cy, { dueDate: '2026-02-16', title: 'Middlemarch' })
+
+    await night(lib, '2026-03-02')
+
+    expect(await emailsOut(handle.db, lib.id)).toEqual([
+      'escalation_1 for ben: skipped no_contact',
+      'escalation_1 for cy: skipped no_contact',
+      'overdue for ben: to dad@example.org | Emma +14',
+    ])
+  })
+
   test('a level switched off is passed over: the highest level on that applies is sent', async () => {
     const { lib, ana } = await givenSchool()
     await setScenario(handle.db, lib.id, 'circulation.escalation_2', { enabled: false })
