@@ -87,17 +87,16 @@ const kept = (plan: ContactImportPlan) => (plan.keepCustom ? sql`(${replaced(pla
  */
 export async function matchFileRows(db: Db, plan: ContactImportPlan): Promise<void> {
   await sql`create temp table import_matches on commit drop as
-    with custom as (
-      select cs.contact_id, string_agg(cs.scenario, ';' order by cs.scenario collate "C") as scenarios
-      from contact_scenarios cs join contacts c on c.id = cs.contact_id
-      where c.library_id = ${plan.libraryId} and c.usage = 'custom'
-      group by cs.contact_id)
+    -- A custom contact's scenarios by a lookup per matched contact, not a join of them all: the
+    -- planner cannot estimate the file-to-contacts match (it guessed 1 row for 240,000), and with
+    -- a join it re-ran the scenarios aggregate for every row, for minutes (B1).
     select r.line, c.id as contact_id, coalesce(${doomed(plan)}, false) as replaced,
-      (c.role, c.is_primary, c.addressee, c.address, c.bcc, c.usage, coalesce(custom.scenarios, ''))
+      (c.role, c.is_primary, c.addressee, c.address, c.bcc, c.usage,
+        case when c.usage = 'custom' then coalesce((select string_agg(cs.scenario, ';' order by cs.scenario collate "C")
+          from contact_scenarios cs where cs.contact_id = c.id), '') else '' end)
         = (r.role, r.is_primary, r.addressee, r.address, r.bcc, r.usage, r.scenarios) as same
     from import_contact_rows r
     join contacts c on c.patron_id = r.patron_id and c.type = r.type and c.address_key = r.address_key
-    left join custom on custom.contact_id = c.id
     where ${fileRow(plan)} and c.library_id = ${plan.libraryId}`.execute(db)
   await sql`analyze import_matches`.execute(db)
 }
