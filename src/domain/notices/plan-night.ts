@@ -9,7 +9,7 @@ import { isCalendarDate, overduePeriod } from './calendar.ts'
 import { composePatronNotices, type RenderNotice } from './compose.ts'
 import type { NightNotice, NightPlan, NightScenarioCount, NightSummary, PlanNightError } from './errors.ts'
 import { circulationDrafts, dueSoonDrafts, escalationScenario, type NightDraft, reservationDrafts } from './night-drafts.ts'
-import { loadNoticeRenderer } from './night-renderer.ts'
+import { loadNoticeRenderer } from '../templates/render.ts'
 import { type NewMessage, queueMessages } from './outbox.ts'
 import {
   insertJobRun,
