@@ -15,6 +15,7 @@ import { type AppDeps, type Clock, systemClock } from './domain/deps.ts'
 import { apiRoutes } from './http/api/routes.ts'
 import { createHttpApp } from './http/app.ts'
 import { startDispatcher } from './jobs/dispatcher.ts'
+import { startNightlySchedule } from './jobs/nightly.ts'
 import { createLogger } from './logger.ts'
 import { createFileTransport } from './mail/file-transport.ts'
 
@@ -34,6 +35,8 @@ export async function startService(
     database?: DatabaseHandle
     /** False: queued messages are not sent (tests that look at the outbox as it was queued). */
     dispatch?: boolean
+    /** The nightly run's schedule (src/jobs/nightly.ts); tests whose data is not about the night leave it off. */
+    nightly?: boolean
   } = {},
 ): Promise<Service> {
   const logger = options.logger ?? createLogger(config.logLevel)
@@ -93,6 +96,11 @@ export async function startService(
       // Stopped before Slack and the database: the email in hand is sent and recorded first.
       stops.push(() => dispatcher.stop())
       logger.info({ transport: email.transport, directory }, 'sending queued email')
+    }
+    if (options.nightly !== false) {
+      const report = bot ? (library: { slackChannel: string | null }, text: string) => bot!.post(library.slackChannel!, text) : undefined
+      const schedule = startNightlySchedule(deps, { report })
+      stops.push(() => schedule.stop())
     }
     ready = true
   } catch (error) {

@@ -27,6 +27,8 @@ export type SlackBot = {
   handleHttp?: (c: Context) => Promise<Response>
   start(): Promise<void>
   stop(): Promise<void>
+  /** Posts a message to a channel (the nightly run's report to the library's channel). */
+  post(channel: string, text: string): Promise<void>
 }
 
 type SlackConfig = Exclude<Config['slack'], { mode: 'off' }>
@@ -83,6 +85,9 @@ export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; log
     },
     async stop() {
       await app.stop()
+    },
+    async post(channel, text) {
+      await app.client.chat.postMessage({ token: slack.botToken, channel, text })
     },
   }
 }

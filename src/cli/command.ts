@@ -6,6 +6,7 @@ import type { ReleaseError } from '../domain/batches/give-up-batches.ts'
 import type { AppDeps } from '../domain/deps.ts'
 import type { ImportError } from '../domain/imports/errors.ts'
 import type { ChooseLibraryError, LibraryError } from '../domain/libraries/errors.ts'
+import type { PlanNightError } from '../domain/notices/errors.ts'
 import { err, ok, type Result } from '../domain/result.ts'
 import type { StaffError } from '../domain/staff/errors.ts'
 
@@ -33,6 +34,7 @@ export type CliError =
   | ReleaseError
   | AuditError
   | RestoreError
+  | PlanNightError
 
 /** What a command's use cases may ask for. */
 export type CliDeps = Pick<AppDeps, 'db' | 'bulkLoad' | 'clock' | 'adminUserIds'>

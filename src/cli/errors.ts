@@ -143,6 +143,8 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       )
     case 'rows_refused':
       return refused(`the database refused the rows of ${error.table} from line ${error.line}: ${error.reason}. Nothing was restored`)
+    case 'invalid_date':
+      return refused(`--as-of: "${error.value}" is not a date; expected a date such as 2026-03-02`)
     default:
       return assertNever(error)
   }

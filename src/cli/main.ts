@@ -16,6 +16,7 @@ import { importReleaseCommand } from './import-release.ts'
 import { libraryAddCommand } from './library-add.ts'
 import { libraryListCommand } from './library-list.ts'
 import { migrateCommand } from './migrate.ts'
+import { noticesRunCommand } from './notices-run.ts'
 import { openCliDatabase } from './open-database.ts'
 import { staffAddCommand } from './staff-add.ts'
 import { staffListCommand } from './staff-list.ts'
@@ -36,6 +37,7 @@ export const commands: Command<unknown>[] = [
   auditCommand,
   backupCommand,
   restoreCommand,
+  noticesRunCommand,
 ]
 
 /** Where the tool writes; `stderrIsTerminal` asks for a progress bar rather than plain lines. */

@@ -26,7 +26,7 @@ export async function startDeployment(): Promise<Deployment> {
     return { env, cwd, deps: testDeps(database.handle), cli: (...args) => runCli(args, { env, cwd }), stop: () => database.close().then(removeCwd) }
   }
   const config = loadConfig({ PORT: '0', DATA_DIR: cwd, LOG_LEVEL: 'silent' })
-  const service = await startService(config, { logger: pino({ level: 'silent' }) })
+  const service = await startService(config, { logger: pino({ level: 'silent' }), nightly: false })
   const env = { DATA_DIR: cwd }
   return { env, cwd, deps: service.deps, cli: (...args) => runCli(args, { env, cwd }), stop: () => service.stop().then(removeCwd) }
 }

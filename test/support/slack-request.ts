@@ -199,7 +199,7 @@ export async function startServiceWithSlack(options: { adminUserIds?: string[]; 
     LOG_LEVEL: 'silent',
   })
   // Messages queued from Slack stay in the outbox for the test to read: nothing sends them.
-  const service = await startService(config, { database, logger: options.logger ?? pino({ level: 'silent' }), dispatch: false })
+  const service = await startService(config, { database, logger: options.logger ?? pino({ level: 'silent' }), dispatch: false, nightly: false })
   // The bot checks its token once at start, in the background; tests begin after that call.
   await fake.next('auth.test')
   return {

@@ -1,4 +1,6 @@
+import type { ScenarioName } from '../scenarios/catalogue.ts'
 import type { NotAllowed } from '../staff/permissions.ts'
+import type { SkipReason } from './outbox.ts'
 
 /** The filters of the email log, named as the API's query parameters. */
 export const emailLogFilterNames = ['from', 'to', 'scenario', 'username', 'address', 'status', 'cursor', 'limit'] as const
@@ -21,8 +23,51 @@ export type SendByHandError =
   | { code: 'patron_inactive'; username: string }
   | { code: 'patron_excluded'; username: string; scenario: string }
 
-/** Why a loan could not be recalled: not in the library, or already returned or marked lost. */
-export type RecallError =
-  | NotAllowed
-  | { code: 'loan_not_found'; loanId: number | string }
-  | { code: 'loan_not_open'; loanId: number; status: 'returned' | 'lost' }
+/** Why a night cannot be planned. */
+export type PlanNightError = NotAllowed | { code: 'library_not_found'; libraryId: number } | { code: 'invalid_date'; value: string }
+
+/** Why a patron got no notice at all (compose.ts): deactivated, or excluded by level or group. */
+export type NotComposedReason = 'inactive' | 'excluded'
+
+/**
+ * One notice of a night as staff read it in a preview or a report: who it is for, where it
+ * goes, what it lists, and what became of it. `already_planned`: the outbox holds it from an
+ * earlier run of the night (the same key), and it was left alone.
+ */
+export type NightNotice = {
+  scenario: ScenarioName
+  username: string
+  status: 'queued' | 'skipped' | 'not_composed' | 'already_planned'
+  reason: SkipReason | NotComposedReason | null
+  recipients: ReadonlyArray<{ kind: 'to' | 'cc' | 'bcc'; address: string }>
+  subject: string
+  loans: ReadonlyArray<{ title: string; barcode: string; dueDate: string; daysOverdue: number }>
+  reservation: { title: string; pickupBy: string } | null
+}
+
+/** What a night did (or, dry, would do) for one scenario: counts only, no personal data. */
+export type NightScenarioCount = {
+  scenario: ScenarioName
+  queued: number
+  skipped: Partial<Record<SkipReason, number>>
+  notComposed: Partial<Record<NotComposedReason, number>>
+  alreadyPlanned: number
+}
+
+/**
+ * A night's summary, as the log, Slack and the tool show it and job_runs keeps it. `alreadyDone`:
+ * the schedule found the night run already (by another instance) and did nothing.
+ */
+export type NightSummary = {
+  libraryId: number
+  libraryName: string
+  asOf: string
+  dryRun: boolean
+  alreadyDone: boolean
+  /** The nightly scenarios switched on, in catalogue order. */
+  scenarios: NightScenarioCount[]
+  /** The nightly scenarios switched off: nothing of theirs was planned. */
+  disabled: ScenarioName[]
+}
+
+export type NightPlan = { summary: NightSummary; notices: NightNotice[] }

@@ -23,7 +23,7 @@ beforeAll(async () => {
     adminUserIds: [],
     logLevel: 'silent',
   }
-  service = await startService(config, { database, logger: pino({ level: 'silent' }) })
+  service = await startService(config, { database, logger: pino({ level: 'silent' }), nightly: false })
   baseUrl = `http://127.0.0.1:${service.port}`
 })
 afterAll(async () => {
