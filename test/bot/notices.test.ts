@@ -108,6 +108,21 @@ describe('/notices', () => {
     expect(unknown).toContain('`/notices help`')
   })
 
+  test('preview <date> answers through Slack with what that night would send, rendered with the real templates, and sends nothing', async () => {
+    const lib = await givenStaffedLibrary()
+    const ana = await lib.patron({ username: 'ana' })
+    await lib.contact(ana, { address: 'mum@example.org' })
+    await lib.loan(ana, { dueDate: '2026-02-16', title: 'Dracula' })
+
+    const shown = textOf((await notices(lib, 'UVIEWER', 'preview 2026-03-02')).blocks)
+
+    expect(shown).toContain('Preview of the night of Monday 2 March 2026')
+    expect(shown).toContain('would send 1 notice')
+    expect(shown).toMatch(/Escalation #1 for \*ana\* → mum@example\.org: “[^”]+” — Dracula/)
+    const messages = await slack.database.db.selectFrom('messages').select('id').where('library_id', '=', lib.id).execute()
+    expect(messages).toEqual([])
+  })
+
   test('someone who is not on the staff is refused politely', async () => {
     const lib = await givenStaffedLibrary()
     const reply = await notices(lib, 'USTRANGER')

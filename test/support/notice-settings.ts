@@ -1,7 +1,7 @@
 import type { Db } from '../../src/db/database.ts'
 import type { MessageStatus } from '../../src/db/schema.ts'
+import { nightJob } from '../../src/domain/notices/queries.ts'
 import type { ScenarioName } from '../../src/domain/scenarios/catalogue.ts'
-import { nightlyRunJob } from '../../src/domain/scenarios/queries.ts'
 
 let counter = 0
 
@@ -25,7 +25,7 @@ export async function givenNightlyRun(db: Db, input: { libraryId: number; asOf: 
     .insertInto('job_runs')
     .values({
       library_id: input.libraryId,
-      job: nightlyRunJob,
+      job: nightJob,
       as_of: input.asOf,
       started_at: new Date(input.startedAt),
       status: input.status ?? 'done',

@@ -1,8 +1,9 @@
 import type { AppDeps } from '../../domain/deps.ts'
 import { assertNever } from '../../domain/result.ts'
-import { notice, type SlackMessage } from '../views.ts'
+import type { SlackMessage } from '../views.ts'
 import { type BotApp, type BotContext, identifyStaff } from '../workspace.ts'
 import { currentOverview } from './overview.ts'
+import { answerNoticesPreview } from './preview.ts'
 import { noticesHelp } from './views.ts'
 
 /** What `/notices …` asks for. */
@@ -40,8 +41,7 @@ async function answerNoticesCommand(deps: AppDeps, context: BotContext, text: st
     case 'help':
       return noticesHelp(request.problem)
     case 'preview':
-      // `/notices preview <date>` is the nightly planner's dry run (issue 11, part 5): its answer goes here.
-      return notice('The preview of a night is not available yet. `/notices` shows how each notice is set up.')
+      return answerNoticesPreview(deps, context, request.asOf)
     default:
       return assertNever(request)
   }

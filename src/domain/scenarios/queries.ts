@@ -1,10 +1,8 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
+import { nightJob } from '../notices/queries.ts'
 import type { ScenarioName } from './catalogue.ts'
 import type { LastRun, LibrarySettings, MessageCounts } from './scenario-view.ts'
-
-/** The `job` of the nightly notices run in `job_runs`. */
-export const nightlyRunJob = 'notices.nightly'
 
 const librarySettingsColumns = [
   'time_zone as timeZone',
@@ -138,7 +136,7 @@ export async function findLastNightlyRun(db: Db, libraryId: number): Promise<Las
   return db
     .selectFrom('job_runs')
     .where('library_id', '=', libraryId)
-    .where('job', '=', nightlyRunJob)
+    .where('job', '=', nightJob)
     .select(['as_of as asOf', 'status', 'started_at as startedAt', 'finished_at as finishedAt'])
     .orderBy('started_at', 'desc')
     .orderBy('id', 'desc')
