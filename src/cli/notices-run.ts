@@ -1,5 +1,5 @@
+import { dateText, isCalendarDate } from '../domain/calendar.ts'
 import { chooseLibrary } from '../domain/libraries/choose-library.ts'
-import { dateText, isCalendarDate } from '../domain/notices/calendar.ts'
 import type { NightNotice, NightPlan, NightScenarioCount } from '../domain/notices/errors.ts'
 import { planNight } from '../domain/notices/plan-night.ts'
 import { err, ok } from '../domain/result.ts'

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt'
-import { dateText } from '../../domain/notices/calendar.ts'
+import { dateText } from '../../domain/calendar.ts'
 import type { NightNotice, NightPlan, NightScenarioCount, PlanNightError } from '../../domain/notices/errors.ts'
 import { assertNever } from '../../domain/result.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'

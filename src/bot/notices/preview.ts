@@ -1,3 +1,4 @@
+import { dateIn } from '../../domain/calendar.ts'
 import type { AppDeps } from '../../domain/deps.ts'
 import type { RenderNotice } from '../../domain/notices/compose.ts'
 import { planNight } from '../../domain/notices/plan-night.ts'
@@ -17,12 +18,7 @@ export async function answerNoticesPreview(
   text: string,
   options: { render?: RenderNotice } = {},
 ): Promise<SlackMessage> {
-  const asOf = text.trim() === '' ? todayIn(context.library.timeZone, deps.clock.now()) : text.trim()
+  const asOf = text.trim() === '' ? dateIn(context.library.timeZone, deps.clock.now()) : text.trim()
   const plan = await planNight(deps, { libraryId: context.library.id, asOf, dryRun: true, actor: context.actor, render: options.render })
   return plan.ok ? noticesPreview(plan.value) : noticesPreviewError(plan.error, context.library.name)
-}
-
-/** The date it is at `now` in `timeZone`, 'YYYY-MM-DD'. */
-function todayIn(timeZone: string, now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.ts'
+import { dateIn } from '../calendar.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { Actor } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
@@ -6,7 +7,6 @@ import type { Change, Fed, ItemInput, Loan } from './circulation-view.ts'
 import type { CirculationError } from './errors.ts'
 import type { CirculationDeps } from './event-notices.ts'
 import { queueLoanReceipt } from './loan-receipt.ts'
-import { dateIn } from './notice-context.ts'
 import { findLibrary, findLoan, findPatronId, insertLoan, inTransaction, itemDiffers, type LoanRow, loanOf, updateLoan, upsertItem } from './queries.ts'
 
 export type CheckoutInput = {

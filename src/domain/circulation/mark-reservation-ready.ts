@@ -1,10 +1,11 @@
+import { dateIn } from '../calendar.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { Actor } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
 import type { Fed, Reservation } from './circulation-view.ts'
 import type { CirculationError } from './errors.ts'
 import { type CirculationDeps, queueEventNotice } from './event-notices.ts'
-import { dateIn, reservationContextOf } from './notice-context.ts'
+import { reservationContextOf } from './notice-context.ts'
 import { findLibrary, findReservation, inTransaction, reservationOf, updateReservation } from './queries.ts'
 
 /**

@@ -1,27 +1,6 @@
+import { dateIn, dateText, daysFrom } from '../calendar.ts'
 import type { LoanContext, NoticeContext } from '../templates/context.ts'
 import type { Item } from './circulation-view.ts'
-
-/** The calendar date of `instant` in `timeZone`, 'YYYY-MM-DD': "today" for a library is its own date. */
-export function dateIn(timeZone: string, instant: Date): string {
-  // en-CA writes dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant)
-}
-
-/**
- * A calendar date written out for people, as the templates offer it.
- * @example dateText('2026-03-02') // 'Monday 2 March 2026'
- */
-export function dateText(date: string): string {
-  const written = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(
-    new Date(`${date}T00:00:00Z`),
-  )
-  return written.replace(',', '')
-}
-
-/** Whole days from one calendar date to another: 1 from 2026-03-01 to 2026-03-02. */
-export function daysFrom(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000)
-}
 
 /** A loan as a template lists it, counted from `today`, the library's date. */
 export function loanContextOf(

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { Db } from '../../db/database.ts'
+import { dateIn, dateText } from '../calendar.ts'
 import { type NewMessage, queueMessages } from '../notices/outbox.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { ScenarioName } from '../scenarios/catalogue.ts'
@@ -9,7 +10,6 @@ import type { NoticeContext } from '../templates/context.ts'
 import type { Change, Fed, NoticeOutcome, OrderLine, PurchaseOrder } from './circulation-view.ts'
 import type { CirculationError } from './errors.ts'
 import { type CirculationDeps, isScenarioOn, outcomeOf } from './event-notices.ts'
-import { dateIn, dateText } from './notice-context.ts'
 import { findLibrary, findOrder, findSupplier, insertOrder, inTransaction, type OrderRow, type SupplierRow } from './queries.ts'
 
 export type OrderInput = { id: string; supplierId: string; lines: OrderLine[] }

@@ -1,11 +1,12 @@
 import { recordAudit } from '../audit/record-audit.ts'
+import { dateIn } from '../calendar.ts'
 import { err, ok, type Result } from '../result.ts'
 import { type Actor, actorLabel } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
 import type { Fed, Loan } from './circulation-view.ts'
 import type { CirculationError } from './errors.ts'
 import { type CirculationDeps, queueEventNotice } from './event-notices.ts'
-import { dateIn, loanContextOf } from './notice-context.ts'
+import { loanContextOf } from './notice-context.ts'
 import { findLibrary, findLoan, inTransaction, loanOf, updateLoan } from './queries.ts'
 
 export type RecallInput = {

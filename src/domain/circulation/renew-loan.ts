@@ -1,10 +1,10 @@
+import { dateIn } from '../calendar.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { Actor } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
 import type { Fed, Loan } from './circulation-view.ts'
 import type { CirculationError } from './errors.ts'
 import type { CirculationDeps } from './event-notices.ts'
-import { dateIn } from './notice-context.ts'
 import { findLibrary, findLoan, inTransaction, loanOf, updateLoan } from './queries.ts'
 
 /**

@@ -1,6 +1,6 @@
+import { dateText } from '../calendar.ts'
 import { escalationScenarios, type ScenarioName } from '../scenarios/catalogue.ts'
 import type { LoanContext, NoticeContext } from '../templates/context.ts'
-import { dateText } from './calendar.ts'
 import type { NoticeDraft } from './compose.ts'
 import type { NightNotice } from './errors.ts'
 import type { DueSoonLoanRow, NoticeLoanRow, OverdueLoanRow, ReservationRow } from './queries.ts'

@@ -1,6 +1,6 @@
+import { addDays, dateText } from '../calendar.ts'
 import type { ScenarioName } from '../scenarios/catalogue.ts'
 import type { LoanContext, NoticeContext } from './context.ts'
-import { addDays, dateText } from './date-text.ts'
 
 /** The made-up patron of an example; the preview says plainly that it is an example. */
 export const examplePatron = { first_name: 'Sam', last_name: 'Example', full_name: 'Sam Example', username: 'sam.example' }

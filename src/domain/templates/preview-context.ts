@@ -1,9 +1,9 @@
 import type { Db } from '../../db/database.ts'
+import { dateText } from '../calendar.ts'
 import { greetingFor, recipientsFor } from '../notices/recipients.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { ScenarioName } from '../scenarios/catalogue.ts'
 import type { LoanContext, NoticeContext } from './context.ts'
-import { dateText } from './date-text.ts'
 import type { TemplateError } from './errors.ts'
 import { exampleContext, exampleResetLink } from './example-context.ts'
 import {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
-import { addDays, overduePeriod } from '../../../src/domain/notices/calendar.ts'
+import { addDays } from '../../../src/domain/calendar.ts'
+import { overduePeriod } from '../../../src/domain/notices/calendar.ts'
 import { planNight } from '../../../src/domain/notices/plan-night.ts'
 import type { Frequency } from '../../../src/domain/scenarios/settings.ts'
 import { type GivenLibrary, givenLibrary, testDeps } from '../../support/builders.ts'

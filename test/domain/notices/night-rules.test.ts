@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
-import { addDays } from '../../../src/domain/notices/calendar.ts'
+import { addDays } from '../../../src/domain/calendar.ts'
 import { planNight } from '../../../src/domain/notices/plan-night.ts'
 import { type GivenLibrary, givenLibrary, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { expect, test } from 'vitest'
+import { dateText } from '../../../src/domain/calendar.ts'
 import { scenarioCatalogue } from '../../../src/domain/scenarios/catalogue.ts'
-import { dateText } from '../../../src/domain/templates/date-text.ts'
 import { placeholdersOf } from '../../../src/domain/templates/placeholders.ts'
 import { compileTemplate } from '../../../src/domain/templates/render.ts'
 import { validateTemplate } from '../../../src/domain/templates/validate-template.ts'
