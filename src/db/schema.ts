@@ -195,6 +195,11 @@ export interface Database {
   message_secrets: MessageSecretsTable
   notice_sends: NoticeSendsTable
   job_runs: JobRunsTable
+  blacklist: BlacklistTable
+  soft_bounces: SoftBouncesTable
+  sns_messages: SnsMessagesTable
+  recipient_choices: RecipientChoicesTable
+  send_rate: SendRateTable
 }
 
 /** A calendar date as PostgreSQL writes it, 'YYYY-MM-DD' (database.ts keeps it a string). */
@@ -334,6 +339,10 @@ export interface MessageRecipientsTable {
   address: string
   contact_id: number | null
   role: string | null
+  /** What SES said of this recipient (issue 12); null: nothing yet. */
+  delivery: 'delivered' | 'delayed' | 'bounced' | 'complained' | 'rejected' | null
+  delivery_detail: string | null
+  delivery_at: Date | null
 }
 
 export interface MessageLoansTable {
@@ -367,4 +376,46 @@ export interface JobRunsTable {
   finished_at: Date | null
   status: Generated<'running' | 'done' | 'failed'>
   summary: Json
+}
+
+/** Addresses never to mail, for the whole deployment (issue 12). */
+export interface BlacklistTable {
+  address_key: string
+  address: string
+  reason: 'bounce' | 'complaint' | 'soft_bounces' | 'suppressed' | 'manual'
+  detail: string | null
+  source: 'ses' | 'suppression_list' | 'staff' | 'api'
+  library_id: number | null
+  message_id: string | null
+  added_by: string | null
+  created_at: CreatedAt
+}
+
+export interface SoftBouncesTable {
+  id: Generated<string>
+  address_key: string
+  message_id: string | null
+  bounced_at: Date
+}
+
+export interface SnsMessagesTable {
+  message_id: string
+  topic_arn: string
+  type: string
+  received_at: CreatedAt
+}
+
+/** A recipient's own choice from the unsubscribe page: stopped (or taken back) a kind of notice. */
+export interface RecipientChoicesTable {
+  contact_id: number
+  notice_group: 'overdue' | 'recalls' | 'reservations' | 'loan_receipts'
+  stopped: boolean
+  chosen_at: CreatedAt
+}
+
+/** A token bucket shared by every instance: the sending rate (issue 12). */
+export interface SendRateTable {
+  name: string
+  tokens: number
+  refilled_at: Date
 }
