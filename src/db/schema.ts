@@ -339,8 +339,8 @@ export interface MessageRecipientsTable {
   address: string
   contact_id: number | null
   role: string | null
-  /** What SES said of this recipient (issue 12); null: nothing yet. */
-  delivery: 'delivered' | 'delayed' | 'bounced' | 'complained' | 'rejected' | null
+  /** What SES said of this recipient (issue 12); `skipped`: left out, its address blacklisted (0014); null: nothing yet. */
+  delivery: 'delivered' | 'delayed' | 'bounced' | 'complained' | 'rejected' | 'skipped' | null
   delivery_detail: string | null
   delivery_at: Date | null
 }

@@ -50,11 +50,11 @@ export async function dispatchDueMessages(deps: Deps, options: Partial<DispatchS
   const sendBefore = new Date(leaseUntil.getTime() - Math.min(30, settings.leaseSeconds / 4) * 1000)
   const claim = await claimDueMessages(deps.db, { now, leaseUntil, limit: settings.batchSize, maxAttempts: settings.maxAttempts })
   const round: DispatchRound = {
-    claimed: claim.messages.length + claim.conditionGone.length + claim.gaveUp.length,
+    claimed: claim.messages.length + claim.conditionGone.length + claim.gaveUp.length + claim.blacklisted.length,
     sent: 0,
     retried: 0,
     failed: claim.gaveUp.length,
-    skipped: claim.conditionGone.length,
+    skipped: claim.conditionGone.length + claim.blacklisted.length,
     released: 0,
   }
   for (const id of claim.gaveUp) deps.logger.warn({ messageId: id, attempts: settings.maxAttempts }, 'gave up on a message whose sender kept stopping')

@@ -34,6 +34,8 @@ export type Claim = {
   conditionGone: string[]
   /** Claimed too often (their senders stopped mid-send each time): recorded `failed`. */
   gaveUp: string[]
+  /** Every recipient's address blacklisted: recorded `skipped`, `blacklisted`. */
+  blacklisted: string[]
 }
 
 /**
@@ -58,7 +60,7 @@ export async function claimDueMessages(db: Db, input: { now: Date; leaseUntil: D
                for update skip locked) due
        where m.id = due.id
       returning m.id, m.attempts`.execute(tx)
-    if (claimed.length === 0) return { messages: [], conditionGone: [], gaveUp: [] }
+    if (claimed.length === 0) return { messages: [], conditionGone: [], gaveUp: [], blacklisted: [] }
     const ids = claimed.map((row) => row.id)
 
     // Seed 002 and DESIGN.md: a loan returned or marked lost after planning gets no notice. A
@@ -77,7 +79,22 @@ export async function claimDueMessages(db: Db, input: { now: Date; leaseUntil: D
          set status = 'failed', reason = ${`gave up after ${input.maxAttempts} attempts: the sender stopped while sending it`}, lease_until = null
        where m.id = any(${sql.val(ids)}::bigint[]) and m.status = 'sending' and m.attempts > ${input.maxAttempts}
       returning m.id`.execute(tx)
-    const settled = [...gone, ...gaveUp].map((row) => row.id)
+    // Seed 001: a blacklisted address is never mailed. Checked when sending, not only when
+    // planning, since an address may bounce while its message waits. Its recipient is marked
+    // skipped and left out; a message left with nobody is skipped as a whole.
+    await sql`
+      update message_recipients r
+         set delivery = 'skipped', delivery_detail = 'blacklisted', delivery_at = ${input.now}
+       where r.message_id = any(${sql.val(ids)}::bigint[]) and r.delivery is null
+         and exists (select 1 from blacklist b where b.address_key = lower(trim(r.address)))`.execute(tx)
+    const { rows: blacklisted } = await sql<{ id: string }>`
+      update messages m
+         set status = 'skipped', reason = 'blacklisted', lease_until = null
+       where m.id = any(${sql.val(ids)}::bigint[]) and m.status = 'sending'
+         and exists (select 1 from message_recipients r where r.message_id = m.id)
+         and not exists (select 1 from message_recipients r where r.message_id = m.id and r.delivery is distinct from 'skipped')
+      returning m.id`.execute(tx)
+    const settled = [...gone, ...gaveUp, ...blacklisted].map((row) => row.id)
     if (settled.length > 0) await tx.deleteFrom('message_secrets').where('message_id', 'in', settled).execute()
 
     const { rows } = await sql<Omit<ClaimedMessage, 'recipients'> & { recipients: ClaimedMessage['recipients'] | null }>`
@@ -85,7 +102,7 @@ export async function claimDueMessages(db: Db, input: { now: Date; leaseUntil: D
              case when l.sender_name <> '' then l.sender_name else l.name end as "senderName",
              nullif(l.reply_to, '') as "replyTo",
              (select json_agg(json_build_object('kind', r.kind, 'address', r.address) order by r.position)
-                from message_recipients r where r.message_id = m.id) as recipients,
+                from message_recipients r where r.message_id = m.id and r.delivery is distinct from 'skipped') as recipients,
              s.value as secret
         from messages m
         join libraries l on l.id = m.library_id
@@ -96,6 +113,7 @@ export async function claimDueMessages(db: Db, input: { now: Date; leaseUntil: D
       messages: rows.map((row) => ({ ...row, id: String(row.id), recipients: row.recipients ?? [] })),
       conditionGone: gone.map((row) => String(row.id)),
       gaveUp: gaveUp.map((row) => String(row.id)),
+      blacklisted: blacklisted.map((row) => String(row.id)),
     }
   })
 }
