@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt'
 import { z } from 'zod'
 import type { EmailLogError } from '../../domain/notices/errors.ts'
 import type { EmailLogPage } from '../../domain/notices/list-messages.ts'
-import type { EmailLogEntry } from '../../domain/notices/outbox-queries.ts'
+import type { EmailLogEntry, RecipientDelivery } from '../../domain/notices/outbox-queries.ts'
 import { assertNever } from '../../domain/result.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'
 import { recipientsWords, skippedWords } from '../contacts/loan-views.ts'
@@ -102,6 +102,8 @@ function entryText(message: EmailLogEntry, timeZone: string): string {
     ...(message.reservation ? [`reservation of ${escapeMrkdwn(message.reservation.title)}`] : []),
   ]
   const lines = [head, recipients === '' ? '_no recipients_' : capitalised(recipients)]
+  const delivered = message.deliveries.filter((r) => r.delivery !== null)
+  if (delivered.length > 0) lines.push(delivered.map((r) => `${escapeMrkdwn(r.address)}: ${deliveryWords(r)}`).join(' · '))
   if (message.subject !== '') lines.push(`“${escapeMrkdwn(message.subject)}”`)
   const extra = [
     ...(concerning.length > 0 ? [`About: ${concerning.join(', ')}`] : []),
@@ -127,6 +129,29 @@ function statusWords(message: EmailLogEntry): string {
       return `:x: failed: ${escapeMrkdwn(message.reason ?? 'no reason was recorded')}`
     default:
       return assertNever(message.status)
+  }
+}
+
+// What SES said of one recipient, or why it was left out, with the diagnostic when there is one.
+function deliveryWords(recipient: RecipientDelivery): string {
+  const detail = recipient.detail && recipient.delivery !== 'skipped' ? ` (${escapeMrkdwn(recipient.detail)})` : ''
+  switch (recipient.delivery) {
+    case 'delivered':
+      return ':white_check_mark: delivered'
+    case 'delayed':
+      return `:hourglass: delayed${detail}`
+    case 'bounced':
+      return `:warning: bounced${detail}`
+    case 'complained':
+      return `:warning: marked it as spam${detail}`
+    case 'rejected':
+      return `:x: rejected by SES${detail}`
+    case 'skipped':
+      return ':no_entry_sign: skipped: blacklisted'
+    case null:
+      return 'nothing known yet'
+    default:
+      return assertNever(recipient.delivery)
   }
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
-import type { MessageStatus } from '../../db/schema.ts'
+import type { MessageRecipientsTable, MessageStatus } from '../../db/schema.ts'
 
 /** Scenarios about loans: checked again when claimed, since the loans may have been returned meanwhile. */
 export const circulationScenarios = [
@@ -176,6 +176,8 @@ export type EmailLogEntry = {
   to: string[]
   cc: string[]
   bcc: string[]
+  /** What became of each recipient: SES's word (issue 12), `skipped` when its address was blacklisted, null while nothing is known. */
+  deliveries: RecipientDelivery[]
   subject: string
   status: MessageStatus
   /** Why it was skipped or failed; for a queued message, why its last attempt failed. */
@@ -186,6 +188,16 @@ export type EmailLogEntry = {
   requestedBy: string | null
   plannedAt: Date
   sentAt: Date | null
+}
+
+/** One recipient of a message and what became of it. */
+export type RecipientDelivery = {
+  kind: 'to' | 'cc' | 'bcc'
+  address: string
+  delivery: NonNullable<MessageRecipientsTable['delivery']> | null
+  /** SES's diagnostic (a bounce's), or why it was skipped (`blacklisted`). */
+  detail: string | null
+  at: Date | null
 }
 
 /** What to look for in the email log; instants are resolved from the library's days already. */
@@ -220,13 +232,14 @@ export async function findEmailLog(db: Db, search: EmailLogSearch): Promise<Arra
   }
   if (search.after) where.push(sql`(m.planned_at, m.id) < (${search.after.plannedAt}::timestamptz, ${search.after.id}::bigint)`)
   const { rows } = await sql<
-    Omit<EmailLogEntry, 'to' | 'cc' | 'bcc'> & { recipients: Array<{ kind: 'to' | 'cc' | 'bcc'; address: string }>; cursorAt: string }
+    Omit<EmailLogEntry, 'to' | 'cc' | 'bcc' | 'deliveries'> & { recipients: Array<Omit<RecipientDelivery, 'at'> & { at: string | null }>; cursorAt: string }
   >`
     select m.id, m.scenario, p.username, s.name as supplier, m.subject, m.status, m.reason,
            m.requested_by as "requestedBy", m.planned_at as "plannedAt", m.sent_at as "sentAt",
            -- Exact to the microsecond, for the next page's cursor (a Date keeps milliseconds).
            m.planned_at::text as "cursorAt",
-           coalesce((select json_agg(json_build_object('kind', r.kind, 'address', r.address) order by r.position)
+           coalesce((select json_agg(json_build_object('kind', r.kind, 'address', r.address, 'delivery', r.delivery,
+                                                       'detail', r.delivery_detail, 'at', r.delivery_at) order by r.position)
                        from message_recipients r where r.message_id = m.id), '[]') as recipients,
            coalesce((select json_agg(json_build_object('title', i.title, 'barcode', i.barcode, 'dueDate', l.due_date) order by l.due_date, i.title)
                        from message_loans ml join loans l on l.id = ml.loan_id join items i on i.id = l.item_id
@@ -251,6 +264,7 @@ export async function findEmailLog(db: Db, search: EmailLogSearch): Promise<Arra
       to: of('to'),
       cc: of('cc'),
       bcc: of('bcc'),
+      deliveries: recipients.map((r) => ({ ...r, at: r.at === null ? null : new Date(r.at) })),
     }
   })
 }

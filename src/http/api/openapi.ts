@@ -3,6 +3,8 @@ import { circulationSchemas, externalIdParam } from './circulation-schemas.ts'
 import { maxImportBytes } from './imports.ts'
 import {
   auditQuerySchema,
+  blacklistAddressParam,
+  blacklistQuerySchema,
   contactIdParam,
   contactsImportQuerySchema,
   maxBodyBytes,
@@ -95,6 +97,7 @@ const problemResponses = {
     content: problemJson,
   },
   InternalError: { description: 'Something failed on our side; nothing of it is disclosed.', content: problemJson },
+  NotBlacklisted: { description: 'The address is not on the blacklist, or concerns none of the library’s contacts and messages.', content: problemJson },
   ServiceStarting: { description: 'The service is starting and its database is not ready yet; try again in a few seconds.', content: problemJson },
 }
 
@@ -115,6 +118,7 @@ const statusOf: Record<ProblemName, string> = {
   RecordNotFound: '404',
   Conflict: '409',
   InternalError: '500',
+  NotBlacklisted: '404',
   ServiceStarting: '503',
 }
 
@@ -142,6 +146,7 @@ type Tag =
   | 'acquisitions'
   | 'password resets'
   | 'messages'
+  | 'blacklist'
 
 function operation(tag: Tag, summary: string, operationId: string, details: Record<string, unknown>) {
   return { tags: [tag], summary, operationId, ...details }
@@ -331,6 +336,11 @@ export function openApiDocument() {
       { name: 'acquisitions', description: 'Suppliers, and purchase orders mailed to them.' },
       { name: 'password resets', description: "A patron's password-reset link, mailed to the patron alone." },
       { name: 'messages', description: 'The email log: every notice planned, to whom, and whether it was sent, skipped or failed, and why.' },
+      {
+        name: 'blacklist',
+        description:
+          'Addresses never mailed, for the whole deployment: learnt from bounces and complaints, from SES’s suppression list, or added by hand. A key sees the entries of its library’s contacts and messages.',
+      },
     ],
     paths: {
       '/api/v1/openapi.json': {
@@ -467,6 +477,38 @@ export function openApiDocument() {
             "Newest planned first, a page at a time: follow nextCursor until it is null. Filters combine; dates are whole days in the library's time zone. A message's body is never shown, so a password-reset link never is.",
           parameters: queryParameters(messagesQuerySchema),
           responses: { '200': { description: 'A page of the email log.', content: json(ref('EmailLogPage')) }, ...problems('Forbidden', 'InvalidQuery') },
+        }),
+      },
+      '/api/v1/blacklist': {
+        get: operation('blacklist', 'List blacklisted addresses', 'listBlacklist', {
+          description:
+            'Newest first, since a date (the last 30 days when left out), with the patrons whose contact each address is. At most 500: truncated says there were more.',
+          parameters: queryParameters(blacklistQuerySchema),
+          responses: { '200': { description: 'The blacklist since the date.', content: json(ref('BlacklistPage')) }, ...problems('InvalidQuery') },
+        }),
+        post: operation('blacklist', 'Blacklist an address by hand', 'addToBlacklist', {
+          description:
+            'For the whole deployment: no notice is mailed to it from any library. Reason manual unless given. An address already blacklisted is unchanged and keeps its reason. Audited.',
+          requestBody: { required: true, content: json(ref('NewBlacklistEntry')) },
+          responses: {
+            '201': { description: 'Blacklisted.', content: json(ref('BlacklistAnswer')) },
+            '200': { description: 'It was blacklisted already.', content: json(ref('BlacklistAnswer')) },
+            ...problems('Forbidden', ...writing),
+          },
+        }),
+      },
+      '/api/v1/blacklist/{address}': {
+        parameters: [
+          { name: 'address', in: 'path', required: true, description: blacklistAddressParam.description, schema: parameterSchema(blacklistAddressParam) },
+        ],
+        delete: operation('blacklist', 'Take an address off the blacklist', 'removeFromBlacklist', {
+          description:
+            "Mail to it may go again. In SES mode it is taken off SES's account suppression list first; when SES cannot be reached nothing is removed (503). Only an address of the library's contacts or messages (else 404). Audited.",
+          responses: {
+            '204': { description: 'Removed.' },
+            // A 503 is also SES's suppression list out of reach (suppression-list-unreachable), as the description says.
+            ...problems('Forbidden', 'NotBlacklisted'),
+          },
         }),
       },
     },

@@ -1,5 +1,7 @@
 import type { z } from 'zod'
 import type { AuditError } from '../../domain/audit/errors.ts'
+import { notABound } from '../../domain/audit/list-audit.ts'
+import type { AddToBlacklistError, ListBlacklistError, RemoveFromBlacklistError } from '../../domain/bounces/errors.ts'
 import type { ContactField } from '../../domain/contacts/contact-fields.ts'
 import type { ContactError } from '../../domain/contacts/errors.ts'
 import type { ImportError } from '../../domain/imports/errors.ts'
@@ -392,6 +394,51 @@ export function emailLogProblem(error: EmailLogError): Problem {
       }
     case 'library_not_found':
       return { ...routeNotFound, detail: 'The library of this key no longer exists' }
+    default:
+      return assertNever(error)
+  }
+}
+
+/** Every expected failure of the blacklist's routes, as the API answers it. */
+export function blacklistProblem(error: ListBlacklistError | AddToBlacklistError | RemoveFromBlacklistError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      return notAllowed(error)
+    case 'invalid_since':
+      return {
+        type: problemType('invalid-query'),
+        title: 'Invalid query parameters',
+        status: 422,
+        detail: 'The query parameters are wrong',
+        errors: [{ parameter: 'since', detail: notABound(error.value) }],
+      }
+    case 'library_not_found':
+      return { ...routeNotFound, detail: 'The library of this key no longer exists' }
+    case 'invalid_address':
+      return {
+        type: problemType('invalid-body'),
+        title: 'Invalid request body',
+        status: 422,
+        detail: 'The request body is wrong; nothing was changed',
+        errors: [{ pointer: '/address', detail: `"${error.value}" is not an email address` }],
+      }
+    case 'invalid_reason':
+      return {
+        type: problemType('invalid-body'),
+        title: 'Invalid request body',
+        status: 422,
+        detail: 'The request body is wrong; nothing was changed',
+        errors: [{ pointer: '/reason', detail: `"${error.value}" is not a reason` }],
+      }
+    case 'not_blacklisted':
+      return { type: problemType('not-blacklisted'), title: 'Not Found', status: 404, detail: 'This address is not on the blacklist of this library' }
+    case 'suppression_list_unreachable':
+      return {
+        type: problemType('suppression-list-unreachable'),
+        title: 'Service Unavailable',
+        status: 503,
+        detail: "SES's suppression list could not be reached, so the address stays blacklisted; try again later",
+      }
     default:
       return assertNever(error)
   }

@@ -103,7 +103,12 @@ export function renderTemplate(template: ScenarioTemplate): TemplateBody {
 /** A page of the email log; instants in UTC. */
 export function renderEmailLogPage(page: EmailLogPage): EmailLogPageBody {
   return {
-    messages: page.messages.map((message) => ({ ...message, plannedAt: message.plannedAt.toISOString(), sentAt: message.sentAt?.toISOString() ?? null })),
+    messages: page.messages.map(({ deliveries, ...message }) => ({
+      ...message,
+      recipients: deliveries.map((r) => ({ kind: r.kind, address: r.address, delivery: r.delivery, detail: r.detail, at: r.at?.toISOString() ?? null })),
+      plannedAt: message.plannedAt.toISOString(),
+      sentAt: message.sentAt?.toISOString() ?? null,
+    })),
     nextCursor: page.nextCursor,
   }
 }

@@ -2,8 +2,10 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { except } from 'hono/combine'
 import type { AppDeps } from '../../domain/deps.ts'
+import type { SuppressionList } from '../../mail/ses-suppression.ts'
 import { auditRoutes } from './audit.ts'
 import { type ApiEnv, requireApiKey } from './authenticate.ts'
+import { blacklistRoutes } from './blacklist.ts'
 import { type CirculationRouteDeps, circulationRoutes } from './circulation.ts'
 import { contactRoutes } from './contacts.ts'
 import { importRoutes } from './imports.ts'
@@ -21,7 +23,13 @@ import { templateRoutes } from './templates.ts'
  * and feeds circulation (loans, reservations, orders, password resets), with a bearer API key.
  * Every answer that is not a success is `application/problem+json` (RFC 9457).
  */
-export function apiRoutes(deps: AppDeps & Pick<CirculationRouteDeps, 'noticeRenderer'>): Hono {
+export function apiRoutes(
+  deps: AppDeps &
+    Pick<CirculationRouteDeps, 'noticeRenderer'> & {
+      /** SES's account suppression list, in `EMAIL_TRANSPORT=ses` mode: removing a blacklisted address removes it there too. */
+      suppressionList?: SuppressionList | null
+    },
+): Hono {
   const api = new Hono().basePath('/api/v1')
   const document = openApiDocument()
 
@@ -51,6 +59,7 @@ export function apiRoutes(deps: AppDeps & Pick<CirculationRouteDeps, 'noticeRend
   withKey.route('/', templateRoutes(deps))
   withKey.route('/', circulationRoutes(deps))
   withKey.route('/', messageRoutes(deps))
+  withKey.route('/', blacklistRoutes({ ...deps, suppressionList: deps.suppressionList ?? null }))
   api.route('/', withKey)
   return api
 }

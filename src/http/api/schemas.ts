@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defaultAuditLimit, maxAuditLimit } from '../../domain/audit/list-audit.ts'
+import { type BlacklistReason, blacklistReasons } from '../../domain/bounces/queries.ts'
 import { bccPreferences, contactRoles, contactSources, contactTypes, contactUsages } from '../../domain/contacts/contact-fields.ts'
 import { contactImportModes } from '../../domain/imports/contacts-plan.ts'
 import { defaultEmailLogLimit, maxEmailLogLimit, messageStatuses } from '../../domain/notices/list-messages.ts'
@@ -488,6 +489,22 @@ const emailLogMessageSchema = z.object({
   to: z.array(z.string()),
   cc: z.array(z.string()),
   bcc: z.array(z.string()),
+  recipients: z
+    .array(
+      z.object({
+        kind: z.enum(['to', 'cc', 'bcc']),
+        address: z.string(),
+        delivery: z
+          .enum(['delivered', 'delayed', 'bounced', 'complained', 'rejected', 'skipped'])
+          .nullable()
+          .describe(
+            'What became of this recipient: delivered, delayed, bounced, complained or rejected, as SES reported it; skipped: left out because its address is blacklisted; null: nothing known yet (or not sent).',
+          ),
+        detail: z.string().nullable().describe("SES's diagnostic (a bounce's type and status), or why it was skipped (blacklisted)."),
+        at: z.iso.datetime().nullable().describe('When SES reported it, or when it was skipped.'),
+      }),
+    )
+    .describe('Every recipient in order, with its delivery status.'),
   subject: z.string(),
   status: z
     .enum(messageStatuses)
@@ -510,6 +527,58 @@ const emailLogPageSchema = z.object({
   nextCursor: z.string().nullable().describe('Send as cursor for the next, older, page; null on the last page.'),
 })
 
+// The blacklist: addresses never mailed, for the whole deployment; a key sees its library's.
+
+export const blacklistQuerySchema = z.strictObject({
+  since: z
+    .string({ error: 'Give this parameter once' })
+    .optional()
+    .describe(
+      "Entries added at or after this: a date (2026-03-01: from the start of that day in the library's time zone) or an instant with its offset. Left out: the last 30 days.",
+    ),
+})
+
+export const blacklistAddressParam = z.string().min(1).describe('The address, URL-encoded; matched in any case.')
+
+export const newBlacklistEntrySchema = z.strictObject({
+  address: z.string().describe('The email address never to mail.'),
+  reason: z
+    .enum(blacklistReasons as [BlacklistReason, ...BlacklistReason[]])
+    .optional()
+    .describe('Why; manual when left out.'),
+})
+
+const blacklistEntrySchema = z.object({
+  address: z.string(),
+  reason: z
+    .enum(blacklistReasons as [BlacklistReason, ...BlacklistReason[]])
+    .describe(
+      'bounce: a permanent bounce; complaint: the recipient marked a notice as spam; soft_bounces: repeated transient bounces; suppressed: on SES’s account suppression list; manual: added by hand.',
+    ),
+  detail: z.string().nullable().describe("SES's words: the bounce type and diagnostic, or the complaint's feedback type; or a note."),
+  source: z
+    .enum(['ses', 'suppression_list', 'staff', 'api'])
+    .describe('Where it was learnt: an SES notification, SES’s suppression list, staff in Slack, or the API.'),
+  addedBy: z.string().nullable().describe('Who added it by hand (slack:U0123ABCD, api-key:4).'),
+  createdAt: z.iso.datetime(),
+  patrons: z
+    .array(z.object({ username: z.string(), name: z.string(), role: z.string(), contactId: z.number().int() }))
+    .describe("The library's patrons whose contact this address is."),
+})
+
+const blacklistPageSchema = z.object({
+  since: z.iso.datetime().describe('Where the list starts.'),
+  entries: z.array(blacklistEntrySchema).describe('Newest first, at most 500.'),
+  truncated: z.boolean().describe('True when there were more than 500: ask with a later since.'),
+})
+
+const blacklistAnswerSchema = z.object({
+  result: z.enum(['created', 'unchanged']).describe('unchanged: the address was blacklisted already, and keeps its first reason.'),
+  entry: blacklistEntrySchema,
+})
+
+export type BlacklistEntryBody = z.input<typeof blacklistEntrySchema>
+export type BlacklistPageBody = z.input<typeof blacklistPageSchema>
 export type FieldError = z.infer<typeof fieldErrorSchema>
 export type ParameterError = z.infer<typeof parameterErrorSchema>
 export type LineError = z.infer<typeof lineErrorSchema>
@@ -552,6 +621,10 @@ export const namedSchemas = {
   TemplateList: templateListSchema,
   EmailLogPage: emailLogPageSchema,
   EmailLogMessage: emailLogMessageSchema,
+  BlacklistPage: blacklistPageSchema,
+  BlacklistEntry: blacklistEntrySchema,
+  NewBlacklistEntry: newBlacklistEntrySchema,
+  BlacklistAnswer: blacklistAnswerSchema,
   LineError: lineErrorSchema,
   Problem: problemSchema,
 } as const

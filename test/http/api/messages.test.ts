@@ -62,6 +62,12 @@ async function libraryWithALog() {
     .set({ status: 'sent', sent_at: new Date('2026-03-01T15:00:05Z') })
     .where('id', '=', overdue)
     .execute()
+  // What SES said of two of its three recipients.
+  await sql`update message_recipients set delivery = 'delivered', delivery_at = ${new Date('2026-03-01T15:00:07Z')}
+             where message_id = ${overdue} and address = 'Mum@Example.org'`.execute(handle.db)
+  await sql`update message_recipients set delivery = 'bounced', delivery_detail = 'Permanent (General): 550 5.1.1 user unknown',
+                    delivery_at = ${new Date('2026-03-01T15:00:09Z')}
+             where message_id = ${overdue} and address = 'dad@example.org'`.execute(handle.db)
   await plannedAt(overdue, '2026-03-01T15:00:00Z') // 02:00 on 2 March in Sydney
   const ready = await givenQueuedMessage(handle.db, lib, ben, {
     scenario: 'reservation.ready',
@@ -82,7 +88,7 @@ async function libraryWithALog() {
 }
 
 describe('GET /api/v1/messages', () => {
-  test('a staff key reads the log newest first: to whom, what, the loans or reservation it concerns, and why one was skipped', async () => {
+  test('a staff key reads the log newest first: to whom, what became of each recipient, the loans or reservation it concerns, and why one was skipped', async () => {
     const { lib, overdue, ready, nobody } = await libraryWithALog()
 
     const page = await pageOf(await readLog(lib))
@@ -108,6 +114,17 @@ describe('GET /api/v1/messages', () => {
         to: ['Mum@Example.org'],
         cc: ['teacher@school.example'],
         bcc: ['dad@example.org'],
+        recipients: [
+          { kind: 'to', address: 'Mum@Example.org', delivery: 'delivered', detail: null, at: '2026-03-01T15:00:07.000Z' },
+          { kind: 'cc', address: 'teacher@school.example', delivery: null, detail: null, at: null },
+          {
+            kind: 'bcc',
+            address: 'dad@example.org',
+            delivery: 'bounced',
+            detail: 'Permanent (General): 550 5.1.1 user unknown',
+            at: '2026-03-01T15:00:09.000Z',
+          },
+        ],
         subject: 'Ana has 2 overdue loans',
         status: 'sent',
         reason: null,

@@ -27,6 +27,8 @@ test('the OpenAPI 3.1 document is served without a key and lists every path', as
   expect(document.openapi).toBe('3.1.0')
   expect(Object.keys(document.paths).sort()).toEqual([
     '/api/v1/audit',
+    '/api/v1/blacklist',
+    '/api/v1/blacklist/{address}',
     '/api/v1/contacts/{id}',
     '/api/v1/imports/contacts',
     '/api/v1/imports/patrons',
