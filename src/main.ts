@@ -1,10 +1,12 @@
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { SESv2Client } from '@aws-sdk/client-sesv2'
 import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { sql } from 'kysely'
 import type { Logger } from 'pino'
 import { createSlackBot, type SlackBot } from './bot/app.ts'
+import type { SlackMessage } from './bot/views.ts'
 import { type Config, ConfigError, defaultEmailFrom, loadConfig } from './config.ts'
 import { DataDirInUse } from './db/data-dir-lock.ts'
 import { type DatabaseHandle, openEmbeddedDatabase, openServerDatabase } from './db/database.ts'
@@ -14,10 +16,12 @@ import { giveUpUnfinishedBatches } from './domain/batches/give-up-batches.ts'
 import { type AppDeps, type Clock, systemClock } from './domain/deps.ts'
 import { apiRoutes } from './http/api/routes.ts'
 import { createHttpApp } from './http/app.ts'
+import { startBounceJobs } from './jobs/bounces-daily.ts'
 import { startDispatcher } from './jobs/dispatcher.ts'
 import { startNightlySchedule } from './jobs/nightly.ts'
 import { createLogger } from './logger.ts'
 import { createFileTransport } from './mail/file-transport.ts'
+import { createSesSuppressionList, type SuppressionList } from './mail/ses-suppression.ts'
 
 export type Service = { port: number; deps: AppDeps; stop(): Promise<void> }
 
@@ -37,6 +41,10 @@ export async function startService(
     dispatch?: boolean
     /** The nightly run's schedule (src/jobs/nightly.ts); tests whose data is not about the night leave it off. */
     nightly?: boolean
+    /** The blacklist's hourly tick: SES suppression sync and the daily digests (src/jobs/bounces-daily.ts); tests leave it off. */
+    bounceJobs?: boolean
+    /** SES's suppression list to use instead of the configured one (tests: a fake SES endpoint). */
+    suppressionList?: SuppressionList | null
   } = {},
 ): Promise<Service> {
   const logger = options.logger ?? createLogger(config.logLevel)
@@ -79,9 +87,10 @@ export async function startService(
       if (given.length > 0) logger.warn({ imports: given }, 'gave up imports an earlier run left unfinished; they changed nothing')
     }
     deps = { db: database.db, bulkLoad: database.bulkLoad, clock: options.clock ?? systemClock, logger, adminUserIds: config.adminUserIds }
-    api = apiRoutes(deps)
+    const suppressionList = options.suppressionList !== undefined ? options.suppressionList : configuredSuppressionList(config)
+    api = apiRoutes({ ...deps, suppressionList })
     if (config.slack.mode !== 'off') {
-      bot = createSlackBot({ slack: config.slack, deps, logger })
+      bot = createSlackBot({ slack: config.slack, deps, logger, suppressionList })
       await bot.start()
       stops.push(() => bot!.stop())
       logger.info({ mode: config.slack.mode }, 'slack connected')
@@ -102,6 +111,11 @@ export async function startService(
       const schedule = startNightlySchedule(deps, { report })
       stops.push(() => schedule.stop())
     }
+    if (options.bounceJobs !== false) {
+      const post = bot ? (channel: string, message: SlackMessage) => bot!.postMessage(channel, message) : undefined
+      const jobs = startBounceJobs(deps, { suppressionList, post })
+      stops.push(() => jobs.stop())
+    }
     ready = true
   } catch (error) {
     await closeServer(server)
@@ -119,6 +133,16 @@ export async function startService(
       logger.info('stopped')
     },
   }
+}
+
+/**
+ * SES's account suppression list, in `EMAIL_TRANSPORT=ses` mode only: region, credentials and
+ * endpoint from the AWS SDK's own chain and variables (AWS_REGION, AWS_ENDPOINT_URL_SESV2).
+ */
+function configuredSuppressionList(config: Config): SuppressionList | null {
+  // Compared as a string: the ses transport's config arrives with the sending part of issue 12.
+  if ((config.email?.transport as string | undefined) !== 'ses') return null
+  return createSesSuppressionList(new SESv2Client({}))
 }
 
 /**

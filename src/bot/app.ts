@@ -3,7 +3,10 @@ import type { Context } from 'hono'
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
 import type { AppDeps } from '../domain/deps.ts'
+import type { SuppressionList } from '../mail/ses-suppression.ts'
 import { boltLogger } from './bolt-logger.ts'
+import { registerBouncesActions } from './bounces/actions.ts'
+import { registerBouncesCommand } from './bounces/command.ts'
 import { registerContactActions } from './contacts/actions.ts'
 import { registerContactsCommand } from './contacts/command.ts'
 import { registerContactModal } from './contacts/modal.ts'
@@ -20,6 +23,7 @@ import { registerNoticesModals } from './notices/modal.ts'
 import { registerStaffCommand } from './staff/command.ts'
 import { registerTemplateActions } from './templates/actions.ts'
 import { registerTemplateModal } from './templates/modal.ts'
+import type { SlackMessage } from './views.ts'
 import type { BotContext } from './workspace.ts'
 
 export type SlackBot = {
@@ -29,6 +33,8 @@ export type SlackBot = {
   stop(): Promise<void>
   /** Posts a message to a channel (the nightly run's report to the library's channel). */
   post(channel: string, text: string): Promise<void>
+  /** Posts a message with blocks to a channel (the daily bounce digest). */
+  postMessage(channel: string, message: SlackMessage): Promise<void>
 }
 
 type SlackConfig = Exclude<Config['slack'], { mode: 'off' }>
@@ -37,7 +43,13 @@ type SlackConfig = Exclude<Config['slack'], { mode: 'off' }>
  * The Slack door: one Bolt app whose listeners serve both modes. In HTTP mode our Hono server
  * receives `POST /slack/events`; in Socket Mode Bolt holds the socket to Slack.
  */
-export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; logger: Logger }): SlackBot {
+export function createSlackBot(options: {
+  slack: SlackConfig
+  deps: AppDeps
+  logger: Logger
+  /** SES's account suppression list (EMAIL_TRANSPORT=ses): /bounces removes addresses from it too. */
+  suppressionList?: SuppressionList | null
+}): SlackBot {
   const { slack, deps, logger } = options
   const clientOptions = slack.apiUrl === undefined ? {} : { slackApiUrl: slack.apiUrl }
   const receiver = slack.mode === 'http' ? createHttpReceiver({ signingSecret: slack.signingSecret, clock: deps.clock, logger }) : undefined
@@ -70,6 +82,8 @@ export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; log
   registerTemplateModal(app, deps)
   registerEmailLogCommand(app, deps)
   registerEmailLogActions(app, deps)
+  registerBouncesCommand(app, deps)
+  registerBouncesActions(app, { ...deps, suppressionList: options.suppressionList ?? null })
   app.event('app_uninstalled', async ({ body }) => {
     logger.warn({ teamId: body.team_id }, 'the Slack app was uninstalled from a workspace')
   })
@@ -88,6 +102,9 @@ export function createSlackBot(options: { slack: SlackConfig; deps: AppDeps; log
     },
     async post(channel, text) {
       await app.client.chat.postMessage({ token: slack.botToken, channel, text })
+    },
+    async postMessage(channel, message) {
+      await app.client.chat.postMessage({ token: slack.botToken, channel, ...message })
     },
   }
 }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto'
 import pino, { type Logger } from 'pino'
 import { loadConfig } from '../../src/config.ts'
 import type { DatabaseHandle } from '../../src/db/database.ts'
+import type { SuppressionList } from '../../src/mail/ses-suppression.ts'
 import { type Service, startService } from '../../src/main.ts'
 import { openTestDatabase } from './database.ts'
 import { type FakeSlack, startFakeSlack } from './fake-slack.ts'
@@ -186,7 +187,9 @@ export type SlackTestService = { service: Service; fake: FakeSlack; database: Da
  * The whole service on a fresh database, in Slack's HTTP mode (or Socket Mode), talking to a fake
  * Slack; `logger` is silent unless a test reads what the service logs.
  */
-export async function startServiceWithSlack(options: { adminUserIds?: string[]; socketMode?: boolean; logger?: Logger } = {}): Promise<SlackTestService> {
+export async function startServiceWithSlack(
+  options: { adminUserIds?: string[]; socketMode?: boolean; logger?: Logger; suppressionList?: SuppressionList | null } = {},
+): Promise<SlackTestService> {
   const fake = await startFakeSlack()
   const database = await openTestDatabase()
   const config = loadConfig({
@@ -199,7 +202,14 @@ export async function startServiceWithSlack(options: { adminUserIds?: string[]; 
     LOG_LEVEL: 'silent',
   })
   // Messages queued from Slack stay in the outbox for the test to read: nothing sends them.
-  const service = await startService(config, { database, logger: options.logger ?? pino({ level: 'silent' }), dispatch: false, nightly: false })
+  const service = await startService(config, {
+    database,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    dispatch: false,
+    nightly: false,
+    bounceJobs: false,
+    suppressionList: options.suppressionList ?? null,
+  })
   // The bot checks its token once at start, in the background; tests begin after that call.
   await fake.next('auth.test')
   return {

@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt'
 import type { Logger } from 'pino'
+import { findBlacklistedContacts } from '../../domain/bounces/queries.ts'
 import type { AppDeps } from '../../domain/deps.ts'
 import { listOpenLoans } from '../../domain/notices/list-open-loans.ts'
 import { showPatron } from '../../domain/patrons/show-patron.ts'
@@ -21,9 +22,11 @@ export const canChangeContacts = (actor: Actor): boolean => can(actor, 'changeCo
  */
 export async function cardOptions(deps: Pick<AppDeps, 'db' | 'clock'>, input: BotContext & { patronId: number }): Promise<CardOptions> {
   const canChange = canChangeContacts(input.actor)
-  if (!can(input.actor, 'sendNotices')) return { canChange }
+  // Seed 001: a bounced contact shows with a warning and why, so staff fix its address.
+  const blacklisted = await findBlacklistedContacts(deps.db, { libraryId: input.library.id, patronId: input.patronId })
+  if (!can(input.actor, 'sendNotices')) return { canChange, blacklisted }
   const loans = await listOpenLoans(deps, { libraryId: input.library.id, patronId: input.patronId, actor: input.actor })
-  return loans.ok ? { canChange, loans: loans.value } : { canChange }
+  return loans.ok ? { canChange, blacklisted, loans: loans.value } : { canChange, blacklisted }
 }
 
 /** The patron card again, after a change, on the page it was on, with a line saying what changed. */

@@ -1,10 +1,12 @@
 import type { types } from '@slack/bolt'
+import type { BlacklistNote } from '../../domain/bounces/queries.ts'
 import type { BccPreference, ContactRole, ContactSource, ContactType, ContactUsage } from '../../domain/contacts/contact-fields.ts'
 import type { Contact } from '../../domain/contacts/contact-view.ts'
 import type { OpenLoan } from '../../domain/notices/outbox-queries.ts'
 import { displayName, type Patron, type PatronWithContacts } from '../../domain/patrons/patron-view.ts'
 import type { InvalidQuery, PatronLookup } from '../../domain/patrons/show-patron.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'
+import { reasonWords } from '../bounces/reason-words.ts'
 import { type Choice, counted, escapeMrkdwn, notice, number, type SlackMessage } from '../views.ts'
 import { loanBlocks } from './loan-views.ts'
 
@@ -28,7 +30,14 @@ export type ContactRef = { patronId: number; contactId?: number; page?: number }
  * given to staff who send notices, shows the patron's open loans with Recall and "Send overdue
  * notice now".
  */
-export type CardOptions = { canChange: boolean; notice?: string; page?: number; loans?: readonly OpenLoan[] }
+export type CardOptions = {
+  canChange: boolean
+  notice?: string
+  page?: number
+  loans?: readonly OpenLoan[]
+  /** Contacts whose address is blacklisted (bounced, complained…), by contact id: shown with a warning. */
+  blacklisted?: ReadonlyMap<number, BlacklistNote>
+}
 
 /** Each choice's short name, and what it means where a librarian picks it. */
 export const roleChoices: Record<ContactRole, Choice> = {
@@ -130,7 +139,9 @@ export function patronCard(patron: PatronWithContacts, options: CardOptions): Sl
     { type: 'divider' },
   )
   if (count === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No contacts yet._' } })
-  for (const contact of shown) blocks.push(...contactBlocksOf(patron, contact, { canChange: options.canChange, page }))
+  for (const contact of shown) {
+    blocks.push(...contactBlocksOf(patron, contact, { canChange: options.canChange, page, blacklisted: options.blacklisted?.get(contact.id) }))
+  }
   if (options.loans) blocks.push({ type: 'divider' }, ...loanBlocks(patron, options.loans, page))
 
   const buttons: types.Button[] = []
@@ -158,7 +169,11 @@ function patronFacts(patron: Patron): string {
   ].join(' · ')
 }
 
-function contactBlocksOf(patron: PatronWithContacts, contact: Contact, options: { canChange: boolean; page: number }): types.KnownBlock[] {
+function contactBlocksOf(
+  patron: PatronWithContacts,
+  contact: Contact,
+  options: { canChange: boolean; page: number; blacklisted: BlacklistNote | undefined },
+): types.KnownBlock[] {
   const heading = [`*${roleChoices[contact.role].label}*`, typeChoices[contact.type].label]
   if (contact.isPrimary) heading.push(':star: Primary')
   const addressee = contact.addressee === '' ? '' : ` (to ${escapeMrkdwn(contact.addressee)})`
@@ -167,6 +182,11 @@ function contactBlocksOf(patron: PatronWithContacts, contact: Contact, options: 
     heading.join(' · '),
     `${escapeMrkdwn(contact.address)}${addressee}`,
     `BCC: ${bccSummary[contact.bcc]} · Usage: ${usage} · Source: ${sourceLabels[contact.source]}`,
+    ...(options.blacklisted
+      ? [
+          `:warning: *Blacklisted: no notice is mailed to this address.* ${reasonWords(options.blacklisted)}${options.canChange ? '\nEdit it to a working address.' : ''}`,
+        ]
+      : []),
   ].join('\n')
   const section: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text } }
   if (!options.canChange) return [section]

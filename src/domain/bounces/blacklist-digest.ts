@@ -39,3 +39,49 @@ export async function blacklistDigest(deps: Deps, input: { libraryId: number; si
         ).rows
   return { ...input, entries: entries.slice(0, digestLimit), more: Math.max(0, entries.length - digestLimit), unreachable }
 }
+
+/** A library whose digest is due, with its report channel. */
+export type DigestLibrary = { id: number; name: string; timeZone: string; slackChannel: string }
+
+/** The hour of the library's morning from which its digest goes out: before the school day. */
+export const digestHour = 7
+
+/**
+ * The digests due now: for each library with a report channel whose local time has reached
+ * `digestHour` and whose digest for its today is not yet taken. Taking it writes a `job_runs`
+ * row (`blacklist_digest`) under a lock, so with several instances one posts each digest. Each
+ * covers the time since the library's previous digest (the last day, the first time).
+ */
+export async function takeDueBlacklistDigests(
+  deps: Pick<AppDeps, 'db' | 'clock'>,
+): Promise<Array<{ library: DigestLibrary; digest: BlacklistDigest & { more: number } }>> {
+  const now = deps.clock.now()
+  const taken = await deps.db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('library-comms:blacklist_digest'))`.execute(tx)
+    const { rows } = await sql<DigestLibrary & { since: Date | string | null; today: string }>`
+      select l.id, l.name, l.time_zone as "timeZone", l.slack_channel as "slackChannel",
+             to_char((${now}::timestamptz at time zone l.time_zone)::date, 'YYYY-MM-DD') as today,
+             (select max(r.started_at) from job_runs r where r.library_id = l.id and r.job = 'blacklist_digest') as since
+        from libraries l
+       where l.slack_channel is not null and l.slack_channel <> ''
+         and extract(hour from ${now}::timestamptz at time zone l.time_zone) >= ${digestHour}
+         and not exists (select 1 from job_runs r where r.library_id = l.id and r.job = 'blacklist_digest'
+                           and r.as_of = (${now}::timestamptz at time zone l.time_zone)::date)`.execute(tx)
+    if (rows.length > 0) {
+      await tx
+        .insertInto('job_runs')
+        .values(
+          rows.map((row) => ({ library_id: row.id, job: 'blacklist_digest', as_of: row.today, started_at: now, finished_at: now, status: 'done' as const })),
+        )
+        .execute()
+    }
+    return rows
+  })
+  const due = []
+  for (const row of taken) {
+    const since = row.since === null ? new Date(now.getTime() - 86_400_000) : new Date(row.since)
+    const digest = await blacklistDigest(deps, { libraryId: row.id, since, until: now })
+    due.push({ library: { id: row.id, name: row.name, timeZone: row.timeZone, slackChannel: row.slackChannel }, digest })
+  }
+  return due
+}

@@ -109,3 +109,19 @@ export async function deleteBlacklist(db: Db, addressKey: string): Promise<boole
   const rows = await db.deleteFrom('blacklist').where('address_key', '=', addressKey).returning('address_key').execute()
   return rows.length > 0
 }
+
+/** Why a contact's address is blacklisted, as its card says. */
+export type BlacklistNote = { reason: BlacklistReason; detail: string | null; addedBy: string | null; createdAt: Date }
+
+/** The patron's contacts whose address is blacklisted, by contact id. */
+export async function findBlacklistedContacts(db: Db, input: { libraryId: number; patronId: number }): Promise<Map<number, BlacklistNote>> {
+  const rows = await db
+    .selectFrom('contacts as c')
+    .innerJoin('blacklist as b', 'b.address_key', 'c.address_key')
+    .where('c.library_id', '=', input.libraryId)
+    .where('c.patron_id', '=', input.patronId)
+    .where('c.type', '=', 'email')
+    .select(['c.id', 'b.reason', 'b.detail', 'b.added_by as addedBy', 'b.created_at as createdAt'])
+    .execute()
+  return new Map(rows.map(({ id, ...note }) => [id, { ...note, createdAt: new Date(note.createdAt) }]))
+}
