@@ -43,6 +43,9 @@ export async function blacklistDigest(deps: Deps, input: { libraryId: number; si
 /** A library whose digest is due, with its report channel. */
 export type DigestLibrary = { id: number; name: string; timeZone: string; slackChannel: string }
 
+/** A digest to post, and where. */
+export type DueDigest = { library: DigestLibrary; digest: BlacklistDigest & { more: number } }
+
 /** The hour of the library's morning from which its digest goes out: before the school day. */
 export const digestHour = 7
 
@@ -77,7 +80,7 @@ export async function takeDueBlacklistDigests(
     }
     return rows
   })
-  const due = []
+  const due: DueDigest[] = []
   for (const row of taken) {
     const since = row.since === null ? new Date(now.getTime() - 86_400_000) : new Date(row.since)
     const digest = await blacklistDigest(deps, { libraryId: row.id, since, until: now })
