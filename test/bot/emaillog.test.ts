@@ -142,6 +142,32 @@ describe('/emaillog', () => {
     expect(JSON.stringify(reply)).not.toContain('6f1c0ffee')
   })
 
+  test('each recipient shows what became of it: delivered, bounced with the reason, or skipped as blacklisted', async () => {
+    const lib = await givenLibrary(slack.service.deps, { timeZone: 'Australia/Sydney' })
+    await lib.staff('UVIEWER', 'viewer')
+    const ben = await lib.patron({ username: 'bjones' })
+    const id = await givenQueuedMessage(db(), lib, ben, {
+      subject: 'Ben has an overdue loan',
+      recipients: [
+        { kind: 'to', address: 'mum@example.org' },
+        { kind: 'to', address: 'dad@example.org' },
+        { kind: 'bcc', address: 'gone@example.org' },
+      ],
+    })
+    await at(id, '2026-03-01T15:00:00Z', '2026-03-01T15:00:04Z')
+    const deliver = (address: string, delivery: string, detail: string | null) =>
+      sql`update message_recipients set delivery = ${delivery}, delivery_detail = ${detail} where message_id = ${id} and address = ${address}`.execute(db())
+    await deliver('mum@example.org', 'delivered', null)
+    await deliver('dad@example.org', 'bounced', 'Permanent (General): 550 5.1.1 user unknown')
+    await deliver('gone@example.org', 'skipped', 'blacklisted')
+
+    const reply = await emailLog(lib, 'UVIEWER', 'bjones')
+
+    expect(textOf(reply.blocks)).toContain(
+      'mum@example.org: :white_check_mark: delivered · dad@example.org: :warning: bounced (Permanent (General): 550 5.1.1 user unknown) · gone@example.org: :no_entry_sign: skipped: blacklisted',
+    )
+  })
+
   test('an unknown username, nothing logged yet, and no text each get a clear answer', async () => {
     const { lib } = await libraryWithAnasLog()
     await lib.patron({ username: 'newpupil' })
