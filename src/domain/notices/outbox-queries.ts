@@ -86,6 +86,7 @@ export async function claimDueMessages(db: Db, input: { now: Date; leaseUntil: D
       update message_recipients r
          set delivery = 'skipped', delivery_detail = 'blacklisted', delivery_at = ${input.now}
        where r.message_id = any(${sql.val(ids)}::bigint[]) and r.delivery is null
+         and exists (select 1 from messages m where m.id = r.message_id and m.status = 'sending')
          and exists (select 1 from blacklist b where b.address_key = lower(trim(r.address)))`.execute(tx)
     const { rows: blacklisted } = await sql<{ id: string }>`
       update messages m
