@@ -2,10 +2,11 @@ import type { Context } from 'hono'
 import type { Logger } from 'pino'
 import { isSnsMessageSeen, rememberSnsMessage } from '../domain/bounces/queries.ts'
 import { readSesEvent } from '../domain/bounces/read-ses-event.ts'
-import { recordSesEvent, type SoftBounceSettings } from '../domain/bounces/record-ses-event.ts'
+import { recordSesEvent, recordSesEvents, type SesEventOutcome, type SnsSesEvent, type SoftBounceSettings } from '../domain/bounces/record-ses-event.ts'
 import type { AppDeps } from '../domain/deps.ts'
 import { assertNever } from '../domain/result.ts'
 import { payloadTooLargeResponse, readBodyUpTo } from './read-limited-body.ts'
+import { commitTogether } from './sns/commit-together.ts'
 import { parseSnsMessage, type SnsMessage, type SnsRefusal, snsRegionOf } from './sns/sns-message.ts'
 import { createSnsVerifier, type SnsFetch } from './sns/verify-sns-message.ts'
 
@@ -32,6 +33,14 @@ export function createSesWebhook(options: SesWebhookOptions): (c: Context) => Pr
   const verify = createSnsVerifier(options.fetchSns)
   const topics = new Set(options.topicArns)
   const { logger } = options
+  // Events are written in batches, each answered once its batch has committed (never before: SNS
+  // drops what it was told was delivered).
+  const record = commitTogether<SnsSesEvent, SesEventOutcome>({
+    runBatch: (events) => recordSesEvents(options.deps()!, { events, softBounces: options.softBounces }),
+    runOne: (event) => recordSesEvent(options.deps()!, { ...event, softBounces: options.softBounces }),
+    maxBatch: 100,
+    maxRunning: 2,
+  })
 
   const refuse = (refusal: SnsRefusal, message?: SnsMessage) => {
     const { status, sentence } = describeRefusal(refusal, topics.size)
@@ -82,12 +91,7 @@ export function createSesWebhook(options: SesWebhookOptions): (c: Context) => Pr
       case 'Notification': {
         const event = readSesEvent(message.Message)
         if (!event.ok) return refuse(event.error, message)
-        const outcome = await recordSesEvent(deps, {
-          snsMessageId: message.MessageId,
-          topicArn: message.TopicArn,
-          event: event.value,
-          softBounces: options.softBounces,
-        })
+        const outcome = await record({ snsMessageId: message.MessageId, topicArn: message.TopicArn, event: event.value })
         if (outcome.redelivery) logger.info({ snsMessageId: message.MessageId }, 'ignored an SNS message already handled (a redelivery)')
         else logger.info({ snsMessageId: message.MessageId, topicArn: message.TopicArn, ...outcome }, 'learnt from an SES event')
         return c.body(null, 200)

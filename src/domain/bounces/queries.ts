@@ -4,15 +4,24 @@ import type { MessageRecipientsTable } from '../../db/schema.ts'
 
 export type RecipientDelivery = NonNullable<MessageRecipientsTable['delivery']>
 
-/** Records an SNS message as handled; false when it was already (SNS delivers at least once). */
-export async function rememberSnsMessage(db: Db, input: { messageId: string; topicArn: string; type: string; at: Date }): Promise<boolean> {
+/** Records SNS messages as handled, in one statement; returns those not seen before (SNS delivers at least once). */
+export async function rememberSnsMessages(
+  db: Db,
+  input: { at: Date; messages: ReadonlyArray<{ messageId: string; topicArn: string; type: string }> },
+): Promise<Set<string>> {
+  if (input.messages.length === 0) return new Set()
   const rows = await db
     .insertInto('sns_messages')
-    .values({ message_id: input.messageId, topic_arn: input.topicArn, type: input.type, received_at: input.at })
+    .values(input.messages.map((m) => ({ message_id: m.messageId, topic_arn: m.topicArn, type: m.type, received_at: input.at })))
     .onConflict((oc) => oc.column('message_id').doNothing())
     .returning('message_id')
     .execute()
-  return rows.length > 0
+  return new Set(rows.map((row) => row.message_id))
+}
+
+/** Records one SNS message as handled; false when it was already. */
+export async function rememberSnsMessage(db: Db, input: { messageId: string; topicArn: string; type: string; at: Date }): Promise<boolean> {
+  return (await rememberSnsMessages(db, { at: input.at, messages: [input] })).size > 0
 }
 
 /** Whether an SNS message was handled already. */
@@ -21,16 +30,26 @@ export async function isSnsMessageSeen(db: Db, messageId: string): Promise<boole
   return row !== undefined
 }
 
+export type SesMessage = { id: string; libraryId: number; transportId: string | null; recipients: Array<{ position: number; address: string }> }
+
 /**
- * Our message an SES event is about: by SES's message id (indexed), else by our id from its tag.
- * Its recipients come along, in one query.
+ * Our messages SES events are about, by SES's message id (indexed) or our id from the message
+ * tag, each with its recipients, in one query.
  */
-export async function findSesMessage(db: Db, input: { sesMessageId: string; ourMessageId: string | null }) {
-  let query = db
+export async function findSesMessages(db: Db, input: { sesMessageIds: readonly string[]; ourMessageIds: readonly string[] }): Promise<SesMessage[]> {
+  if (input.sesMessageIds.length === 0 && input.ourMessageIds.length === 0) return []
+  const rows = await db
     .selectFrom('messages as m')
+    .where((eb) =>
+      eb.or([
+        ...(input.sesMessageIds.length > 0 ? [eb('m.transport_id', 'in', input.sesMessageIds)] : []),
+        ...(input.ourMessageIds.length > 0 ? [eb('m.id', 'in', input.ourMessageIds)] : []),
+      ]),
+    )
     .select((eb) => [
       'm.id',
       'm.library_id as libraryId',
+      'm.transport_id as transportId',
       eb
         .selectFrom('message_recipients as r')
         .whereRef('r.message_id', '=', 'm.id')
@@ -41,63 +60,61 @@ export async function findSesMessage(db: Db, input: { sesMessageId: string; ourM
         )
         .as('recipients'),
     ])
-  query =
-    input.ourMessageId === null
-      ? query.where('m.transport_id', '=', input.sesMessageId)
-      : query.where((eb) => eb.or([eb('m.transport_id', '=', input.sesMessageId), eb('m.id', '=', input.ourMessageId!)]))
-  // SES's id first: a message sent again after a crash carries our id on both sends.
-  const rows = await query.orderBy(sql`m.transport_id = ${input.sesMessageId}`, 'desc').limit(1).execute()
-  const row = rows[0]
-  return row === undefined ? undefined : { id: row.id, libraryId: row.libraryId, recipients: row.recipients ?? [] }
+    .execute()
+  return rows.map((row) => ({ ...row, recipients: row.recipients ?? [] }))
 }
 
-// A later event never takes a recipient back to an earlier state (SNS does not keep order): a
-// delay after the delivery, or a delivery after the bounce, is history.
-const rank = (column: string) =>
-  sql.raw(`(case ${column} when 'delayed' then 1 when 'delivered' then 2 when 'rejected' then 3 when 'bounced' then 3 when 'complained' then 4 else 0 end)`)
+/** What SES said of one recipient of one message. */
+export type RecipientDeliveryChange = { messageId: string; position: number; delivery: RecipientDelivery; detail: string | null; at: Date }
 
-/** Sets what SES said of these recipients of one message, in one statement. */
-export async function setRecipientDelivery(
-  db: Db,
-  input: { messageId: string; delivery: RecipientDelivery; at: Date; recipients: ReadonlyArray<{ position: number; detail: string | null }> },
-): Promise<number> {
-  if (input.recipients.length === 0) return 0
-  const values = sql.join(input.recipients.map((r) => sql`(${r.position}::integer, ${r.detail}::text)`))
+// SNS keeps no order: a later event never takes a recipient back to an earlier state (a delay
+// after the delivery, a delivery after the bounce); within a state, the latest wins.
+const rankSql = (column: string) =>
+  `(case ${column} when 'delayed' then 1 when 'delivered' then 2 when 'rejected' then 3 when 'bounced' then 3 when 'complained' then 4 else 0 end)`
+
+/** Sets what SES said of these recipients, in one statement (at most one change per recipient). */
+export async function setRecipientDeliveries(db: Db, changes: readonly RecipientDeliveryChange[]): Promise<number> {
+  if (changes.length === 0) return 0
+  const values = sql.join(
+    changes.map((c) => sql`(${c.messageId}::bigint, ${c.position}::integer, ${c.delivery}::text, ${c.detail}::text, ${c.at}::timestamptz)`),
+  )
   const result = await sql`
     update message_recipients mr
-       set delivery = ${input.delivery}, delivery_detail = v.detail, delivery_at = ${input.at}
-      from (values ${values}) as v(position, detail)
-     where mr.message_id = ${input.messageId} and mr.position = v.position
-       and (${rank('mr.delivery')} < ${rank(`'${input.delivery}'`)}
-            or (${rank('mr.delivery')} = ${rank(`'${input.delivery}'`)} and (mr.delivery_at is null or mr.delivery_at <= ${input.at})))`.execute(db)
+       set delivery = v.delivery, delivery_detail = v.detail, delivery_at = v.at
+      from (values ${values}) as v(message_id, position, delivery, detail, at)
+     where mr.message_id = v.message_id and mr.position = v.position
+       and (${sql.raw(rankSql('mr.delivery'))} < ${sql.raw(rankSql('v.delivery'))}
+            or (${sql.raw(rankSql('mr.delivery'))} = ${sql.raw(rankSql('v.delivery'))} and (mr.delivery_at is null or mr.delivery_at <= v.at)))`.execute(db)
   return Number(result.numAffectedRows ?? 0)
 }
 
-/** Marks a message failed after it was sent, with why (SES rejected or could not render it). */
-export async function failSentMessage(db: Db, input: { messageId: string; reason: string }): Promise<void> {
-  await db.updateTable('messages').set({ status: 'failed', reason: input.reason }).where('id', '=', input.messageId).execute()
+/** Marks messages failed after they were sent, each with why (SES rejected or could not render it). */
+export async function failSentMessages(db: Db, failures: ReadonlyArray<{ messageId: string; reason: string }>): Promise<void> {
+  if (failures.length === 0) return
+  const values = sql.join(failures.map((f) => sql`(${f.messageId}::bigint, ${f.reason}::text)`))
+  await sql`update messages m set status = 'failed', reason = v.reason from (values ${values}) as v(id, reason) where m.id = v.id`.execute(db)
 }
 
 /**
- * Counts transient bounces, then returns each address's count within the window, its own
- * included, in two statements whatever the number of addresses.
+ * Counts transient bounces, then returns each address's count within the window that ends at its
+ * latest bounce, its own included: two statements whatever the number of bounces.
  */
 export async function countSoftBounces(
   db: Db,
-  input: { addressKeys: readonly string[]; messageId: string | null; at: Date; windowDays: number },
+  input: { bounces: ReadonlyArray<{ addressKey: string; messageId: string | null; at: Date }>; windowDays: number },
 ): Promise<Map<string, number>> {
-  if (input.addressKeys.length === 0) return new Map()
+  if (input.bounces.length === 0) return new Map()
   await db
     .insertInto('soft_bounces')
-    .values(input.addressKeys.map((key) => ({ address_key: key, message_id: input.messageId, bounced_at: input.at })))
+    .values(input.bounces.map((b) => ({ address_key: b.addressKey, message_id: b.messageId, bounced_at: b.at })))
     .execute()
-  const rows = await db
-    .selectFrom('soft_bounces')
-    .where('address_key', 'in', input.addressKeys)
-    .where('bounced_at', '>', sql<Date>`${input.at}::timestamptz - make_interval(days => ${input.windowDays})`)
-    .where('bounced_at', '<=', input.at)
-    .groupBy('address_key')
-    .select(['address_key as addressKey', (eb) => eb.fn.countAll<string>().as('count')])
-    .execute()
+  const latest = new Map<string, Date>()
+  for (const b of input.bounces) if (!(latest.get(b.addressKey)! >= b.at)) latest.set(b.addressKey, b.at)
+  const values = sql.join([...latest].map(([key, at]) => sql`(${key}::text, ${at}::timestamptz)`))
+  const { rows } = await sql<{ addressKey: string; count: string }>`
+    select v.key as "addressKey", count(*) as count
+      from (values ${values}) as v(key, at)
+      join soft_bounces s on s.address_key = v.key and s.bounced_at <= v.at and s.bounced_at > v.at - make_interval(days => ${input.windowDays})
+     group by v.key`.execute(db)
   return new Map(rows.map((row) => [row.addressKey, Number(row.count)]))
 }
