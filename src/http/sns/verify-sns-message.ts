@@ -23,6 +23,11 @@ const maxCachedCertificates = 32
  * oldest dropped). The wall clock is not consulted: the message's own Timestamp must fall within
  * the certificate's validity, so an archived message still verifies, and a certificate cannot
  * sign messages dated outside its life.
+ *
+ * Not `sns-payload-validator` (2.1): it fetches with `https.get` (no fetcher to inject, so tests
+ * would need a fake HTTPS server posing as sns.<region>.amazonaws.com), caches whatever the URL
+ * answers (an error page included) without checking the status, and its host pattern
+ * `sns.[a-zA-Z0-9-]{3,}.amazonaws.com` takes S3's legacy endpoints (`sns.s3-external-1.…`).
  */
 export function createSnsVerifier(fetchSns: SnsFetch) {
   const certificates = new Map<string, Promise<SigningCertificate>>()
