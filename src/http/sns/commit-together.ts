@@ -22,7 +22,7 @@ export function commitTogether<I, O>(options: {
       waiting = waiting.slice(batch.length)
       try {
         const outputs = await options.runBatch(batch.map((w) => w.input))
-        batch.forEach((w, index) => w.resolve(outputs[index]))
+        for (const [index, w] of batch.entries()) w.resolve(outputs[index])
       } catch (error) {
         if (batch.length === 1) batch[0].reject(error)
         else for (const w of batch) await options.runOne(w.input).then(w.resolve, w.reject)
