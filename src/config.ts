@@ -85,6 +85,34 @@ const environment = z.object({
     .trim()
     .refine(isMailbox, { error: (issue) => `"${String(issue.input)}" is not an email address such as library@school.example` })
     .default(defaultEmailFrom),
+  // Bounces and complaints (docs/admin/ses.md): the SNS topics SES publishes to, and when
+  // transient bounces blacklist an address.
+  SNS_TOPIC_ARNS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((arn) => arn.trim())
+        .filter((arn) => arn !== ''),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, {
+          error: (issue) => `"${String(issue.input)}" is not an SNS topic ARN like arn:aws:sns:eu-west-1:123456789012:ses-events`,
+        }),
+      ),
+    ),
+  SOFT_BOUNCE_LIMIT: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, { error: (issue) => `"${String(issue.input)}" is not a number of bounces from 1 to 999` })
+    .transform(Number)
+    .default(3),
+  SOFT_BOUNCE_WINDOW_DAYS: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, { error: (issue) => `"${String(issue.input)}" is not a number of days from 1 to 999` })
+    .transform(Number)
+    .default(7),
 })
 
 export type Config = {
@@ -104,6 +132,12 @@ export type Config = {
    * address. Left out (a test's own config): the file transport from `defaultEmailFrom`.
    */
   email?: { transport: 'file'; from: string }
+  /**
+   * SES's bounces and complaints through SNS: the topics accepted (SNS_TOPIC_ARNS), and
+   * `softBounceLimit` transient bounces within `softBounceWindowDays` blacklist an address. Left
+   * out (a test's own config): no topic is accepted, 3 within 7 days.
+   */
+  bounces?: { topicArns: string[]; softBounceLimit: number; softBounceWindowDays: number }
 }
 
 export class ConfigError extends Error {
@@ -147,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
     adminUserIds: e.SLACK_ADMIN_USER_IDS,
     logLevel: e.LOG_LEVEL,
     email: { transport: e.EMAIL_TRANSPORT, from: e.EMAIL_FROM },
+    bounces: { topicArns: e.SNS_TOPIC_ARNS, softBounceLimit: e.SOFT_BOUNCE_LIMIT, softBounceWindowDays: e.SOFT_BOUNCE_WINDOW_DAYS },
   }
 }
 

@@ -13,9 +13,12 @@ import { type DatabaseHandle, openEmbeddedDatabase, openServerDatabase } from '.
 import { EmbeddedDatabaseError } from './db/embedded-server.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { giveUpUnfinishedBatches } from './domain/batches/give-up-batches.ts'
+import { defaultSoftBounceSettings } from './domain/bounces/record-ses-event.ts'
 import { type AppDeps, type Clock, systemClock } from './domain/deps.ts'
 import { apiRoutes } from './http/api/routes.ts'
 import { createHttpApp } from './http/app.ts'
+import { createSesWebhook } from './http/ses-webhook.ts'
+import { fetchFromSns, type SnsFetch } from './http/sns/verify-sns-message.ts'
 import { startBounceJobs } from './jobs/bounces-daily.ts'
 import { startDispatcher } from './jobs/dispatcher.ts'
 import { startNightlySchedule } from './jobs/nightly.ts'
@@ -39,6 +42,8 @@ export async function startService(
     database?: DatabaseHandle
     /** False: queued messages are not sent (tests that look at the outbox as it was queued). */
     dispatch?: boolean
+    /** How the SES webhook reaches SNS (certificates, subscription confirmations); tests serve local files. */
+    fetchSns?: SnsFetch
     /** The nightly run's schedule (src/jobs/nightly.ts); tests whose data is not about the night leave it off. */
     nightly?: boolean
     /** The blacklist's hourly tick: SES suppression sync and the daily digests (src/jobs/bounces-daily.ts); tests leave it off. */
@@ -66,6 +71,13 @@ export async function startService(
     slack:
       config.slack.mode === 'http' ? (c) => (bot?.handleHttp ? bot.handleHttp(c) : Promise.resolve(c.json({ error: 'Slack is starting' }, 503))) : undefined,
     api: () => api,
+    sesWebhook: createSesWebhook({
+      deps: () => (ready ? deps : undefined),
+      logger,
+      topicArns: config.bounces?.topicArns ?? [],
+      softBounces: config.bounces ? { limit: config.bounces.softBounceLimit, windowDays: config.bounces.softBounceWindowDays } : defaultSoftBounceSettings,
+      fetchSns: options.fetchSns ?? fetchFromSns,
+    }),
   })
   const server = await listen(app, config.port, config.host)
   const { port, address } = server.address() as { port: number; address: string }

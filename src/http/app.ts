@@ -9,15 +9,21 @@ type HttpDoors = {
   slack?: (c: Context) => Promise<Response>
   /** `/api/v1`, once the database is open. */
   api?: () => Hono | undefined
+  /** `POST /webhooks/ses`: SNS messages from SES (src/http/ses-webhook.ts). */
+  sesWebhook?: (c: Context) => Promise<Response>
 }
 
-/** The one HTTP server: Slack, the API, and health. */
+/** The one HTTP server: Slack, the API, the SES webhook, and health. */
 export function createHttpApp(doors: HttpDoors): Hono {
   const app = new Hono()
   app.route('/', healthRoutes(doors.isReady))
   app.post('/slack/events', async (c) => {
     if (!doors.slack) return c.json({ error: 'Slack is not configured in HTTP mode on this server' }, 404)
     return doors.slack(c)
+  })
+  app.post('/webhooks/ses', async (c) => {
+    if (!doors.sesWebhook) return c.json({ error: 'the SES webhook is not served here' }, 404)
+    return doors.sesWebhook(c)
   })
   app.all('/api/v1/*', async (c) => {
     const api = doors.api?.()

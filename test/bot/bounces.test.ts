@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { bounceActions } from '../../src/bot/bounces/views.ts'
 import { contactBlocks } from '../../src/bot/contacts/modal-views.ts'
 import { contactActions } from '../../src/bot/contacts/views.ts'
-import { insertBlacklist } from '../../src/domain/bounces/queries.ts'
 import { createSesSuppressionList } from '../../src/mail/ses-suppression.ts'
+import { givenBlacklisted } from '../support/blacklist.ts'
 import { type GivenLibrary, givenLibrary } from '../support/builders.ts'
 import { type FakeSesSuppression, startFakeSesSuppression } from '../support/fake-ses-suppression.ts'
 import { buttonsIn, textOf } from '../support/fake-slack.ts'
@@ -36,7 +36,7 @@ async function libraryWithABounce() {
   const ana = await lib.patron({ username: 'asilva', firstName: 'Ana', lastName: 'Silva' })
   const mum = await lib.contact(ana, { role: 'guardian', address: 'maria.silva@example.org' })
   await lib.contact(ana, { role: 'patron', address: 'ana@school.example' })
-  await insertBlacklist(db(), [
+  await givenBlacklisted(db(), [
     { address: 'maria.silva@example.org', reason: 'bounce', detail: 'Permanent (General): 550 5.1.1 user unknown', source: 'ses', libraryId: lib.id },
   ])
   ses.suppress('maria.silva@example.org')

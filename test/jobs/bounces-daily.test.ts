@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import type { SlackMessage } from '../../src/bot/views.ts'
 import type { DatabaseHandle } from '../../src/db/database.ts'
-import { insertBlacklist } from '../../src/domain/bounces/queries.ts'
 import { runBounceTick } from '../../src/jobs/bounces-daily.ts'
 import { createSesSuppressionList } from '../../src/mail/ses-suppression.ts'
+import { givenBlacklisted } from '../support/blacklist.ts'
 import { fixedClock, givenLibrary, testDeps } from '../support/builders.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { type FakeSesSuppression, startFakeSesSuppression } from '../support/fake-ses-suppression.ts'
@@ -41,7 +41,7 @@ describe('the daily digest', () => {
     await lib.contact(ana, { address: 'ana-mum@example.org' })
     await lib.contact(ben, { address: 'ben-mum@example.org' })
     await lib.contact(ben, { address: 'ben-dad@example.org' })
-    await insertBlacklist(handle.db, [
+    await givenBlacklisted(handle.db, [
       { address: 'ana-mum@example.org', reason: 'bounce', detail: '550 user unknown', source: 'ses', createdAt: new Date('2026-03-09T14:00:00Z') },
       { address: 'ben-mum@example.org', reason: 'complaint', detail: 'abuse', source: 'ses', createdAt: new Date('2026-03-10T07:00:00Z') },
       { address: 'last-week@example.org', reason: 'bounce', source: 'ses', libraryId: lib.id, createdAt: new Date('2026-03-01T07:00:00Z') },
@@ -66,7 +66,7 @@ describe('the daily digest', () => {
     await handle.db.updateTable('libraries').set({ slack_channel: 'CREPORTS' }).where('id', '=', lib.id).execute()
     const ana = await lib.patron()
     await lib.contact(ana, { address: 'gone@example.org' })
-    await insertBlacklist(handle.db, [{ address: 'gone@example.org', reason: 'bounce', source: 'ses', createdAt: new Date('2026-03-10T06:00:00Z') }])
+    await givenBlacklisted(handle.db, [{ address: 'gone@example.org', reason: 'bounce', source: 'ses', createdAt: new Date('2026-03-10T06:00:00Z') }])
     const { posted, post } = collector()
 
     await runBounceTick(early, { suppressionList: null, post })

@@ -1,4 +1,5 @@
-import type { BlacklistNote, BlacklistReason } from '../../domain/bounces/queries.ts'
+import type { BlacklistReason } from '../../domain/bounces/blacklist.ts'
+import type { BlacklistNote } from '../../domain/bounces/queries.ts'
 import { escapeMrkdwn } from '../views.ts'
 
 const reasonLabels: Record<BlacklistReason, string> = {

@@ -1,15 +1,17 @@
 import { z } from 'zod'
 import { recordAudit } from '../audit/record-audit.ts'
+import { emailAddressKey } from '../contacts/contact-fields.ts'
 import type { AppDeps } from '../deps.ts'
 import { err, ok, type Result } from '../result.ts'
 import { type Actor, actorLabel } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
+import { type BlacklistReason, blacklistAddresses, blacklistReasons } from './blacklist.ts'
 import type { AddToBlacklistError } from './errors.ts'
-import { type BlacklistEntry, type BlacklistReason, blacklistKeyOf, blacklistReasons, findBlacklistEntry, insertBlacklist } from './queries.ts'
+import { type BlacklistEntry, findBlacklistEntry } from './queries.ts'
 
 const emailSyntax = z.email()
 
-type Deps = Pick<AppDeps, 'db'>
+type Deps = Pick<AppDeps, 'db' | 'clock'>
 
 /**
  * Blacklists an address by hand (a parent asked to receive nothing, a known dead mailbox):
@@ -26,13 +28,14 @@ export async function addToBlacklist(
   if (address.length > 320 || !emailSyntax.safeParse(address).success) return err({ code: 'invalid_address', value: input.address })
   const reason = (input.reason ?? 'manual') as BlacklistReason
   if (!blacklistReasons.includes(reason)) return err({ code: 'invalid_reason', value: input.reason! })
-  const addressKey = blacklistKeyOf(address)
+  const addressKey = emailAddressKey(address)
   const actor = actorLabel(input.actor.ref)
   const added = await deps.db.transaction().execute(async (tx) => {
-    const keys = await insertBlacklist(tx, [
-      { address, reason, detail: input.detail ?? null, source: input.source, libraryId: input.libraryId, addedBy: actor },
-    ])
-    if (keys.length === 0) return false
+    const { addedKeys } = await blacklistAddresses(tx, {
+      at: deps.clock.now(),
+      entries: [{ address, reason, detail: input.detail ?? null, source: input.source, libraryId: input.libraryId, addedBy: actor }],
+    })
+    if (addedKeys.length === 0) return false
     // The address is personal data, but the audit log is where staff look for who blacklisted it.
     await recordAudit(tx, {
       libraryId: input.libraryId,

@@ -1,11 +1,12 @@
 import type { SuppressionList } from '../../mail/ses-suppression.ts'
 import { recordAudit } from '../audit/record-audit.ts'
+import { emailAddressKey } from '../contacts/contact-fields.ts'
 import type { AppDeps } from '../deps.ts'
 import { err, ok, type Result } from '../result.ts'
 import { type Actor, actorLabel } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
 import type { RemoveFromBlacklistError } from './errors.ts'
-import { type BlacklistEntry, blacklistKeyOf, deleteBlacklist, findBlacklistEntry } from './queries.ts'
+import { type BlacklistEntry, deleteBlacklist, findBlacklistEntry } from './queries.ts'
 
 type Deps = Pick<AppDeps, 'db'> & {
   /** SES's account suppression list (`EMAIL_TRANSPORT=ses`); null: the file transport has none. */
@@ -24,7 +25,7 @@ export async function removeFromBlacklist(
 ): Promise<Result<{ removed: BlacklistEntry }, RemoveFromBlacklistError>> {
   const refused = checkPermission(input.actor, 'reviewBlacklist')
   if (refused) return err(refused)
-  const addressKey = blacklistKeyOf(input.address)
+  const addressKey = emailAddressKey(input.address)
   const entry = await findBlacklistEntry(deps.db, { libraryId: input.libraryId, addressKey })
   if (!entry) return err({ code: 'not_blacklisted', address: input.address.trim() })
   if (deps.suppressionList) {

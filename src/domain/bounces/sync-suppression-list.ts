@@ -1,8 +1,8 @@
 import type { SuppressionList } from '../../mail/ses-suppression.ts'
 import type { AppDeps } from '../deps.ts'
-import { insertBlacklist } from './queries.ts'
+import { blacklistAddresses } from './blacklist.ts'
 
-type Deps = Pick<AppDeps, 'db' | 'logger'> & { suppressionList: SuppressionList }
+type Deps = Pick<AppDeps, 'db' | 'clock' | 'logger'> & { suppressionList: SuppressionList }
 
 /** What a sync did: addresses SES listed, and how many were new to the blacklist. */
 export type SuppressionSync = { read: number; added: number }
@@ -18,15 +18,15 @@ export async function syncSuppressionList(deps: Deps, input: { since?: Date } = 
   const sync: SuppressionSync = { read: 0, added: 0 }
   for await (const page of deps.suppressionList.listSuppressed(input)) {
     sync.read += page.length
-    const added = await insertBlacklist(
-      deps.db,
-      page.map((suppressed) => ({
+    const { added } = await blacklistAddresses(deps.db, {
+      at: deps.clock.now(),
+      entries: page.map((suppressed) => ({
         address: suppressed.address,
         reason: 'suppressed' as const,
         detail: `on SES's suppression list: ${suppressed.reason === 'complaint' ? 'a complaint' : 'a bounce'} (${suppressed.updatedAt.toISOString().slice(0, 10)})`,
         source: 'suppression_list' as const,
       })),
-    )
+    })
     sync.added += added.length
   }
   deps.logger.info(sync, 'synced the SES suppression list')

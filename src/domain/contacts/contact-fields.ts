@@ -41,9 +41,17 @@ const emailSyntax = z.email()
  * lower-cased. Mailbox names are case-insensitive at every provider a school deals with.
  */
 function addressKeyOf(type: ContactType, address: string): string {
-  const trimmed = address.trim().normalize('NFC')
-  if (type === 'phone') return trimmed.replace(/[^\d+]/g, '')
-  return trimmed.toLowerCase()
+  if (type === 'phone')
+    return address
+      .trim()
+      .normalize('NFC')
+      .replace(/[^\d+]/g, '')
+  return emailAddressKey(address)
+}
+
+/** An email address's key, as `addressKeyOf` makes it: the blacklist matches contacts by it. */
+export function emailAddressKey(address: string): string {
+  return address.trim().normalize('NFC').toLowerCase()
 }
 
 /** Checks one address; returns the problem's message, or undefined when it is fine. */

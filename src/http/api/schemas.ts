@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defaultAuditLimit, maxAuditLimit } from '../../domain/audit/list-audit.ts'
-import { type BlacklistReason, blacklistReasons } from '../../domain/bounces/queries.ts'
+import { type BlacklistReason, blacklistReasons } from '../../domain/bounces/blacklist.ts'
 import { bccPreferences, contactRoles, contactSources, contactTypes, contactUsages } from '../../domain/contacts/contact-fields.ts'
 import { contactImportModes } from '../../domain/imports/contacts-plan.ts'
 import { defaultEmailLogLimit, maxEmailLogLimit, messageStatuses } from '../../domain/notices/list-messages.ts'

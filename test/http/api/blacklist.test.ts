@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
-import { insertBlacklist } from '../../../src/domain/bounces/queries.ts'
 import { dispatchDueMessages } from '../../../src/domain/notices/dispatch.ts'
 import { createSesSuppressionList } from '../../../src/mail/ses-suppression.ts'
+import { givenBlacklisted } from '../../support/blacklist.ts'
 import { fixedClock, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { type FakeSesSuppression, startFakeSesSuppression } from '../../support/fake-ses-suppression.ts'
@@ -35,7 +35,7 @@ describe('GET /api/v1/blacklist', () => {
     const lib = await sesLibrary()
     const ana = await lib.patron({ username: 'asilva', firstName: 'Ana', lastName: 'Silva' })
     const contactId = await lib.contact(ana, { role: 'guardian', address: 'dad@example.org' })
-    await insertBlacklist(handle.db, [
+    await givenBlacklisted(handle.db, [
       { address: 'dad@example.org', reason: 'bounce', detail: 'Permanent (General): 550 5.1.1 user unknown', source: 'ses' },
       { address: 'someone-elses@example.org', reason: 'bounce', source: 'ses' },
     ])
@@ -101,7 +101,7 @@ describe('DELETE /api/v1/blacklist/{address}', () => {
     const lib = await sesLibrary()
     const ana = await lib.patron()
     await lib.contact(ana, { address: 'back@example.org' })
-    await insertBlacklist(handle.db, [{ address: 'back@example.org', reason: 'bounce', source: 'ses' }])
+    await givenBlacklisted(handle.db, [{ address: 'back@example.org', reason: 'bounce', source: 'ses' }])
     ses.suppress('back@example.org')
 
     const response = await lib.send('DELETE', `/api/v1/blacklist/${encodeURIComponent('Back@Example.org')}`)
