@@ -236,9 +236,11 @@ describe('the account’s rate', () => {
     const ids = new Set<string>()
     for (let n = 0; n < 36; n += 1) ids.add(await givenQueuedMessage(handle.db, lib, ana))
     const ratePerSecond = 12
-    // Each dispatcher its own pace, as two instances have: they meet in the database's bucket.
+    // Each dispatcher its own pace, as two instances have: they meet in the database's bucket. A
+    // fifth kept below the rate (5 % by default, as B4 measures at 50/s): this machine is shared
+    // with other work, and a send held up there 50 ms would arrive next to the one after it.
     const loop = async () => {
-      const { run } = sesDispatcher({ sendPace: createSendPace(handle.db, { name: 'ses', ratePerSecond }) })
+      const { run } = sesDispatcher({ sendPace: createSendPace(handle.db, { name: 'ses', ratePerSecond, headroom: 0.2 }) })
       for (;;) {
         const round = await run({ batchSize: 5 })
         if (round.claimed === 0) return
@@ -252,9 +254,9 @@ describe('the account’s rate', () => {
     const tagged = ses.accepted().map((send) => send.input.EmailTags?.find((tag) => tag.Name === 'message')?.Value)
     expect(tagged.toSorted()).toEqual([...ids].toSorted())
     expect(mostInAnySecond(ses.accepted().map((send) => send.atMs))).toBeLessThanOrEqual(ratePerSecond)
-    // 36 sends at 12/s (less the 5 % headroom) take about three seconds: the pace is kept, not undershot.
-    expect(seconds).toBeGreaterThan(2.5)
-    expect(seconds).toBeLessThan(5)
+    // 36 sends at 12/s less a fifth take about 3.7 seconds: the pace is kept, not undershot.
+    expect(seconds).toBeGreaterThan(3.2)
+    expect(seconds).toBeLessThan(6)
     const statuses = await handle.db.selectFrom('messages').select('status').distinct().execute()
     expect(statuses).toEqual([{ status: 'sent' }])
   })

@@ -22,6 +22,8 @@ export async function startFakeSes(options: { maxSendRate?: number; latencyMs?: 
   let accountCalls = 0
 
   const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    // When the request came in, before its body is read: as close to SES's own count as can be.
+    const atMs = performance.now()
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
     const signed = (request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')
@@ -34,7 +36,6 @@ export async function startFakeSes(options: { maxSendRate?: number; latencyMs?: 
       })
     }
     if (request.method !== 'POST' || request.url !== '/v2/email/outbound-emails') return json(response, 404, { message: 'unknown operation' })
-    const atMs = performance.now()
     const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as SendEmailCommandInput
     const answer = script.shift() ?? answerFor?.(input) ?? 'ok'
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs))

@@ -30,7 +30,8 @@ export async function takeSendToken(db: Db, input: { name: string; ratePerSecond
  * The pace of the SES account for this instance: before each send, a token from the shared bucket,
  * then a wait for its slot. `headroom` (a fraction, 5 % by default) is kept below the rate: a send
  * reaches SES a few milliseconds after its slot, and those milliseconds vary; spacing the slots a
- * little wider means SES never sees more than the rate in any one second even so.
+ * little wider (50 ms over a second's worth of sends) means SES does not see more than the rate in
+ * any one second even so.
  */
 export function createSendPace(db: Db, input: { name: string; ratePerSecond: number; headroom?: number }): SendPace {
   const ratePerSecond = input.ratePerSecond * (1 - (input.headroom ?? 0.05))
