@@ -22,7 +22,8 @@ const achievedShare = 0.9
  * B4: 5,000 queued messages (500 with --small) sent to a local SES endpoint (aws-ses-v2-local,
  * started here on a free port) by two instances at once, each its own dispatcher, SES client and
  * pace, meeting only in the database's rate bucket, at a configured 50/s. Figures: the rate
- * achieved from the start until the last message is recorded sent (at least 90 % of 50/s), and
+ * achieved, from the first email SES received to the last (at least 90 % of 50/s; the time from
+ * start to the first, loading the AWS SDK and claiming the first batch, is logged beside it), and
  * the most emails SES received in any one-second window, [t, t + 1 s) over every arrival (never
  * above 50). On the embedded database, and on the server too when DATABASE_URL is set. On the
  * server each instance has its own connection pool; on the embedded one they share the process's.
@@ -106,14 +107,19 @@ async function measure(options: BenchOptions, serverUrl: string | undefined, ses
     await Promise.all(dispatchers.map((dispatcher) => dispatcher.stop()))
     for (const client of clients) client.destroy()
 
-    const achieved = count / seconds
+    const span = (Math.max(...ses.arrivals) - Math.min(...ses.arrivals)) / 1000
+    const achieved = (count - 1) / span
+    const firstAfter = (Math.min(...ses.arrivals) - startedAt) / 1000
     const most = mostInAnySecond(ses.arrivals)
     const { rows } = await sql<{ sent: number; distinct_ids: number }>`
       select count(*)::int as sent, count(distinct transport_id)::int as distinct_ids from messages where status = 'sent'`.execute(first.db)
     if (ses.arrivals.length !== count || rows[0].distinct_ids !== count) {
       throw new Error(`SES received ${ses.arrivals.length} emails and ${rows[0].distinct_ids} were recorded for ${count} messages`)
     }
-    options.log(`B4 ${kind}: ${count} messages in ${seconds.toFixed(1)} s by two instances, ${achieved.toFixed(1)}/s, most in any one second ${most}`)
+    options.log(
+      `B4 ${kind}: ${count} messages by two instances, the first after ${firstAfter.toFixed(2)} s, then ${span.toFixed(1)} s to the last: ${achieved.toFixed(1)}/s ` +
+        `(${(count / seconds).toFixed(1)}/s from the start until all were recorded); most in any one second ${most}`,
+    )
     const suffix = kind === 'server' ? '' : '-embedded'
     return [
       {
