@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { b1ContactsImport } from './b1-contacts-import.ts'
 import { b2ContactsImportLarge } from './b2-contacts-import-large.ts'
 import { b3NightlyPlanning } from './b3-nightly-planning.ts'
+import { b4SesDispatch } from './b4-ses-dispatch.ts'
 import { b5SesWebhook } from './b5-ses-webhook.ts'
 import { b6SlashCommandAck } from './b6-slash-command-ack.ts'
 import { b7StartUntilReady } from './b7-start-until-ready.ts'
@@ -11,7 +12,7 @@ import { formatFigure } from './support/figures.ts'
 
 // `npm run bench` runs every benchmark of ../shared/BENCHMARKS.md that exists so far; later
 // issues add theirs here.
-const benchmarks: Benchmark[] = [b1ContactsImport, b2ContactsImportLarge, b3NightlyPlanning, b5SesWebhook, b6SlashCommandAck, b7StartUntilReady]
+const benchmarks: Benchmark[] = [b1ContactsImport, b2ContactsImportLarge, b3NightlyPlanning, b4SesDispatch, b5SesWebhook, b6SlashCommandAck, b7StartUntilReady]
 
 const usage = `Usage: npm run bench [-- [B6 B7 …] [--small]]
 

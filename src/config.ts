@@ -66,19 +66,11 @@ const environment = z.object({
     )
     .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not a Slack user id like U0123ABCD` }))),
   LOG_LEVEL: z.enum(logLevels, { error: (issue) => `"${String(issue.input)}" is not one of ${logLevels.join(', ')}` }).default('info'),
-  // Amazon SES is the next release's; until then the file transport is the only one.
   EMAIL_TRANSPORT: z
     .string()
     .trim()
     .toLowerCase()
-    .pipe(
-      z.enum(['file'], {
-        error: (issue) =>
-          issue.input === 'ses'
-            ? 'ses (Amazon SES) arrives in a later release; use file, the default, which writes each email to DATA_DIR/outbox'
-            : `"${String(issue.input)}" is not a transport: use file (the default)`,
-      }),
-    )
+    .pipe(z.enum(['file', 'ses'], { error: (issue) => `"${String(issue.input)}" is not a transport: use file (the default) or ses (Amazon SES)` }))
     .default('file'),
   EMAIL_FROM: z
     .string()
@@ -113,6 +105,19 @@ const environment = z.object({
     .regex(/^[1-9][0-9]{0,2}$/, { error: (issue) => `"${String(issue.input)}" is not a number of days from 1 to 999` })
     .transform(Number)
     .default(7),
+  // SES's own rule for a configuration set's name.
+  SES_CONFIGURATION_SET: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: (issue) => `"${String(issue.input)}" is not a configuration set name (letters, digits, _ and -, 64 at most)` })
+    .optional(),
+  SES_MAX_SEND_RATE: z
+    .string()
+    .trim()
+    .regex(/^[0-9]*\.?[0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not a positive number of emails per second, such as 14` })
+    .transform(Number)
+    .refine((rate) => rate > 0, { error: (issue) => `"${String(issue.input)}" is not a positive number of emails per second, such as 14` })
+    .optional(),
 })
 
 export type Config = {
@@ -128,10 +133,13 @@ export type Config = {
   adminUserIds: string[]
   logLevel: z.infer<typeof environment>['LOG_LEVEL']
   /**
-   * How queued email leaves: `file` writes each to DATA_DIR/outbox; `from` is the sender's
-   * address. Left out (a test's own config): the file transport from `defaultEmailFrom`.
+   * How queued email leaves: `file` writes each to DATA_DIR/outbox; `ses` sends through Amazon
+   * SES (region, credentials and endpoint from the AWS SDK's own variables), with the
+   * configuration set and at `maxSendRate` emails per second for all instances together (left
+   * out: the account's own rate, read at start). `from` is the sender's address. Left out (a
+   * test's own config): the file transport from `defaultEmailFrom`.
    */
-  email?: { transport: 'file'; from: string }
+  email?: { transport: 'file'; from: string } | { transport: 'ses'; from: string; configurationSet?: string; maxSendRate?: number }
   /**
    * SES's bounces and complaints through SNS: the topics accepted (SNS_TOPIC_ARNS), and
    * `softBounceLimit` transient bounces within `softBounceWindowDays` blacklist an address. Left
@@ -162,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(environment)')}: ${issue.message}`)),
     ...slackProblems(present),
     ...dataDirProblems(present),
+    ...emailProblems(present),
   ]
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems)
   const e = parsed.data
@@ -180,7 +189,15 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
     slack,
     adminUserIds: e.SLACK_ADMIN_USER_IDS,
     logLevel: e.LOG_LEVEL,
-    email: { transport: e.EMAIL_TRANSPORT, from: e.EMAIL_FROM },
+    email:
+      e.EMAIL_TRANSPORT === 'ses'
+        ? {
+            transport: 'ses',
+            from: e.EMAIL_FROM,
+            ...(e.SES_CONFIGURATION_SET !== undefined && { configurationSet: e.SES_CONFIGURATION_SET }),
+            ...(e.SES_MAX_SEND_RATE !== undefined && { maxSendRate: e.SES_MAX_SEND_RATE }),
+          }
+        : { transport: 'file', from: e.EMAIL_FROM },
     bounces: { topicArns: e.SNS_TOPIC_ARNS, softBounceLimit: e.SOFT_BOUNCE_LIMIT, softBounceWindowDays: e.SOFT_BOUNCE_WINDOW_DAYS },
   }
 }
@@ -213,6 +230,13 @@ function dataDirProblems(env: Record<string, string | undefined>): string[] {
   const room = socketPathLimit - Buffer.byteLength(socket.slice(root.length))
   if (Buffer.byteLength(socket) <= socketPathLimit) return []
   return [`DATA_DIR: its full path (${root}) is longer than ${room} bytes, too long for the database's socket inside it; choose a shorter one`]
+}
+
+// The file transport mails no one, so any sender will do; SES sends only from an address of a
+// domain the account verified, and library-comms@localhost is none.
+function emailProblems(env: Record<string, string | undefined>): string[] {
+  if (env.EMAIL_TRANSPORT?.trim().toLowerCase() !== 'ses' || env.EMAIL_FROM !== undefined) return []
+  return ['EMAIL_FROM: is required with EMAIL_TRANSPORT=ses, since SES sends only from an address of a domain you verified (e.g. library@school.example)']
 }
 
 // Slack is optional (a new install starts without it), but half a Slack set-up is a mistake.

@@ -1,6 +1,5 @@
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { SESv2Client } from '@aws-sdk/client-sesv2'
 import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { sql } from 'kysely'
@@ -15,6 +14,7 @@ import { migrateToLatest } from './db/migrate.ts'
 import { giveUpUnfinishedBatches } from './domain/batches/give-up-batches.ts'
 import { defaultSoftBounceSettings } from './domain/bounces/record-ses-event.ts'
 import { type AppDeps, type Clock, systemClock } from './domain/deps.ts'
+import { createSendPace, type SendPace } from './domain/notices/send-rate.ts'
 import { apiRoutes } from './http/api/routes.ts'
 import { createHttpApp } from './http/app.ts'
 import { createSesWebhook } from './http/ses-webhook.ts'
@@ -25,6 +25,8 @@ import { startNightlySchedule } from './jobs/nightly.ts'
 import { createLogger } from './logger.ts'
 import { createFileTransport } from './mail/file-transport.ts'
 import { createSesSuppressionList, type SuppressionList } from './mail/ses-suppression.ts'
+import { createSesClient, createSesTransport, readAccountSendRate, SesStartError } from './mail/ses-transport.ts'
+import type { EmailTransport } from './mail/transport.ts'
 
 export type Service = { port: number; deps: AppDeps; stop(): Promise<void> }
 
@@ -111,12 +113,24 @@ export async function startService(
     }
     if (options.dispatch !== false) {
       const email = config.email ?? { transport: 'file', from: defaultEmailFrom }
-      const directory = join(config.dataDir, 'outbox')
-      const transport = createFileTransport({ directory, clock: deps.clock })
-      const dispatcher = startDispatcher({ ...deps, transport, fromAddress: email.from })
+      let transport: EmailTransport
+      let sendPace: SendPace | undefined
+      if (email.transport === 'ses') {
+        const client = createSesClient()
+        stops.push(async () => client.destroy())
+        const maxSendRate = email.maxSendRate ?? (await accountSendRate(client, logger))
+        transport = createSesTransport({ client, configurationSet: email.configurationSet })
+        // One bucket for the account: every instance on this database takes from it.
+        sendPace = createSendPace(deps.db, { name: 'ses', ratePerSecond: maxSendRate })
+        logger.info({ transport: 'ses', maxSendRate, configurationSet: email.configurationSet ?? null }, 'sending queued email')
+      } else {
+        const directory = join(config.dataDir, 'outbox')
+        transport = createFileTransport({ directory, clock: deps.clock })
+        logger.info({ transport: email.transport, directory }, 'sending queued email')
+      }
+      const dispatcher = startDispatcher({ ...deps, transport, sendPace, fromAddress: email.from })
       // Stopped before Slack and the database: the email in hand is sent and recorded first.
       stops.push(() => dispatcher.stop())
-      logger.info({ transport: email.transport, directory }, 'sending queued email')
     }
     if (options.nightly !== false) {
       const report = bot ? (library: { slackChannel: string | null }, text: string) => bot!.post(library.slackChannel!, text) : undefined
@@ -147,14 +161,29 @@ export async function startService(
   }
 }
 
+/** SES_MAX_SEND_RATE unset: the account's own rate, which start-up cannot do without. */
+async function accountSendRate(client: ReturnType<typeof createSesClient>, logger: Logger): Promise<number> {
+  let account: Awaited<ReturnType<typeof readAccountSendRate>>
+  try {
+    account = await readAccountSendRate(client)
+  } catch (error) {
+    throw new SesStartError(
+      `could not read the SES account's sending rate with GetAccount (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}); allow ses:GetAccount or set SES_MAX_SEND_RATE`,
+      { cause: error },
+    )
+  }
+  if (!account.productionAccess) logger.warn('the SES account is in the sandbox: it sends only to verified addresses (docs/admin/ses.md)')
+  if (!account.sendingEnabled) logger.error('sending is paused for the SES account: messages wait in the outbox until it is resumed')
+  return account.maxSendRate
+}
+
 /**
  * SES's account suppression list, in `EMAIL_TRANSPORT=ses` mode only: region, credentials and
  * endpoint from the AWS SDK's own chain and variables (AWS_REGION, AWS_ENDPOINT_URL_SESV2).
  */
 function configuredSuppressionList(config: Config): SuppressionList | null {
-  // Compared as a string: the ses transport's config arrives with the sending part of issue 12.
-  if ((config.email?.transport as string | undefined) !== 'ses') return null
-  return createSesSuppressionList(new SESv2Client({}))
+  if (config.email?.transport !== 'ses') return null
+  return createSesSuppressionList(createSesClient())
 }
 
 /**
@@ -237,7 +266,8 @@ if (import.meta.main) {
     },
     (error) => {
       // A refusal an admin acts on is one sentence; anything else keeps its stack for a bug report.
-      if (error instanceof EmbeddedDatabaseError || error instanceof DataDirInUse) logger.fatal(`could not start: ${error.message}`)
+      if (error instanceof EmbeddedDatabaseError || error instanceof DataDirInUse || error instanceof SesStartError)
+        logger.fatal(`could not start: ${error.message}`)
       else logger.fatal({ err: error }, 'could not start')
       process.exit(1)
     },

@@ -330,6 +330,8 @@ export interface MessagesTable {
   attempts: Generated<number>
   sent_at: Date | null
   transport_id: string | null
+  /** When the current attempt was handed to the transport; null before, and once its outcome is recorded. */
+  handed_over_at: Date | null
 }
 
 export interface MessageRecipientsTable {

@@ -1,5 +1,6 @@
 import type { AppDeps } from '../domain/deps.ts'
 import { type DispatchSettings, dispatchDueMessages } from '../domain/notices/dispatch.ts'
+import type { SendPace } from '../domain/notices/send-rate.ts'
 import type { EmailTransport } from '../mail/transport.ts'
 
 export type Dispatcher = {
@@ -12,11 +13,11 @@ export type Dispatcher = {
 /**
  * Sends the outbox in the background: a batch at a time, the next at once while batches come
  * full, otherwise every `intervalMs`. One batch at a time per instance; several instances share
- * the work through their claims. A pace across all instances together (the provider's sending
- * rate) comes with the SES transport, in the next release.
+ * the work through their claims, and with `sendPace` (SES) the account's rate, held across all
+ * instances together in the database.
  */
 export function startDispatcher(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'logger'> & { transport: EmailTransport; fromAddress: string },
+  deps: Pick<AppDeps, 'db' | 'clock' | 'logger'> & { transport: EmailTransport; fromAddress: string; sendPace?: SendPace },
   options: Partial<DispatchSettings> & { intervalMs?: number } = {},
 ): Dispatcher {
   const { intervalMs = 5_000, ...settings } = options

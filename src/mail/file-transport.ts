@@ -51,6 +51,7 @@ export function createFileTransport(options: { directory: string; clock: Clock }
 
   return {
     name: 'file',
+    idempotent: true,
     async send(email: OutgoingEmail): Promise<SendOutcome> {
       try {
         const files = await alreadyWritten()

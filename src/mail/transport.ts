@@ -22,8 +22,13 @@ export type OutgoingEmail = {
  */
 export type SendOutcome = { ok: true; transportId: string } | { ok: false; retry: boolean; error: string }
 
-/** Sends email: `file` writes .eml files (the default), `ses` sends through Amazon SES (the next issue). */
+/** Sends email: `file` writes .eml files (the default), `ses` sends through Amazon SES. */
 export type EmailTransport = {
   readonly name: 'file' | 'ses'
+  /**
+   * True when handing the same message over twice delivers it once (the file transport, by the
+   * message id). SES has no such key: a message that may have reached it is never sent again.
+   */
+  readonly idempotent?: boolean
   send(email: OutgoingEmail): Promise<SendOutcome>
 }

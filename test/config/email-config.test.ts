@@ -19,11 +19,27 @@ test('EMAIL_FROM is the sender address; EMAIL_TRANSPORT=file is taken in any cas
   expect(loadConfig({ EMAIL_TRANSPORT: 'File', EMAIL_FROM: ' library@school.example ' }).email).toEqual({ transport: 'file', from: 'library@school.example' })
 })
 
-test('ses is refused until the release that brings it, and another transport is named as unknown', () => {
+test('ses sends from EMAIL_FROM, with the configuration set and a rate if given; another transport is named as unknown', () => {
+  expect(loadConfig({ EMAIL_TRANSPORT: 'SES', EMAIL_FROM: 'library@school.example' }).email).toEqual({ transport: 'ses', from: 'library@school.example' })
+  expect(
+    loadConfig({ EMAIL_TRANSPORT: 'ses', EMAIL_FROM: 'library@school.example', SES_CONFIGURATION_SET: 'library-comms', SES_MAX_SEND_RATE: '14.5' }).email,
+  ).toEqual({ transport: 'ses', from: 'library@school.example', configurationSet: 'library-comms', maxSendRate: 14.5 })
+  expect(problemsOf({ EMAIL_TRANSPORT: 'smtp' })).toEqual(['EMAIL_TRANSPORT: "smtp" is not a transport: use file (the default) or ses (Amazon SES)'])
+})
+
+test('ses without EMAIL_FROM is refused, saying why', () => {
   expect(problemsOf({ EMAIL_TRANSPORT: 'ses' })).toEqual([
-    'EMAIL_TRANSPORT: ses (Amazon SES) arrives in a later release; use file, the default, which writes each email to DATA_DIR/outbox',
+    'EMAIL_FROM: is required with EMAIL_TRANSPORT=ses, since SES sends only from an address of a domain you verified (e.g. library@school.example)',
   ])
-  expect(problemsOf({ EMAIL_TRANSPORT: 'smtp' })).toEqual(['EMAIL_TRANSPORT: "smtp" is not a transport: use file (the default)'])
+})
+
+test('a sending rate must be a positive number, and a configuration set name SES would take', () => {
+  const ses = { EMAIL_TRANSPORT: 'ses', EMAIL_FROM: 'library@school.example' }
+  expect(problemsOf({ ...ses, SES_MAX_SEND_RATE: '0' })).toEqual(['SES_MAX_SEND_RATE: "0" is not a positive number of emails per second, such as 14'])
+  expect(problemsOf({ ...ses, SES_MAX_SEND_RATE: 'fast' })).toEqual(['SES_MAX_SEND_RATE: "fast" is not a positive number of emails per second, such as 14'])
+  expect(problemsOf({ ...ses, SES_CONFIGURATION_SET: 'library comms' })).toEqual([
+    'SES_CONFIGURATION_SET: "library comms" is not a configuration set name (letters, digits, _ and -, 64 at most)',
+  ])
 })
 
 test('an EMAIL_FROM that is not an address is echoed, and a display name belongs to each library instead', () => {

@@ -1,7 +1,18 @@
 import type { EmailTransport, OutgoingEmail, SendOutcome } from '../../mail/transport.ts'
 import type { AppDeps } from '../deps.ts'
 import { secretMarker } from './outbox.ts'
-import { type ClaimedMessage, type ClaimRef, claimDueMessages, recordFailed, recordRetry, recordSent, releaseClaims } from './outbox-queries.ts'
+import {
+  type ClaimedMessage,
+  type ClaimRef,
+  claimDueMessages,
+  mayHaveBeenSentReason,
+  recordFailed,
+  recordHandedOver,
+  recordRetry,
+  recordSent,
+  releaseClaims,
+} from './outbox-queries.ts'
+import type { SendPace } from './send-rate.ts'
 
 /** How the dispatcher paces itself and gives up. */
 export type DispatchSettings = {
@@ -13,6 +24,11 @@ export type DispatchSettings = {
   maxAttempts: number
   /** Waits before each retry of a message whose send may work later, the last one repeated. */
   retryDelaysSeconds: readonly number[]
+  /**
+   * Each wait is lengthened by up to this fraction, at random, so that messages throttled
+   * together (by SES, or while the network was down) do not all come back in the same second.
+   */
+  retryJitter: number
 }
 
 export const defaultDispatchSettings: DispatchSettings = {
@@ -21,6 +37,7 @@ export const defaultDispatchSettings: DispatchSettings = {
   maxAttempts: 8,
   // 1 and 5 minutes, half an hour, 2 hours, then every 6 hours: a day and a half in all.
   retryDelaysSeconds: [60, 300, 1_800, 7_200, 21_600],
+  retryJitter: 0.2,
 }
 
 /** What one round did; `released` were claimed and handed back unsent (stopping, or the lease running short). */
@@ -30,6 +47,10 @@ type Deps = Pick<AppDeps, 'db' | 'clock' | 'logger'> & {
   transport: EmailTransport
   /** The sender's address (EMAIL_FROM); the name is each library's sender name, else its name. */
   fromAddress: string
+  /** The sending rate shared by every instance (SES): waited for before each send. None: as fast as the transport goes. */
+  sendPace?: SendPace
+  /** A number in [0, 1) (Math.random): the retry jitter's draw. */
+  random?: () => number
 }
 
 /**
@@ -48,16 +69,23 @@ export async function dispatchDueMessages(deps: Deps, options: Partial<DispatchS
   // A send begun this close to the lease's end could finish after another dispatcher took the
   // message over: what is left of the batch is handed back instead.
   const sendBefore = new Date(leaseUntil.getTime() - Math.min(30, settings.leaseSeconds / 4) * 1000)
-  const claim = await claimDueMessages(deps.db, { now, leaseUntil, limit: settings.batchSize, maxAttempts: settings.maxAttempts })
+  const claim = await claimDueMessages(deps.db, {
+    now,
+    leaseUntil,
+    limit: settings.batchSize,
+    maxAttempts: settings.maxAttempts,
+    idempotentTransport: deps.transport.idempotent === true,
+  })
   const round: DispatchRound = {
-    claimed: claim.messages.length + claim.conditionGone.length + claim.gaveUp.length + claim.blacklisted.length,
+    claimed: claim.messages.length + claim.conditionGone.length + claim.gaveUp.length + claim.blacklisted.length + claim.mayHaveBeenSent.length,
     sent: 0,
     retried: 0,
-    failed: claim.gaveUp.length,
+    failed: claim.gaveUp.length + claim.mayHaveBeenSent.length,
     skipped: claim.conditionGone.length + claim.blacklisted.length,
     released: 0,
   }
   for (const id of claim.gaveUp) deps.logger.warn({ messageId: id, attempts: settings.maxAttempts }, 'gave up on a message whose sender kept stopping')
+  for (const id of claim.mayHaveBeenSent) deps.logger.warn({ messageId: id }, mayHaveBeenSentReason)
 
   for (const [index, message] of claim.messages.entries()) {
     if (options.shouldStop?.() || deps.clock.now() >= sendBefore) {
@@ -66,8 +94,15 @@ export async function dispatchDueMessages(deps: Deps, options: Partial<DispatchS
       round.released = rest.length
       break
     }
-    const outcome = await sendOne(deps, message)
     const ref: ClaimRef = { id: message.id, attempts: message.attempts }
+    await deps.sendPace?.waitForTurn()
+    // Committed before the call: a sender that stops before recording the outcome leaves a trace
+    // that stops the message being sent twice (outbox-queries.ts, docs/operations.md).
+    if (!(await recordHandedOver(deps.db, ref, { at: deps.clock.now() }))) {
+      deps.logger.warn({ messageId: message.id }, 'a message was taken over by another sender before it was sent')
+      continue
+    }
+    const outcome = await sendOne(deps, message)
     const at = deps.clock.now()
     let recorded: boolean
     if (outcome.ok) {
@@ -75,7 +110,8 @@ export async function dispatchDueMessages(deps: Deps, options: Partial<DispatchS
       round.sent += 1
     } else if (outcome.retry && message.attempts < settings.maxAttempts) {
       const delays = settings.retryDelaysSeconds
-      const wait = delays[Math.min(message.attempts, delays.length) - 1] ?? 60
+      const base = delays[Math.min(message.attempts, delays.length) - 1] ?? 60
+      const wait = Math.round(base * (1 + settings.retryJitter * (deps.random ?? Math.random)()))
       recorded = await recordRetry(deps.db, ref, { nextAttemptAt: new Date(at.getTime() + wait * 1000), reason: outcome.error })
       round.retried += 1
       deps.logger.warn(

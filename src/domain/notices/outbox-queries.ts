@@ -36,7 +36,16 @@ export type Claim = {
   gaveUp: string[]
   /** Every recipient's address blacklisted: recorded `skipped`, `blacklisted`. */
   blacklisted: string[]
+  /**
+   * Handed to a transport that is not idempotent (SES) by a sender that stopped before recording
+   * the outcome: they may have been sent, so they are recorded `failed`, never sent twice.
+   */
+  mayHaveBeenSent: string[]
 }
+
+/** Why a message handed over by a sender that stopped is not sent again; the email log shows it. */
+export const mayHaveBeenSentReason =
+  'may have been sent: the sender stopped after handing it to SES and before recording the answer; not sent again so that no one gets it twice'
 
 /**
  * Claims up to `limit` due messages of every library (the dispatcher serves them all), in one
@@ -46,13 +55,25 @@ export type Claim = {
  * Concurrent claims skip each other's rows (`FOR UPDATE SKIP LOCKED`), so two dispatchers never
  * hold the same message.
  */
-export async function claimDueMessages(db: Db, input: { now: Date; leaseUntil: Date; limit: number; maxAttempts: number }): Promise<Claim> {
+export async function claimDueMessages(
+  db: Db,
+  input: {
+    now: Date
+    leaseUntil: Date
+    limit: number
+    maxAttempts: number
+    /** The transport delivers a message sent twice once (the file transport): a handed-over message may be sent again. */
+    idempotentTransport?: boolean
+  },
+): Promise<Claim> {
+  const resendHandedOver = input.idempotentTransport ?? true
   return db.transaction().execute(async (tx) => {
     // next_attempt_at is moved to the lease's end as well, so one condition (and the partial
     // index messages_outbox) finds both the queued and the abandoned.
     const { rows: claimed } = await sql<{ id: string; attempts: number }>`
       update messages m
-         set status = 'sending', lease_until = ${input.leaseUntil}, next_attempt_at = ${input.leaseUntil}, attempts = m.attempts + 1
+         set status = 'sending', lease_until = ${input.leaseUntil}, next_attempt_at = ${input.leaseUntil}, attempts = m.attempts + 1,
+             handed_over_at = case when ${resendHandedOver} then null else m.handed_over_at end
         from (select id from messages
                where status in ('queued', 'sending') and next_attempt_at <= ${input.now}
                order by next_attempt_at, id
@@ -60,7 +81,7 @@ export async function claimDueMessages(db: Db, input: { now: Date; leaseUntil: D
                for update skip locked) due
        where m.id = due.id
       returning m.id, m.attempts`.execute(tx)
-    if (claimed.length === 0) return { messages: [], conditionGone: [], gaveUp: [], blacklisted: [] }
+    if (claimed.length === 0) return { messages: [], conditionGone: [], gaveUp: [], blacklisted: [], mayHaveBeenSent: [] }
     const ids = claimed.map((row) => row.id)
 
     // Seed 002 and DESIGN.md: a loan returned or marked lost after planning gets no notice. A
@@ -73,6 +94,12 @@ export async function claimDueMessages(db: Db, input: { now: Date; leaseUntil: D
          and exists (select 1 from message_loans ml where ml.message_id = m.id)
          and not exists (select 1 from message_loans ml join loans l on l.id = ml.loan_id
                           where ml.message_id = m.id and l.status = 'open')
+      returning m.id`.execute(tx)
+    // SES v2 has no idempotency key: an abandoned hand-over may have reached SES.
+    const { rows: uncertain } = await sql<{ id: string }>`
+      update messages m
+         set status = 'failed', reason = ${mayHaveBeenSentReason}, lease_until = null
+       where m.id = any(${sql.val(ids)}::bigint[]) and m.status = 'sending' and m.handed_over_at is not null
       returning m.id`.execute(tx)
     const { rows: gaveUp } = await sql<{ id: string }>`
       update messages m
@@ -95,7 +122,7 @@ export async function claimDueMessages(db: Db, input: { now: Date; leaseUntil: D
          and exists (select 1 from message_recipients r where r.message_id = m.id)
          and not exists (select 1 from message_recipients r where r.message_id = m.id and r.delivery is distinct from 'skipped')
       returning m.id`.execute(tx)
-    const settled = [...gone, ...gaveUp, ...blacklisted].map((row) => row.id)
+    const settled = [...gone, ...uncertain, ...gaveUp, ...blacklisted].map((row) => row.id)
     if (settled.length > 0) await tx.deleteFrom('message_secrets').where('message_id', 'in', settled).execute()
 
     const { rows } = await sql<Omit<ClaimedMessage, 'recipients'> & { recipients: ClaimedMessage['recipients'] | null }>`
@@ -115,6 +142,7 @@ export async function claimDueMessages(db: Db, input: { now: Date; leaseUntil: D
       conditionGone: gone.map((row) => String(row.id)),
       gaveUp: gaveUp.map((row) => String(row.id)),
       blacklisted: blacklisted.map((row) => String(row.id)),
+      mayHaveBeenSent: uncertain.map((row) => String(row.id)),
     }
   })
 }
@@ -124,11 +152,21 @@ export type ClaimRef = { id: string; attempts: number }
 
 const held = (claim: ClaimRef) => sql<boolean>`m.id = ${claim.id} and m.status = 'sending' and m.attempts = ${claim.attempts}`
 
+/**
+ * Handed over: committed just before the transport is called, so that a sender that stops before
+ * recording the outcome leaves a trace. False when the claim was lost (do not send).
+ */
+export async function recordHandedOver(db: Db, claim: ClaimRef, input: { at: Date }): Promise<boolean> {
+  const { rows } = await sql<{ id: string }>`
+    update messages m set handed_over_at = ${input.at} where ${held(claim)} returning m.id`.execute(db)
+  return rows.length > 0
+}
+
 /** Sent: when, and the transport's id. The secret it carried is deleted. False when the claim was lost. */
 export async function recordSent(db: Db, claim: ClaimRef, input: { sentAt: Date; transportId: string }): Promise<boolean> {
   const { rows } = await sql<{ id: string }>`
     with sent as (
-      update messages m set status = 'sent', sent_at = ${input.sentAt}, transport_id = ${input.transportId}, reason = null, lease_until = null
+      update messages m set status = 'sent', sent_at = ${input.sentAt}, transport_id = ${input.transportId}, reason = null, lease_until = null, handed_over_at = null
        where ${held(claim)}
       returning m.id),
     forgotten as (delete from message_secrets s using sent where s.message_id = sent.id)
@@ -140,7 +178,7 @@ export async function recordSent(db: Db, claim: ClaimRef, input: { sentAt: Date;
 export async function recordFailed(db: Db, claim: ClaimRef, input: { reason: string }): Promise<boolean> {
   const { rows } = await sql<{ id: string }>`
     with failed as (
-      update messages m set status = 'failed', reason = ${input.reason}, lease_until = null
+      update messages m set status = 'failed', reason = ${input.reason}, lease_until = null, handed_over_at = null
        where ${held(claim)}
       returning m.id),
     forgotten as (delete from message_secrets s using failed where s.message_id = failed.id)
@@ -151,7 +189,7 @@ export async function recordFailed(db: Db, claim: ClaimRef, input: { reason: str
 /** Queued again for `nextAttemptAt`, saying why the attempt failed. */
 export async function recordRetry(db: Db, claim: ClaimRef, input: { nextAttemptAt: Date; reason: string }): Promise<boolean> {
   const { rows } = await sql<{ id: string }>`
-    update messages m set status = 'queued', next_attempt_at = ${input.nextAttemptAt}, reason = ${input.reason}, lease_until = null
+    update messages m set status = 'queued', next_attempt_at = ${input.nextAttemptAt}, reason = ${input.reason}, lease_until = null, handed_over_at = null
      where ${held(claim)}
     returning m.id`.execute(db)
   return rows.length > 0

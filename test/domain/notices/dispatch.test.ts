@@ -264,7 +264,8 @@ describe('a password-reset link', () => {
     await dispatcher(transport, clock).run()
     const kept = await handle.db.selectFrom('message_secrets').select('value').where('message_id', '=', id).execute()
     answer = { ok: false, retry: false, error: 'the address was rejected' }
-    clock.set(new Date(clock.now().getTime() + 60_000).toISOString())
+    // The first retry waits a minute, plus up to a fifth of it (the jitter).
+    clock.set(new Date(clock.now().getTime() + 72_000).toISOString())
     await dispatcher(transport, clock).run()
 
     expect(kept).toEqual([{ value: link }])
@@ -293,7 +294,7 @@ describe('failures', () => {
     const clock = clockNow()
     const start = clock.now().getTime()
     const at = (seconds: number) => clock.set(new Date(start + seconds * 1000).toISOString())
-    const run = () => dispatcher(transport, clock, { maxAttempts: 3 }).run()
+    const run = () => dispatcher(transport, clock, { maxAttempts: 3, retryJitter: 0 }).run()
 
     await run()
     const afterFirst = await messageRow(handle.db, id)
@@ -310,6 +311,22 @@ describe('failures', () => {
     expect(afterSecond).toMatchObject({ status: 'queued', attempts: 2, nextAttemptAt: new Date(start + 360_000) })
     expect(await messageRow(handle.db, id)).toMatchObject({ status: 'failed', attempts: 3, reason: 'gave up after 3 attempts: Maximum sending rate exceeded' })
     expect(sent).toHaveLength(3)
+  })
+
+  test('messages throttled together come back spread over up to a fifth more of the wait, never sooner', async () => {
+    const { lib, ana } = await libraryWithPatron()
+    const ids: string[] = []
+    for (let n = 0; n < 20; n += 1) ids.push(await givenQueuedMessage(handle.db, lib, ana))
+    const { transport } = recordingTransport(() => ({ ok: false, retry: true, error: 'Maximum sending rate exceeded' }))
+    const { run, clock } = dispatcher(transport)
+    const start = clock.now().getTime()
+
+    await run()
+
+    const waits = await Promise.all(ids.map(async (id) => ((await messageRow(handle.db, id)).nextAttemptAt.getTime() - start) / 1000))
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(60)
+    expect(Math.max(...waits)).toBeLessThanOrEqual(72)
+    expect(new Set(waits).size).toBeGreaterThan(5)
   })
 
   test('a permanent failure is recorded failed at once, with its reason', async () => {
