@@ -85,6 +85,17 @@ const environment = z.object({
     .trim()
     .refine(isMailbox, { error: (issue) => `"${String(issue.input)}" is not an email address such as library@school.example` })
     .default(defaultEmailFrom),
+  // Where recipients reach this service: unsubscribe links in notices point there.
+  PUBLIC_URL: z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i.test(value) && URL.canParse(value), {
+      error: (issue) => `"${String(issue.input)}" is not the service's public address such as https://library.school.example`,
+    })
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+  // Signs unsubscribe links (HMAC-SHA256): never echoed.
+  UNSUBSCRIBE_SECRET: z.string().min(32, 'must be at least 32 characters, e.g. the output of `openssl rand -hex 32`').optional(),
 })
 
 export type Config = {
@@ -104,6 +115,13 @@ export type Config = {
    * address. Left out (a test's own config): the file transport from `defaultEmailFrom`.
    */
   email?: { transport: 'file'; from: string }
+  /**
+   * Unsubscribe links: the service's public address (PUBLIC_URL, else http://localhost:PORT)
+   * and the secret that signs them (UNSUBSCRIBE_SECRET; unset, a fresh one each start, so links
+   * work until the service restarts: good for the file transport only). Left out (a test's own
+   * config): notices carry no link.
+   */
+  unsubscribe?: { publicUrl: string; secret: string | undefined }
 }
 
 export class ConfigError extends Error {
@@ -128,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(environment)')}: ${issue.message}`)),
     ...slackProblems(present),
     ...dataDirProblems(present),
+    ...unsubscribeProblems(present),
   ]
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems)
   const e = parsed.data
@@ -147,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
     adminUserIds: e.SLACK_ADMIN_USER_IDS,
     logLevel: e.LOG_LEVEL,
     email: { transport: e.EMAIL_TRANSPORT, from: e.EMAIL_FROM },
+    unsubscribe: { publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`, secret: e.UNSUBSCRIBE_SECRET },
   }
 }
 
@@ -178,6 +198,19 @@ function dataDirProblems(env: Record<string, string | undefined>): string[] {
   const room = socketPathLimit - Buffer.byteLength(socket.slice(root.length))
   if (Buffer.byteLength(socket) <= socketPathLimit) return []
   return [`DATA_DIR: its full path (${root}) is longer than ${room} bytes, too long for the database's socket inside it; choose a shorter one`]
+}
+
+// Mail that really leaves carries unsubscribe links: they must reach this service from a
+// recipient's phone (RFC 8058 asks for https), and still work after a restart.
+function unsubscribeProblems(env: Record<string, string | undefined>): string[] {
+  if (env.EMAIL_TRANSPORT?.trim().toLowerCase() !== 'ses') return []
+  const problems: string[] = []
+  if (env.PUBLIC_URL === undefined) problems.push("PUBLIC_URL: is required with EMAIL_TRANSPORT=ses: notices' unsubscribe links point there (https://…)")
+  else if (!/^https:\/\//i.test(env.PUBLIC_URL.trim()))
+    problems.push('PUBLIC_URL: must be an https:// address with EMAIL_TRANSPORT=ses (one-click unsubscribe, RFC 8058)')
+  if (env.UNSUBSCRIBE_SECRET === undefined)
+    problems.push('UNSUBSCRIBE_SECRET: is required with EMAIL_TRANSPORT=ses: it signs unsubscribe links, which must still work after a restart')
+  return problems
 }
 
 // Slack is optional (a new install starts without it), but half a Slack set-up is a mistake.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type ServerType, serve } from '@hono/node-server'
@@ -14,6 +15,7 @@ import { giveUpUnfinishedBatches } from './domain/batches/give-up-batches.ts'
 import { type AppDeps, type Clock, systemClock } from './domain/deps.ts'
 import { apiRoutes } from './http/api/routes.ts'
 import { createHttpApp } from './http/app.ts'
+import { unsubscribeRoutes } from './http/unsubscribe/routes.ts'
 import { startDispatcher } from './jobs/dispatcher.ts'
 import { startNightlySchedule } from './jobs/nightly.ts'
 import { createLogger } from './logger.ts'
@@ -43,6 +45,7 @@ export async function startService(
   let database: DatabaseHandle | undefined
   let deps: AppDeps | undefined
   let api: Hono | undefined
+  let unsubscribe: Hono | undefined
   let bot: SlackBot | undefined
   let ready = false
   const stops: Array<() => Promise<void>> = []
@@ -58,6 +61,7 @@ export async function startService(
     slack:
       config.slack.mode === 'http' ? (c) => (bot?.handleHttp ? bot.handleHttp(c) : Promise.resolve(c.json({ error: 'Slack is starting' }, 503))) : undefined,
     api: () => api,
+    unsubscribe: () => unsubscribe,
   })
   const server = await listen(app, config.port, config.host)
   const { port, address } = server.address() as { port: number; address: string }
@@ -80,6 +84,8 @@ export async function startService(
     }
     deps = { db: database.db, bulkLoad: database.bulkLoad, clock: options.clock ?? systemClock, logger, adminUserIds: config.adminUserIds }
     api = apiRoutes(deps)
+    const links = unsubscribeSettings(config, logger)
+    if (links) unsubscribe = unsubscribeRoutes({ ...deps, unsubscribeSecret: links.secret })
     if (config.slack.mode !== 'off') {
       bot = createSlackBot({ slack: config.slack, deps, logger })
       await bot.start()
@@ -92,7 +98,7 @@ export async function startService(
       const email = config.email ?? { transport: 'file', from: defaultEmailFrom }
       const directory = join(config.dataDir, 'outbox')
       const transport = createFileTransport({ directory, clock: deps.clock })
-      const dispatcher = startDispatcher({ ...deps, transport, fromAddress: email.from })
+      const dispatcher = startDispatcher({ ...deps, transport, fromAddress: email.from, unsubscribe: links })
       // Stopped before Slack and the database: the email in hand is sent and recorded first.
       stops.push(() => dispatcher.stop())
       logger.info({ transport: email.transport, directory }, 'sending queued email')
@@ -119,6 +125,18 @@ export async function startService(
       logger.info('stopped')
     },
   }
+}
+
+/**
+ * Where unsubscribe links point and the secret that signs them. Without UNSUBSCRIBE_SECRET (the
+ * file transport only: config.ts requires it for SES) a fresh secret each start: the links in
+ * .eml files work until the service restarts.
+ */
+function unsubscribeSettings(config: Config, logger: Logger): { publicUrl: string; secret: string } | undefined {
+  if (!config.unsubscribe) return undefined
+  if (config.unsubscribe.secret !== undefined) return { publicUrl: config.unsubscribe.publicUrl, secret: config.unsubscribe.secret }
+  logger.warn('UNSUBSCRIBE_SECRET is not set: unsubscribe links work until the service restarts')
+  return { publicUrl: config.unsubscribe.publicUrl, secret: randomBytes(32).toString('hex') }
 }
 
 /**

@@ -1,6 +1,4 @@
-import type { AppDeps } from '../domain/deps.ts'
 import { type DispatchSettings, dispatchDueMessages } from '../domain/notices/dispatch.ts'
-import type { EmailTransport } from '../mail/transport.ts'
 
 export type Dispatcher = {
   /** Looks for due messages now instead of at the next tick (a notice was just queued). */
@@ -16,7 +14,7 @@ export type Dispatcher = {
  * rate) comes with the SES transport, in the next release.
  */
 export function startDispatcher(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'logger'> & { transport: EmailTransport; fromAddress: string },
+  deps: Parameters<typeof dispatchDueMessages>[0],
   options: Partial<DispatchSettings> & { intervalMs?: number } = {},
 ): Dispatcher {
   const { intervalMs = 5_000, ...settings } = options

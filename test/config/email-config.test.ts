@@ -20,7 +20,7 @@ test('EMAIL_FROM is the sender address; EMAIL_TRANSPORT=file is taken in any cas
 })
 
 test('ses is refused until the release that brings it, and another transport is named as unknown', () => {
-  expect(problemsOf({ EMAIL_TRANSPORT: 'ses' })).toEqual([
+  expect(problemsOf({ EMAIL_TRANSPORT: 'ses', PUBLIC_URL: 'https://library.school.example', UNSUBSCRIBE_SECRET: 'x'.repeat(32) })).toEqual([
     'EMAIL_TRANSPORT: ses (Amazon SES) arrives in a later release; use file, the default, which writes each email to DATA_DIR/outbox',
   ])
   expect(problemsOf({ EMAIL_TRANSPORT: 'smtp' })).toEqual(['EMAIL_TRANSPORT: "smtp" is not a transport: use file (the default)'])

@@ -4,6 +4,7 @@ import type { Contact } from '../../domain/contacts/contact-view.ts'
 import type { OpenLoan } from '../../domain/notices/outbox-queries.ts'
 import { displayName, type Patron, type PatronWithContacts } from '../../domain/patrons/patron-view.ts'
 import type { InvalidQuery, PatronLookup } from '../../domain/patrons/show-patron.ts'
+import { noticeGroupTitle } from '../../domain/preferences/groups.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'
 import { type Choice, counted, escapeMrkdwn, notice, number, type SlackMessage } from '../views.ts'
 import { loanBlocks } from './loan-views.ts'
@@ -167,6 +168,9 @@ function contactBlocksOf(patron: PatronWithContacts, contact: Contact, options: 
     heading.join(' · '),
     `${escapeMrkdwn(contact.address)}${addressee}`,
     `BCC: ${bccSummary[contact.bcc]} · Usage: ${usage} · Source: ${sourceLabels[contact.source]}`,
+    ...contact.stoppedByRecipient.map(
+      (choice) => `:no_bell: Stopped ${noticeGroupTitle(choice.group).toLowerCase()} on ${slackDay(choice.at)} (their own choice)`,
+    ),
   ].join('\n')
   const section: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text } }
   if (!options.canChange) return [section]
@@ -195,6 +199,11 @@ function contactBlocksOf(patron: PatronWithContacts, contact: Contact, options: 
       ],
     },
   ]
+}
+
+// Slack writes the day in each reader's own time zone; the fallback is for old clients.
+function slackDay(at: Date): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_long}|${at.toISOString().slice(0, 10)}>`
 }
 
 /** "guardian contact ana@example.org", for lines saying what changes. */

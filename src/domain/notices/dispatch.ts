@@ -1,5 +1,6 @@
 import type { EmailTransport, OutgoingEmail, SendOutcome } from '../../mail/transport.ts'
 import type { AppDeps } from '../deps.ts'
+import { type UnsubscribeSettings, withUnsubscribeLink } from '../preferences/unsubscribe-link.ts'
 import { secretMarker } from './outbox.ts'
 import { type ClaimedMessage, type ClaimRef, claimDueMessages, recordFailed, recordRetry, recordSent, releaseClaims } from './outbox-queries.ts'
 
@@ -30,6 +31,8 @@ type Deps = Pick<AppDeps, 'db' | 'clock' | 'logger'> & {
   transport: EmailTransport
   /** The sender's address (EMAIL_FROM); the name is each library's sender name, else its name. */
   fromAddress: string
+  /** Where unsubscribe links point and what signs them; left out, notices carry none (a test's own). */
+  unsubscribe?: UnsubscribeSettings
 }
 
 /**
@@ -114,7 +117,7 @@ async function sendOne(deps: Deps, message: ClaimedMessage): Promise<SendOutcome
     tags: { library: String(message.libraryId), scenario: message.scenario },
   }
   try {
-    return await deps.transport.send(email)
+    return await deps.transport.send(withUnsubscribeLink(email, { scenario: message.scenario, patronId: message.patronId, settings: deps.unsubscribe }))
   } catch (error) {
     // A transport that throws broke on something passing (a socket, a timeout): try again later.
     return { ok: false, retry: true, error: error instanceof Error ? error.message : String(error) }
