@@ -203,7 +203,7 @@ function contactBlocksOf(patron: PatronWithContacts, contact: Contact, options: 
 
 // Slack writes the day in each reader's own time zone; the fallback is for old clients.
 function slackDay(at: Date): string {
-  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_long}|${at.toISOString().slice(0, 10)}>`
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date}|${at.toISOString().slice(0, 10)}>`
 }
 
 /** "guardian contact ana@example.org", for lines saying what changes. */
