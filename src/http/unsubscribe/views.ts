@@ -51,7 +51,7 @@ function header(view: UnsubscribeView): string {
   ].join('\n')
 }
 
-function choiceForm(view: UnsubscribeView, input: { stop: boolean; askAddress: boolean; address?: string; secondary?: boolean }): string {
+function choiceForm(view: UnsubscribeView, input: { stop: boolean; askAddress: boolean; address?: string; secondary?: boolean; invalid?: boolean }): string {
   const label = input.stop ? `Stop ${kindOf(view)}` : `Turn ${kindOf(view)} back on`
   return [
     '<form method="post">',
@@ -59,7 +59,7 @@ function choiceForm(view: UnsubscribeView, input: { stop: boolean; askAddress: b
     input.askAddress
       ? [
           '<label for="address">Your email address (the one this email came to)</label>',
-          `<input type="email" id="address" name="address" autocomplete="email" required value="${escapeHtml(input.address ?? '')}">`,
+          `<input type="email" id="address" name="address" autocomplete="email" required${input.invalid ? ' aria-invalid="true" aria-describedby="problem"' : ''} value="${escapeHtml(input.address ?? '')}">`,
         ].join('\n')
       : input.address
         ? `<input type="hidden" name="address" value="${escapeHtml(input.address)}">`
@@ -81,13 +81,13 @@ export function unsubscribePage(view: UnsubscribeView, problem?: { given: string
   } else {
     if (problem) {
       parts.push(
-        `<p class="problem" role="alert">${
+        `<p class="problem" id="problem" role="alert">${
           problem.given === null ? 'Please type your email address.' : `${escapeHtml(problem.given)} is not an address this email was sent to. Please check it.`
         }</p>`,
       )
     }
     parts.push('<p>This email went to more than one person. Type your own address, so only your emails stop.</p>')
-    parts.push(choiceForm(view, { stop: true, askAddress: true, address: problem?.given ?? '' }))
+    parts.push(choiceForm(view, { stop: true, askAddress: true, address: problem?.given ?? '', invalid: problem !== undefined }))
   }
   return page(`${groupOf(view).title}: ${view.libraryName}`, parts.join('\n'))
 }
