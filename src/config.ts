@@ -118,6 +118,17 @@ const environment = z.object({
     .transform(Number)
     .refine((rate) => rate > 0, { error: (issue) => `"${String(issue.input)}" is not a positive number of emails per second, such as 14` })
     .optional(),
+  // Where recipients reach this service: unsubscribe links in notices point there.
+  PUBLIC_URL: z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i.test(value) && URL.canParse(value), {
+      error: (issue) => `"${String(issue.input)}" is not the service's public address such as https://library.school.example`,
+    })
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+  // Signs unsubscribe links (HMAC-SHA256): never echoed.
+  UNSUBSCRIBE_SECRET: z.string().min(32, 'must be at least 32 characters, e.g. the output of `openssl rand -hex 32`').optional(),
 })
 
 export type Config = {
@@ -146,6 +157,13 @@ export type Config = {
    * out (a test's own config): no topic is accepted, 3 within 7 days.
    */
   bounces?: { topicArns: string[]; softBounceLimit: number; softBounceWindowDays: number }
+  /**
+   * Unsubscribe links: the service's public address (PUBLIC_URL, else http://localhost:PORT)
+   * and the secret that signs them (UNSUBSCRIBE_SECRET; unset, a fresh one each start, so links
+   * work until the service restarts: good for the file transport only). Left out (a test's own
+   * config): notices carry no link.
+   */
+  unsubscribe?: { publicUrl: string; secret: string | undefined }
 }
 
 export class ConfigError extends Error {
@@ -171,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
     ...slackProblems(present),
     ...dataDirProblems(present),
     ...emailProblems(present),
+    ...unsubscribeProblems(present),
   ]
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems)
   const e = parsed.data
@@ -199,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined> = processEnvi
           }
         : { transport: 'file', from: e.EMAIL_FROM },
     bounces: { topicArns: e.SNS_TOPIC_ARNS, softBounceLimit: e.SOFT_BOUNCE_LIMIT, softBounceWindowDays: e.SOFT_BOUNCE_WINDOW_DAYS },
+    unsubscribe: { publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`, secret: e.UNSUBSCRIBE_SECRET },
   }
 }
 
@@ -232,13 +252,6 @@ function dataDirProblems(env: Record<string, string | undefined>): string[] {
   return [`DATA_DIR: its full path (${root}) is longer than ${room} bytes, too long for the database's socket inside it; choose a shorter one`]
 }
 
-// The file transport mails no one, so any sender will do; SES sends only from an address of a
-// domain the account verified, and library-comms@localhost is none.
-function emailProblems(env: Record<string, string | undefined>): string[] {
-  if (env.EMAIL_TRANSPORT?.trim().toLowerCase() !== 'ses' || env.EMAIL_FROM !== undefined) return []
-  return ['EMAIL_FROM: is required with EMAIL_TRANSPORT=ses, since SES sends only from an address of a domain you verified (e.g. library@school.example)']
-}
-
 // Slack is optional (a new install starts without it), but half a Slack set-up is a mistake.
 function slackProblems(env: Record<string, string | undefined>): string[] {
   const problems: string[] = []
@@ -249,5 +262,24 @@ function slackProblems(env: Record<string, string | undefined>): string[] {
   if (env.SLACK_BOT_TOKEN === undefined && (env.SLACK_SIGNING_SECRET !== undefined || socketMode)) {
     problems.push('SLACK_BOT_TOKEN: is required when Slack is configured')
   }
+  return problems
+}
+
+// SES sends only from a verified identity: there is no safe default sender.
+function emailProblems(env: Record<string, string | undefined>): string[] {
+  if (env.EMAIL_TRANSPORT?.trim().toLowerCase() !== 'ses' || env.EMAIL_FROM !== undefined) return []
+  return ['EMAIL_FROM: is required with EMAIL_TRANSPORT=ses, since SES sends only from an address of a domain you verified (e.g. library@school.example)']
+}
+
+// Mail that really leaves carries unsubscribe links: they must reach this service from a
+// recipient's phone (RFC 8058 asks for https), and still work after a restart.
+function unsubscribeProblems(env: Record<string, string | undefined>): string[] {
+  if (env.EMAIL_TRANSPORT?.trim().toLowerCase() !== 'ses') return []
+  const problems: string[] = []
+  if (env.PUBLIC_URL === undefined) problems.push("PUBLIC_URL: is required with EMAIL_TRANSPORT=ses: notices' unsubscribe links point there (https://…)")
+  else if (!/^https:\/\//i.test(env.PUBLIC_URL.trim()))
+    problems.push('PUBLIC_URL: must be an https:// address with EMAIL_TRANSPORT=ses (one-click unsubscribe, RFC 8058)')
+  if (env.UNSUBSCRIBE_SECRET === undefined)
+    problems.push('UNSUBSCRIBE_SECRET: is required with EMAIL_TRANSPORT=ses: it signs unsubscribe links, which must still work after a restart')
   return problems
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type ServerType, serve } from '@hono/node-server'
@@ -19,6 +20,7 @@ import { apiRoutes } from './http/api/routes.ts'
 import { createHttpApp } from './http/app.ts'
 import { createSesWebhook } from './http/ses-webhook.ts'
 import { fetchFromSns, type SnsFetch } from './http/sns/verify-sns-message.ts'
+import { unsubscribeRoutes } from './http/unsubscribe/routes.ts'
 import { startBounceJobs } from './jobs/bounces-daily.ts'
 import { startDispatcher } from './jobs/dispatcher.ts'
 import { startNightlySchedule } from './jobs/nightly.ts'
@@ -58,6 +60,7 @@ export async function startService(
   let database: DatabaseHandle | undefined
   let deps: AppDeps | undefined
   let api: Hono | undefined
+  let unsubscribe: Hono | undefined
   let bot: SlackBot | undefined
   let ready = false
   const stops: Array<() => Promise<void>> = []
@@ -80,6 +83,7 @@ export async function startService(
       softBounces: config.bounces ? { limit: config.bounces.softBounceLimit, windowDays: config.bounces.softBounceWindowDays } : defaultSoftBounceSettings,
       fetchSns: options.fetchSns ?? fetchFromSns,
     }),
+    unsubscribe: () => unsubscribe,
   })
   const server = await listen(app, config.port, config.host)
   const { port, address } = server.address() as { port: number; address: string }
@@ -103,6 +107,8 @@ export async function startService(
     deps = { db: database.db, bulkLoad: database.bulkLoad, clock: options.clock ?? systemClock, logger, adminUserIds: config.adminUserIds }
     const suppressionList = options.suppressionList !== undefined ? options.suppressionList : configuredSuppressionList(config)
     api = apiRoutes({ ...deps, suppressionList })
+    const links = unsubscribeSettings(config, logger)
+    if (links) unsubscribe = unsubscribeRoutes({ ...deps, unsubscribeSecret: links.secret })
     if (config.slack.mode !== 'off') {
       bot = createSlackBot({ slack: config.slack, deps, logger, suppressionList })
       await bot.start()
@@ -128,7 +134,7 @@ export async function startService(
         transport = createFileTransport({ directory, clock: deps.clock })
         logger.info({ transport: email.transport, directory }, 'sending queued email')
       }
-      const dispatcher = startDispatcher({ ...deps, transport, sendPace, fromAddress: email.from })
+      const dispatcher = startDispatcher({ ...deps, transport, sendPace, fromAddress: email.from, unsubscribe: links })
       // Stopped before Slack and the database: the email in hand is sent and recorded first.
       stops.push(() => dispatcher.stop())
     }
@@ -184,6 +190,18 @@ async function accountSendRate(client: ReturnType<typeof createSesClient>, logge
 function configuredSuppressionList(config: Config): SuppressionList | null {
   if (config.email?.transport !== 'ses') return null
   return createSesSuppressionList(createSesClient())
+}
+
+/**
+ * Where unsubscribe links point and the secret that signs them. Without UNSUBSCRIBE_SECRET (the
+ * file transport only: config.ts requires it for SES) a fresh secret each start: the links in
+ * .eml files work until the service restarts.
+ */
+function unsubscribeSettings(config: Config, logger: Logger): { publicUrl: string; secret: string } | undefined {
+  if (!config.unsubscribe) return undefined
+  if (config.unsubscribe.secret !== undefined) return { publicUrl: config.unsubscribe.publicUrl, secret: config.unsubscribe.secret }
+  logger.warn('UNSUBSCRIBE_SECRET is not set: unsubscribe links work until the service restarts')
+  return { publicUrl: config.unsubscribe.publicUrl, secret: randomBytes(32).toString('hex') }
 }
 
 /**

@@ -11,9 +11,11 @@ type HttpDoors = {
   api?: () => Hono | undefined
   /** `POST /webhooks/ses`: SNS messages from SES (src/http/ses-webhook.ts). */
   sesWebhook?: (c: Context) => Promise<Response>
+  /** `/unsubscribe/<token>`, recipients' links in notices, once the database is open. */
+  unsubscribe?: () => Hono | undefined
 }
 
-/** The one HTTP server: Slack, the API, the SES webhook, and health. */
+/** The one HTTP server: Slack, the API, the SES webhook, recipients' unsubscribe links, and health. */
 export function createHttpApp(doors: HttpDoors): Hono {
   const app = new Hono()
   app.route('/', healthRoutes(doors.isReady))
@@ -29,6 +31,11 @@ export function createHttpApp(doors: HttpDoors): Hono {
     const api = doors.api?.()
     if (!api) return c.json({ type: 'about:blank', title: 'Service is starting', status: 503 }, 503, { 'content-type': 'application/problem+json' })
     return api.fetch(c.req.raw)
+  })
+  app.on(['GET', 'POST'], '/unsubscribe/*', async (c) => {
+    const unsubscribe = doors.unsubscribe?.()
+    if (!unsubscribe) return c.text('The service is starting: try again in a minute.', 503, { 'retry-after': '30' })
+    return unsubscribe.fetch(c.req.raw)
   })
   app.onError((error, c) => {
     doors.logger.error({ err: error, path: c.req.path }, 'request failed')

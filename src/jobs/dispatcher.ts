@@ -1,7 +1,4 @@
-import type { AppDeps } from '../domain/deps.ts'
 import { type DispatchSettings, dispatchDueMessages } from '../domain/notices/dispatch.ts'
-import type { SendPace } from '../domain/notices/send-rate.ts'
-import type { EmailTransport } from '../mail/transport.ts'
 
 export type Dispatcher = {
   /** Looks for due messages now instead of at the next tick (a notice was just queued). */
@@ -17,7 +14,7 @@ export type Dispatcher = {
  * instances together in the database.
  */
 export function startDispatcher(
-  deps: Pick<AppDeps, 'db' | 'clock' | 'logger'> & { transport: EmailTransport; fromAddress: string; sendPace?: SendPace },
+  deps: Parameters<typeof dispatchDueMessages>[0],
   options: Partial<DispatchSettings> & { intervalMs?: number } = {},
 ): Dispatcher {
   const { intervalMs = 5_000, ...settings } = options

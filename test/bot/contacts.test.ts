@@ -47,6 +47,18 @@ describe('/contacts', () => {
     expect(buttonsIn(card.blocks, contactActions.remove)).toHaveLength(1)
   })
 
+  test('a contact whose recipient stopped overdue notices with the link in an email shows it, as their own choice', async () => {
+    const { lib, guardian } = await libraryWithAna()
+    await slack.service.deps.db
+      .insertInto('recipient_choices')
+      .values({ contact_id: guardian, notice_group: 'overdue', stopped: true, chosen_at: '2026-03-03T19:12:00Z' })
+      .execute()
+
+    const card = await lookUp(lib, 'USTAFF', 'silva')
+
+    expect(textOf(card.blocks)).toContain(':no_bell: Stopped overdue notices on <!date^1772565120^{date}|2026-03-03> (their own choice)')
+  })
+
   test('several matches give a pick-list, and picking one shows that patron', async () => {
     const lib = await givenLibrary(slack.service.deps)
     await lib.staff('USTAFF', 'staff')

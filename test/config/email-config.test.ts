@@ -20,21 +20,35 @@ test('EMAIL_FROM is the sender address; EMAIL_TRANSPORT=file is taken in any cas
 })
 
 test('ses sends from EMAIL_FROM, with the configuration set and a rate if given; another transport is named as unknown', () => {
-  expect(loadConfig({ EMAIL_TRANSPORT: 'SES', EMAIL_FROM: 'library@school.example' }).email).toEqual({ transport: 'ses', from: 'library@school.example' })
   expect(
-    loadConfig({ EMAIL_TRANSPORT: 'ses', EMAIL_FROM: 'library@school.example', SES_CONFIGURATION_SET: 'library-comms', SES_MAX_SEND_RATE: '14.5' }).email,
+    loadConfig({
+      EMAIL_TRANSPORT: 'SES',
+      EMAIL_FROM: 'library@school.example',
+      PUBLIC_URL: 'https://library.school.example',
+      UNSUBSCRIBE_SECRET: 'x'.repeat(32),
+    }).email,
+  ).toEqual({ transport: 'ses', from: 'library@school.example' })
+  expect(
+    loadConfig({
+      EMAIL_TRANSPORT: 'ses',
+      EMAIL_FROM: 'library@school.example',
+      PUBLIC_URL: 'https://library.school.example',
+      UNSUBSCRIBE_SECRET: 'x'.repeat(32),
+      SES_CONFIGURATION_SET: 'library-comms',
+      SES_MAX_SEND_RATE: '14.5',
+    }).email,
   ).toEqual({ transport: 'ses', from: 'library@school.example', configurationSet: 'library-comms', maxSendRate: 14.5 })
   expect(problemsOf({ EMAIL_TRANSPORT: 'smtp' })).toEqual(['EMAIL_TRANSPORT: "smtp" is not a transport: use file (the default) or ses (Amazon SES)'])
 })
 
 test('ses without EMAIL_FROM is refused, saying why', () => {
-  expect(problemsOf({ EMAIL_TRANSPORT: 'ses' })).toEqual([
+  expect(problemsOf({ EMAIL_TRANSPORT: 'ses', PUBLIC_URL: 'https://library.school.example', UNSUBSCRIBE_SECRET: 'x'.repeat(32) })).toEqual([
     'EMAIL_FROM: is required with EMAIL_TRANSPORT=ses, since SES sends only from an address of a domain you verified (e.g. library@school.example)',
   ])
 })
 
 test('a sending rate must be a positive number, and a configuration set name SES would take', () => {
-  const ses = { EMAIL_TRANSPORT: 'ses', EMAIL_FROM: 'library@school.example' }
+  const ses = { EMAIL_TRANSPORT: 'ses', EMAIL_FROM: 'library@school.example', PUBLIC_URL: 'https://library.school.example', UNSUBSCRIBE_SECRET: 'x'.repeat(32) }
   expect(problemsOf({ ...ses, SES_MAX_SEND_RATE: '0' })).toEqual(['SES_MAX_SEND_RATE: "0" is not a positive number of emails per second, such as 14'])
   expect(problemsOf({ ...ses, SES_MAX_SEND_RATE: 'fast' })).toEqual(['SES_MAX_SEND_RATE: "fast" is not a positive number of emails per second, such as 14'])
   expect(problemsOf({ ...ses, SES_CONFIGURATION_SET: 'library comms' })).toEqual([

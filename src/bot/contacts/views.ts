@@ -5,6 +5,7 @@ import type { Contact } from '../../domain/contacts/contact-view.ts'
 import type { OpenLoan } from '../../domain/notices/outbox-queries.ts'
 import { displayName, type Patron, type PatronWithContacts } from '../../domain/patrons/patron-view.ts'
 import type { InvalidQuery, PatronLookup } from '../../domain/patrons/show-patron.ts'
+import { noticeGroupTitle } from '../../domain/preferences/groups.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'
 import { reasonWords } from '../bounces/reason-words.ts'
 import { type Choice, counted, escapeMrkdwn, notice, number, type SlackMessage } from '../views.ts'
@@ -187,6 +188,9 @@ function contactBlocksOf(
           `:warning: *Blacklisted: no notice is mailed to this address.* ${reasonWords(options.blacklisted)}${options.canChange ? '\nEdit it to a working address.' : ''}`,
         ]
       : []),
+    ...contact.stoppedByRecipient.map(
+      (choice) => `:no_bell: Stopped ${noticeGroupTitle(choice.group).toLowerCase()} on ${slackDay(choice.at)} (their own choice)`,
+    ),
   ].join('\n')
   const section: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text } }
   if (!options.canChange) return [section]
@@ -215,6 +219,11 @@ function contactBlocksOf(
       ],
     },
   ]
+}
+
+// Slack writes the day in each reader's own time zone; the fallback is for old clients.
+function slackDay(at: Date): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date}|${at.toISOString().slice(0, 10)}>`
 }
 
 /** "guardian contact ana@example.org", for lines saying what changes. */

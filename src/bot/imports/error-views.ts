@@ -133,6 +133,8 @@ function actorName(actor: ActorRef): string {
       return 'the command line'
     case 'migration':
       return 'an upgrade'
+    case 'recipient':
+      return 'the recipient'
     case 'other':
       return escapeMrkdwn(actor.label)
     default:

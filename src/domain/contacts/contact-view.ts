@@ -1,3 +1,4 @@
+import type { NoticeGroup } from '../preferences/groups.ts'
 import type { BccPreference, ContactRole, ContactSource, ContactType, ContactUsage } from './contact-fields.ts'
 
 /** A contact as every door shows it. */
@@ -12,6 +13,8 @@ export type Contact = {
   bcc: BccPreference
   usage: ContactUsage
   scenarios: string[]
+  /** Kinds of notice the recipient stopped themself (an unsubscribe link), and when: staff see it, and respect it. */
+  stoppedByRecipient: Array<{ group: NoticeGroup; at: Date }>
   source: ContactSource
   createdAt: Date
   updatedAt: Date

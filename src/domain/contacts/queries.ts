@@ -2,6 +2,7 @@ import { type ExpressionBuilder, sql } from 'kysely'
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { Db } from '../../db/database.ts'
 import type { Database } from '../../db/schema.ts'
+import type { NoticeGroup } from '../preferences/groups.ts'
 import type { ContactRole, ContactType, ValidContact } from './contact-fields.ts'
 import type { Contact } from './contact-view.ts'
 
@@ -25,19 +26,31 @@ export function contactColumns(eb: ExpressionBuilder<Database, 'contacts'>) {
       .whereRef('contact_scenarios.contact_id', '=', 'contacts.id')
       .select(sql<string[]>`coalesce(array_agg(scenario order by scenario), '{}')`.as('s'))
       .as('scenarios'),
+    eb
+      .selectFrom('recipient_choices')
+      .whereRef('recipient_choices.contact_id', '=', 'contacts.id')
+      .where('recipient_choices.stopped', '=', true)
+      .select(
+        sql<
+          Array<{ group: NoticeGroup; at: string }>
+        >`coalesce(json_agg(json_build_object('group', notice_group, 'at', chosen_at) order by notice_group), '[]')`.as('g'),
+      )
+      .as('stoppedByRecipient'),
   ] as const
 }
 
-type ContactRowView = Omit<Contact, 'createdAt' | 'updatedAt' | 'scenarios'> & {
+type ContactRowView = Omit<Contact, 'createdAt' | 'updatedAt' | 'scenarios' | 'stoppedByRecipient'> & {
   createdAt: Date | string
   updatedAt: Date | string
   scenarios: string[] | null
+  stoppedByRecipient?: Array<{ group: NoticeGroup; at: Date | string }> | null
 }
 
 export function toContact(row: ContactRowView): Contact {
   return {
     ...row,
     scenarios: row.scenarios ?? [],
+    stoppedByRecipient: (row.stoppedByRecipient ?? []).map((choice) => ({ group: choice.group, at: new Date(choice.at) })),
     createdAt: new Date(row.createdAt),
     updatedAt: new Date(row.updatedAt),
   }

@@ -1,5 +1,6 @@
 import type { EmailTransport, OutgoingEmail, SendOutcome } from '../../mail/transport.ts'
 import type { AppDeps } from '../deps.ts'
+import { type UnsubscribeSettings, withUnsubscribeLink } from '../preferences/unsubscribe-link.ts'
 import { secretMarker } from './outbox.ts'
 import {
   type ClaimedMessage,
@@ -51,6 +52,8 @@ type Deps = Pick<AppDeps, 'db' | 'clock' | 'logger'> & {
   sendPace?: SendPace
   /** A number in [0, 1) (Math.random): the retry jitter's draw. */
   random?: () => number
+  /** Where unsubscribe links point and what signs them; left out, notices carry none (a test's own). */
+  unsubscribe?: UnsubscribeSettings
 }
 
 /**
@@ -150,7 +153,7 @@ async function sendOne(deps: Deps, message: ClaimedMessage): Promise<SendOutcome
     tags: { library: String(message.libraryId), scenario: message.scenario },
   }
   try {
-    return await deps.transport.send(email)
+    return await deps.transport.send(withUnsubscribeLink(email, { scenario: message.scenario, patronId: message.patronId, settings: deps.unsubscribe }))
   } catch (error) {
     // A transport that throws broke on something passing (a socket, a timeout): try again later.
     return { ok: false, retry: true, error: error instanceof Error ? error.message : String(error) }

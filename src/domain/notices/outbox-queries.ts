@@ -17,6 +17,8 @@ export type ClaimedMessage = {
   id: string
   libraryId: number
   scenario: string
+  /** The patron it is about: a notice to their contacts carries an unsubscribe link. */
+  patronId: number | null
   subject: string
   html: string
   text: string
@@ -126,7 +128,7 @@ export async function claimDueMessages(
     if (settled.length > 0) await tx.deleteFrom('message_secrets').where('message_id', 'in', settled).execute()
 
     const { rows } = await sql<Omit<ClaimedMessage, 'recipients'> & { recipients: ClaimedMessage['recipients'] | null }>`
-      select m.id, m.library_id as "libraryId", m.scenario, m.subject, m.html, m.text, m.attempts,
+      select m.id, m.library_id as "libraryId", m.scenario, m.patron_id as "patronId", m.subject, m.html, m.text, m.attempts,
              case when l.sender_name <> '' then l.sender_name else l.name end as "senderName",
              nullif(l.reply_to, '') as "replyTo",
              (select json_agg(json_build_object('kind', r.kind, 'address', r.address) order by r.position)

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
+import { noticeGroupOf } from '../preferences/groups.ts'
 import { type ContactRole, type ScenarioName, scenarioOf } from '../scenarios/catalogue.ts'
 
 /** Who a notice goes to: an email contact of the patron, in To or in Bcc. */
@@ -9,8 +10,9 @@ export type Recipient = { kind: 'to' | 'bcc'; address: string; contactId: number
  * The recipients of a scenario's notice for each of many patrons, in one query (DESIGN.md,
  * Scenarios): email contacts only; usage `any`, or `custom` with this scenario among its
  * scenarios, never `none` (record keeping only); of a role the scenario may reach; in Bcc when
- * the contact says yes, in To when it says no, and as the library's default otherwise. The
- * primary contact comes first, then the patron themself. A patron with none is absent.
+ * the contact says yes, in To when it says no, and as the library's default otherwise; never a
+ * contact that stopped the scenario's kind of notice itself (an unsubscribe link). The primary
+ * contact comes first, then the patron themself. A patron with none is absent.
  */
 export async function recipientsFor(
   db: Db,
@@ -31,6 +33,8 @@ export async function recipientsFor(
        and (c.usage = 'any'
             or (c.usage = 'custom' and exists (
                   select 1 from contact_scenarios s where s.contact_id = c.id and s.scenario = ${input.scenario})))
+       and not exists (select 1 from recipient_choices rc
+                        where rc.contact_id = c.id and rc.notice_group = ${noticeGroupOf(input.scenario)} and rc.stopped)
      order by c.patron_id, c.is_primary desc, c.role = 'patron' desc, c.id`.execute(db)
   for (const row of rows) {
     const list = byPatron.get(row.patron_id) ?? []

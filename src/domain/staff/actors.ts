@@ -10,6 +10,8 @@ export type ActorRef =
   | { kind: 'api_key'; keyId: number }
   | { kind: 'cli' }
   | { kind: 'migration' }
+  /** Whoever received a notice and used its unsubscribe link: a choice that is theirs, not staff's. */
+  | { kind: 'recipient' }
   /** A label this version does not know (written by a later one): shown as it is. */
   | { kind: 'other'; label: string }
 
@@ -19,7 +21,7 @@ export type ActorRef =
  */
 export type Actor = { ref: ActorRef; role: StaffRole | null }
 
-/** The stored form of an actor: `slack:U123`, `api-key:4`, `cli`, `migration`. */
+/** The stored form of an actor: `slack:U123`, `api-key:4`, `cli`, `migration`, `recipient`. */
 export function actorLabel(ref: ActorRef): string {
   switch (ref.kind) {
     case 'slack':
@@ -30,6 +32,8 @@ export function actorLabel(ref: ActorRef): string {
       return 'cli'
     case 'migration':
       return 'migration'
+    case 'recipient':
+      return 'recipient'
     case 'other':
       return ref.label
   }
@@ -42,6 +46,7 @@ export function actorOf(label: string): ActorRef {
   if (key) return { kind: 'api_key', keyId: Number(key[1]) }
   if (label === 'cli') return { kind: 'cli' }
   if (label === 'migration') return { kind: 'migration' }
+  if (label === 'recipient') return { kind: 'recipient' }
   return { kind: 'other', label }
 }
 

@@ -30,6 +30,7 @@ export function renderContact(contact: Contact): ContactBody {
     bcc: contact.bcc,
     usage: contact.usage,
     scenarios: contact.scenarios,
+    stoppedByRecipient: contact.stoppedByRecipient.map((choice) => ({ group: choice.group, stoppedAt: choice.at.toISOString() })),
     source: contact.source,
     createdAt: contact.createdAt.toISOString(),
     updatedAt: contact.updatedAt.toISOString(),

@@ -5,6 +5,7 @@ import { bccPreferences, contactRoles, contactSources, contactTypes, contactUsag
 import { contactImportModes } from '../../domain/imports/contacts-plan.ts'
 import { defaultEmailLogLimit, maxEmailLogLimit, messageStatuses } from '../../domain/notices/list-messages.ts'
 import { patronTypes } from '../../domain/patrons/patron-view.ts'
+import { noticeGroupNames } from '../../domain/preferences/groups.ts'
 import { contactScenarioNames, scenarioNames } from '../../domain/scenarios/catalogue.ts'
 import { daysBeforeRange, daysOverdueRange } from '../../domain/scenarios/scenario-changes.ts'
 import { scenarioGroups } from '../../domain/scenarios/scenario-view.ts'
@@ -111,6 +112,18 @@ const contactSchema = z.object({
   scenarios: z
     .array(z.string())
     .describe('The matching scenarios of a custom contact. Empty for any (every notice its role may reach) and for none (no notice).'),
+  stoppedByRecipient: z
+    .array(
+      z.object({
+        group: z
+          .enum(noticeGroupNames as [string, ...string[]])
+          .describe('overdue (pre-overdue, overdue and escalations), recalls, reservations or loan_receipts.'),
+        stoppedAt: z.iso.datetime(),
+      }),
+    )
+    .describe(
+      "Kinds of notice the recipient stopped themself with the unsubscribe link in a notice: they are not sent to this contact. It is the recipient's own choice.",
+    ),
   source: z.enum(contactSources).describe('Who last wrote the contact: an import, this API, or staff in Slack.'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

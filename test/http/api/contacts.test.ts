@@ -48,6 +48,7 @@ describe('contacts through the API', () => {
       bcc: 'default',
       usage: 'any',
       scenarios: [],
+      stoppedByRecipient: [],
       source: 'api',
       createdAt: '2026-03-10T09:00:00.000Z',
       updatedAt: '2026-03-10T09:00:00.000Z',

@@ -112,12 +112,17 @@ describe('POST /api/v1/patrons', () => {
 })
 
 describe('GET /api/v1/patrons/{username}', () => {
-  test('shows the patron with their contacts, primary first, in the API’s words', async () => {
+  test('shows the patron with their contacts, primary first, in the API’s words, with the notices a recipient stopped themself', async () => {
     const deps = testDeps(handle)
     const lib = await givenApiLibrary(deps)
     const pupil = await lib.patron({ username: 'asilva', firstName: 'Ana', lastName: 'Silva', level: 'Year 7' })
     const guardianId = await lib.contact(pupil, { role: 'guardian', address: 'Mum@Example.org', addressee: 'Mrs Silva', bcc: 'yes' })
     const ownId = await lib.contact(pupil, { role: 'patron', address: 'ana@example.org', isPrimary: true, usage: 'custom', scenarios: ['circulation.overdue'] })
+    // Mum used the unsubscribe link in an overdue notice (src/domain/preferences/choose-notice.ts).
+    await handle.db
+      .insertInto('recipient_choices')
+      .values({ contact_id: guardianId, notice_group: 'overdue', stopped: true, chosen_at: '2026-03-03T19:12:00Z' })
+      .execute()
 
     const response = await lib.send('GET', '/api/v1/patrons/ASilva')
 
@@ -141,6 +146,7 @@ describe('GET /api/v1/patrons/{username}', () => {
           bcc: 'default',
           usage: 'custom',
           scenarios: ['circulation.overdue'],
+          stoppedByRecipient: [],
           source: 'import',
           createdAt: expect.any(String),
           updatedAt: expect.any(String),
@@ -155,6 +161,7 @@ describe('GET /api/v1/patrons/{username}', () => {
           bcc: 'yes',
           usage: 'any',
           scenarios: [],
+          stoppedByRecipient: [{ group: 'overdue', stoppedAt: '2026-03-03T19:12:00.000Z' }],
           source: 'import',
           createdAt: expect.any(String),
           updatedAt: expect.any(String),

@@ -1,0 +1,69 @@
+import { Hono } from 'hono'
+import type { Logger } from 'pino'
+import type { AppDeps } from '../../domain/deps.ts'
+import { chooseNotice } from '../../domain/preferences/choose-notice.ts'
+import { showUnsubscribe, type UnsubscribeDeps } from '../../domain/preferences/show-unsubscribe.ts'
+import { assertNever } from '../../domain/result.ts'
+import { readBodyUpTo } from '../read-limited-body.ts'
+import { choiceMadePage, invalidLinkPage, unsubscribePage } from './views.ts'
+
+// The token is in the address: no referrer carries it elsewhere, no cache or index keeps it.
+const pageHeaders = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-robots-tag': 'noindex',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+
+/**
+ * `/unsubscribe/<token>`: GET shows the page and changes nothing (mail scanners open every
+ * link); POST with the page's form (`choice=stop|resume`, and `address` when the email had
+ * several recipients) records the recipient's choice; POST with `List-Unsubscribe=One-Click`
+ * (RFC 8058, sent by the mail client) stops the notice without the page. No login: the signed
+ * token is the capability, so no other site can forge the form without it.
+ */
+export function unsubscribeRoutes(deps: UnsubscribeDeps & Pick<AppDeps, 'clock'> & { logger: Logger }): Hono {
+  const app = new Hono()
+  app.get('/unsubscribe/:token', async (c) => {
+    const shown = await showUnsubscribe(deps, { token: c.req.param('token') })
+    if (!shown.ok) return c.body(invalidLinkPage(), 404, pageHeaders)
+    return c.body(unsubscribePage(shown.value), 200, pageHeaders)
+  })
+  app.post('/unsubscribe/:token', async (c) => {
+    const raw = await readBodyUpTo(c.req.raw, 4_096)
+    if (raw === undefined) return c.text('The form is too large.', 413)
+    const form = new URLSearchParams(new TextDecoder().decode(raw))
+    const oneClick = form.get('List-Unsubscribe') === 'One-Click' && !form.has('choice')
+    const choice = form.get('choice')
+    if (!oneClick && choice !== 'stop' && choice !== 'resume') return c.body(invalidLinkPage(), 400, pageHeaders)
+    const result = await chooseNotice(deps, {
+      token: c.req.param('token'),
+      stopped: oneClick || choice === 'stop',
+      address: form.get('address') ?? undefined,
+      oneClick,
+    })
+    if (!result.ok) {
+      const error = result.error
+      switch (error.code) {
+        case 'invalid_link':
+          deps.logger.info({ oneClick }, 'unsubscribe refused: the link is not genuine or its message is gone')
+          return c.body(invalidLinkPage(), 404, pageHeaders)
+        case 'one_click_several_recipients':
+          return c.text('This email went to several people: open the link to choose whose notices stop.', 400)
+        case 'address_needed': {
+          const shown = await showUnsubscribe(deps, { token: c.req.param('token') })
+          if (!shown.ok) return c.body(invalidLinkPage(), 404, pageHeaders)
+          return c.body(unsubscribePage(shown.value, { given: error.given }), 422, pageHeaders)
+        }
+        default:
+          return assertNever(error)
+      }
+    }
+    if (result.value.changed) deps.logger.info({ group: result.value.group, stopped: result.value.stopped, oneClick }, 'a recipient changed their notices')
+    if (oneClick) return c.text('Unsubscribed.', 200)
+    return c.body(choiceMadePage(result.value), 200, pageHeaders)
+  })
+  return app
+}
