@@ -125,7 +125,7 @@ export async function startService(
         const client = createSesClient()
         stops.push(async () => client.destroy())
         const maxSendRate = email.maxSendRate ?? (await accountSendRate(client, logger))
-        transport = createSesTransport({ client, configurationSet: email.configurationSet })
+        transport = createSesTransport({ client, configurationSet: email.configurationSet, clock: deps.clock })
         // One bucket for the account: every instance on this database takes from it.
         sendPace = createSendPace(deps.db, { name: 'ses', ratePerSecond: maxSendRate })
         logger.info({ transport: 'ses', maxSendRate, configurationSet: email.configurationSet ?? null }, 'sending queued email')

@@ -329,9 +329,8 @@ export interface MessagesTable {
   lease_until: Date | null
   attempts: Generated<number>
   sent_at: Date | null
+  /** The transport's id of the first recipient's copy (each copy's is on message_recipients). */
   transport_id: string | null
-  /** When the current attempt was handed to the transport; null before, and once its outcome is recorded. */
-  handed_over_at: Date | null
 }
 
 export interface MessageRecipientsTable {
@@ -345,6 +344,12 @@ export interface MessageRecipientsTable {
   delivery: 'delivered' | 'delayed' | 'bounced' | 'complained' | 'rejected' | 'skipped' | null
   delivery_detail: string | null
   delivery_at: Date | null
+  /** When this recipient's copy was sent (0016): a message goes as one email per recipient. */
+  sent_at: Date | null
+  /** The transport's id of this recipient's copy: SES's message id, or the .eml file's name. */
+  transport_id: string | null
+  /** When this copy was handed to the transport; null before, and once its outcome is recorded. */
+  handed_over_at: Date | null
 }
 
 export interface MessageLoansTable {

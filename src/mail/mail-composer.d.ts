@@ -1,4 +1,4 @@
-// The part of nodemailer's MailComposer that the file transport uses. nodemailer ships no
+// The part of nodemailer's MailComposer that src/mail/mime.ts uses. nodemailer ships no
 // types; this declares only what we call, as nodemailer documents it.
 declare module 'nodemailer/lib/mail-composer/index.js' {
   type Address = string | { name: string; address: string }
@@ -6,7 +6,6 @@ declare module 'nodemailer/lib/mail-composer/index.js' {
     from?: Address
     to?: Address[]
     cc?: Address[]
-    bcc?: Address[]
     replyTo?: Address
     subject?: string
     text?: string
@@ -20,8 +19,6 @@ declare module 'nodemailer/lib/mail-composer/index.js' {
     disableUrlAccess?: boolean
   }
   type MimeNode = {
-    /** Bcc stays out of the built message unless this is set. */
-    keepBcc: boolean
     build(): Promise<Buffer>
   }
   export default class MailComposer {

@@ -1,4 +1,6 @@
 import { GetAccountCommand, SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2'
+import { type Clock, systemClock } from '../domain/deps.ts'
+import { composeMime } from './mime.ts'
 import type { EmailTransport, OutgoingEmail, SendOutcome } from './transport.ts'
 
 /** SES could not be set up at start (the account's rate unreadable): one sentence an admin acts on. */
@@ -31,21 +33,22 @@ export async function readAccountSendRate(client: SESv2Client): Promise<{ maxSen
 }
 
 /**
- * The `ses` transport: each message through SES v2 SendEmail (Simple content: SES builds the MIME
- * from the subject, both parts and our headers, List-Unsubscribe among them), with the
- * configuration set (its event destinations tell us of bounces, complaints and deliveries) and
- * tags naming the library, the scenario and our message id (SES hands them back in every event).
- * What SES answers is sorted into: sent, with SES's message id; may pass (retry); or the message's
- * own fault (failed for good). See `classifySesError`.
+ * The `ses` transport: each recipient's copy through SES v2 SendEmail as raw MIME (composed as
+ * the file transport writes it, List-Unsubscribe among its headers, no Bcc header), delivered to
+ * that recipient alone (`Destination.ToAddresses`, the envelope), with the configuration set (its
+ * event destinations tell us of bounces, complaints and deliveries) and tags naming the library,
+ * the scenario, our message id and the recipient (SES hands them back in every event). What SES
+ * answers is sorted into: sent, with SES's message id; may pass (retry); or the copy's own fault
+ * (failed for good). See `classifySesError`.
  */
-export function createSesTransport(options: { client: SESv2Client; configurationSet?: string }): EmailTransport {
-  const { client, configurationSet } = options
+export function createSesTransport(options: { client: SESv2Client; configurationSet?: string; clock?: Clock }): EmailTransport {
+  const { client, configurationSet, clock = systemClock } = options
   return {
     name: 'ses',
     idempotent: false,
     async send(email: OutgoingEmail): Promise<SendOutcome> {
       try {
-        const answer = await client.send(new SendEmailCommand(sendEmailInput(email, configurationSet)))
+        const answer = await client.send(new SendEmailCommand(await sendEmailInput(email, configurationSet, clock.now())))
         if (!answer.MessageId) return { ok: false, retry: true, error: 'SES answered without a message id' }
         return { ok: true, transportId: answer.MessageId }
       } catch (error) {
@@ -55,26 +58,17 @@ export function createSesTransport(options: { client: SESv2Client; configuration
   }
 }
 
-/** The SendEmail request for an email. */
-export function sendEmailInput(email: OutgoingEmail, configurationSet: string | undefined): SendEmailCommandInput {
-  const headers = { 'X-Library-Comms-Message-Id': email.messageId, ...email.headers }
+/** The SendEmail request for a recipient's copy. */
+export async function sendEmailInput(email: OutgoingEmail, configurationSet: string | undefined, date: Date): Promise<SendEmailCommandInput> {
   return {
-    FromEmailAddress: mailbox(email.from.name, email.from.address),
-    Destination: {
-      ToAddresses: [...email.to],
-      ...(email.cc.length > 0 && { CcAddresses: [...email.cc] }),
-      ...(email.bcc.length > 0 && { BccAddresses: [...email.bcc] }),
-    },
-    ...(email.replyTo !== undefined && { ReplyToAddresses: [email.replyTo] }),
-    Content: {
-      Simple: {
-        Subject: { Data: email.subject, Charset: 'UTF-8' },
-        Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
-        Headers: Object.entries(headers).map(([Name, Value]) => ({ Name, Value })),
-      },
-    },
+    FromEmailAddress: email.from.address,
+    Destination: { ToAddresses: [email.envelopeTo] },
+    Content: { Raw: { Data: await composeMime(email, date) } },
     ...(configurationSet !== undefined && { ConfigurationSetName: configurationSet }),
-    EmailTags: Object.entries({ ...email.tags, message: email.messageId }).map(([name, value]) => ({ Name: tagText(name), Value: tagText(value) })),
+    EmailTags: Object.entries({ ...email.tags, message: email.messageId, recipient: String(email.recipientPosition + 1) }).map(([name, value]) => ({
+      Name: tagText(name),
+      Value: tagText(value),
+    })),
   }
 }
 
@@ -84,14 +78,7 @@ function tagText(text: string): string {
   return text.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256) || '_'
 }
 
-// "Name" <address>; a name outside printable ASCII as an RFC 2047 encoded word, as SES requires.
-function mailbox(name: string, address: string): string {
-  if (name.trim() === '') return address
-  if (/^[\x20-\x7e]*$/.test(name)) return `"${name.replace(/(["\\])/g, '\\$1')}" <${address}>`
-  return `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?= <${address}>`
-}
-
-/** Refused for this message alone: its content or one of its addresses. Sending it again gives the same answer. */
+/** Refused for this copy alone: its content or its address. Sending it again gives the same answer. */
 const messageFaults = new Set(['MessageRejected', 'BadRequestException'])
 
 /**

@@ -1,14 +1,15 @@
+import { type AddressObject, simpleParser } from 'mailparser'
 import pino from 'pino'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../src/db/database.ts'
 import { type DispatchSettings, dispatchDueMessages } from '../../src/domain/notices/dispatch.ts'
-import { claimDueMessages, recordHandedOver } from '../../src/domain/notices/outbox-queries.ts'
+import { claimDueMessages, recordCopyHandedOver } from '../../src/domain/notices/outbox-queries.ts'
 import { createSendPace, type SendPace } from '../../src/domain/notices/send-rate.ts'
 import { createSesClient, createSesTransport } from '../../src/mail/ses-transport.ts'
 import type { OutgoingEmail } from '../../src/mail/transport.ts'
 import { fixedClock, givenLibrary } from '../support/builders.ts'
 import { openTestDatabase } from '../support/database.ts'
-import { type FakeSes, mostInAnySecond, startFakeSes } from '../support/fake-ses-sending.ts'
+import { type FakeSes, mostInAnySecond, rawMimeOf, startFakeSes } from '../support/fake-ses-sending.ts'
 import { givenQueuedMessage, messageRow } from '../support/outbox.ts'
 
 let handle: DatabaseHandle
@@ -56,8 +57,11 @@ async function aLibrary() {
   return { lib, ana }
 }
 
+const addresses = (header: AddressObject | AddressObject[] | undefined) =>
+  [header ?? []].flat().flatMap((object) => object.value.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)))
+
 describe('sending through SES', () => {
-  test('a queued notice reaches SES from the library, to its recipients, with both parts, the configuration set and tags; SES’s id is recorded', async () => {
+  test('a notice to To and Bcc reaches SES as one copy each: the same visible headers, each delivered to its recipient alone, tagged, SES’s ids recorded', async () => {
     const { lib, ana } = await aLibrary()
     const id = await givenQueuedMessage(handle.db, lib, ana, {
       subject: 'Ana has 1 overdue loan',
@@ -72,37 +76,44 @@ describe('sending through SES', () => {
     const round = await sesDispatcher().run()
 
     expect(round).toMatchObject({ sent: 1 })
-    const [send] = ses.received
-    expect(send.signed).toBe(true)
-    expect(send.input).toMatchObject({
-      FromEmailAddress: `=?UTF-8?B?${Buffer.from('Biblioteca Ribeirão').toString('base64')}?= <library@school.example>`,
-      Destination: { ToAddresses: ['mum@example.org'], BccAddresses: ['dad@example.org'] },
-      ReplyToAddresses: ['librarian@school.example'],
-      ConfigurationSetName: 'library-comms',
-      Content: {
-        Simple: {
-          Subject: { Data: 'Ana has 1 overdue loan', Charset: 'UTF-8' },
-          Body: { Text: { Data: 'The Hobbit was due on 2 March.' }, Html: { Data: '<p>The Hobbit was due on 2 March.</p>' } },
-        },
-      },
-    })
-    expect(send.input.EmailTags).toEqual([
-      { Name: 'library', Value: String(lib.id) },
-      { Name: 'scenario', Value: 'circulation_overdue' },
-      { Name: 'message', Value: id },
+    expect(ses.received.map((send) => [send.signed, send.input.Destination, send.input.ConfigurationSetName])).toEqual([
+      [true, { ToAddresses: ['mum@example.org'] }, 'library-comms'],
+      [true, { ToAddresses: ['dad@example.org'] }, 'library-comms'],
     ])
-    expect(send.input.Content?.Simple?.Headers).toContainEqual({ Name: 'X-Library-Comms-Message-Id', Value: id })
-    expect(await messageRow(handle.db, id)).toMatchObject({ status: 'sent', transportId: send.messageId })
+    for (const [n, send] of ses.received.entries()) {
+      const email = await simpleParser(rawMimeOf(send))
+      expect(addresses(email.from)).toEqual(['Biblioteca Ribeirão <library@school.example>'])
+      expect(addresses(email.to)).toEqual(['mum@example.org'])
+      expect(email.bcc).toBeUndefined()
+      expect(rawMimeOf(send).toString('latin1')).not.toMatch(/^bcc:/im)
+      expect(addresses(email.replyTo)).toEqual(['librarian@school.example'])
+      expect([email.subject, email.text?.trim(), email.html]).toEqual([
+        'Ana has 1 overdue loan',
+        'The Hobbit was due on 2 March.',
+        '<p>The Hobbit was due on 2 March.</p>',
+      ])
+      expect(email.headers.get('x-library-comms-message-id')).toBe(id)
+      expect(send.input.EmailTags).toEqual([
+        { Name: 'library', Value: String(lib.id) },
+        { Name: 'scenario', Value: 'circulation_overdue' },
+        { Name: 'message', Value: id },
+        { Name: 'recipient', Value: String(n + 1) },
+      ])
+    }
+    const copies = await handle.db.selectFrom('message_recipients').where('message_id', '=', id).orderBy('position').select(['transport_id']).execute()
+    expect(copies.map((copy) => copy.transport_id)).toEqual(ses.received.map((send) => send.messageId))
+    expect(await messageRow(handle.db, id)).toMatchObject({ status: 'sent', transportId: ses.received[0].messageId })
   })
 
-  test('the headers an email carries (List-Unsubscribe, one click) reach SES as they are', async () => {
+  test('the headers a copy carries (List-Unsubscribe, one click) reach SES in its MIME', async () => {
     const transport = createSesTransport({ client: createSesClient() })
     const email: OutgoingEmail = {
       messageId: '42',
+      recipientPosition: 0,
       from: { name: 'Riverside Library', address: 'library@school.example' },
       to: ['mum@example.org'],
       cc: [],
-      bcc: [],
+      envelopeTo: 'mum@example.org',
       subject: 'Overdue',
       text: 'Overdue.',
       html: '<p>Overdue.</p>',
@@ -113,12 +124,12 @@ describe('sending through SES', () => {
     const outcome = await transport.send(email)
 
     expect(outcome).toEqual({ ok: true, transportId: ses.received[0].messageId })
-    expect(ses.received[0].input.FromEmailAddress).toBe('"Riverside Library" <library@school.example>')
-    expect(ses.received[0].input.Content?.Simple?.Headers).toEqual([
-      { Name: 'X-Library-Comms-Message-Id', Value: '42' },
-      { Name: 'List-Unsubscribe', Value: '<https://comms.school.example/unsubscribe/abc>' },
-      { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
-    ])
+    const sent = await simpleParser(rawMimeOf(ses.received[0]))
+    expect(addresses(sent.from)).toEqual(['Riverside Library <library@school.example>'])
+    // mailparser folds List-* headers into one object: the raw lines say it plainly.
+    expect(rawMimeOf(ses.received[0]).toString('latin1')).toContain(
+      'List-Unsubscribe: <https://comms.school.example/unsubscribe/abc>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n',
+    )
   })
 })
 
@@ -138,6 +149,22 @@ describe('what SES refuses', () => {
     expect(afterThrottle).toMatchObject({ status: 'queued', reason: expect.stringContaining('throttled: SES TooManyRequestsException (429)') })
     expect(ses.accepted()).toHaveLength(1)
     expect(await messageRow(handle.db, id)).toMatchObject({ status: 'sent', attempts: 2, transportId: ses.accepted()[0].messageId })
+  })
+
+  test('throttled on the second of three copies, the retry sends only the two not yet sent: no one gets it twice', async () => {
+    const { lib, ana } = await aLibrary()
+    const recipients = ['mum@example.org', 'dad@example.org', 'gran@example.org']
+    const id = await givenQueuedMessage(handle.db, lib, ana, { recipients: recipients.map((address) => ({ kind: 'to' as const, address })) })
+    ses.answerNext('ok', { error: 'TooManyRequestsException', status: 429, message: 'Maximum sending rate exceeded.' })
+    const { clock, run } = sesDispatcher()
+
+    const first = await run()
+    clock.set(new Date(clock.now().getTime() + 60_000).toISOString())
+    const second = await run()
+
+    expect([first.retried, second.sent]).toEqual([1, 1])
+    expect(ses.accepted().map((send) => send.input.Destination?.ToAddresses)).toEqual(recipients.map((address) => [address]))
+    expect(await messageRow(handle.db, id)).toMatchObject({ status: 'sent', attempts: 2 })
   })
 
   test('a dropped connection and a 500 from SES are retried too', async () => {
@@ -196,13 +223,14 @@ describe('a sender that stops mid-send', () => {
     const clock = clockNow()
     // The first sender claims, records the hand-over, SES accepts, and it dies (kill -9) before recording.
     const claim = await claimDueMessages(handle.db, { now: clock.now(), leaseUntil: new Date(clock.now().getTime() + 120_000), limit: 10, maxAttempts: 8 })
-    await recordHandedOver(handle.db, { id, attempts: claim.messages[0].attempts }, { at: clock.now() })
+    await recordCopyHandedOver(handle.db, { id, attempts: claim.messages[0].attempts }, { position: 0, at: clock.now() })
     await createSesTransport({ client: createSesClient() }).send({
       messageId: id,
+      recipientPosition: 0,
       from: { name: 'Riverside Library', address: 'library@school.example' },
       to: ['guardian@example.org'],
       cc: [],
-      bcc: [],
+      envelopeTo: 'guardian@example.org',
       subject: 'Overdue',
       text: 'Overdue.',
       html: '<p>Overdue.</p>',
@@ -213,6 +241,30 @@ describe('a sender that stops mid-send', () => {
 
     expect(round).toMatchObject({ claimed: 1, failed: 1, sent: 0 })
     expect(ses.received).toHaveLength(1)
+    expect(await messageRow(handle.db, id)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^may have been sent: /) })
+  })
+
+  test('a sender that died after handing over the second copy: the first and that one are never sent again, the third is', async () => {
+    const { lib, ana } = await aLibrary()
+    const recipients = ['mum@example.org', 'dad@example.org', 'gran@example.org']
+    const id = await givenQueuedMessage(handle.db, lib, ana, { recipients: recipients.map((address) => ({ kind: 'to' as const, address })) })
+    const clock = clockNow()
+    const claim = await claimDueMessages(handle.db, { now: clock.now(), leaseUntil: new Date(clock.now().getTime() + 120_000), limit: 10, maxAttempts: 8 })
+    const ref = { id, attempts: claim.messages[0].attempts }
+    await recordCopyHandedOver(handle.db, ref, { position: 0, at: clock.now() })
+    await handle.db
+      .updateTable('message_recipients')
+      .set({ sent_at: clock.now(), transport_id: 'ses-1', handed_over_at: null })
+      .where('message_id', '=', id)
+      .where('position', '=', 0)
+      .execute()
+    await recordCopyHandedOver(handle.db, ref, { position: 1, at: clock.now() })
+    clock.set(new Date(clock.now().getTime() + 121_000).toISOString())
+
+    const round = await sesDispatcher({ clock }).run()
+
+    expect(round).toMatchObject({ claimed: 1, failed: 1, sent: 0 })
+    expect(ses.received.map((send) => send.input.Destination?.ToAddresses)).toEqual([['gran@example.org']])
     expect(await messageRow(handle.db, id)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^may have been sent: /) })
   })
 

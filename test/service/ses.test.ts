@@ -46,7 +46,16 @@ test('in ses mode without EMAIL_FROM the service refuses to start, and says why 
     const child = execFile(
       node,
       [path.join(root, 'src/main.ts')],
-      { cwd, env: { PATH: process.env.PATH ?? '', EMAIL_TRANSPORT: 'ses', PUBLIC_URL: 'https://library.school.example', UNSUBSCRIBE_SECRET: 'x'.repeat(32), DATA_DIR: cwd } },
+      {
+        cwd,
+        env: {
+          PATH: process.env.PATH ?? '',
+          EMAIL_TRANSPORT: 'ses',
+          PUBLIC_URL: 'https://library.school.example',
+          UNSUBSCRIBE_SECRET: 'x'.repeat(32),
+          DATA_DIR: cwd,
+        },
+      },
       (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
     )
   })
@@ -65,7 +74,15 @@ test('two services on one database send every queued message once through SES, a
     const ana = await lib.patron({ username: 'asilva' })
     const ids = new Set<string>()
     for (let n = 0; n < 30; n += 1) ids.add(await givenQueuedMessage(database.db, lib, ana))
-    const env = { PORT: '0', LOG_LEVEL: 'silent', EMAIL_TRANSPORT: 'ses', EMAIL_FROM: 'library@school.example', SES_CONFIGURATION_SET: 'library-comms', PUBLIC_URL: 'https://library.school.example', UNSUBSCRIBE_SECRET: 'x'.repeat(32) }
+    const env = {
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      EMAIL_TRANSPORT: 'ses',
+      EMAIL_FROM: 'library@school.example',
+      SES_CONFIGURATION_SET: 'library-comms',
+      PUBLIC_URL: 'https://library.school.example',
+      UNSUBSCRIBE_SECRET: 'x'.repeat(32),
+    }
     const startedAt = performance.now()
 
     for (let n = 0; n < 2; n += 1) {
@@ -102,7 +119,15 @@ test('without SES_MAX_SEND_RATE, an account whose rate cannot be read stops the 
   // Nothing listens there: GetAccount cannot be answered.
   process.env.AWS_ENDPOINT_URL_SESV2 = 'http://127.0.0.1:9'
   try {
-    const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', EMAIL_TRANSPORT: 'ses', EMAIL_FROM: 'library@school.example', PUBLIC_URL: 'https://library.school.example', UNSUBSCRIBE_SECRET: 'x'.repeat(32), DATA_DIR: await dataDir() })
+    const config = loadConfig({
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      EMAIL_TRANSPORT: 'ses',
+      EMAIL_FROM: 'library@school.example',
+      PUBLIC_URL: 'https://library.school.example',
+      UNSUBSCRIBE_SECRET: 'x'.repeat(32),
+      DATA_DIR: await dataDir(),
+    })
 
     const starting = startService(config, { database, logger: silent, nightly: false })
 

@@ -6,6 +6,11 @@ import type { SendEmailCommandInput } from '@aws-sdk/client-sesv2'
 /** A request SES received: SendEmail's body as sent, when (performance.now()), and the id SES gave it. */
 export type ReceivedSend = { input: SendEmailCommandInput; atMs: number; messageId: string | null; signed: boolean }
 
+/** The raw MIME a SendEmail request carried (Content.Raw.Data, base64 in the request's JSON). */
+export function rawMimeOf(send: ReceivedSend): Buffer {
+  return Buffer.from(String(send.input.Content?.Raw?.Data ?? ''), 'base64')
+}
+
 /** An answer to inject: an SES error (its type, HTTP status, message), or the connection dropped. */
 export type SesAnswer = { error: string; status: number; message?: string } | 'drop' | 'ok'
 

@@ -25,8 +25,26 @@ export type ClaimedMessage = {
   attempts: number
   senderName: string
   replyTo: string | null
-  recipients: Array<{ kind: 'to' | 'cc' | 'bcc'; address: string }>
+  /** Its recipients but those left out (blacklisted), in order: each gets a copy of its own. */
+  recipients: ClaimedRecipient[]
   secret: string | null
+}
+
+/** A recipient of a claimed message, and how far its copy got. */
+export type ClaimedRecipient = {
+  /** message_recipients.position: names the copy. */
+  position: number
+  kind: 'to' | 'cc' | 'bcc'
+  address: string
+  /** The contact it is, when it is one of the patron's (a notice's copy to a contact carries an unsubscribe link). */
+  contactId: number | null
+  /** Its copy was sent by an earlier attempt: not sent again. */
+  sent: boolean
+  /**
+   * Its copy was handed to a transport that is not idempotent (SES) by a sender that stopped
+   * before recording the outcome: it may have been sent, so it is never sent again.
+   */
+  mayHaveBeenSent: boolean
 }
 
 /** What a claim found: messages to send, and those it settled without sending. */
@@ -38,16 +56,11 @@ export type Claim = {
   gaveUp: string[]
   /** Every recipient's address blacklisted: recorded `skipped`, `blacklisted`. */
   blacklisted: string[]
-  /**
-   * Handed to a transport that is not idempotent (SES) by a sender that stopped before recording
-   * the outcome: they may have been sent, so they are recorded `failed`, never sent twice.
-   */
-  mayHaveBeenSent: string[]
 }
 
-/** Why a message handed over by a sender that stopped is not sent again; the email log shows it. */
+/** Why a message with a copy handed over by a sender that stopped is not sent whole; the email log shows it. */
 export const mayHaveBeenSentReason =
-  'may have been sent: the sender stopped after handing it to SES and before recording the answer; not sent again so that no one gets it twice'
+  'may have been sent: the sender stopped after handing a copy to SES and before recording the answer; that copy is not sent again so that no one gets it twice'
 
 /**
  * Claims up to `limit` due messages of every library (the dispatcher serves them all), in one
@@ -74,8 +87,7 @@ export async function claimDueMessages(
     // index messages_outbox) finds both the queued and the abandoned.
     const { rows: claimed } = await sql<{ id: string; attempts: number }>`
       update messages m
-         set status = 'sending', lease_until = ${input.leaseUntil}, next_attempt_at = ${input.leaseUntil}, attempts = m.attempts + 1,
-             handed_over_at = case when ${resendHandedOver} then null else m.handed_over_at end
+         set status = 'sending', lease_until = ${input.leaseUntil}, next_attempt_at = ${input.leaseUntil}, attempts = m.attempts + 1
         from (select id from messages
                where status in ('queued', 'sending') and next_attempt_at <= ${input.now}
                order by next_attempt_at, id
@@ -83,8 +95,14 @@ export async function claimDueMessages(
                for update skip locked) due
        where m.id = due.id
       returning m.id, m.attempts`.execute(tx)
-    if (claimed.length === 0) return { messages: [], conditionGone: [], gaveUp: [], blacklisted: [], mayHaveBeenSent: [] }
+    if (claimed.length === 0) return { messages: [], conditionGone: [], gaveUp: [], blacklisted: [] }
     const ids = claimed.map((row) => row.id)
+    // The file transport writes a copy handed over twice once: an abandoned hand-over is simply done again.
+    if (resendHandedOver) {
+      await sql`
+        update message_recipients r set handed_over_at = null
+         where r.message_id = any(${sql.val(ids)}::bigint[]) and r.handed_over_at is not null and r.sent_at is null`.execute(tx)
+    }
 
     // Seed 002 and DESIGN.md: a loan returned or marked lost after planning gets no notice. A
     // notice about several loans still goes while one of them is open, as it was rendered.
@@ -97,12 +115,6 @@ export async function claimDueMessages(
          and not exists (select 1 from message_loans ml join loans l on l.id = ml.loan_id
                           where ml.message_id = m.id and l.status = 'open')
       returning m.id`.execute(tx)
-    // SES v2 has no idempotency key: an abandoned hand-over may have reached SES.
-    const { rows: uncertain } = await sql<{ id: string }>`
-      update messages m
-         set status = 'failed', reason = ${mayHaveBeenSentReason}, lease_until = null
-       where m.id = any(${sql.val(ids)}::bigint[]) and m.status = 'sending' and m.handed_over_at is not null
-      returning m.id`.execute(tx)
     const { rows: gaveUp } = await sql<{ id: string }>`
       update messages m
          set status = 'failed', reason = ${`gave up after ${input.maxAttempts} attempts: the sender stopped while sending it`}, lease_until = null
@@ -110,11 +122,12 @@ export async function claimDueMessages(
       returning m.id`.execute(tx)
     // Seed 001: a blacklisted address is never mailed. Checked when sending, not only when
     // planning, since an address may bounce while its message waits. Its recipient is marked
-    // skipped and left out; a message left with nobody is skipped as a whole.
+    // skipped and left out; a message left with nobody is skipped as a whole. A copy sent by an
+    // earlier attempt (or that may have been) stays as it is.
     await sql`
       update message_recipients r
          set delivery = 'skipped', delivery_detail = 'blacklisted', delivery_at = ${input.now}
-       where r.message_id = any(${sql.val(ids)}::bigint[]) and r.delivery is null
+       where r.message_id = any(${sql.val(ids)}::bigint[]) and r.delivery is null and r.sent_at is null and r.handed_over_at is null
          and exists (select 1 from messages m where m.id = r.message_id and m.status = 'sending')
          and exists (select 1 from blacklist b where b.address_key = lower(trim(r.address)))`.execute(tx)
     const { rows: blacklisted } = await sql<{ id: string }>`
@@ -124,15 +137,19 @@ export async function claimDueMessages(
          and exists (select 1 from message_recipients r where r.message_id = m.id)
          and not exists (select 1 from message_recipients r where r.message_id = m.id and r.delivery is distinct from 'skipped')
       returning m.id`.execute(tx)
-    const settled = [...gone, ...uncertain, ...gaveUp, ...blacklisted].map((row) => row.id)
+    const settled = [...gone, ...gaveUp, ...blacklisted].map((row) => row.id)
     if (settled.length > 0) await tx.deleteFrom('message_secrets').where('message_id', 'in', settled).execute()
 
     const { rows } = await sql<Omit<ClaimedMessage, 'recipients'> & { recipients: ClaimedMessage['recipients'] | null }>`
       select m.id, m.library_id as "libraryId", m.scenario, m.patron_id as "patronId", m.subject, m.html, m.text, m.attempts,
              case when l.sender_name <> '' then l.sender_name else l.name end as "senderName",
              nullif(l.reply_to, '') as "replyTo",
-             (select json_agg(json_build_object('kind', r.kind, 'address', r.address) order by r.position)
-                from message_recipients r where r.message_id = m.id and r.delivery is distinct from 'skipped') as recipients,
+             (select json_agg(json_build_object('position', r.position, 'kind', r.kind, 'address', r.address,
+                                                'contactId', c.id, 'sent', r.sent_at is not null,
+                                                'mayHaveBeenSent', r.sent_at is null and r.handed_over_at is not null) order by r.position)
+                from message_recipients r
+                left join contacts c on c.id = r.contact_id and c.patron_id = m.patron_id
+               where r.message_id = m.id and r.delivery is distinct from 'skipped') as recipients,
              s.value as secret
         from messages m
         join libraries l on l.id = m.library_id
@@ -144,7 +161,6 @@ export async function claimDueMessages(
       conditionGone: gone.map((row) => String(row.id)),
       gaveUp: gaveUp.map((row) => String(row.id)),
       blacklisted: blacklisted.map((row) => String(row.id)),
-      mayHaveBeenSent: uncertain.map((row) => String(row.id)),
     }
   })
 }
@@ -155,20 +171,45 @@ export type ClaimRef = { id: string; attempts: number }
 const held = (claim: ClaimRef) => sql<boolean>`m.id = ${claim.id} and m.status = 'sending' and m.attempts = ${claim.attempts}`
 
 /**
- * Handed over: committed just before the transport is called, so that a sender that stops before
- * recording the outcome leaves a trace. False when the claim was lost (do not send).
+ * A recipient's copy handed over: committed just before the transport is called, so that a sender
+ * that stops before recording the outcome leaves a trace. False when the claim was lost (do not send).
  */
-export async function recordHandedOver(db: Db, claim: ClaimRef, input: { at: Date }): Promise<boolean> {
+export async function recordCopyHandedOver(db: Db, claim: ClaimRef, input: { position: number; at: Date }): Promise<boolean> {
   const { rows } = await sql<{ id: string }>`
-    update messages m set handed_over_at = ${input.at} where ${held(claim)} returning m.id`.execute(db)
+    update message_recipients r set handed_over_at = ${input.at}
+      from messages m
+     where r.message_id = m.id and r.position = ${input.position} and r.sent_at is null and ${held(claim)}
+    returning m.id`.execute(db)
   return rows.length > 0
 }
 
-/** Sent: when, and the transport's id. The secret it carried is deleted. False when the claim was lost. */
-export async function recordSent(db: Db, claim: ClaimRef, input: { sentAt: Date; transportId: string }): Promise<boolean> {
+/** A recipient's copy sent: when, and the transport's id (SES's, which its events name). False when the claim was lost. */
+export async function recordCopySent(db: Db, claim: ClaimRef, input: { position: number; sentAt: Date; transportId: string }): Promise<boolean> {
+  const { rows } = await sql<{ id: string }>`
+    update message_recipients r set sent_at = ${input.sentAt}, transport_id = ${input.transportId}, handed_over_at = null
+      from messages m
+     where r.message_id = m.id and r.position = ${input.position} and ${held(claim)}
+    returning m.id`.execute(db)
+  return rows.length > 0
+}
+
+/** A recipient's copy the transport refused: it was not sent, so a later attempt may send it. */
+export async function recordCopyNotSent(db: Db, claim: ClaimRef, input: { position: number }): Promise<void> {
+  await sql`
+    update message_recipients r set handed_over_at = null
+      from messages m
+     where r.message_id = m.id and r.position = ${input.position} and r.sent_at is null and ${held(claim)}`.execute(db)
+}
+
+/**
+ * Sent: every recipient's copy was. When, and the transport's id of the first copy (each copy's
+ * is on its recipient). The secret it carried is deleted. False when the claim was lost.
+ */
+export async function recordSent(db: Db, claim: ClaimRef, input: { sentAt: Date }): Promise<boolean> {
   const { rows } = await sql<{ id: string }>`
     with sent as (
-      update messages m set status = 'sent', sent_at = ${input.sentAt}, transport_id = ${input.transportId}, reason = null, lease_until = null, handed_over_at = null
+      update messages m set status = 'sent', sent_at = ${input.sentAt}, reason = null, lease_until = null,
+             transport_id = (select r.transport_id from message_recipients r where r.message_id = m.id and r.transport_id is not null order by r.position limit 1)
        where ${held(claim)}
       returning m.id),
     forgotten as (delete from message_secrets s using sent where s.message_id = sent.id)
@@ -180,7 +221,7 @@ export async function recordSent(db: Db, claim: ClaimRef, input: { sentAt: Date;
 export async function recordFailed(db: Db, claim: ClaimRef, input: { reason: string }): Promise<boolean> {
   const { rows } = await sql<{ id: string }>`
     with failed as (
-      update messages m set status = 'failed', reason = ${input.reason}, lease_until = null, handed_over_at = null
+      update messages m set status = 'failed', reason = ${input.reason}, lease_until = null
        where ${held(claim)}
       returning m.id),
     forgotten as (delete from message_secrets s using failed where s.message_id = failed.id)
@@ -191,7 +232,7 @@ export async function recordFailed(db: Db, claim: ClaimRef, input: { reason: str
 /** Queued again for `nextAttemptAt`, saying why the attempt failed. */
 export async function recordRetry(db: Db, claim: ClaimRef, input: { nextAttemptAt: Date; reason: string }): Promise<boolean> {
   const { rows } = await sql<{ id: string }>`
-    update messages m set status = 'queued', next_attempt_at = ${input.nextAttemptAt}, reason = ${input.reason}, lease_until = null, handed_over_at = null
+    update messages m set status = 'queued', next_attempt_at = ${input.nextAttemptAt}, reason = ${input.reason}, lease_until = null
      where ${held(claim)}
     returning m.id`.execute(db)
   return rows.length > 0

@@ -1,8 +1,9 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import type { NoticeGroup } from './groups.ts'
+import type { UnsubscribeCopy } from './unsubscribe-token.ts'
 
-/** What an unsubscribe link is about: its message, the patron, and the contacts that received it. */
+/** What an unsubscribe link is about: its message, the patron, and the contact its copy went to. */
 export type UnsubscribeSubject = {
   messageId: string
   libraryId: number
@@ -10,27 +11,27 @@ export type UnsubscribeSubject = {
   scenario: string
   patronId: number
   patronFirstName: string
-  /** The patron's contacts among the message's recipients (still theirs), in the message's order, with the groups each has stopped. */
-  contacts: Array<{ contactId: number; address: string; stoppedGroups: NoticeGroup[] }>
+  /** The recipient of the copy, still one of the patron's contacts, with the groups it has stopped. */
+  contact: { contactId: number; address: string; stoppedGroups: NoticeGroup[] }
 }
 
-/** The message a link names, with its patron and recipients; undefined when it is gone or about no patron. */
-export async function findUnsubscribeSubject(db: Db, messageId: string): Promise<UnsubscribeSubject | undefined> {
+/**
+ * The copy a link names, with its patron and recipient; undefined when the message is gone, is
+ * about no patron, or the recipient is no longer one of the patron's contacts.
+ */
+export async function findUnsubscribeSubject(db: Db, copy: UnsubscribeCopy): Promise<UnsubscribeSubject | undefined> {
   const { rows } = await sql<Omit<UnsubscribeSubject, 'messageId'> & { messageId: string | number }>`
     select m.id as "messageId", m.library_id as "libraryId", l.name as "libraryName", m.scenario,
            m.patron_id as "patronId", p.first_name as "patronFirstName",
-           coalesce((select json_agg(json_build_object(
-                               'contactId', c.id, 'address', r.address,
-                               'stoppedGroups', coalesce((select json_agg(rc.notice_group order by rc.notice_group)
-                                                            from recipient_choices rc where rc.contact_id = c.id and rc.stopped), '[]'))
-                             order by r.position)
-                       from message_recipients r
-                       join contacts c on c.id = r.contact_id and c.patron_id = m.patron_id
-                      where r.message_id = m.id), '[]') as contacts
+           json_build_object('contactId', c.id, 'address', r.address,
+                             'stoppedGroups', coalesce((select json_agg(rc.notice_group order by rc.notice_group)
+                                                          from recipient_choices rc where rc.contact_id = c.id and rc.stopped), '[]')) as contact
       from messages m
       join libraries l on l.id = m.library_id
       join patrons p on p.id = m.patron_id and p.library_id = m.library_id
-     where m.id = ${messageId}::bigint`.execute(db)
+      join message_recipients r on r.message_id = m.id and r.position = ${copy.recipientPosition}
+      join contacts c on c.id = r.contact_id and c.patron_id = m.patron_id
+     where m.id = ${copy.messageId}::bigint`.execute(db)
   const row = rows[0]
   return row === undefined ? undefined : { ...row, messageId: String(row.messageId) }
 }

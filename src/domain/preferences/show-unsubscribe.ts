@@ -7,14 +7,13 @@ import { readUnsubscribeToken } from './unsubscribe-token.ts'
 
 /**
  * What the unsubscribe page says: which kind of notice about which patron (the first name only:
- * no more than the email showed), and, when the email had one recipient, whether they stopped it.
- * With several, the page cannot know who reads it, and asks for the address.
+ * no more than the email showed), and whether the copy's recipient has stopped it.
  */
 export type UnsubscribeView = {
   libraryName: string
   patronFirstName: string
   group: NoticeGroup
-  reader: { kind: 'one'; stopped: boolean } | { kind: 'several' }
+  stopped: boolean
 }
 
 export type UnsubscribeDeps = Pick<AppDeps, 'db'> & { unsubscribeSecret: string }
@@ -26,25 +25,24 @@ export async function showUnsubscribe(deps: UnsubscribeDeps, input: { token: str
   return ok(viewOf(found.value.subject, found.value.group))
 }
 
-/** The message a token names, if the token is genuine and the message a notice a recipient may stop. */
+/** The copy a token names, if the token is genuine and the message a notice its recipient may stop. */
 export async function findLinkSubject(
   deps: UnsubscribeDeps,
   token: string,
 ): Promise<Result<{ subject: UnsubscribeSubject; group: NoticeGroup }, UnsubscribeError>> {
-  const messageId = readUnsubscribeToken(deps.unsubscribeSecret, token)
-  if (messageId === null) return err({ code: 'invalid_link' })
-  const subject = await findUnsubscribeSubject(deps.db, messageId)
+  const copy = readUnsubscribeToken(deps.unsubscribeSecret, token)
+  if (copy === null) return err({ code: 'invalid_link' })
+  const subject = await findUnsubscribeSubject(deps.db, copy)
   const group = subject === undefined ? null : noticeGroupOf(subject.scenario)
-  if (subject === undefined || group === null || subject.contacts.length === 0) return err({ code: 'invalid_link' })
+  if (subject === undefined || group === null) return err({ code: 'invalid_link' })
   return ok({ subject, group })
 }
 
 export function viewOf(subject: UnsubscribeSubject, group: NoticeGroup): UnsubscribeView {
-  const [only] = subject.contacts
   return {
     libraryName: subject.libraryName,
     patronFirstName: subject.patronFirstName,
     group,
-    reader: subject.contacts.length === 1 ? { kind: 'one', stopped: only.stoppedGroups.includes(group) } : { kind: 'several' },
+    stopped: subject.contact.stoppedGroups.includes(group),
   }
 }

@@ -5,39 +5,32 @@ import { signUnsubscribeToken } from './unsubscribe-token.ts'
 /** Where unsubscribe links point (PUBLIC_URL) and the secret that signs them (UNSUBSCRIBE_SECRET). */
 export type UnsubscribeSettings = { publicUrl: string; secret: string }
 
-/** The page that stops a message's kind of notice: `https://…/unsubscribe/<token>`. */
-export function unsubscribeUrl(settings: UnsubscribeSettings, messageId: string): string {
-  return `${settings.publicUrl.replace(/\/+$/, '')}/unsubscribe/${signUnsubscribeToken(settings.secret, messageId)}`
+/** The page that stops a copy's kind of notice for its recipient: `https://…/unsubscribe/<token>`. */
+export function unsubscribeUrl(settings: UnsubscribeSettings, copy: { messageId: string; recipientPosition: number }): string {
+  return `${settings.publicUrl.replace(/\/+$/, '')}/unsubscribe/${signUnsubscribeToken(settings.secret, copy)}`
 }
 
 /**
- * A notice to a patron's contacts as it leaves, with its way out: the List-Unsubscribe header
- * (RFC 2369), and a line at the end of both parts linking to the page. Added when it is sent, not
- * in the template, so no template can drop it. Mail that is not a preference (a password reset,
- * a purchase order) and mail about no patron (a staff member's test) goes as it is.
- *
- * One email reaches all of a message's recipients, so its link cannot say which of them clicks.
- * With one recipient it can: the email also says `List-Unsubscribe-Post` (RFC 8058) and a mail
- * client's one-click POST stops it for that contact. With several, a one-click POST could only
- * stop it for all of them, and one guardian would decide for another; so the mail client opens
- * the page instead, which asks the reader's address (DESIGN.md; docs/staff/notices.md).
+ * A recipient's copy of a notice to a patron's contacts as it leaves, with its way out: the
+ * List-Unsubscribe header (RFC 2369) with List-Unsubscribe-Post (RFC 8058), so a mail client's
+ * one-click POST stops it, and a line at the end of both parts linking to the page. Each copy
+ * goes to one recipient, so its link names the message and that recipient and speaks for them
+ * alone: one guardian never decides for another. Added when it is sent, not in the template, so
+ * no template can drop it. Mail that is not a preference (a password reset, a purchase order),
+ * mail about no patron (a staff member's test) and a copy to someone who is not one of the
+ * patron's contacts (a teacher in Cc) go as they are.
  */
 export function withUnsubscribeLink(
   email: OutgoingEmail,
-  input: { scenario: string; patronId: number | null; settings: UnsubscribeSettings | undefined },
+  input: { scenario: string; patronId: number | null; isPatronContact: boolean; settings: UnsubscribeSettings | undefined },
 ): OutgoingEmail {
   const group = noticeGroupOf(input.scenario)
-  if (group === null || input.patronId === null || input.settings === undefined) return email
-  const url = unsubscribeUrl(input.settings, email.messageId)
-  const addresses = new Set([...email.to, ...email.cc, ...email.bcc].map((address) => address.toLowerCase()))
+  if (group === null || input.patronId === null || !input.isPatronContact || input.settings === undefined) return email
+  const url = unsubscribeUrl(input.settings, email)
   const kind = noticeGroupTitle(group).toLowerCase()
   return {
     ...email,
-    headers: {
-      ...email.headers,
-      'List-Unsubscribe': `<${url}>`,
-      ...(addresses.size === 1 && { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
-    },
+    headers: { ...email.headers, 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
     text: `${email.text.trimEnd()}\n\n-- \nTo stop receiving ${kind} by email: ${url}\n`,
     html: appendToBody(
       email.html,

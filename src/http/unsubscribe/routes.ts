@@ -3,7 +3,6 @@ import type { Logger } from 'pino'
 import type { AppDeps } from '../../domain/deps.ts'
 import { chooseNotice } from '../../domain/preferences/choose-notice.ts'
 import { showUnsubscribe, type UnsubscribeDeps } from '../../domain/preferences/show-unsubscribe.ts'
-import { assertNever } from '../../domain/result.ts'
 import { readBodyUpTo } from '../read-limited-body.ts'
 import { choiceMadePage, invalidLinkPage, unsubscribePage } from './views.ts'
 
@@ -19,10 +18,10 @@ const pageHeaders = {
 
 /**
  * `/unsubscribe/<token>`: GET shows the page and changes nothing (mail scanners open every
- * link); POST with the page's form (`choice=stop|resume`, and `address` when the email had
- * several recipients) records the recipient's choice; POST with `List-Unsubscribe=One-Click`
- * (RFC 8058, sent by the mail client) stops the notice without the page. No login: the signed
- * token is the capability, so no other site can forge the form without it.
+ * link); POST with the page's form (`choice=stop|resume`) records the choice of the recipient
+ * the link's copy went to; POST with `List-Unsubscribe=One-Click` (RFC 8058, sent by the mail
+ * client) stops the notice without the page. No login: the signed token is the capability, so
+ * no other site can forge the form without it.
  */
 export function unsubscribeRoutes(deps: UnsubscribeDeps & Pick<AppDeps, 'clock'> & { logger: Logger }): Hono {
   const app = new Hono()
@@ -38,28 +37,11 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps & Pick<AppDeps, 'clock'>
     const oneClick = form.get('List-Unsubscribe') === 'One-Click' && !form.has('choice')
     const choice = form.get('choice')
     if (!oneClick && choice !== 'stop' && choice !== 'resume') return c.body(invalidLinkPage(), 400, pageHeaders)
-    const result = await chooseNotice(deps, {
-      token: c.req.param('token'),
-      stopped: oneClick || choice === 'stop',
-      address: form.get('address') ?? undefined,
-      oneClick,
-    })
+    const result = await chooseNotice(deps, { token: c.req.param('token'), stopped: oneClick || choice === 'stop', oneClick })
     if (!result.ok) {
-      const error = result.error
-      switch (error.code) {
-        case 'invalid_link':
-          deps.logger.info({ oneClick }, 'unsubscribe refused: the link is not genuine or its message is gone')
-          return c.body(invalidLinkPage(), 404, pageHeaders)
-        case 'one_click_several_recipients':
-          return c.text('This email went to several people: open the link to choose whose notices stop.', 400)
-        case 'address_needed': {
-          const shown = await showUnsubscribe(deps, { token: c.req.param('token') })
-          if (!shown.ok) return c.body(invalidLinkPage(), 404, pageHeaders)
-          return c.body(unsubscribePage(shown.value, { given: error.given }), 422, pageHeaders)
-        }
-        default:
-          return assertNever(error)
-      }
+      // The one refusal (errors.ts): a forged, changed or stale link changes nothing.
+      deps.logger.info({ oneClick, code: result.error.code }, 'unsubscribe refused: the link is not genuine or its message is gone')
+      return c.body(invalidLinkPage(), 404, pageHeaders)
     }
     if (result.value.changed) deps.logger.info({ group: result.value.group, stopped: result.value.stopped, oneClick }, 'a recipient changed their notices')
     if (oneClick) return c.text('Unsubscribed.', 200)

@@ -3,7 +3,7 @@ import { noticeGroups } from '../../domain/preferences/groups.ts'
 import type { UnsubscribeView } from '../../domain/preferences/show-unsubscribe.ts'
 
 // Plain HTML a phone reads without zooming: no script, no external asset, system fonts, large
-// buttons (at least 48 px high), labels on every field, and the result said in words, not colour.
+// buttons (at least 48 px high), and the result said in words, not colour.
 const style = `
 body{margin:0;padding:24px 16px;font:18px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;background:#fff}
 main{max-width:34rem;margin:0 auto}
@@ -11,12 +11,9 @@ h1{font-size:1.5rem;line-height:1.25;margin:0 0 1rem}
 p{margin:0 0 1rem}
 .library{color:#444;font-size:1rem;margin-bottom:.5rem}
 .status{border-left:6px solid #1a5e20;padding:.5rem 1rem;background:#f1f8f1}
-.problem{border-left:6px solid #a00000;padding:.5rem 1rem;background:#fdf2f2}
-label{display:block;font-weight:600;margin:0 0 .25rem}
-input[type=email]{box-sizing:border-box;width:100%;min-height:48px;font-size:1.1rem;padding:.5rem;border:2px solid #555;border-radius:4px;margin-bottom:1rem}
 button{min-height:48px;min-width:12rem;font-size:1.1rem;padding:.6rem 1.2rem;border-radius:6px;border:2px solid #0b3d91;background:#0b3d91;color:#fff;cursor:pointer}
 button.secondary{background:#fff;color:#0b3d91}
-button:focus,input:focus{outline:3px solid #f5a623;outline-offset:2px}
+button:focus{outline:3px solid #f5a623;outline-offset:2px}
 `
 
 function page(title: string, body: string): string {
@@ -51,43 +48,25 @@ function header(view: UnsubscribeView): string {
   ].join('\n')
 }
 
-function choiceForm(view: UnsubscribeView, input: { stop: boolean; askAddress: boolean; address?: string; secondary?: boolean; invalid?: boolean }): string {
+function choiceForm(view: UnsubscribeView, input: { stop: boolean; secondary?: boolean }): string {
   const label = input.stop ? `Stop ${kindOf(view)}` : `Turn ${kindOf(view)} back on`
   return [
     '<form method="post">',
     `<input type="hidden" name="choice" value="${input.stop ? 'stop' : 'resume'}">`,
-    input.askAddress
-      ? [
-          '<label for="address">Your email address (the one this email came to)</label>',
-          `<input type="email" id="address" name="address" autocomplete="email" required${input.invalid ? ' aria-invalid="true" aria-describedby="problem"' : ''} value="${escapeHtml(input.address ?? '')}">`,
-        ].join('\n')
-      : input.address
-        ? `<input type="hidden" name="address" value="${escapeHtml(input.address)}">`
-        : '',
     `<button type="submit"${input.secondary ? ' class="secondary"' : ''}>${escapeHtml(label)}</button>`,
     '</form>',
   ].join('\n')
 }
 
 /** The link's page: what it is about, and the button that stops (or turns back on) the notice. */
-export function unsubscribePage(view: UnsubscribeView, problem?: { given: string | null }): string {
+export function unsubscribePage(view: UnsubscribeView): string {
   const parts = [header(view)]
-  if (view.reader.kind === 'one' && view.reader.stopped) {
+  if (view.stopped) {
     parts.push(`<p class="status" role="status">You have stopped ${escapeHtml(kindOf(view))} about ${escapeHtml(aboutWhom(view))} at this address.</p>`)
-    parts.push(choiceForm(view, { stop: false, askAddress: false, secondary: true }))
-  } else if (view.reader.kind === 'one') {
-    parts.push(`<p>Stop them being sent to your address? Other emails from the library still come.</p>`)
-    parts.push(choiceForm(view, { stop: true, askAddress: false }))
+    parts.push(choiceForm(view, { stop: false, secondary: true }))
   } else {
-    if (problem) {
-      parts.push(
-        `<p class="problem" id="problem" role="alert">${
-          problem.given === null ? 'Please type your email address.' : `${escapeHtml(problem.given)} is not an address this email was sent to. Please check it.`
-        }</p>`,
-      )
-    }
-    parts.push('<p>This email went to more than one person. Type your own address, so only your emails stop.</p>')
-    parts.push(choiceForm(view, { stop: true, askAddress: true, address: problem?.given ?? '', invalid: problem !== undefined }))
+    parts.push(`<p>Stop them being sent to your address? Other emails from the library still come, and other people who get them still do.</p>`)
+    parts.push(choiceForm(view, { stop: true }))
   }
   return page(`${groupOf(view).title}: ${view.libraryName}`, parts.join('\n'))
 }
@@ -95,8 +74,8 @@ export function unsubscribePage(view: UnsubscribeView, problem?: { given: string
 /** After a choice: what now holds, and the button that undoes it. */
 export function choiceMadePage(choice: ChoiceMade): string {
   const status = choice.stopped
-    ? `Done: ${kindOf(choice)} about ${aboutWhom(choice)} will no longer be sent to ${choice.address === '' ? 'your address' : choice.address}.`
-    : `Done: ${kindOf(choice)} about ${aboutWhom(choice)} will be sent to ${choice.address === '' ? 'your address' : choice.address} again.`
+    ? `Done: ${kindOf(choice)} about ${aboutWhom(choice)} will no longer be sent to your address.`
+    : `Done: ${kindOf(choice)} about ${aboutWhom(choice)} will be sent to your address again.`
   const undo = choice.stopped ? 'Changed your mind?' : 'Want to stop them after all?'
   return page(
     `${groupOf(choice).title}: ${choice.libraryName}`,
@@ -104,7 +83,7 @@ export function choiceMadePage(choice: ChoiceMade): string {
       header(choice),
       `<p class="status" role="status">${escapeHtml(status)}</p>`,
       `<p>${undo}</p>`,
-      choiceForm(choice, { stop: !choice.stopped, askAddress: false, address: choice.address, secondary: choice.stopped }),
+      choiceForm(choice, { stop: !choice.stopped, secondary: choice.stopped }),
     ].join('\n'),
   )
 }

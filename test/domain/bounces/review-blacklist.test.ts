@@ -50,7 +50,7 @@ describe('sending skips blacklisted addresses', () => {
 
     await dispatchDueMessages({ ...deps, clock: fixedClock(new Date(Date.now() + 1000).toISOString()), transport, fromAddress: 'l@school.example' })
 
-    expect(sent.map((email) => [email.to, email.bcc])).toEqual([[[], ['dad@example.org']]])
+    expect(sent.map((email) => [email.to, email.envelopeTo])).toEqual([[[], 'dad@example.org']])
     const recipients = await handle.db
       .selectFrom('message_recipients')
       .where('message_id', '=', id)
