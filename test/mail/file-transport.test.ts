@@ -53,7 +53,7 @@ async function givenOverdueNotice() {
 const addresses = (header: AddressObject | AddressObject[] | undefined) =>
   [header ?? []].flat().flatMap((object) => object.value.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)))
 
-test('each email is an .eml file in DATA_DIR/outbox, named by when it was written, its id and its scenario, readable by the service alone', async () => {
+test('each recipient’s copy is an .eml file in DATA_DIR/outbox, named by when it was written, the message id, which recipient and the scenario, readable by the service alone', async () => {
   const { id } = await givenOverdueNotice()
 
   const { outbox, clock } = await dispatchToFiles()
@@ -63,14 +63,14 @@ test('each email is an .eml file in DATA_DIR/outbox, named by when it was writte
     .toISOString()
     .replace(/\.000Z$/, 'Z')
     .replace(/:/g, '')
-  const name = `${stamp}-${id}-circulation.overdue.eml`
-  expect(await readdir(outbox)).toEqual([name])
-  expect((await stat(join(outbox, name))).mode & 0o777).toBe(0o600)
+  const names = [1, 2, 3].map((n) => `${stamp}-${id}-${n}-circulation.overdue.eml`)
+  expect(await readdir(outbox)).toEqual(names)
+  for (const name of names) expect((await stat(join(outbox, name))).mode & 0o777).toBe(0o600)
   expect((await stat(outbox)).mode & 0o777).toBe(0o700)
-  expect(await messageRow(handle.db, id)).toMatchObject({ status: 'sent', transportId: name })
+  expect(await messageRow(handle.db, id)).toMatchObject({ status: 'sent', transportId: names[0] })
 })
 
-test('the file parses back as the email: encoded headers, Bcc written for the admin to see, and both parts in UTF-8', async () => {
+test('a copy parses back as the email its recipient sees: encoded headers, no Bcc, whom it is for, and both parts in UTF-8', async () => {
   const { lib, id } = await givenOverdueNotice()
   const { outbox } = await dispatchToFiles()
   const [name] = await readdir(outbox)
@@ -81,10 +81,11 @@ test('the file parses back as the email: encoded headers, Bcc written for the ad
   expect(addresses(email.from)).toEqual(['Bibliothèque Côté <library@school.example>'])
   expect(addresses(email.to)).toEqual(['cote@example.org'])
   expect(addresses(email.cc)).toEqual(['teacher@school.example'])
-  expect(addresses(email.bcc)).toEqual(['grandma@example.org'])
+  expect(email.bcc).toBeUndefined()
+  expect(email.headers.get('x-library-comms-envelope-to')).toBe('cote@example.org')
   expect(addresses(email.replyTo)).toEqual(['librarian@school.example'])
   expect(email.subject).toBe('Zoë’s loans are overdue — “Le Petit Prince”')
-  expect(email.messageId).toBe(`<library-comms.${id}@school.example>`)
+  expect(email.messageId).toBe(`<library-comms.${id}.1@school.example>`)
   expect(email.headers.get('x-library-comms-message-id')).toBe(id)
   expect(email.headers.get('x-library-comms-scenario')).toBe('circulation.overdue')
   expect(email.headers.get('x-library-comms-library')).toBe(String(lib.id))
@@ -97,7 +98,7 @@ test('the file parses back as the email: encoded headers, Bcc written for the ad
   expect(raw.toString('latin1')).not.toMatch(/[^\r]\n/)
 })
 
-test('a message sent again (its sender died before recording it) is not written twice', async () => {
+test('a message sent again (its sender died before recording it) has none of its copies written twice', async () => {
   const { id } = await givenOverdueNotice()
   const first = await dispatchToFiles()
   // As if the send was never recorded: the message is due again.
@@ -113,7 +114,7 @@ test('a message sent again (its sender died before recording it) is not written 
 
   expect(second.round.sent).toBe(1)
   const files = await readdir(first.outbox)
-  expect(files).toHaveLength(1)
+  expect(files).toHaveLength(3)
   expect(await messageRow(handle.db, id)).toMatchObject({ status: 'sent', transportId: files[0] })
 })
 
@@ -126,8 +127,8 @@ test('a half-written file an earlier run left (it died writing) is cleared away,
   await dispatchToFiles()
 
   const files = await readdir(outbox)
-  expect(files).toHaveLength(1)
-  expect(files[0]).toMatch(/\.eml$/)
+  expect(files).toHaveLength(3)
+  for (const file of files) expect(file).toMatch(/\.eml$/)
 })
 
 test('an outbox directory the service cannot write to leaves the message queued for a retry', async () => {
@@ -139,4 +140,37 @@ test('an outbox directory the service cannot write to leaves the message queued 
 
   expect(round.retried).toBe(1)
   expect(await messageRow(handle.db, id)).toMatchObject({ status: 'queued', reason: expect.stringContaining('could not write to the outbox directory') })
+})
+
+test('a notice to To and Bcc is two .eml files: the Bcc copy shows no Bcc header, and each has its own one-click unsubscribe', async () => {
+  const lib = await givenLibrary({ db: handle.db } as never)
+  const ana = await lib.patron({ username: 'asilva', firstName: 'Ana' })
+  const mum = await lib.contact(ana, { address: 'mum@example.org' })
+  const dad = await lib.contact(ana, { address: 'dad@example.org' })
+  const id = await givenQueuedMessage(handle.db, lib, ana, {
+    recipients: [
+      { kind: 'to', address: 'mum@example.org', contactId: mum, role: 'guardian' },
+      { kind: 'bcc', address: 'dad@example.org', contactId: dad, role: 'guardian' },
+    ],
+  })
+  const clock = sendingAt()
+  const outbox = join(dataDir, 'outbox')
+  const transport = createFileTransport({ directory: outbox, clock })
+  const unsubscribe = { publicUrl: 'https://library.school.example', secret: 'a-test-secret-that-is-long-enough-0123456789' }
+  await dispatchDueMessages({ db: handle.db, clock, logger: pino({ level: 'silent' }), transport, fromAddress: 'library@school.example', unsubscribe })
+
+  const files = await readdir(outbox)
+  expect(files).toEqual([expect.stringMatching(`-${id}-1-circulation\\.overdue\\.eml$`), expect.stringMatching(`-${id}-2-circulation\\.overdue\\.eml$`)])
+  const copies = await Promise.all(files.map(async (file) => (await readFile(join(outbox, file))).toString('latin1')))
+  // A long header is folded onto the next line (RFC 5322): \s+ reads across the fold.
+  const links = copies.map((raw) => /^List-Unsubscribe:\s+<(https:\/\/library\.school\.example\/unsubscribe\/[^>]+)>\r$/m.exec(raw)?.[1])
+  expect(links).toEqual([expect.stringContaining(`/unsubscribe/${id}.0.`), expect.stringContaining(`/unsubscribe/${id}.1.`)])
+  for (const [n, raw] of copies.entries()) {
+    expect(raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m)
+    expect(raw).not.toMatch(/^Bcc:/im)
+    const email = await simpleParser(raw)
+    expect(addresses(email.to)).toEqual(['mum@example.org'])
+    expect(email.headers.get('x-library-comms-envelope-to')).toBe(['mum@example.org', 'dad@example.org'][n])
+    expect(email.text).toContain(links[n])
+  }
 })

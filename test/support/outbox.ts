@@ -33,7 +33,10 @@ export async function givenQueuedMessage(
 
 /** A transport that keeps what it was given and answers as told (sent, by default). */
 export function recordingTransport(
-  answer: (email: OutgoingEmail) => SendOutcome | Promise<SendOutcome> = (email) => ({ ok: true, transportId: `test-${email.messageId}` }),
+  answer: (email: OutgoingEmail) => SendOutcome | Promise<SendOutcome> = (email) => ({
+    ok: true,
+    transportId: `test-${email.messageId}-${email.recipientPosition + 1}`,
+  }),
 ) {
   const sent: OutgoingEmail[] = []
   const transport: EmailTransport = {

@@ -40,7 +40,7 @@ async function libraryWithPatron(options: { senderName?: string; replyTo?: strin
 }
 
 describe('sending the outbox', () => {
-  test('a queued message is sent from the library, to its recipients, and recorded sent with when and the transport’s id', async () => {
+  test('a queued message is sent from the library as one copy per recipient, each with the same To and Cc, and recorded sent once every copy is', async () => {
     const { lib, ana } = await libraryWithPatron({ senderName: 'Riverside School Library', replyTo: 'librarian@school.example' })
     const id = await givenQueuedMessage(handle.db, lib, ana, {
       subject: 'Overdue: The Hobbit',
@@ -56,19 +56,51 @@ describe('sending the outbox', () => {
     const round = await run()
 
     expect(round).toMatchObject({ claimed: 1, sent: 1 })
-    expect(sent).toEqual([
+    const copy = (recipientPosition: number, envelopeTo: string) =>
       expect.objectContaining({
         messageId: id,
+        recipientPosition,
+        envelopeTo,
         from: { name: 'Riverside School Library', address: 'library@school.example' },
         replyTo: 'librarian@school.example',
         to: ['mum@example.org', 'ana@school.example'],
         cc: [],
-        bcc: ['dad@example.org'],
         subject: 'Overdue: The Hobbit',
         tags: { library: String(lib.id), scenario: 'circulation.overdue' },
-      }),
-    ])
-    expect(await messageRow(handle.db, id)).toMatchObject({ status: 'sent', sentAt: clock.now(), transportId: `test-${id}`, leaseUntil: null })
+      })
+    expect(sent).toEqual([copy(0, 'mum@example.org'), copy(1, 'dad@example.org'), copy(2, 'ana@school.example')])
+    expect(await messageRow(handle.db, id)).toMatchObject({ status: 'sent', sentAt: clock.now(), transportId: `test-${id}-1`, leaseUntil: null })
+    const copies = await handle.db
+      .selectFrom('message_recipients')
+      .where('message_id', '=', id)
+      .orderBy('position')
+      .select(['sent_at', 'transport_id'])
+      .execute()
+    expect(copies).toEqual([1, 2, 3].map((n) => ({ sent_at: clock.now(), transport_id: `test-${id}-${n}` })))
+  })
+
+  test('a shared send pace gives one turn per copy: SES counts its rate in recipients', async () => {
+    const { lib, ana } = await libraryWithPatron()
+    await givenQueuedMessage(handle.db, lib, ana, {
+      recipients: [
+        { kind: 'to', address: 'mum@example.org' },
+        { kind: 'cc', address: 'dad@example.org' },
+      ],
+    })
+    await givenQueuedMessage(handle.db, lib, ana)
+    const { transport, sent } = recordingTransport()
+    let turns = 0
+    const deps = {
+      db: handle.db,
+      clock: fixedClock(new Date(Date.now() + 1000).toISOString()),
+      logger: silent,
+      transport,
+      fromAddress: 'library@school.example',
+    }
+
+    await dispatchDueMessages({ ...deps, sendPace: { waitForTurn: async () => void (turns += 1) } })
+
+    expect([turns, sent.length]).toEqual([3, 3])
   })
 
   test('without a sender name the email is from the library’s name, with no Reply-To', async () => {
