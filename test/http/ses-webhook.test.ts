@@ -283,6 +283,48 @@ describe('each SES event leads to the right decision, for exactly the recipients
     expect(log.raw()).not.toContain(sample.at('jane@example.com'))
   })
 
+  test("a bounce of a Bcc recipient's own copy is found by that copy's SES id and blames that recipient alone; a Reject of it rejects that copy", async () => {
+    const { id } = await sentMessage([
+      { kind: 'to', address: 'parent@family.test' },
+      { kind: 'bcc', address: 'Tutor@School.test' },
+    ])
+    // As the dispatcher records it: one SES message id per recipient's copy.
+    const copyIds = ['0100019copy-1-000000', '0100019copy-2-000000'].map((copyId) => `${copyId}-${id}`)
+    for (const [position, copyId] of copyIds.entries()) {
+      await service.deps.db
+        .updateTable('message_recipients')
+        .set({ sent_at: new Date(), transport_id: copyId })
+        .where('message_id', '=', id)
+        .where('position', '=', position)
+        .execute()
+    }
+    const bounced = sesSample('ses-event-bounce.json', copyIds[1], (json) => {
+      json.mail.destination = ['tutor@school.test']
+      json.mail.tags = {}
+      json.bounce.bouncedRecipients[0].emailAddress = 'tutor@school.test'
+    })
+
+    expect((await notify(bounced.message)).status).toBe(200)
+
+    expect(await blacklistRow('tutor@school.test')).toMatchObject({ reason: 'bounce', message_id: id })
+    expect(await blacklistRow('parent@family.test')).toBeUndefined()
+    expect((await recipientsOf(id)).map((r) => r.delivery)).toEqual([null, 'bounced'])
+
+    const other = await sentMessage([
+      { kind: 'to', address: 'one@family.test' },
+      { kind: 'to', address: 'two@family.test' },
+    ])
+    await service.deps.db
+      .updateTable('message_recipients')
+      .set({ transport_id: `copy-two-${other.id}` })
+      .where('message_id', '=', other.id)
+      .where('position', '=', 1)
+      .execute()
+    const rejected = sesSample('ses-event-reject.json', `copy-two-${other.id}`)
+    expect((await notify(rejected.message)).status).toBe(200)
+    expect((await recipientsOf(other.id)).map((r) => r.delivery)).toEqual([null, 'rejected'])
+  })
+
   test('a permanent bounce without a DSN blacklists both recipients it names, not the third', async () => {
     const sesMessageId = 'no-dsn-1'
     const sample = sesSample('ses-notification-bounce-permanent-no-dsn.json', sesMessageId)

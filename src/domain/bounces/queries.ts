@@ -112,11 +112,18 @@ export async function isSnsMessageSeen(db: Db, messageId: string): Promise<boole
   return row !== undefined
 }
 
-export type SesMessage = { id: string; libraryId: number; transportId: string | null; recipients: Array<{ position: number; address: string }> }
+export type SesMessage = {
+  id: string
+  libraryId: number
+  transportId: string | null
+  /** Each recipient, with its copy's SES message id (a message leaves as one copy per recipient). */
+  recipients: Array<{ position: number; address: string; transportId: string | null }>
+}
 
 /**
- * Our messages SES events are about, by SES's message id (indexed) or our id from the message
- * tag, each with its recipients, in one query.
+ * Our messages SES events are about, by SES's message id (a copy's, on its recipient, or the
+ * message's own from before copies; both indexed) or our id from the message tag, each with its
+ * recipients, in one query.
  */
 export async function findSesMessages(db: Db, input: { sesMessageIds: readonly string[]; ourMessageIds: readonly string[] }): Promise<SesMessage[]> {
   if (input.sesMessageIds.length === 0 && input.ourMessageIds.length === 0) return []
@@ -124,7 +131,12 @@ export async function findSesMessages(db: Db, input: { sesMessageIds: readonly s
     .selectFrom('messages as m')
     .where((eb) =>
       eb.or([
-        ...(input.sesMessageIds.length > 0 ? [eb('m.transport_id', 'in', input.sesMessageIds)] : []),
+        ...(input.sesMessageIds.length > 0
+          ? [
+              eb('m.transport_id', 'in', input.sesMessageIds),
+              eb('m.id', 'in', eb.selectFrom('message_recipients as c').where('c.transport_id', 'in', input.sesMessageIds).select('c.message_id')),
+            ]
+          : []),
         ...(input.ourMessageIds.length > 0 ? [eb('m.id', 'in', input.ourMessageIds)] : []),
       ]),
     )
@@ -136,9 +148,9 @@ export async function findSesMessages(db: Db, input: { sesMessageIds: readonly s
         .selectFrom('message_recipients as r')
         .whereRef('r.message_id', '=', 'm.id')
         .select(
-          sql<Array<{ position: number; address: string }>>`coalesce(json_agg(json_build_object('position', r.position, 'address', r.address)), '[]'::json)`.as(
-            'list',
-          ),
+          sql<
+            SesMessage['recipients']
+          >`coalesce(json_agg(json_build_object('position', r.position, 'address', r.address, 'transportId', r.transport_id)), '[]'::json)`.as('list'),
         )
         .as('recipients'),
     ])

@@ -60,9 +60,10 @@ async function learnFromEvents(tx: Db, now: Date, input: { events: readonly SnsS
     sesMessageIds: [...new Set(acting.map((e) => e.event.sesMessageId))],
     ourMessageIds: [...new Set(acting.flatMap((e) => (e.event.ourMessageId === null ? [] : [e.event.ourMessageId])))],
   })
-  // SES's id first: a message sent again after a crash carries our id on both sends.
+  // SES's id first, a copy's or the message's: a message sent again after a crash carries our id on both sends.
   const messageOf = (event: SesEvent) =>
-    messages.find((m) => m.transportId === event.sesMessageId) ?? (event.ourMessageId === null ? undefined : messages.find((m) => m.id === event.ourMessageId))
+    messages.find((m) => m.transportId === event.sesMessageId || m.recipients.some((r) => r.transportId === event.sesMessageId)) ??
+    (event.ourMessageId === null ? undefined : messages.find((m) => m.id === event.ourMessageId))
 
   const changes = new Map<string, RecipientDeliveryChange>()
   const blacklist: Array<BlacklistEntry & { snsMessageId: string }> = []
@@ -74,7 +75,7 @@ async function learnFromEvents(tx: Db, now: Date, input: { events: readonly SnsS
     const message = messageOf(event)
     const learnt = { snsMessageId, source: 'ses' as const, libraryId: message?.libraryId ?? null, messageId: message?.id ?? null }
     const mark = (delivery: RecipientDeliveryChange['delivery'], recipients: readonly NamedRecipient[]) => {
-      const found = recipientsNamed(message, recipients)
+      const found = recipientsNamed(message, event.sesMessageId, recipients)
       named.set(snsMessageId, found.length)
       for (const r of found) keepLatest(changes, { messageId: message!.id, position: r.position, delivery, detail: r.detail, at: event.at })
     }
@@ -107,11 +108,12 @@ async function learnFromEvents(tx: Db, now: Date, input: { events: readonly SnsS
         break
       case 'reject':
         // SES refused to send it (a virus, bad content): our message's fault, not an address's.
+        // Each copy is rejected on its own: the event's copy, or every recipient of a message sent as one.
         if (message) {
           failures.push({ messageId: message.id, reason: `SES rejected it: ${event.reason}` })
           mark(
             'rejected',
-            message.recipients.map((r) => ({ address: r.address, detail: event.reason })),
+            copiesOf(message, event.sesMessageId).map((r) => ({ address: r.address, detail: event.reason })),
           )
         }
         break
@@ -157,11 +159,20 @@ async function learnFromEvents(tx: Db, now: Date, input: { events: readonly SnsS
   })
 }
 
-/** The recipients of our message that the event names, each with what was said of it (matched by address key). */
-function recipientsNamed(message: SesMessage | undefined, recipients: readonly NamedRecipient[]) {
+/** The recipients an SES message went to: the one its copy was for, or all of a message sent as one email (before copies). */
+function copiesOf(message: SesMessage, sesMessageId: string): SesMessage['recipients'] {
+  const copy = message.recipients.filter((r) => r.transportId === sesMessageId)
+  return copy.length > 0 ? copy : message.recipients
+}
+
+/**
+ * The recipients of our message that the event names, each with what was said of it (matched by
+ * address key, among the recipients the event's SES message went to).
+ */
+function recipientsNamed(message: SesMessage | undefined, sesMessageId: string, recipients: readonly NamedRecipient[]) {
   if (!message) return []
   const detailByKey = new Map(recipients.map((r) => [emailAddressKey(r.address), r.detail]))
-  return message.recipients.flatMap((r) => {
+  return copiesOf(message, sesMessageId).flatMap((r) => {
     const key = emailAddressKey(r.address)
     return detailByKey.has(key) ? [{ position: r.position, detail: detailByKey.get(key) ?? null }] : []
   })
