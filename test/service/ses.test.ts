@@ -66,14 +66,22 @@ test('in ses mode without EMAIL_FROM the service refuses to start, and says why 
   )
 })
 
-test('two services on one database send every queued message once through SES, at the account’s rate between them', async () => {
+test('two services on one database send every recipient’s copy of every queued message once through SES, at the account’s rate counted in copies', async () => {
   const database = await openTestDatabase()
   const services: Array<Awaited<ReturnType<typeof startService>>> = []
   try {
     const lib = await givenLibrary(testDeps(database), { name: 'Riverside Library' })
     const ana = await lib.patron({ username: 'asilva' })
-    const ids = new Set<string>()
-    for (let n = 0; n < 30; n += 1) ids.add(await givenQueuedMessage(database.db, lib, ana))
+    // 15 messages to two guardians each: 30 copies, as SES counts its rate in recipients.
+    const copies = new Set<string>()
+    for (let n = 0; n < 15; n += 1) {
+      const recipients = [
+        { kind: 'to' as const, address: `mum${n}@example.org` },
+        { kind: 'bcc' as const, address: `dad${n}@example.org` },
+      ]
+      const id = await givenQueuedMessage(database.db, lib, ana, { recipients })
+      for (const [position, { address }] of recipients.entries()) copies.add(`${id}/${position + 1}/${address}`)
+    }
     const env = {
       PORT: '0',
       LOG_LEVEL: 'silent',
@@ -89,12 +97,13 @@ test('two services on one database send every queued message once through SES, a
       services.push(await startService(loadConfig({ ...env, DATA_DIR: await dataDir() }), { database, logger: silent, nightly: false }))
     }
     const deadline = Date.now() + 20_000
-    while (ses.accepted().length < ids.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    while (ses.accepted().length < copies.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
     const seconds = (performance.now() - startedAt) / 1000
     await Promise.all(services.map((service) => service.stop()))
 
-    const tagged = ses.accepted().map((send) => send.input.EmailTags?.find((tag) => tag.Name === 'message')?.Value)
-    expect(tagged.toSorted()).toEqual([...ids].toSorted())
+    const tag = (send: (typeof ses.received)[number], name: string) => send.input.EmailTags?.find((t) => t.Name === name)?.Value
+    const sent = ses.accepted().map((send) => `${tag(send, 'message')}/${tag(send, 'recipient')}/${send.input.Destination?.ToAddresses?.join(',')}`)
+    expect(sent.toSorted()).toEqual([...copies].toSorted())
     expect(ses.accepted().every((send) => send.input.ConfigurationSetName === 'library-comms')).toBe(true)
     expect(ses.accountCalls()).toBe(2)
     // 30 sends at 10/s (less the 5 % headroom) span three seconds at least. The default headroom
@@ -104,9 +113,10 @@ test('two services on one database send every queued message once through SES, a
     expect(Math.max(...arrivals) - Math.min(...arrivals)).toBeGreaterThan(2_900)
     expect(mostInAnySecond(arrivals)).toBeLessThanOrEqual(11)
     expect(seconds).toBeGreaterThan(2.9)
-    const rows = await database.db.selectFrom('messages').select(['status', 'transport_id as transportId']).execute()
+    const rows = await database.db.selectFrom('messages').select(['status']).execute()
     expect(rows.every((row) => row.status === 'sent')).toBe(true)
-    expect(new Set(rows.map((row) => row.transportId))).toEqual(new Set(ses.accepted().map((send) => send.messageId)))
+    const recorded = await database.db.selectFrom('message_recipients').select(['transport_id as transportId']).execute()
+    expect(new Set(recorded.map((row) => row.transportId))).toEqual(new Set(ses.accepted().map((send) => send.messageId)))
   } finally {
     await Promise.all(services.map((service) => service.stop()))
     await database.close()
