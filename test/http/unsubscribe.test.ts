@@ -58,17 +58,25 @@ function freePort(): Promise<number> {
   })
 }
 
-/** The .eml the file transport wrote for a message, parsed, once the dispatcher has sent it. */
-async function emlOf(messageId: string): Promise<ParsedMail> {
+/** The .eml files the file transport wrote for a message, one per recipient in its order, parsed, once the dispatcher has sent them all. */
+async function emlsOf(messageId: string, copies = 1): Promise<ParsedMail[]> {
   const outbox = path.join(dataDir, 'outbox')
   const deadline = Date.now() + 15_000
   for (;;) {
-    const name = (await readdir(outbox).catch(() => [] as string[])).find((file) => file.includes(`-${messageId}-`))
-    if (name) return simpleParser(await readFile(path.join(outbox, name)))
+    const names = (await readdir(outbox).catch(() => [] as string[])).filter((file) => /^[^-]+-[^-]+-[^-]+-(\d+)-(\d+)-/.exec(file)?.[1] === messageId)
+    if (names.length >= copies) {
+      const byCopy = names.toSorted((a, b) => Number(a.split('-')[4]) - Number(b.split('-')[4]))
+      return Promise.all(byCopy.map(async (name) => simpleParser(await readFile(path.join(outbox, name)))))
+    }
     if (Date.now() > deadline) throw new Error(`message ${messageId} was not sent`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
+
+const emlOf = async (messageId: string) => (await emlsOf(messageId))[0]
+
+/** Whom a copy was delivered to (the file transport's stand-in for the envelope). */
+const envelopeOf = (email: ParsedMail) => email.headers.get('x-library-comms-envelope-to')
 
 /** A header as the .eml holds it, unfolded (mailparser merges List-* headers into one object). */
 const headerOf = (email: ParsedMail, key: string) => email.headerLines.find((h) => h.key === key)?.line.replace(/\r?\n\s+/g, ' ')
@@ -84,12 +92,13 @@ async function givenPupil(addresses: string[]) {
   return { lib, ana, contacts }
 }
 
+/** A notice to the contacts (the first in To, the others in Bcc), once sent: each recipient's copy, in order. */
 async function sentTo(lib: GivenLibrary, ana: GivenPatron, contacts: Array<{ id: number; address: string }>, scenario = 'circulation.overdue') {
   const id = await givenQueuedMessage(database.db, lib, ana, {
     scenario: scenario as never,
     recipients: contacts.map((c, index) => ({ kind: index === 0 ? 'to' : 'bcc', address: c.address, contactId: c.id, role: 'guardian' })),
   })
-  return emlOf(id)
+  return emlsOf(id, contacts.length)
 }
 
 const choicesOf = (contacts: Array<{ id: number }>) =>
@@ -110,8 +119,8 @@ describe('the email and its link', () => {
   test('an overdue notice carries List-Unsubscribe and List-Unsubscribe-Post; password resets and purchase orders carry neither', async () => {
     const { lib, ana, contacts } = await givenPupil(['mum@example.org'])
 
-    const notice = await sentTo(lib, ana, contacts)
-    const reset = await sentTo(lib, ana, contacts, 'account.password_reset')
+    const [notice] = await sentTo(lib, ana, contacts)
+    const [reset] = await sentTo(lib, ana, contacts, 'account.password_reset')
     const order = await emlOf(
       await givenQueuedMessage(database.db, lib, null, { scenario: 'acquisitions.order', recipients: [{ kind: 'to', address: 'orders@supplier.example' }] }),
     )
@@ -129,7 +138,7 @@ describe('the email and its link', () => {
 
   test('opening the link changes nothing, however often (mail scanners open links)', async () => {
     const { lib, ana, contacts } = await givenPupil(['mum@example.org'])
-    const link = linkIn(await sentTo(lib, ana, contacts))
+    const link = linkIn((await sentTo(lib, ana, contacts))[0])
 
     const first = await fetch(link)
     const second = await fetch(link)
@@ -146,7 +155,7 @@ describe('the email and its link', () => {
 
   test('the mail client’s one-click POST stops the notice for that contact, and the page then says so', async () => {
     const { lib, ana, contacts } = await givenPupil(['mum@example.org'])
-    const link = linkIn(await sentTo(lib, ana, contacts))
+    const link = linkIn((await sentTo(lib, ana, contacts))[0])
 
     const answer = await oneClick(link)
 
@@ -157,50 +166,48 @@ describe('the email and its link', () => {
 
   test('a tampered or forged link changes nothing: a plain page that says so', async () => {
     const { lib, ana, contacts } = await givenPupil(['mum@example.org'])
-    const link = linkIn(await sentTo(lib, ana, contacts))
+    const link = linkIn((await sentTo(lib, ana, contacts))[0])
     const tampered = `${link.slice(0, -1)}${link.endsWith('A') ? 'B' : 'A'}`
 
     const shown = await fetch(tampered)
     const posted = await oneClick(tampered)
-    const forged = await oneClick(`${baseUrl}/unsubscribe/1.AAAAAAAAAAAAAAAAAAAAAA`)
+    const forged = await oneClick(`${baseUrl}/unsubscribe/1.0.AAAAAAAAAAAAAAAAAAAAAA`)
 
     expect([shown.status, posted.status, forged.status]).toEqual([404, 404, 404])
     expect(await shown.text()).toContain('This link does not work')
     expect(await choicesOf(contacts)).toEqual([])
   })
 
-  test('from an email to two guardians, one-click is refused and the page stops only the address the reader types', async () => {
+  test('a notice to two guardians is a copy each, each with its own one-click link: the guardian who clicks stops only their own', async () => {
     const { lib, ana, contacts } = await givenPupil(['mum@example.org', 'dad@example.org'])
-    const email = await sentTo(lib, ana, contacts)
-    const link = linkIn(email)
-    const form = (fields: Record<string, string>) =>
-      fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) })
+    const [mums, dads] = await sentTo(lib, ana, contacts)
 
-    const refused = await oneClick(link)
-    const mistyped = await form({ choice: 'stop', address: 'dda@example.org' })
-    const done = await form({ choice: 'stop', address: 'Dad@example.org' })
+    const answer = await oneClick(linkIn(dads))
 
-    expect(headerOf(email, 'list-unsubscribe')).toBe(`List-Unsubscribe: <${link}>`)
-    expect(headerOf(email, 'list-unsubscribe-post')).toBeUndefined()
-    expect(refused.status).toBe(400)
-    expect(mistyped.status).toBe(422)
-    expect(await mistyped.text()).toContain('dda@example.org is not an address this email was sent to')
-    expect(done.status).toBe(200)
-    expect(await done.text()).toContain('will no longer be sent to Dad@example.org')
+    expect([envelopeOf(mums), envelopeOf(dads)]).toEqual(['mum@example.org', 'dad@example.org'])
+    for (const copy of [mums, dads]) {
+      expect(headerOf(copy, 'list-unsubscribe')).toBe(`List-Unsubscribe: <${linkIn(copy)}>`)
+      expect(headerOf(copy, 'list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click')
+      expect(headerOf(copy, 'to')).toBe('To: mum@example.org')
+      expect(headerOf(copy, 'bcc')).toBeUndefined()
+    }
+    expect(linkIn(mums)).not.toBe(linkIn(dads))
+    expect(answer.status).toBe(200)
     expect(await choicesOf(contacts)).toEqual([{ contactId: contacts[1].id, group: 'overdue', stopped: true }])
+    expect(await (await fetch(linkIn(mums))).text()).not.toContain('You have stopped')
   })
 })
 
 describe.skipIf(!existsSync(chromiumPath))(
   'in a real browser (Debian chromium; skipped only where /usr/bin/chromium is missing: apt-get install chromium)',
   () => {
-    test('a parent opens the link from the email, stops overdue notices, and the next night sends them none while reservation notices still come', async () => {
-      const { lib, ana } = await givenPupil(['mum@example.org'])
+    test('of two guardians, one opens the link from her copy and stops overdue notices: the next night they go to the other alone, and reservation notices still reach her', async () => {
+      const { lib, ana } = await givenPupil(['mum@example.org', 'dad@example.org'])
       await setScenario(database.db, lib.id, 'circulation.overdue', { frequency: { every: 'day' } })
       await lib.loan(ana, { dueDate: '2026-03-06', title: 'Dracula' })
       await planNight(testDeps(database), { libraryId: lib.id, asOf: '2026-03-10', dryRun: false, render: listingRender })
       const [first] = await database.db.selectFrom('messages').where('library_id', '=', lib.id).select('id').execute()
-      const link = linkIn(await emlOf(String(first.id)))
+      const link = linkIn((await emlsOf(String(first.id), 2)).find((copy) => envelopeOf(copy) === 'mum@example.org')!)
 
       const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] })
       try {
@@ -219,8 +226,10 @@ describe.skipIf(!existsSync(chromiumPath))(
       await planNight(testDeps(database), { libraryId: lib.id, asOf: '2026-03-11', dryRun: false, render: listingRender })
 
       const night = await emailsOut(database.db, lib.id, { asOf: '2026-03-11' })
-      expect(night.filter((line) => line.startsWith('overdue'))).toEqual([`overdue for ${ana.username}: skipped no_contact`])
-      expect(night.filter((line) => line.startsWith('expiring'))).toEqual([`expiring for ${ana.username}: to mum@example.org | Emma by 2026-03-12`])
+      const overdue = night.filter((line) => line.startsWith('overdue'))
+      expect(overdue).toEqual([expect.stringContaining('dad@example.org')])
+      expect(overdue.join()).not.toContain('mum@example.org')
+      expect(night.filter((line) => line.startsWith('expiring'))).toEqual([expect.stringMatching(/mum@example\.org/)])
     })
   },
 )
