@@ -104,6 +104,9 @@ function entryText(message: EmailLogEntry, timeZone: string): string {
   const lines = [head, recipients === '' ? '_no recipients_' : capitalised(recipients)]
   const delivered = message.deliveries.filter((r) => r.delivery !== null)
   if (delivered.length > 0) lines.push(delivered.map((r) => `${escapeMrkdwn(r.address)}: ${deliveryWords(r)}`).join(' · '))
+  // Each recipient gets a copy of their own: one not sent whole says who already has theirs.
+  const copiesSent = message.status === 'sent' ? [] : message.deliveries.filter((r) => r.sentAt !== null)
+  if (copiesSent.length > 0) lines.push(`Already sent to ${copiesSent.map((r) => escapeMrkdwn(r.address)).join(', ')}`)
   if (message.subject !== '') lines.push(`“${escapeMrkdwn(message.subject)}”`)
   const extra = [
     ...(concerning.length > 0 ? [`About: ${concerning.join(', ')}`] : []),

@@ -280,6 +280,8 @@ export type RecipientDelivery = {
   /** SES's diagnostic (a bounce's), or why it was skipped (`blacklisted`). */
   detail: string | null
   at: Date | null
+  /** When this recipient's own copy was sent; null while it is not. */
+  sentAt: Date | null
 }
 
 /** What to look for in the email log; instants are resolved from the library's days already. */
@@ -314,14 +316,17 @@ export async function findEmailLog(db: Db, search: EmailLogSearch): Promise<Arra
   }
   if (search.after) where.push(sql`(m.planned_at, m.id) < (${search.after.plannedAt}::timestamptz, ${search.after.id}::bigint)`)
   const { rows } = await sql<
-    Omit<EmailLogEntry, 'to' | 'cc' | 'bcc' | 'deliveries'> & { recipients: Array<Omit<RecipientDelivery, 'at'> & { at: string | null }>; cursorAt: string }
+    Omit<EmailLogEntry, 'to' | 'cc' | 'bcc' | 'deliveries'> & {
+      recipients: Array<Omit<RecipientDelivery, 'at' | 'sentAt'> & { at: string | null; sentAt: string | null }>
+      cursorAt: string
+    }
   >`
     select m.id, m.scenario, p.username, s.name as supplier, m.subject, m.status, m.reason,
            m.requested_by as "requestedBy", m.planned_at as "plannedAt", m.sent_at as "sentAt",
            -- Exact to the microsecond, for the next page's cursor (a Date keeps milliseconds).
            m.planned_at::text as "cursorAt",
            coalesce((select json_agg(json_build_object('kind', r.kind, 'address', r.address, 'delivery', r.delivery,
-                                                       'detail', r.delivery_detail, 'at', r.delivery_at) order by r.position)
+                                                       'detail', r.delivery_detail, 'at', r.delivery_at, 'sentAt', r.sent_at) order by r.position)
                        from message_recipients r where r.message_id = m.id), '[]') as recipients,
            coalesce((select json_agg(json_build_object('title', i.title, 'barcode', i.barcode, 'dueDate', l.due_date) order by l.due_date, i.title)
                        from message_loans ml join loans l on l.id = ml.loan_id join items i on i.id = l.item_id
@@ -346,7 +351,7 @@ export async function findEmailLog(db: Db, search: EmailLogSearch): Promise<Arra
       to: of('to'),
       cc: of('cc'),
       bcc: of('bcc'),
-      deliveries: recipients.map((r) => ({ ...r, at: r.at === null ? null : new Date(r.at) })),
+      deliveries: recipients.map((r) => ({ ...r, at: r.at === null ? null : new Date(r.at), sentAt: r.sentAt === null ? null : new Date(r.sentAt) })),
     }
   })
 }

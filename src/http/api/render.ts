@@ -106,7 +106,14 @@ export function renderEmailLogPage(page: EmailLogPage): EmailLogPageBody {
   return {
     messages: page.messages.map(({ deliveries, ...message }) => ({
       ...message,
-      recipients: deliveries.map((r) => ({ kind: r.kind, address: r.address, delivery: r.delivery, detail: r.detail, at: r.at?.toISOString() ?? null })),
+      recipients: deliveries.map((r) => ({
+        kind: r.kind,
+        address: r.address,
+        delivery: r.delivery,
+        detail: r.detail,
+        at: r.at?.toISOString() ?? null,
+        sentAt: r.sentAt?.toISOString() ?? null,
+      })),
       plannedAt: message.plannedAt.toISOString(),
       sentAt: message.sentAt?.toISOString() ?? null,
     })),

@@ -515,6 +515,10 @@ const emailLogMessageSchema = z.object({
           ),
         detail: z.string().nullable().describe("SES's diagnostic (a bounce's type and status), or why it was skipped (blacklisted)."),
         at: z.iso.datetime().nullable().describe('When SES reported it, or when it was skipped.'),
+        sentAt: z.iso
+          .datetime()
+          .nullable()
+          .describe("When this recipient's own copy was sent (a message leaves as one email per recipient); null while it is not."),
       }),
     )
     .describe('Every recipient in order, with its delivery status.'),

@@ -62,6 +62,8 @@ async function libraryWithALog() {
     .set({ status: 'sent', sent_at: new Date('2026-03-01T15:00:05Z') })
     .where('id', '=', overdue)
     .execute()
+  // Each recipient's copy sent, as the dispatcher records it.
+  await sql`update message_recipients set sent_at = ${new Date('2026-03-01T15:00:05Z')} where message_id = ${overdue}`.execute(handle.db)
   // What SES said of two of its three recipients.
   await sql`update message_recipients set delivery = 'delivered', delivery_at = ${new Date('2026-03-01T15:00:07Z')}
              where message_id = ${overdue} and address = 'Mum@Example.org'`.execute(handle.db)
@@ -115,14 +117,15 @@ describe('GET /api/v1/messages', () => {
         cc: ['teacher@school.example'],
         bcc: ['dad@example.org'],
         recipients: [
-          { kind: 'to', address: 'Mum@Example.org', delivery: 'delivered', detail: null, at: '2026-03-01T15:00:07.000Z' },
-          { kind: 'cc', address: 'teacher@school.example', delivery: null, detail: null, at: null },
+          { kind: 'to', address: 'Mum@Example.org', delivery: 'delivered', detail: null, at: '2026-03-01T15:00:07.000Z', sentAt: '2026-03-01T15:00:05.000Z' },
+          { kind: 'cc', address: 'teacher@school.example', delivery: null, detail: null, at: null, sentAt: '2026-03-01T15:00:05.000Z' },
           {
             kind: 'bcc',
             address: 'dad@example.org',
             delivery: 'bounced',
             detail: 'Permanent (General): 550 5.1.1 user unknown',
             at: '2026-03-01T15:00:09.000Z',
+            sentAt: '2026-03-01T15:00:05.000Z',
           },
         ],
         subject: 'Ana has 2 overdue loans',
