@@ -33,7 +33,7 @@ test('the service sends what waits in the outbox as .eml files under DATA_DIR/ou
     }
     await service.stop()
 
-    expect(files).toEqual([expect.stringMatching(new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{6}Z-${id}-circulation\\.overdue\\.eml$`))])
+    expect(files).toEqual([expect.stringMatching(new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{6}Z-${id}-1-circulation\\.overdue\\.eml$`))])
     const email = await simpleParser(await readFile(path.join(outbox, files[0])))
     expect(email.from?.value).toEqual([{ name: 'Riverside Library', address: 'library@school.example' }])
     expect(email.subject).toBe('Ana has 1 overdue loan')
