@@ -77,7 +77,7 @@ export async function claimDueMessages(
     leaseUntil: Date
     limit: number
     maxAttempts: number
-    /** The transport delivers a message sent twice once (the file transport): a handed-over message may be sent again. */
+    /** The transport delivers a copy sent twice once (the file transport): a handed-over copy may be sent again. */
     idempotentTransport?: boolean
   },
 ): Promise<Claim> {
