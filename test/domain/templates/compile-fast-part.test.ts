@@ -110,7 +110,7 @@ describe('values and tags a notice uses read the same compiled', () => {
     ],
     [
       'nil, empty and blank',
-      '{% if none == nil %}a{% endif %}{% if missing == nil %}b{% endif %}{% if empty_text == empty %}c{% endif %}{% if blank_text == blank %}d{% endif %}{% if blank_text == empty %}e{% endif %}{% if words == empty %}f{% endif %}{% if object == empty %}g{% endif %}{% if no == blank %}h{% endif %}{% if zero == blank %}i{% endif %}{% if nil == blank %}j{% endif %}{% if empty == empty %}k{% endif %}{% if blank == nil %}l{% endif %}{% if none > nil %}m{% endif %}{% if empty < 1 %}n{% endif %}{% if missing != blank %}o{% endif %}{% if patron == empty %}p{% endif %}',
+      '{% if none == nil %}a{% endif %}{% if missing == nil %}b{% endif %}{% if empty_text == empty %}c{% endif %}{% if blank_text == blank %}d{% endif %}{% if blank_text == empty %}e{% endif %}{% if words == empty %}f{% endif %}{% if object == empty %}g{% endif %}{% if no == blank %}h{% endif %}{% if zero == blank %}i{% endif %}{% if nil == blank %}j{% endif %}{% if empty == empty %}k{% endif %}{% if blank == nil %}l{% endif %}{% if none > nil %}m{% endif %}{% if empty < 1 %}n{% endif %}{% if missing != blank %}o{% endif %}{% if patron == empty %}p{% endif %}{% if none == empty %}q{% endif %}{% if missing != empty %}r{% endif %}{% if no == empty %}s{% endif %}{% if empty == empty_text %}t{% endif %}{% if blank != name %}u{% endif %}{% if nil == zero %}v{% endif %}',
     ],
     [
       'contains, and, or, not',
