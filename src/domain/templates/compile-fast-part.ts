@@ -30,6 +30,8 @@ export function compileFastPart(templates: readonly Template[]): FastPart | unde
     if (!isJson(scope, 0)) throw new LeaveToLiquid()
     const state: RenderState = { scope: scope as Record<string, unknown>, loops: [], out: '', steps: 0 }
     render(state)
+    // The last value written may be the one that makes the output too long.
+    if (state.out.length > fastLimits.outputChars) throw new LeaveToLiquid()
     return state.out
   }
 }

@@ -207,6 +207,15 @@ describe('what the compiler leaves to Liquid', () => {
     expect(email.text).toBe('Hi FIRST_NAME\n')
   })
 
+  test('a value too long to send is left to Liquid, which refuses it', () => {
+    const compiled = compileFastPart(engineFor('text').parse('Dear {{ patron.first_name }}'))
+    expect(() => compiled?.({ patron: { first_name: 'x'.repeat(600_000) } })).toThrow(LeaveToLiquid)
+
+    const source = { subject: 'Hi', html: '<p>Hi</p>', text: 'Dear {{ patron.first_name }}' }
+    const context = { library: { name: 'L' }, addressee: 'A', patron: { first_name: 'x'.repeat(1_000_001) } } as unknown as NoticeContext
+    expect(() => compileTemplate(source).render(context)).toThrow(/writes far too much/)
+  })
+
   test('a render that grows too long is left to Liquid, which stops it within its limits', () => {
     const loans = Array.from({ length: 30 }, (_, index) => ({ title: `Book ${index}` }))
     const text = `${'{% for a in loans %}'.repeat(8)}x${'{% endfor %}'.repeat(8)}`
