@@ -43,6 +43,8 @@ export const nightlyScenarios: readonly ScenarioName[] = scenarioCatalogue.filte
 
 /** Notices composed, rendered and written at a time: one write statement each, and memory bounded whatever the district. */
 const draftsPerBatch = 2_000
+/** A scenario's first batch is smaller: nothing is being written while it is composed. */
+const firstBatch = 250
 
 /**
  * Plans one library's night `asOf` by the seeds' rules (docs/staff/notices.md, "The night"):
@@ -154,8 +156,9 @@ async function decideNight(
     }
 
     let previous: Promise<void> = Promise.resolve()
-    for (let start = 0; start < drafts.length; start += draftsPerBatch) {
-      const batch = drafts.slice(start, start + draftsPerBatch)
+    for (let start = 0; start < drafts.length; ) {
+      const batch = drafts.slice(start, start + (start === 0 ? firstBatch : draftsPerBatch))
+      start += batch.length
       const composed = composeNotices(facts, { libraryId: library.id, scenario, drafts: batch, render: input.render })
       await previous
       const writing = input.write(composed.messages.filter((m) => !isDropped(m)))
