@@ -45,6 +45,8 @@ export const nightlyScenarios: readonly ScenarioName[] = scenarioCatalogue.filte
 const draftsPerBatch = 2_000
 /** A scenario's first batch is smaller: nothing is being written while it is composed. */
 const firstBatch = 250
+/** Notices composed between two turns of the event loop while a write is in flight. */
+const composeSlice = 100
 
 /**
  * Plans one library's night `asOf` by the seeds' rules (docs/staff/notices.md, "The night"):
@@ -155,11 +157,27 @@ async function decideNight(
       }
     }
 
+    /**
+     * Composes a batch a slice at a time, giving the event loop a turn between slices: the write in
+     * flight is megabytes of parameters, which the driver's socket sends (and whose answer it reads)
+     * only on such turns; composed in one go, the batch held the write back until it was done.
+     */
+    async function composeBatch(batch: readonly NightDraft[]): Promise<ReturnType<typeof composeNotices>> {
+      const composed: ReturnType<typeof composeNotices> = { messages: [], notComposed: [] }
+      for (let start = 0; start < batch.length; start += composeSlice) {
+        await new Promise((resolve) => setImmediate(resolve))
+        const slice = composeNotices(facts, { libraryId: library.id, scenario, drafts: batch.slice(start, start + composeSlice), render: input.render })
+        composed.messages.push(...slice.messages)
+        composed.notComposed.push(...slice.notComposed)
+      }
+      return composed
+    }
+
     let previous: Promise<void> = Promise.resolve()
     for (let start = 0; start < drafts.length; ) {
       const batch = drafts.slice(start, start + (start === 0 ? firstBatch : draftsPerBatch))
       start += batch.length
-      const composed = composeNotices(facts, { libraryId: library.id, scenario, drafts: batch, render: input.render })
+      const composed = await composeBatch(batch)
       await previous
       const writing = input.write(composed.messages.filter((m) => !isDropped(m)))
       previous = writing.then((written) => account(batch, composed, written))
