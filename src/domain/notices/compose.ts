@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.ts'
 import type { ScenarioName } from '../scenarios/catalogue.ts'
 import type { NoticeContext } from '../templates/context.ts'
 import type { NewMessage } from './outbox.ts'
-import { greetingFor, recipientsFor } from './recipients.ts'
+import { greetingFor, type Recipient, recipientsFor } from './recipients.ts'
 
 /** Renders a scenario's template for one notice (src/domain/templates/render.ts, compiled once per run). */
 export type RenderNotice = (scenario: ScenarioName, context: NoticeContext) => { subject: string; html: string; text: string }
@@ -25,8 +25,51 @@ export type NoticeDraft = {
 /** A notice not even recorded: the patron is deactivated, or in a level or group the scenario excludes. */
 export type NotComposed = { patronId: number; reason: 'inactive' | 'excluded' }
 
+/** What composing a scenario's notices needs of its patrons: each one's names, state and recipients. */
+export type ComposeFacts = {
+  libraryName: string
+  patrons: Map<number, { username: string; firstName: string; lastName: string; isEnabled: boolean; isExcluded: boolean; recipients: Recipient[] }>
+}
+
 /**
- * Turns drafts of one scenario into messages, a few queries for any number of patrons: each
+ * Loads, in three queries for any number of patrons, what `composeNotices` needs: each patron's
+ * names, whether they are deactivated or in an academic level or library group the scenario
+ * excludes, and the recipients the scenario may reach.
+ */
+export async function loadComposeFacts(db: Db, input: { libraryId: number; scenario: ScenarioName; patronIds: readonly number[] }): Promise<ComposeFacts> {
+  const patronIds = [...new Set(input.patronIds)]
+  const library = await db.selectFrom('libraries').select('name').where('id', '=', input.libraryId).executeTakeFirstOrThrow()
+  if (patronIds.length === 0) return { libraryName: library.name, patrons: new Map() }
+  const { rows: patrons } = await sql<{ id: number; username: string; first_name: string; last_name: string; is_enabled: boolean; excluded: boolean }>`
+    select p.id, p.username, p.first_name, p.last_name, p.is_enabled,
+           exists (select 1 from scenario_excluded_levels e
+                    where e.library_id = p.library_id and e.scenario = ${input.scenario} and e.academic_level_id = p.academic_level_id)
+        or exists (select 1 from scenario_excluded_groups e join patron_groups g on g.group_id = e.group_id
+                    where e.library_id = p.library_id and e.scenario = ${input.scenario} and g.patron_id = p.id) as excluded
+      from patrons p
+     where p.library_id = ${input.libraryId} and p.id = any(${sql.val(patronIds)}::int[])`.execute(db)
+  const reachable = patrons.filter((p) => p.is_enabled && !p.excluded).map((p) => p.id)
+  const recipients = await recipientsFor(db, { libraryId: input.libraryId, scenario: input.scenario, patronIds: reachable })
+  return {
+    libraryName: library.name,
+    patrons: new Map(
+      patrons.map((p) => [
+        p.id,
+        {
+          username: p.username,
+          firstName: p.first_name,
+          lastName: p.last_name,
+          isEnabled: p.is_enabled,
+          isExcluded: p.excluded,
+          recipients: recipients.get(p.id) ?? [],
+        },
+      ]),
+    ),
+  }
+}
+
+/**
+ * Turns drafts of one scenario into messages, three queries for any number of patrons: each
  * patron's recipients (contact usage, the scenario's roles, BCC), the greeting, the rendered
  * template. A patron with no contact the scenario may reach gets a message recorded as skipped
  * (`no_contact`), rendered as it would have gone, never silently dropped; a template that fails
@@ -37,46 +80,44 @@ export async function composePatronNotices(
   db: Db,
   input: { libraryId: number; scenario: ScenarioName; drafts: readonly NoticeDraft[]; render: RenderNotice },
 ): Promise<{ messages: NewMessage[]; notComposed: NotComposed[] }> {
-  const patronIds = [...new Set(input.drafts.map((draft) => draft.patronId))]
-  if (patronIds.length === 0) return { messages: [], notComposed: [] }
-  const library = await db.selectFrom('libraries').select('name').where('id', '=', input.libraryId).executeTakeFirstOrThrow()
-  const { rows: patrons } = await sql<{ id: number; username: string; first_name: string; last_name: string; is_enabled: boolean; excluded: boolean }>`
-    select p.id, p.username, p.first_name, p.last_name, p.is_enabled,
-           exists (select 1 from scenario_excluded_levels e
-                    where e.library_id = p.library_id and e.scenario = ${input.scenario} and e.academic_level_id = p.academic_level_id)
-        or exists (select 1 from scenario_excluded_groups e join patron_groups g on g.group_id = e.group_id
-                    where e.library_id = p.library_id and e.scenario = ${input.scenario} and g.patron_id = p.id) as excluded
-      from patrons p
-     where p.library_id = ${input.libraryId} and p.id = any(${sql.val(patronIds)}::int[])`.execute(db)
-  const byId = new Map(patrons.map((patron) => [patron.id, patron]))
-  const reachable = patrons.filter((p) => p.is_enabled && !p.excluded).map((p) => p.id)
-  const recipients = await recipientsFor(db, { libraryId: input.libraryId, scenario: input.scenario, patronIds: reachable })
+  if (input.drafts.length === 0) return { messages: [], notComposed: [] }
+  const facts = await loadComposeFacts(db, { libraryId: input.libraryId, scenario: input.scenario, patronIds: input.drafts.map((d) => d.patronId) })
+  return composeNotices(facts, input)
+}
 
+/**
+ * `composePatronNotices` on facts loaded before: no query, so the night composes one batch while
+ * the database writes the one before.
+ */
+export function composeNotices(
+  facts: ComposeFacts,
+  input: { libraryId: number; scenario: ScenarioName; drafts: readonly NoticeDraft[]; render: RenderNotice },
+): { messages: NewMessage[]; notComposed: NotComposed[] } {
   const messages: NewMessage[] = []
   const notComposed: NotComposed[] = []
   for (const draft of input.drafts) {
-    const patron = byId.get(draft.patronId)
-    if (!patron?.is_enabled) {
+    const patron = facts.patrons.get(draft.patronId)
+    if (!patron?.isEnabled) {
       notComposed.push({ patronId: draft.patronId, reason: 'inactive' })
       continue
     }
-    if (patron.excluded) {
+    if (patron.isExcluded) {
       notComposed.push({ patronId: draft.patronId, reason: 'excluded' })
       continue
     }
-    const to = recipients.get(patron.id) ?? []
-    const fullName = `${patron.first_name} ${patron.last_name}`.trim()
+    const to = patron.recipients
+    const fullName = `${patron.firstName} ${patron.lastName}`.trim()
     const context: NoticeContext = {
       ...draft.context,
-      library: { name: library.name },
-      addressee: greetingFor(to, patron.first_name || fullName || patron.username),
-      patron: { first_name: patron.first_name, last_name: patron.last_name, full_name: fullName, username: patron.username },
+      library: { name: facts.libraryName },
+      addressee: greetingFor(to, patron.firstName || fullName || patron.username),
+      patron: { first_name: patron.firstName, last_name: patron.lastName, full_name: fullName, username: patron.username },
     }
     const base = {
       libraryId: input.libraryId,
       scenario: input.scenario,
       dedupeKey: draft.dedupeKey,
-      patronId: patron.id,
+      patronId: draft.patronId,
       reservationId: draft.reservationId ?? null,
       asOf: draft.asOf ?? null,
       requestedBy: draft.requestedBy ?? null,

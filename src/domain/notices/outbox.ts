@@ -61,6 +61,8 @@ export async function queueMessages(db: Db, messages: readonly NewMessage[]): Pr
   for (let start = 0; start < messages.length; start += chunk) {
     const part = messages.slice(start, start + chunk)
     const column = <T>(pick: (m: NewMessage) => T) => sql.val(part.map(pick))
+    const keys = column((m) => m.dedupeKey)
+    const libraries = column((m) => m.libraryId)
     // Children name their message by its place in the part (from 1, as `with ordinality` counts).
     const recipients = part.flatMap((m, index) => m.recipients.map((r, position) => ({ n: index + 1, position, ...r })))
     const loans = part.flatMap((m, index) => [...new Set(m.loanIds ?? [])].map((loanId) => ({ n: index + 1, loanId })))
@@ -69,26 +71,26 @@ export async function queueMessages(db: Db, messages: readonly NewMessage[]): Pr
     const ledger = part.flatMap((m, index) => (m.status === 'queued' ? (m.ledger ?? []).map((entry) => ({ n: index + 1, ...entry })) : []))
     const of = <Row, T>(rows: Row[], pick: (row: Row) => T) => sql.val(rows.map(pick))
     const { rows } = await sql<{ id: string; dedupe_key: string }>`
-      with input as (
+      -- The bodies are read once, straight from their arrays: a CTE of the whole input, read by the
+      -- insert, the key join and the ledger, spilled each part's 4 MB to a temporary file and sorted
+      -- it (B3). The children find their message by its key's place in the (small) key array.
+      with message as (
+        insert into messages (library_id, scenario, dedupe_key, patron_id, supplier_id, reservation_id, order_id, subject, html, text, status, reason, as_of, requested_by)
         select * from unnest(
-          ${column((m) => m.libraryId)}::int[], ${column((m) => m.scenario)}::text[], ${column((m) => m.dedupeKey)}::text[],
+          ${libraries}::int[], ${column((m) => m.scenario)}::text[], ${keys}::text[],
           ${column((m) => m.patronId ?? null)}::int[], ${column((m) => m.supplierId ?? null)}::int[],
           ${column((m) => m.reservationId ?? null)}::int[], ${column((m) => m.orderId ?? null)}::int[],
           ${column((m) => m.subject)}::text[], ${column((m) => m.html)}::text[], ${column((m) => m.text)}::text[],
           ${column((m) => m.status)}::text[], ${column((m) => (m.status === 'skipped' ? (m.reason ?? 'no_contact') : null))}::text[],
-          ${column((m) => m.asOf ?? null)}::date[], ${column((m) => m.requestedBy ?? null)}::text[]
-        ) with ordinality as m (library_id, scenario, dedupe_key, patron_id, supplier_id, reservation_id, order_id,
-                                subject, html, text, status, reason, as_of, requested_by, n)
-      ),
-      message as (
-        insert into messages (library_id, scenario, dedupe_key, patron_id, supplier_id, reservation_id, order_id, subject, html, text, status, reason, as_of, requested_by)
-        select library_id, scenario, dedupe_key, patron_id, supplier_id, reservation_id, order_id, subject, html, text, status, reason, as_of, requested_by
-          from input order by n
+          ${column((m) => m.asOf ?? null)}::date[], ${column((m) => m.requestedBy ?? null)}::text[])
         on conflict (library_id, dedupe_key) do nothing
         returning id, library_id, dedupe_key
       ),
       written as (
-        select message.id, input.n from message join input on input.library_id = message.library_id and input.dedupe_key = message.dedupe_key
+        select message.id, message.library_id, k.n
+          from message
+          join unnest(${libraries}::int[], ${keys}::text[]) with ordinality as k (library_id, dedupe_key, n)
+            on k.library_id = message.library_id and k.dedupe_key = message.dedupe_key
       ),
       recipient as (
         insert into message_recipients (message_id, position, kind, address, contact_id, role)
@@ -109,11 +111,10 @@ export async function queueMessages(db: Db, messages: readonly NewMessage[]): Pr
       -- A ledger row already there (another path sent it) stays: the first send counts.
       ledger as (
         insert into notice_sends (library_id, scenario, loan_id, reservation_id, period, message_id)
-        select i.library_id, s.scenario, s.loan_id, s.reservation_id, s.period, w.id
+        select w.library_id, s.scenario, s.loan_id, s.reservation_id, s.period, w.id
           from unnest(${of(ledger, (e) => e.n)}::int[], ${of(ledger, (e) => e.scenario)}::text[], ${of(ledger, (e) => e.loanId ?? null)}::int[],
                       ${of(ledger, (e) => e.reservationId ?? null)}::int[], ${of(ledger, (e) => e.period)}::text[]) as s (n, scenario, loan_id, reservation_id, period)
           join written w on w.n = s.n
-          join input i on i.n = s.n
         on conflict do nothing
       )
       select id::text as id, dedupe_key from message`.execute(db)
