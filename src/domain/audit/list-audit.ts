@@ -1,3 +1,4 @@
+import type { Db } from '../../db/database.ts'
 import type { AppDeps } from '../deps.ts'
 import { findPatronByUsername } from '../patrons/queries.ts'
 import { err, ok, type Result } from '../result.ts'
@@ -58,18 +59,10 @@ export async function listAudit(deps: Deps, input: { libraryId: number; actor: A
   if (username === '') problem('patron', "Give the patron's username")
   if (problems.length > 0) return err({ code: 'invalid_filters', problems })
 
-  const days = await findLibraryDayBounds(deps.db, {
-    libraryId: input.libraryId,
-    ...(from && 'day' in from && { fromDay: from.day }),
-    ...(to && 'day' in to && { toDay: to.day }),
-  })
-  if (!days) return err({ code: 'library_not_found', libraryId: input.libraryId })
-  const atOrAfter = from && ('day' in from ? days.fromDayStart! : from.instant)
-  const before = to && 'day' in to ? days.toDayEnd! : undefined
-  const atOrBefore = to && 'instant' in to ? to.instant : undefined
-  if (atOrAfter && ((before && atOrAfter >= before) || (atOrBefore && atOrAfter > atOrBefore))) {
-    return err({ code: 'invalid_filters', problems: [{ filter: 'to', message: `"${filters.to}" is before from (${filters.from})` }] })
-  }
+  const window = await resolveWindow(deps.db, { libraryId: input.libraryId, from, to })
+  if (window === undefined) return err({ code: 'library_not_found', libraryId: input.libraryId })
+  if (window === 'reversed') return err({ code: 'invalid_filters', problems: [{ filter: 'to', message: `"${filters.to}" is before from (${filters.from})` }] })
+  const { atOrAfter, before, atOrBefore } = window
   const patron = username === undefined ? undefined : await findPatronByUsername(deps.db, { libraryId: input.libraryId, username })
   if (username !== undefined && !patron) {
     return err({ code: 'invalid_filters', problems: [{ filter: 'patron', message: `No patron with username "${username}" in this library` }] })
@@ -89,11 +82,35 @@ export async function listAudit(deps: Deps, input: { libraryId: number; actor: A
   }
   const found = await findAuditEntries(deps.db, search)
   const entries = found.slice(0, limit)
-  return ok({ entries, nextCursor: found.length > limit ? cursorAfter(entries[entries.length - 1]) : null, timeZone: days.timeZone })
+  return ok({ entries, nextCursor: found.length > limit ? cursorAfter(entries[entries.length - 1]) : null, timeZone: window.timeZone })
 }
 
 /** A filter's bound: a whole day in the library's time zone, or an instant. */
 export type Bound = { day: string } | { instant: Date }
+
+/** A from/to filter as instants: a day's bound is its start or end in the library's time zone. */
+export type Window = { timeZone: string; atOrAfter?: Date; before?: Date; atOrBefore?: Date }
+
+/**
+ * Turns `from` and `to` (days or instants) into instants for the library; undefined when the
+ * library is gone, 'reversed' when `to` comes before `from`. The audit log and the email log
+ * read their windows so.
+ */
+export async function resolveWindow(db: Db, input: { libraryId: number; from?: Bound | null; to?: Bound | null }): Promise<Window | 'reversed' | undefined> {
+  const from = input.from ?? undefined
+  const to = input.to ?? undefined
+  const days = await findLibraryDayBounds(db, {
+    libraryId: input.libraryId,
+    ...(from && 'day' in from && { fromDay: from.day }),
+    ...(to && 'day' in to && { toDay: to.day }),
+  })
+  if (!days) return undefined
+  const atOrAfter = from && ('day' in from ? days.fromDayStart! : from.instant)
+  const before = to && 'day' in to ? days.toDayEnd! : undefined
+  const atOrBefore = to && 'instant' in to ? to.instant : undefined
+  if (atOrAfter && ((before && atOrAfter >= before) || (atOrBefore && atOrAfter > atOrBefore))) return 'reversed'
+  return { timeZone: days.timeZone, ...(atOrAfter && { atOrAfter }), ...(before && { before }), ...(atOrBefore && { atOrBefore }) }
+}
 
 const dayPattern = /^(\d{4})-(\d{2})-(\d{2})$/
 const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/i

@@ -1,6 +1,5 @@
 import type { MessageStatus } from '../../db/schema.ts'
-import { notABound, parseBound } from '../audit/list-audit.ts'
-import { findLibraryDayBounds } from '../audit/queries.ts'
+import { notABound, parseBound, resolveWindow } from '../audit/list-audit.ts'
 import type { AppDeps } from '../deps.ts'
 import { findPatronByUsername } from '../patrons/queries.ts'
 import { err, ok, type Result } from '../result.ts'
@@ -71,18 +70,10 @@ export async function listMessages(
   if (!Number.isInteger(limit) || limit < 1 || limit > maxEmailLogLimit) problem('limit', `Give a whole number from 1 to ${maxEmailLogLimit}`)
   if (problems.length > 0) return err({ code: 'invalid_filters', problems })
 
-  const days = await findLibraryDayBounds(deps.db, {
-    libraryId: input.libraryId,
-    ...(from && 'day' in from && { fromDay: from.day }),
-    ...(to && 'day' in to && { toDay: to.day }),
-  })
-  if (!days) return err({ code: 'library_not_found', libraryId: input.libraryId })
-  const atOrAfter = from && ('day' in from ? days.fromDayStart! : from.instant)
-  const before = to && 'day' in to ? days.toDayEnd! : undefined
-  const atOrBefore = to && 'instant' in to ? to.instant : undefined
-  if (atOrAfter && ((before && atOrAfter >= before) || (atOrBefore && atOrAfter > atOrBefore))) {
-    return err({ code: 'invalid_filters', problems: [{ filter: 'to', message: `"${filters.to}" is before from (${filters.from})` }] })
-  }
+  const window = await resolveWindow(deps.db, { libraryId: input.libraryId, from, to })
+  if (window === undefined) return err({ code: 'library_not_found', libraryId: input.libraryId })
+  if (window === 'reversed') return err({ code: 'invalid_filters', problems: [{ filter: 'to', message: `"${filters.to}" is before from (${filters.from})` }] })
+  const { atOrAfter, before, atOrBefore } = window
   const patron = username === undefined ? undefined : await findPatronByUsername(deps.db, { libraryId: input.libraryId, username })
   if (username !== undefined && !patron) {
     return err({ code: 'invalid_filters', problems: [{ filter: 'username', message: `No patron with username "${username}" in this library` }] })
@@ -107,7 +98,7 @@ export async function listMessages(
   return ok({
     messages: page.map(({ cursorAt, ...entry }) => entry),
     nextCursor: found.length > limit && last ? cursorAfter(last.cursorAt, last.id) : null,
-    timeZone: days.timeZone,
+    timeZone: window.timeZone,
   })
 }
 
