@@ -1,5 +1,6 @@
 import { dateIn, dateText, daysFrom } from '../calendar.ts'
 import type { LoanContext, NoticeContext } from '../templates/context.ts'
+import { loanContextOf as countedLoanContext } from '../templates/loan-context.ts'
 import type { Item } from './circulation-view.ts'
 
 /** A loan as a template lists it, counted from `today`, the library's date. */
@@ -7,18 +8,7 @@ export function loanContextOf(
   loan: { title: string; author: string; barcode: string; checkedOutAt: Date; dueDate: string },
   library: { timeZone: string; today: string },
 ): LoanContext {
-  const checkedOutOn = dateIn(library.timeZone, loan.checkedOutAt)
-  return {
-    title: loan.title,
-    author: loan.author,
-    barcode: loan.barcode,
-    checked_out_on: checkedOutOn,
-    checked_out_on_text: dateText(checkedOutOn),
-    due_date: loan.dueDate,
-    due_date_text: dateText(loan.dueDate),
-    days_overdue: daysFrom(loan.dueDate, library.today),
-    days_until_due: daysFrom(library.today, loan.dueDate),
-  }
+  return countedLoanContext({ ...loan, checkedOutOn: dateIn(library.timeZone, loan.checkedOutAt), daysOverdue: daysFrom(loan.dueDate, library.today) })
 }
 
 /** A reservation as a template shows it. */

@@ -6,6 +6,7 @@ import type { ScenarioName } from '../scenarios/catalogue.ts'
 import type { LoanContext, NoticeContext } from './context.ts'
 import type { TemplateError } from './errors.ts'
 import { exampleContext, exampleResetLink } from './example-context.ts'
+import { loanContextOf } from './loan-context.ts'
 import {
   findAnyPatron,
   findLatestOrder,
@@ -132,20 +133,6 @@ export async function previewContext(
     source: own ? { kind: 'patron', ...whose } : { kind: 'patron_without_data', ...whose },
     recipients: recipients.map((recipient) => ({ kind: recipient.kind, address: recipient.address })),
   })
-}
-
-function loanContextOf(loan: PreviewLoan): LoanContext {
-  return {
-    title: loan.title,
-    author: loan.author,
-    barcode: loan.barcode,
-    checked_out_on: loan.checkedOutOn,
-    checked_out_on_text: dateText(loan.checkedOutOn),
-    due_date: loan.dueDate,
-    due_date_text: dateText(loan.dueDate),
-    days_overdue: loan.daysOverdue,
-    days_until_due: -loan.daysOverdue,
-  }
 }
 
 // An order line's details are what the library system sent (an ISBN, a price): kept by their names.

@@ -1,9 +1,11 @@
 import { dateText } from '../calendar.ts'
-import type { LoanContext } from '../templates/context.ts'
-import type { OpenLoan } from './outbox-queries.ts'
+import type { LoanContext } from './context.ts'
+
+/** A loan as the library counts it on a day: its dates as calendar dates, and how late it is. */
+export type CountedLoan = { title: string; author: string; barcode: string; checkedOutOn: string; dueDate: string; daysOverdue: number }
 
 /** A loan as a notice's template reads it. */
-export function loanContextOf(loan: OpenLoan): LoanContext {
+export function loanContextOf(loan: CountedLoan): LoanContext {
   return {
     title: loan.title,
     author: loan.author,
