@@ -3,7 +3,7 @@ import { dateText } from '../calendar.ts'
 import { greetingFor, recipientsFor } from '../notices/recipients.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { ScenarioName } from '../scenarios/catalogue.ts'
-import type { LoanContext, NoticeContext } from './context.ts'
+import type { NoticeContext } from './context.ts'
 import type { TemplateError } from './errors.ts'
 import { exampleContext, exampleResetLink } from './example-context.ts'
 import { loanContextOf } from './loan-context.ts'
@@ -15,7 +15,6 @@ import {
   findPreviewPatron,
   findPreviewReservation,
   type LoanSelection,
-  type PreviewLoan,
   type ReservationSelection,
 } from './queries.ts'
 

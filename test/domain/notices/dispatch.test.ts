@@ -98,7 +98,14 @@ describe('sending the outbox', () => {
       fromAddress: 'library@school.example',
     }
 
-    await dispatchDueMessages({ ...deps, sendPace: { waitForTurn: async () => void (turns += 1) } })
+    await dispatchDueMessages({
+      ...deps,
+      sendPace: {
+        waitForTurn: async () => {
+          turns += 1
+        },
+      },
+    })
 
     expect([turns, sent.length]).toEqual([3, 3])
   })
