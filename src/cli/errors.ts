@@ -145,6 +145,10 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       return refused(`the database refused the rows of ${error.table} from line ${error.line}: ${error.reason}. Nothing was restored`)
     case 'invalid_date':
       return refused(`--as-of: "${error.value}" is not a date; expected a date such as 2026-03-02`)
+    case 'future_night':
+      return refused(
+        `--as-of: ${error.value} is after the library's today (${error.today}): a night to come may only be previewed, with --dry-run. Nothing was sent`,
+      )
     default:
       return assertNever(error)
   }

@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config.ts'
 import type { DatabaseHandle } from '../../src/db/database.ts'
 import { planNight } from '../../src/domain/notices/plan-night.ts'
 import { type Service, startService } from '../../src/main.ts'
-import { type GivenLibrary, type GivenPatron, givenLibrary, testDeps } from '../support/builders.ts'
+import { fixedClock, type GivenLibrary, type GivenPatron, givenLibrary, testDeps } from '../support/builders.ts'
 import { openTestDatabase } from '../support/database.ts'
 import { emailsOut, listingRender, setScenario } from '../support/nights.ts'
 import { givenQueuedMessage } from '../support/outbox.ts'
@@ -223,7 +223,10 @@ describe.skipIf(!existsSync(chromiumPath))(
       }
 
       await lib.reservation(ana, { status: 'ready', pickupBy: '2026-03-12', title: 'Emma' })
-      await planNight(testDeps(database), { libraryId: lib.id, asOf: '2026-03-11', dryRun: false, render: listingRender })
+      await planNight(
+        { ...testDeps(database), clock: fixedClock('2026-03-11T12:00:00Z') },
+        { libraryId: lib.id, asOf: '2026-03-11', dryRun: false, render: listingRender },
+      )
 
       const night = await emailsOut(database.db, lib.id, { asOf: '2026-03-11' })
       const overdue = night.filter((line) => line.startsWith('overdue'))

@@ -56,6 +56,8 @@ export function noticesPreviewError(error: PlanNightError, libraryName: string):
       return notice(`“${escapeMrkdwn(error.value)}” is not a date. Try \`/notices preview 2026-03-02\`, or \`/notices preview\` for tonight.`)
     case 'library_not_found':
       return notice('This workspace’s library no longer exists in library-comms.')
+    case 'future_night':
+      return notice(`The night of ${error.value} is still to come: it can only be previewed.`)
     default:
       return assertNever(error)
   }

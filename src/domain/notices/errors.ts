@@ -24,7 +24,12 @@ export type SendByHandError =
   | { code: 'patron_excluded'; username: string; scenario: string }
 
 /** Why a night cannot be planned. */
-export type PlanNightError = NotAllowed | { code: 'library_not_found'; libraryId: number } | { code: 'invalid_date'; value: string }
+export type PlanNightError =
+  | NotAllowed
+  | { code: 'library_not_found'; libraryId: number }
+  | { code: 'invalid_date'; value: string }
+  /** A night after the library's today, run for real: its notices would go before they are due, and the real night would be marked done. */
+  | { code: 'future_night'; value: string; today: string }
 
 /** Why a patron got no notice at all (compose.ts): deactivated, or excluded by level or group. */
 export type NotComposedReason = 'inactive' | 'excluded'

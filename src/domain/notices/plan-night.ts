@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts'
-import { isCalendarDate } from '../calendar.ts'
+import { dateIn, isCalendarDate } from '../calendar.ts'
 import type { AppDeps } from '../deps.ts'
 import { err, ok, type Result } from '../result.ts'
 import { escalationScenarios, type ScenarioName, scenarioCatalogue } from '../scenarios/catalogue.ts'
@@ -66,6 +66,10 @@ export async function planNight(deps: Pick<AppDeps, 'db' | 'clock'>, input: Plan
   if (!isCalendarDate(input.asOf)) return err({ code: 'invalid_date', value: input.asOf })
   const library = await selectNightLibrary(deps.db, input.libraryId)
   if (!library) return err({ code: 'library_not_found', libraryId: input.libraryId })
+  // A night to come may be previewed, never run: its notices would go early, and the schedule
+  // would find the real night done.
+  const today = dateIn(library.timeZone, deps.clock.now())
+  if (!input.dryRun && input.asOf > today) return err({ code: 'future_night', value: input.asOf, today })
   const render = input.render ?? (await loadNoticeRenderer(deps.db, library.id))
 
   if (input.dryRun) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { addDays } from '../../../src/domain/calendar.ts'
 import { planNight } from '../../../src/domain/notices/plan-night.ts'
-import { type GivenLibrary, givenLibrary, testDeps } from '../../support/builders.ts'
+import { fixedClock, type GivenLibrary, givenLibrary, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { emailsOut, ledgerOf, listingRender, setScenario } from '../../support/nights.ts'
 
@@ -10,7 +10,9 @@ let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
 afterAll(async () => handle.close())
 
-const night = (lib: GivenLibrary, asOf: string) => planNight(testDeps(handle), { libraryId: lib.id, asOf, dryRun: false, render: listingRender })
+// Each night runs on its own day: a night still to come may only be previewed.
+const night = (lib: GivenLibrary, asOf: string) =>
+  planNight({ ...testDeps(handle), clock: fixedClock(`${asOf}T12:00:00Z`) }, { libraryId: lib.id, asOf, dryRun: false, render: listingRender })
 
 /**
  * A library on the defaults: overdue notices weekly on Monday, escalations at 14, 28 and 42

@@ -4,7 +4,7 @@ import { addDays } from '../../../src/domain/calendar.ts'
 import { overduePeriod } from '../../../src/domain/notices/calendar.ts'
 import { planNight } from '../../../src/domain/notices/plan-night.ts'
 import type { Frequency } from '../../../src/domain/scenarios/settings.ts'
-import { type GivenLibrary, givenLibrary, testDeps } from '../../support/builders.ts'
+import { fixedClock, type GivenLibrary, givenLibrary, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { emailsOut, listingRender, setScenario } from '../../support/nights.ts'
 
@@ -12,7 +12,9 @@ let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
 afterAll(async () => handle.close())
 
-const night = (lib: GivenLibrary, asOf: string) => planNight(testDeps(handle), { libraryId: lib.id, asOf, dryRun: false, render: listingRender })
+// Each night runs on its own day: a night still to come may only be previewed.
+const night = (lib: GivenLibrary, asOf: string) =>
+  planNight({ ...testDeps(handle), clock: fixedClock(`${asOf}T12:00:00Z`) }, { libraryId: lib.id, asOf, dryRun: false, render: listingRender })
 
 /** A library that sends overdue notices on `frequency` alone (no escalations, no reminders), and a pupil whose guardian reads them. */
 async function givenOverdueLibrary(frequency: Frequency) {

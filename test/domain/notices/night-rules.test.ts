@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
 import { addDays } from '../../../src/domain/calendar.ts'
 import { planNight } from '../../../src/domain/notices/plan-night.ts'
-import { type GivenLibrary, givenLibrary, testDeps } from '../../support/builders.ts'
+import { fixedClock, type GivenLibrary, givenLibrary, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { emailsOut, ledgerOf, listingRender, setScenario } from '../../support/nights.ts'
 
@@ -10,7 +10,9 @@ let handle: DatabaseHandle
 beforeAll(async () => (handle = await openTestDatabase()))
 afterAll(async () => handle.close())
 
-const night = (lib: GivenLibrary, asOf: string) => planNight(testDeps(handle), { libraryId: lib.id, asOf, dryRun: false, render: listingRender })
+// Each night runs on its own day: a night still to come may only be previewed.
+const night = (lib: GivenLibrary, asOf: string) =>
+  planNight({ ...testDeps(handle), clock: fixedClock(`${asOf}T12:00:00Z`) }, { libraryId: lib.id, asOf, dryRun: false, render: listingRender })
 
 async function nightsFrom(lib: GivenLibrary, from: string, to: string): Promise<string[]> {
   const out: string[] = []
@@ -234,6 +236,23 @@ describe('who may run a night', () => {
 
     expect(preview.ok).toBe(true)
     expect(run).toEqual({ ok: false, error: { code: 'not_allowed', permission: 'sendNotices', needed: 'staff', role: 'viewer' } })
+  })
+
+  test('a night still to come may be previewed, never run: nothing goes early, and the real night is not marked done', async () => {
+    const lib = await givenLibrary(testDeps(handle), { timeZone: 'Australia/Sydney' })
+    const ana = await lib.patron({ username: 'ana' })
+    await lib.contact(ana, { address: 'mum@example.org' })
+    await lib.loan(ana, { dueDate: '2026-03-03' })
+    // 15:00 UTC on 1 March is 2 am on 2 March in Sydney: the library's today is 2 March.
+    const deps = { ...testDeps(handle), clock: fixedClock('2026-03-01T15:00:00Z') }
+
+    const early = await planNight(deps, { libraryId: lib.id, asOf: '2026-04-01', dryRun: false, render: listingRender })
+    const preview = await planNight(deps, { libraryId: lib.id, asOf: '2026-04-01', dryRun: true, render: listingRender })
+
+    expect(early).toEqual({ ok: false, error: { code: 'future_night', value: '2026-04-01', today: '2026-03-02' } })
+    expect(preview.ok && preview.value.notices.map((n) => n.scenario)).toEqual(['circulation.escalation_2'])
+    expect(await emailsOut(handle.db, lib.id)).toEqual([])
+    expect((await planNight(deps, { libraryId: lib.id, asOf: '2026-03-02', dryRun: false, render: listingRender })).ok).toBe(true)
   })
 
   test('a night that is not a date, or a library that does not exist, is refused', async () => {
