@@ -6,8 +6,8 @@ import { basename, join } from 'node:path'
 import { type SnsMessage, stringToSign } from '../../src/http/sns/sns-message.ts'
 import type { SnsFetch } from '../../src/http/sns/verify-sns-message.ts'
 
-export const snsFixtures = new URL('../../../shared/fixtures/sns/', import.meta.url).pathname
-export const sesFixtures = new URL('../../../shared/fixtures/ses/', import.meta.url).pathname
+export const snsFixtures = new URL('../fixtures/sns/', import.meta.url).pathname
+export const sesFixtures = new URL('../fixtures/ses/', import.meta.url).pathname
 
 /** A signing key and a self-made certificate for it, valid from now for ten years, as SNS's are shaped (CN=sns.amazonaws.com). */
 export function makeSigningCertificate(): { keyPem: string; certificatePem: string } {
