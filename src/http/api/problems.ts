@@ -85,6 +85,17 @@ export function invalidQuery(issues: readonly z.core.$ZodIssue[]): Problem {
   }
 }
 
+/** Query parameters refused before their schema read them, each with why. */
+export function invalidQueryParameters(errors: ParameterError[]): Problem {
+  return {
+    type: problemType('invalid-query'),
+    title: 'Invalid query parameters',
+    status: 422,
+    detail: 'The query parameters are wrong; nothing was changed',
+    errors,
+  }
+}
+
 function parameterErrorsOf(issue: z.core.$ZodIssue): ParameterError[] {
   if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ parameter: key, detail: `"${key}" is not a known parameter` }))
   return [{ parameter: String(issue.path[0] ?? ''), detail: issue.message }]

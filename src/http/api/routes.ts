@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { except } from 'hono/combine'
+import { routePath } from 'hono/route'
 import type { AppDeps } from '../../domain/deps.ts'
 import type { SuppressionList } from '../../mail/ses-suppression.ts'
 import { auditRoutes } from './audit.ts'
@@ -17,6 +18,7 @@ import { scenarioRoutes } from './scenarios.ts'
 import { maxBodyBytes } from './schemas.ts'
 import { settingsRoutes } from './settings.ts'
 import { templateRoutes } from './templates.ts'
+import { refuseUnstorable } from './unstorable.ts'
 
 /**
  * `/api/v1`: the library or student system pushes patrons and contacts, or imports CSV files,
@@ -35,7 +37,8 @@ export function apiRoutes(
 
   api.onError((error, c) => {
     // The error alone: request bodies and the Authorization header never reach the log.
-    deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'API request failed')
+    // The route's pattern, not the path: a path holds usernames and addresses.
+    deps.logger.error({ err: error, method: c.req.method, route: routePath(c) }, 'API request failed')
     return problemResponse(internalError)
   })
   api.notFound(() => problemResponse(routeNotFound))
@@ -45,6 +48,7 @@ export function apiRoutes(
 
   const withKey = new Hono<ApiEnv>()
   withKey.use('*', requireApiKey(deps))
+  withKey.use('*', refuseUnstorable())
   // Hono's limit counts a chunked body as it arrives and stops at the limit; the connection then
   // closes, so the rest is never read. Import files stream into the staging tables as they
   // arrive (a student system's export runs to tens of MB) and are capped as they stream.

@@ -559,10 +559,12 @@ export const blacklistAddressParam = z.string().min(1).describe('The address, UR
 
 export const newBlacklistEntrySchema = z.strictObject({
   address: z.string().describe('The email address never to mail.'),
+  // Bounces, complaints and SES's list are learnt from SES, never claimed: a key of one library
+  // must not mark another's parent as a complainer.
   reason: z
-    .enum(blacklistReasons as [BlacklistReason, ...BlacklistReason[]])
+    .literal('manual', { error: 'Only manual: bounces and complaints are learnt from SES' })
     .optional()
-    .describe('Why; manual when left out.'),
+    .describe('manual, the only reason one adds by hand; may be left out.'),
 })
 
 const blacklistEntrySchema = z.object({

@@ -59,3 +59,22 @@ describe('text PostgreSQL cannot store is a 422 naming its field, and changes no
     expect(problem.detail).toContain('Year')
   })
 })
+
+describe('a NUL in the path or a query parameter is the 404 or 422 the route gives, never a 500', () => {
+  test.each([
+    ['GET', '/api/v1/patrons/%00', 404],
+    ['DELETE', '/api/v1/blacklist/%00', 404],
+    ['GET', '/api/v1/messages?username=%00', 422],
+    ['GET', '/api/v1/audit?patron=%00', 422],
+    ['GET', '/api/v1/audit?actor=a%00b', 422],
+  ])('%s %s', async (method, path, status) => {
+    const lib = await givenApiLibrary(testDeps(handle))
+    const created = await createApiKey(testDeps(handle), { libraryId: lib.id, name: 'SIS', role: 'admin', actor: cliActor })
+    if (!created.ok) throw new Error(created.error.code)
+
+    const response = await lib.app.request(path, { method, headers: { authorization: `Bearer ${created.value.key}` } })
+
+    const problem = await problemOf(response, status)
+    expect(JSON.stringify(problem)).toContain('NUL')
+  })
+})

@@ -64,12 +64,22 @@ describe('GET /api/v1/blacklist', () => {
 })
 
 describe('POST /api/v1/blacklist', () => {
+  test('a key may not claim a bounce or a complaint: those are learnt from SES', async () => {
+    const lib = await sesLibrary()
+
+    const response = await lib.send('POST', '/api/v1/blacklist', { address: 'parent@example.org', reason: 'complaint' })
+
+    expect(response.status).toBe(422)
+    expect((await response.json()).errors).toEqual([{ pointer: '/reason', detail: 'Only manual: bounces and complaints are learnt from SES' }])
+    expect(await handle.db.selectFrom('blacklist').select('address').where('address_key', '=', 'parent@example.org').execute()).toEqual([])
+  })
+
   test('an address added by hand is never mailed, and the addition is audited', async () => {
     const lib = await sesLibrary()
     const ana = await lib.patron()
 
     const response = await lib.send('POST', '/api/v1/blacklist', { address: 'Stop@Example.org' })
-    const again = await lib.send('POST', '/api/v1/blacklist', { address: 'stop@example.org', reason: 'complaint' })
+    const again = await lib.send('POST', '/api/v1/blacklist', { address: 'stop@example.org', reason: 'manual' })
 
     expect(response.status).toBe(201)
     expect(await response.json()).toMatchObject({
