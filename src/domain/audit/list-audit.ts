@@ -4,6 +4,7 @@ import { findPatronByUsername } from '../patrons/queries.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { Actor } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
+import { quoted } from '../text.ts'
 import type { AuditError, AuditFilterProblem } from './errors.ts'
 import { type AuditRecord, type AuditSearch, findAuditEntries, findLibraryDayBounds } from './queries.ts'
 
@@ -50,7 +51,8 @@ export async function listAudit(deps: Deps, input: { libraryId: number; actor: A
   const actor = filters.actor?.trim()
   if (actor === '') problem('actor', 'Give who acted, such as slack:U0123ABCD, api-key:4 or cli')
   const action = filters.action === undefined ? undefined : parseAction(filters.action.trim())
-  if (action === null) problem('action', `"${filters.action}" is not an action such as contact.added, nor a prefix ending in a dot such as contact.`)
+  if (action === null)
+    problem('action', `${quoted(String(filters.action))} is not an action such as contact.added, nor a prefix ending in a dot such as contact.`)
   const belowId = filters.cursor === undefined ? undefined : parseCursor(filters.cursor)
   if (belowId === null) problem('cursor', 'This is not a nextCursor this log gave; start again without it')
   const limit = filters.limit ?? defaultAuditLimit
@@ -61,11 +63,15 @@ export async function listAudit(deps: Deps, input: { libraryId: number; actor: A
 
   const window = await resolveWindow(deps.db, { libraryId: input.libraryId, from, to })
   if (window === undefined) return err({ code: 'library_not_found', libraryId: input.libraryId })
-  if (window === 'reversed') return err({ code: 'invalid_filters', problems: [{ filter: 'to', message: `"${filters.to}" is before from (${filters.from})` }] })
+  if (window === 'reversed')
+    return err({
+      code: 'invalid_filters',
+      problems: [{ filter: 'to', message: `${quoted(String(filters.to))} is before from (${filters.from})` }],
+    })
   const { atOrAfter, before, atOrBefore } = window
   const patron = username === undefined ? undefined : await findPatronByUsername(deps.db, { libraryId: input.libraryId, username })
   if (username !== undefined && !patron) {
-    return err({ code: 'invalid_filters', problems: [{ filter: 'patron', message: `No patron with username "${username}" in this library` }] })
+    return err({ code: 'invalid_filters', problems: [{ filter: 'patron', message: `No patron with username ${quoted(String(username))} in this library` }] })
   }
 
   const search: AuditSearch = {
@@ -130,7 +136,7 @@ export function parseBound(text: string): Bound | null {
   return Number.isNaN(instant.getTime()) ? null : { instant }
 }
 
-export const notABound = (value: string) => `"${value}" is not a date such as 2026-03-01, nor an instant such as 2026-03-01T08:00:00Z`
+export const notABound = (value: string) => `${quoted(String(value))} is not a date such as 2026-03-01, nor an instant such as 2026-03-01T08:00:00Z`
 
 // Actions are dotted lower-case words (contact.added, api_key.revoked); a trailing dot asks for
 // every action of that kind.

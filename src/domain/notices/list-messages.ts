@@ -6,6 +6,7 @@ import { err, ok, type Result } from '../result.ts'
 import { isScenarioName } from '../scenarios/catalogue.ts'
 import type { Actor } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
+import { quoted } from '../text.ts'
 import type { EmailLogError, EmailLogFilterProblem } from './errors.ts'
 import { type EmailLogEntry, type EmailLogSearch, findEmailLog } from './outbox-queries.ts'
 
@@ -55,15 +56,16 @@ export async function listMessages(
   const to = filters.to === undefined ? undefined : parseBound(filters.to)
   if (to === null) problem('to', notABound(filters.to!))
   const scenario = filters.scenario?.trim()
-  if (scenario !== undefined && !isScenarioName(scenario)) problem('scenario', `"${filters.scenario}" is not a scenario such as circulation.overdue`)
+  if (scenario !== undefined && !isScenarioName(scenario))
+    problem('scenario', `${quoted(String(filters.scenario))} is not a scenario such as circulation.overdue`)
   const status = filters.status?.trim()
   if (status !== undefined && !(messageStatuses as readonly string[]).includes(status)) {
-    problem('status', `"${filters.status}" is not one of ${messageStatuses.join(', ')}`)
+    problem('status', `${quoted(String(filters.status))} is not one of ${messageStatuses.join(', ')}`)
   }
   const username = filters.username?.trim()
   if (username === '') problem('username', "Give the patron's username")
   const address = filters.address?.trim()
-  if (address !== undefined && !/^[^\s@]+@[^\s@]+$/.test(address)) problem('address', `"${filters.address}" is not an email address`)
+  if (address !== undefined && !/^[^\s@]+@[^\s@]+$/.test(address)) problem('address', `${quoted(String(filters.address))} is not an email address`)
   const after = filters.cursor === undefined ? undefined : parseCursor(filters.cursor)
   if (after === null) problem('cursor', 'This is not a nextCursor this log gave; start again without it')
   const limit = filters.limit ?? defaultEmailLogLimit
@@ -72,11 +74,15 @@ export async function listMessages(
 
   const window = await resolveWindow(deps.db, { libraryId: input.libraryId, from, to })
   if (window === undefined) return err({ code: 'library_not_found', libraryId: input.libraryId })
-  if (window === 'reversed') return err({ code: 'invalid_filters', problems: [{ filter: 'to', message: `"${filters.to}" is before from (${filters.from})` }] })
+  if (window === 'reversed')
+    return err({
+      code: 'invalid_filters',
+      problems: [{ filter: 'to', message: `${quoted(String(filters.to))} is before from (${filters.from})` }],
+    })
   const { atOrAfter, before, atOrBefore } = window
   const patron = username === undefined ? undefined : await findPatronByUsername(deps.db, { libraryId: input.libraryId, username })
   if (username !== undefined && !patron) {
-    return err({ code: 'invalid_filters', problems: [{ filter: 'username', message: `No patron with username "${username}" in this library` }] })
+    return err({ code: 'invalid_filters', problems: [{ filter: 'username', message: `No patron with username ${quoted(String(username))} in this library` }] })
   }
 
   const search: EmailLogSearch = {

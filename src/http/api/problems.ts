@@ -12,6 +12,7 @@ import type { LibrarySettingsError, LibrarySettingsField, ScenarioError, Scenari
 import { actorLabel } from '../../domain/staff/actors.ts'
 import type { NotAllowed } from '../../domain/staff/permissions.ts'
 import type { TemplateError } from '../../domain/templates/errors.ts'
+import { quoted } from '../../domain/text.ts'
 import { renderLineError } from './render.ts'
 import type { FieldError, ParameterError, Problem } from './schemas.ts'
 
@@ -144,7 +145,7 @@ export function domainProblem(error: ApiDomainError): Problem {
         type: problemType('patron-not-found'),
         title: 'Patron not found',
         status: 404,
-        detail: `No patron with username "${error.username}" in this library`,
+        detail: `No patron with username ${quoted(String(error.username))} in this library`,
       }
     case 'contact_not_found':
       return contactNotFound(error.contactId)
@@ -381,10 +382,10 @@ export function templateProblem(error: TemplateError): Problem {
         type: problemType('patron-not-found'),
         title: 'Patron not found',
         status: 404,
-        detail: `No patron with username "${error.username}" in this library`,
+        detail: `No patron with username ${quoted(String(error.username))} in this library`,
       }
     case 'invalid_address':
-      return { type: problemType('invalid-address'), title: 'Invalid address', status: 422, detail: `"${error.address}" is not an email address` }
+      return { type: problemType('invalid-address'), title: 'Invalid address', status: 422, detail: `${quoted(String(error.address))} is not an email address` }
     default:
       return assertNever(error)
   }
@@ -431,7 +432,7 @@ export function blacklistProblem(error: ListBlacklistError | AddToBlacklistError
         title: 'Invalid request body',
         status: 422,
         detail: 'The request body is wrong; nothing was changed',
-        errors: [{ pointer: '/address', detail: `"${error.value}" is not an email address` }],
+        errors: [{ pointer: '/address', detail: `${quoted(String(error.value))} is not an email address` }],
       }
     case 'invalid_reason':
       return {
@@ -439,7 +440,7 @@ export function blacklistProblem(error: ListBlacklistError | AddToBlacklistError
         title: 'Invalid request body',
         status: 422,
         detail: 'The request body is wrong; nothing was changed',
-        errors: [{ pointer: '/reason', detail: `"${error.value}" is not a reason` }],
+        errors: [{ pointer: '/reason', detail: `${quoted(String(error.value))} is not a reason` }],
       }
     case 'not_blacklisted':
       return { type: problemType('not-blacklisted'), title: 'Not Found', status: 404, detail: 'This address is not on the blacklist of this library' }
