@@ -2,9 +2,11 @@ import { Hono } from 'hono'
 import type { Logger } from 'pino'
 import type { AppDeps } from '../../domain/deps.ts'
 import { chooseNotice } from '../../domain/preferences/choose-notice.ts'
+import type { UnsubscribeError } from '../../domain/preferences/errors.ts'
 import { showUnsubscribe, type UnsubscribeDeps } from '../../domain/preferences/show-unsubscribe.ts'
+import { assertNever } from '../../domain/result.ts'
 import { readBodyUpTo } from '../read-limited-body.ts'
-import { choiceMadePage, invalidLinkPage, unsubscribePage } from './views.ts'
+import { choiceMadePage, invalidLinkPage, linkNoLongerAppliesPage, unsubscribePage } from './views.ts'
 
 // The token is in the address: no referrer carries it elsewhere, no cache or index keeps it.
 const pageHeaders = {
@@ -27,7 +29,7 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps & Pick<AppDeps, 'clock'>
   const app = new Hono()
   app.get('/unsubscribe/:token', async (c) => {
     const shown = await showUnsubscribe(deps, { token: c.req.param('token') })
-    if (!shown.ok) return c.body(invalidLinkPage(), 404, pageHeaders)
+    if (!shown.ok) return refusalPage(shown.error)
     return c.body(unsubscribePage(shown.value), 200, pageHeaders)
   })
   app.post('/unsubscribe/:token', async (c) => {
@@ -39,13 +41,29 @@ export function unsubscribeRoutes(deps: UnsubscribeDeps & Pick<AppDeps, 'clock'>
     if (!oneClick && choice !== 'stop' && choice !== 'resume') return c.body(invalidLinkPage(), 400, pageHeaders)
     const result = await chooseNotice(deps, { token: c.req.param('token'), stopped: oneClick || choice === 'stop', oneClick })
     if (!result.ok) {
-      // The one refusal (errors.ts): a forged, changed or stale link changes nothing.
-      deps.logger.info({ oneClick, code: result.error.code }, 'unsubscribe refused: the link is not genuine or its message is gone')
-      return c.body(invalidLinkPage(), 404, pageHeaders)
+      deps.logger.info(
+        { oneClick, code: result.error.code },
+        'unsubscribe refused: the link is not genuine, its message is gone, or its contact has another address',
+      )
+      // A mail client reads only the status: a link that no longer applies is one it does not know.
+      if (oneClick) return c.body(invalidLinkPage(), 404, pageHeaders)
+      return refusalPage(result.error)
     }
     if (result.value.changed) deps.logger.info({ group: result.value.group, stopped: result.value.stopped, oneClick }, 'a recipient changed their notices')
     if (oneClick) return c.text('Unsubscribed.', 200)
     return c.body(choiceMadePage(result.value), 200, pageHeaders)
   })
   return app
+}
+
+/** Each refusal's page: nothing was changed. */
+function refusalPage(error: UnsubscribeError): Response {
+  switch (error.code) {
+    case 'invalid_link':
+      return new Response(invalidLinkPage(), { status: 404, headers: pageHeaders })
+    case 'link_no_longer_applies':
+      return new Response(linkNoLongerAppliesPage(), { status: 410, headers: pageHeaders })
+    default:
+      return assertNever(error)
+  }
 }

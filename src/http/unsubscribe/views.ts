@@ -100,6 +100,18 @@ export function invalidLinkPage(): string {
   )
 }
 
+/** A genuine link whose contact now has another address: it no longer speaks for whoever holds it. */
+export function linkNoLongerAppliesPage(): string {
+  return page(
+    'Link no longer applies',
+    [
+      '<h1>This link no longer applies</h1>',
+      '<p>The library has changed the address this email was sent to, so the link cannot change anything for the new address. Nothing was changed.</p>',
+      '<p>If you still get emails from the library, use the link in the newest one, or ask the library to stop them for you.</p>',
+    ].join('\n'),
+  )
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }
