@@ -229,6 +229,37 @@ describe('the email and its link', () => {
     expect(await choicesOf(contacts)).toEqual([])
   })
 
+  test('a one-click POST sent as multipart/form-data stops the notice, as RFC 8058 allows', async () => {
+    const { lib, ana, contacts } = await givenPupil(['mum@example.org'])
+    const link = linkIn((await sentTo(lib, ana, contacts))[0])
+    const form = new FormData()
+    form.set('List-Unsubscribe', 'One-Click')
+
+    const answer = await fetch(link, { method: 'POST', body: form })
+
+    expect(answer.status).toBe(200)
+    expect(await choicesOf(contacts)).toEqual([{ contactId: contacts[0].id, group: 'overdue', stopped: true }])
+  })
+
+  test('a POST that chooses nothing says what is missing, changes nothing, and a form over 4 KB is refused', async () => {
+    const { lib, ana, contacts } = await givenPupil(['mum@example.org'])
+    const link = linkIn((await sentTo(lib, ana, contacts))[0])
+    const large = new FormData()
+    large.set('List-Unsubscribe', 'One-Click')
+    large.set('padding', 'x'.repeat(5_000))
+
+    const empty = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' })
+    const tooLarge = await fetch(link, { method: 'POST', body: large })
+    const broken = await fetch(link, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: 'not a multipart body' })
+
+    expect([empty.status, tooLarge.status, broken.status]).toEqual([400, 413, 400])
+    const page = await empty.text()
+    expect(page).toContain('Nothing was chosen')
+    expect(page).not.toContain('This link does not work')
+    expect(await broken.text()).toContain('The form could not be read')
+    expect(await choicesOf(contacts)).toEqual([])
+  })
+
   test('a notice to two guardians is a copy each, each with its own one-click link: the guardian who clicks stops only their own', async () => {
     const { lib, ana, contacts } = await givenPupil(['mum@example.org', 'dad@example.org'])
     const [mums, dads] = await sentTo(lib, ana, contacts)

@@ -112,6 +112,30 @@ export function linkNoLongerAppliesPage(): string {
   )
 }
 
+/** A POST to the page that chose nothing: the link may be fine, the form was not. */
+export function missingChoicePage(): string {
+  return page(
+    'Nothing chosen',
+    [
+      '<h1>Nothing was chosen</h1>',
+      '<p>The form did not say whether to stop these emails or turn them back on (its <code>choice</code> was missing or not one of the two). Nothing was changed.</p>',
+      '<p>Open the link again from the email and press the button.</p>',
+    ].join('\n'),
+  )
+}
+
+/** A multipart POST whose body cannot be read as a form. */
+export function unreadableFormPage(): string {
+  return page(
+    'Form not readable',
+    [
+      '<h1>The form could not be read</h1>',
+      '<p>Its body is not the multipart form its Content-Type says. Nothing was changed.</p>',
+      '<p>Open the link again from the email and press the button.</p>',
+    ].join('\n'),
+  )
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }
