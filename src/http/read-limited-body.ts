@@ -4,7 +4,7 @@
  * of unsigned bytes into memory before any signature was checked. Returns undefined when the
  * body is larger than `maxBytes`; nothing more of it is read.
  */
-export async function readBodyUpTo(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
+export async function readBodyUpTo(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN)
   if (Number.isFinite(declared) && declared > maxBytes) return undefined
   if (request.body === null) return new Uint8Array(0)

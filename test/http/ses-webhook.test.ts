@@ -153,7 +153,7 @@ describe('only messages SNS signed, for our topics, are taken', () => {
     }
   })
 
-  test('a certificate anywhere but https://sns.<region>.amazonaws.com is never fetched', async () => {
+  test('a certificate anywhere but https://sns.<region>.amazonaws.com/<name>.pem, written exactly so, is never fetched', async () => {
     const before = await counts()
     for (const url of [
       'http://sns.eu-west-1.amazonaws.com/SimpleNotificationService-test.pem',
@@ -162,6 +162,18 @@ describe('only messages SNS signed, for our topics, are taken', () => {
       'https://s3.amazonaws.com/sns/SimpleNotificationService-test.pem',
       'https://sns.eu-west-1.amazonaws.com:8443/SimpleNotificationService-test.pem',
       'https://sns.cn-north-1.amazonaws.com/SimpleNotificationService-test.pem',
+      // Shapes a URL parser tidies away, so the checked host or path is not the one written.
+      'https://sns.us-west-2.amazonaws.com/SimpleNotificationService-test.pem?evil',
+      'https://sns.us-west-2.amazonaws.com/SimpleNotificationService-test.pem#@evil.example',
+      'https://sns.us-west-2.amazonaws.com:443/SimpleNotificationService-test.pem',
+      'https://sns.us-west-2.amazonaws.com/a/../SimpleNotificationService-test.pem',
+      'https://sns.us-west-2.amazonaws.com/%53impleNotificationService-test.pem',
+      'https://SNS.US-WEST-2.AMAZONAWS.COM/SimpleNotificationService-test.pem',
+      'https://sns.us-west-2.amazonaws.com./SimpleNotificationService-test.pem',
+      'https://user@sns.us-west-2.amazonaws.com/SimpleNotificationService-test.pem',
+      'https:sns.us-west-2.amazonaws.com/SimpleNotificationService-test.pem',
+      'https://sns.us-west-2.amazonaws.com\\SimpleNotificationService-test.pem',
+      ' https://sns.us-west-2.amazonaws.com/SimpleNotificationService-test.pem',
     ]) {
       sns.certificateFetches.length = 0
       const message = signedSnsMessage(

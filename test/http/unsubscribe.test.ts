@@ -9,7 +9,9 @@ import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
 import type { DatabaseHandle } from '../../src/db/database.ts'
+import { createApiKey } from '../../src/domain/api-keys/create-api-key.ts'
 import { planNight } from '../../src/domain/notices/plan-night.ts'
+import { cliActor } from '../../src/domain/staff/actors.ts'
 import { type Service, startService } from '../../src/main.ts'
 import { fixedClock, type GivenLibrary, type GivenPatron, givenLibrary, testDeps } from '../support/builders.ts'
 import { openTestDatabase } from '../support/database.ts'
@@ -115,6 +117,18 @@ const choicesOf = (contacts: Array<{ id: number }>) =>
 const oneClick = (url: string) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' })
 
+/** The library system changes a contact's address through the API, as staff's tools do. */
+async function changeAddress(lib: GivenLibrary, contactId: number, address: string) {
+  const created = await createApiKey(testDeps(database), { libraryId: lib.id, name: 'Student system', actor: cliActor })
+  if (!created.ok) throw new Error(`no API key: ${created.error.code}`)
+  const answer = await fetch(`${baseUrl}/api/v1/contacts/${contactId}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${created.value.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ address }),
+  })
+  expect(answer.status).toBe(200)
+}
+
 describe('the email and its link', () => {
   test('an overdue notice carries List-Unsubscribe and List-Unsubscribe-Post; password resets and purchase orders carry neither', async () => {
     const { lib, ana, contacts } = await givenPupil(['mum@example.org'])
@@ -175,6 +189,74 @@ describe('the email and its link', () => {
 
     expect([shown.status, posted.status, forged.status]).toEqual([404, 404, 404])
     expect(await shown.text()).toContain('This link does not work')
+    expect(await choicesOf(contacts)).toEqual([])
+  })
+
+  test('a link from an email sent to an old address no longer applies once the contact has a new one: the new holder’s notices keep coming', async () => {
+    const { lib, ana, contacts } = await givenPupil(['old.person@example.org'])
+    const link = linkIn((await sentTo(lib, ana, contacts))[0])
+    await changeAddress(lib, contacts[0].id, 'new.person@example.org')
+
+    const shown = await fetch(link)
+    const posted = await oneClick(link)
+    const chosen = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'choice=stop' })
+
+    expect([shown.status, posted.status, chosen.status]).toEqual([410, 404, 410])
+    expect(await shown.text()).toContain('This link no longer applies')
+    expect(await posted.text()).toContain('This link does not work')
+    expect(await chosen.text()).toContain('Nothing was changed.')
+    expect(await choicesOf(contacts)).toEqual([])
+  })
+
+  test('a contact whose address only changes case keeps its link and its stop', async () => {
+    const { lib, ana, contacts } = await givenPupil(['mum@example.org'])
+    const link = linkIn((await sentTo(lib, ana, contacts))[0])
+    await oneClick(link)
+    await changeAddress(lib, contacts[0].id, 'Mum@Example.org')
+
+    const page = await (await fetch(link)).text()
+
+    expect(page).toContain('You have stopped overdue notices about Ana at this address.')
+    expect(await choicesOf(contacts)).toEqual([{ contactId: contacts[0].id, group: 'overdue', stopped: true }])
+  })
+
+  test('when staff give a contact a new address, the old address’s stop goes with it: notices reach the new one', async () => {
+    const { lib, ana, contacts } = await givenPupil(['old.person@example.org'])
+    await oneClick(linkIn((await sentTo(lib, ana, contacts))[0]))
+
+    await changeAddress(lib, contacts[0].id, 'new.person@example.org')
+
+    expect(await choicesOf(contacts)).toEqual([])
+  })
+
+  test('a one-click POST sent as multipart/form-data stops the notice, as RFC 8058 allows', async () => {
+    const { lib, ana, contacts } = await givenPupil(['mum@example.org'])
+    const link = linkIn((await sentTo(lib, ana, contacts))[0])
+    const form = new FormData()
+    form.set('List-Unsubscribe', 'One-Click')
+
+    const answer = await fetch(link, { method: 'POST', body: form })
+
+    expect(answer.status).toBe(200)
+    expect(await choicesOf(contacts)).toEqual([{ contactId: contacts[0].id, group: 'overdue', stopped: true }])
+  })
+
+  test('a POST that chooses nothing says what is missing, changes nothing, and a form over 4 KB is refused', async () => {
+    const { lib, ana, contacts } = await givenPupil(['mum@example.org'])
+    const link = linkIn((await sentTo(lib, ana, contacts))[0])
+    const large = new FormData()
+    large.set('List-Unsubscribe', 'One-Click')
+    large.set('padding', 'x'.repeat(5_000))
+
+    const empty = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' })
+    const tooLarge = await fetch(link, { method: 'POST', body: large })
+    const broken = await fetch(link, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: 'not a multipart body' })
+
+    expect([empty.status, tooLarge.status, broken.status]).toEqual([400, 413, 400])
+    const page = await empty.text()
+    expect(page).toContain('Nothing was chosen')
+    expect(page).not.toContain('This link does not work')
+    expect(await broken.text()).toContain('The form could not be read')
     expect(await choicesOf(contacts)).toEqual([])
   })
 

@@ -51,6 +51,20 @@ export async function updateContact(deps: Deps, input: UpdateContactInput): Prom
     if (contact.isPrimary && (await hasOtherPrimary(tx, { patronId: before.patronId, exceptContactId: before.id }))) {
       return err(secondPrimary)
     }
+    // A new address is most likely another person: the stop choices the old one made through
+    // unsubscribe links were theirs, not the new holder's, so they go with the old address.
+    await tx
+      .deleteFrom('recipient_choices')
+      .where('contact_id', '=', before.id)
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('contacts')
+            .where('id', '=', before.id)
+            .where((eb) => eb.or([eb('address_key', '<>', contact.addressKey), eb('type', '<>', contact.type)]))
+            .select('id'),
+        ),
+      )
+      .execute()
     await tx
       .updateTable('contacts')
       .set({ ...contactColumnsOf(contact), source: input.source, updated_at: deps.clock.now() })

@@ -198,6 +198,8 @@ export async function executePlan(db: Db, plan: ContactImportPlan, now: Date): P
   // A patron has one primary at most, checked row by row as a statement writes: primaries the
   // file takes away go first, so that one it moves to another contact never meets the old one.
   await sql`update contacts c set is_primary = false ${changing} and c.is_primary and not r.is_primary`.execute(db)
+  // A row matches its contact by address key, so an update in place changes how the address is
+  // written, never whose it is: the recipient's own stop choices (recipient_choices) stay.
   const updated = await sql<{ id: number; usage: string; scenarios: string }>`
     update contacts c set role = r.role, is_primary = r.is_primary, addressee = r.addressee, address = r.address,
       bcc = r.bcc, usage = r.usage, source = 'import', updated_at = ${now}

@@ -1,4 +1,9 @@
 /** Why an unsubscribe link or choice was refused; nothing was changed. */
 export type UnsubscribeError =
   /** Malformed, forged or tampered with, or its message is gone, or it is mail that is not a preference. */
-  { code: 'invalid_link' }
+  | { code: 'invalid_link' }
+  /**
+   * Genuine, but the contact its copy went to has another address now: whoever holds that address
+   * did not get the email, so the link no longer speaks for them.
+   */
+  | { code: 'link_no_longer_applies' }

@@ -11,8 +11,11 @@ export type UnsubscribeSubject = {
   scenario: string
   patronId: number
   patronFirstName: string
-  /** The recipient of the copy, still one of the patron's contacts, with the groups it has stopped. */
-  contact: { contactId: number; address: string; stoppedGroups: NoticeGroup[] }
+  /**
+   * The recipient of the copy, still one of the patron's contacts, with the groups it has stopped;
+   * `address` is where the copy went, `addressKey` the contact's key now.
+   */
+  contact: { contactId: number; address: string; addressKey: string; stoppedGroups: NoticeGroup[] }
 }
 
 /**
@@ -23,7 +26,7 @@ export async function findUnsubscribeSubject(db: Db, copy: UnsubscribeCopy): Pro
   const { rows } = await sql<Omit<UnsubscribeSubject, 'messageId'> & { messageId: string | number }>`
     select m.id as "messageId", m.library_id as "libraryId", l.name as "libraryName", m.scenario,
            m.patron_id as "patronId", p.first_name as "patronFirstName",
-           json_build_object('contactId', c.id, 'address', r.address,
+           json_build_object('contactId', c.id, 'address', r.address, 'addressKey', c.address_key,
                              'stoppedGroups', coalesce((select json_agg(rc.notice_group order by rc.notice_group)
                                                           from recipient_choices rc where rc.contact_id = c.id and rc.stopped), '[]')) as contact
       from messages m

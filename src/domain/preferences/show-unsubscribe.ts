@@ -1,3 +1,4 @@
+import { emailAddressKey } from '../contacts/contact-fields.ts'
 import type { AppDeps } from '../deps.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { UnsubscribeError } from './errors.ts'
@@ -25,7 +26,10 @@ export async function showUnsubscribe(deps: UnsubscribeDeps, input: { token: str
   return ok(viewOf(found.value.subject, found.value.group))
 }
 
-/** The copy a token names, if the token is genuine and the message a notice its recipient may stop. */
+/**
+ * The copy a token names, if the token is genuine, the message a notice its recipient may stop,
+ * and its contact still at the address the copy went to.
+ */
 export async function findLinkSubject(
   deps: UnsubscribeDeps,
   token: string,
@@ -35,6 +39,9 @@ export async function findLinkSubject(
   const subject = await findUnsubscribeSubject(deps.db, copy)
   const group = subject === undefined ? null : noticeGroupOf(subject.scenario)
   if (subject === undefined || group === null) return err({ code: 'invalid_link' })
+  // The contact keeps its id when staff change its address: the link names the contact, but only
+  // the person the copy reached may use it, so it acts while the contact still holds that address.
+  if (emailAddressKey(subject.contact.address) !== subject.contact.addressKey) return err({ code: 'link_no_longer_applies' })
   return ok({ subject, group })
 }
 

@@ -93,7 +93,21 @@ export function snsRegionOf(url: string): string | undefined {
   return host[1]
 }
 
-/** A signing certificate's URL: an SNS endpoint, and a `.pem` file at its root. */
-export function isSnsCertificateUrl(url: string): boolean {
-  return snsRegionOf(url) !== undefined && /^\/[A-Za-z0-9_-]+\.pem$/.test(new URL(url).pathname)
+// A SigningCertURL as SNS writes it (`https://sns.us-west-2.amazonaws.com/SimpleNotificationService-<hex>.pem`),
+// matched on the raw string: a URL parser lower-cases the host, drops `:443` and resolves `/a/../`,
+// and keeps a query or fragment outside the path, so a check of the parsed URL alone passes
+// strings that are not what SNS sends.
+const certificateUrlPattern = /^https:\/\/sns\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/[A-Za-z0-9_-]+\.pem$/
+
+/**
+ * A signing certificate's URL, normalised, or undefined unless it is written exactly as
+ * `https://sns.<region>.amazonaws.com/<name>.pem` (`.amazonaws.com.cn` for China's regions): no
+ * query, fragment, port, user, upper case, or path but one `.pem` file at the root.
+ */
+export function snsCertificateUrlOf(url: string): string | undefined {
+  const written = certificateUrlPattern.exec(url)
+  if (!written || !regionPattern.test(written[1]) || written[1].startsWith('cn-') !== (written[2] === '.cn')) return undefined
+  const normalised = new URL(url).href
+  // Belt and braces: what the parser makes of it is the very string checked.
+  return normalised === url ? normalised : undefined
 }

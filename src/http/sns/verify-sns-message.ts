@@ -1,6 +1,6 @@
 import { createVerify, type KeyObject, X509Certificate } from 'node:crypto'
 import { err, ok, type Result } from '../../domain/result.ts'
-import { isSnsCertificateUrl, type SnsMessage, type SnsRefusal, stringToSign } from './sns-message.ts'
+import { type SnsMessage, type SnsRefusal, snsCertificateUrlOf, stringToSign } from './sns-message.ts'
 
 /**
  * How the webhook reaches SNS (signing certificates, subscription URLs): `fetch` in production,
@@ -8,7 +8,7 @@ import { isSnsCertificateUrl, type SnsMessage, type SnsRefusal, stringToSign } f
  */
 export type SnsFetch = (url: string) => Promise<Response>
 
-/** The signing certificate's key and validity, kept by URL. */
+/** The signing certificate's key and validity, kept by its normalised URL. */
 type SigningCertificate = { publicKey: KeyObject; validFrom: Date; validTo: Date }
 
 /** The production fetcher: no redirects (an SNS URL that redirects elsewhere is not SNS), ten seconds at most. */
@@ -18,11 +18,11 @@ export const fetchFromSns: SnsFetch = (url) => fetch(url, { redirect: 'error', s
 const maxCachedCertificates = 32
 
 /**
- * Checks SNS signatures (SignatureVersion 1, SHA1; 2, SHA256). The certificate must come from an
- * `https://sns.<region>.amazonaws.com/…pem` URL; each is fetched once and kept (at most 32, the
- * oldest dropped). The wall clock is not consulted: the message's own Timestamp must fall within
- * the certificate's validity, so an archived message still verifies, and a certificate cannot
- * sign messages dated outside its life.
+ * Checks SNS signatures (SignatureVersion 1, SHA1; 2, SHA256). The certificate must come from a
+ * URL written exactly as `https://sns.<region>.amazonaws.com/<name>.pem`; each is fetched once and
+ * kept (at most 32, the oldest dropped). The wall clock is not consulted: the message's own
+ * Timestamp must fall within the certificate's validity, so an archived message still verifies,
+ * and a certificate cannot sign messages dated outside its life.
  *
  * Not `sns-payload-validator` (2.1): it fetches with `https.get` (no fetcher to inject, so tests
  * would need a fake HTTPS server posing as sns.<region>.amazonaws.com), caches whatever the URL
@@ -51,8 +51,9 @@ export function createSnsVerifier(fetchSns: SnsFetch) {
   return async function verifySnsMessage(message: SnsMessage): Promise<Result<void, SnsRefusal>> {
     const algorithm = { '1': 'RSA-SHA1', '2': 'RSA-SHA256' }[message.SignatureVersion]
     if (algorithm === undefined) return err({ code: 'unsupported_signature_version', version: message.SignatureVersion })
-    if (!isSnsCertificateUrl(message.SigningCertURL)) return err({ code: 'untrusted_certificate_url', url: message.SigningCertURL })
-    const certificate = await certificateAt(message.SigningCertURL)
+    const certificateUrl = snsCertificateUrlOf(message.SigningCertURL)
+    if (certificateUrl === undefined) return err({ code: 'untrusted_certificate_url', url: message.SigningCertURL })
+    const certificate = await certificateAt(certificateUrl)
     if (!certificate.ok) return certificate
     const { publicKey, validFrom, validTo } = certificate.value
     const timestamp = new Date(message.Timestamp)

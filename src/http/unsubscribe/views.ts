@@ -100,6 +100,42 @@ export function invalidLinkPage(): string {
   )
 }
 
+/** A genuine link whose contact now has another address: it no longer speaks for whoever holds it. */
+export function linkNoLongerAppliesPage(): string {
+  return page(
+    'Link no longer applies',
+    [
+      '<h1>This link no longer applies</h1>',
+      '<p>The library has changed the address this email was sent to, so the link cannot change anything for the new address. Nothing was changed.</p>',
+      '<p>If you still get emails from the library, use the link in the newest one, or ask the library to stop them for you.</p>',
+    ].join('\n'),
+  )
+}
+
+/** A POST to the page that chose nothing: the link may be fine, the form was not. */
+export function missingChoicePage(): string {
+  return page(
+    'Nothing chosen',
+    [
+      '<h1>Nothing was chosen</h1>',
+      '<p>The form did not say whether to stop these emails or turn them back on (its <code>choice</code> was missing or not one of the two). Nothing was changed.</p>',
+      '<p>Open the link again from the email and press the button.</p>',
+    ].join('\n'),
+  )
+}
+
+/** A multipart POST whose body cannot be read as a form. */
+export function unreadableFormPage(): string {
+  return page(
+    'Form not readable',
+    [
+      '<h1>The form could not be read</h1>',
+      '<p>Its body is not the multipart form its Content-Type says. Nothing was changed.</p>',
+      '<p>Open the link again from the email and press the button.</p>',
+    ].join('\n'),
+  )
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }

@@ -186,6 +186,26 @@ describe('editing and removing a contact', () => {
     expect(entry.after).toMatchObject({ address: 'new@example.org', source: 'staff', username: 'bjones' })
   })
 
+  test('a new address drops the stop choices the old address made from its unsubscribe links; another edit keeps them', async () => {
+    const deps = testDeps(handle)
+    const lib = await givenLibrary(deps)
+    const pupil = await lib.patron()
+    const mum = await lib.contact(pupil, { address: 'mum@example.org' })
+    const dad = await lib.contact(pupil, { address: 'dad@example.org' })
+    await deps.db
+      .insertInto('recipient_choices')
+      .values([mum, dad].map((contactId) => ({ contact_id: contactId, notice_group: 'overdue', stopped: true, chosen_at: new Date() })))
+      .execute()
+    const edit = (contactId: number, changes: Partial<ContactFields>) =>
+      updateContact(deps, { libraryId: lib.id, contactId, changes, source: 'staff', actor: staffActor() })
+
+    const renamed = await edit(dad, { addressee: 'Mr Silva', address: 'Dad@Example.org' })
+    const readdressed = await edit(mum, { address: 'new.person@example.org' })
+
+    expect(renamed.ok && renamed.value.stoppedByRecipient.map((s) => s.group)).toEqual(['overdue'])
+    expect(readdressed.ok && readdressed.value.stoppedByRecipient).toEqual([])
+  })
+
   test('making a second contact primary is refused while another is primary', async () => {
     const deps = testDeps(handle)
     const lib = await givenLibrary(deps)
