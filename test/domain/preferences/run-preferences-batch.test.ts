@@ -243,3 +243,9 @@ test('staff and viewers are refused: the batch is for admins', async () => {
   }
   expect(Object.values(await preferencesOf(lib)).every((p) => p.usage === 'any')).toBe(true)
 })
+
+test('On for a contact that receives everything already changes nothing', async () => {
+  const { lib } = await givenSmallLibrary()
+  const result = await run(lib, { mode: 'others', set: { overdue: 'on', recalls: 'on', reservations: 'on', loan_receipts: 'on' } })
+  expect(result.ok && result.value).toMatchObject({ contactsToChange: 0, preferencesUpdated: 0 })
+})
