@@ -89,6 +89,8 @@ export async function planPreferencesBatch(tx: Db, input: PreferencesPlanInput):
        and (${ids(input.groupIds)}::int[] is null or exists (
              select 1 from patron_groups pg where pg.patron_id = p.id and pg.library_id = p.library_id
                 and pg.group_id = any(${ids(input.groupIds)}::int[])))`.execute(tx)
+  // A temporary table has no statistics until analysed: the joins below need its size.
+  await sql`analyze preferences_selected`.execute(tx)
   const settingsOf = (key: 'group' | 'scenario' | 'setting') => sql.val(input.settings.map((row) => row[key]))
   // Seed 003: a recipient's own choice ("may overwrite" what parents set) is contradicted when
   // On meets a stop, or Off meets a choice to receive again.
@@ -126,14 +128,19 @@ export async function planPreferencesBatch(tx: Db, input: PreferencesPlanInput):
         left join kept k on k.contact_id = s.id
         left join overwritten o on o.contact_id = s.id
        where s.usable),
-    after as (
-      select b.*, array(
-               select x from unnest(b.scenarios) x
-                where not exists (select 1 from settings g where g.scenario = x and g.setting = 'off' and not g.notice_group = any(b.kept_groups))
+    -- Contacts share few distinct lists (every "any" contact has the same): each is worked out
+    -- once, materialized, or the planner works it out again for every contact (B9).
+    lists as (select distinct scenarios, kept_groups from before),
+    outcomes as materialized (
+      select l.scenarios, l.kept_groups, array(
+               select x from unnest(l.scenarios) x
+                where not exists (select 1 from settings g where g.scenario = x and g.setting = 'off' and not g.notice_group = any(l.kept_groups))
                union
-               select g.scenario from settings g where g.setting = 'on' and not g.notice_group = any(b.kept_groups)
+               select g.scenario from settings g where g.setting = 'on' and not g.notice_group = any(l.kept_groups)
                order by 1) as scenarios_after
-        from before b)
+        from lists l),
+    after as (
+      select b.*, o.scenarios_after from before b join outcomes o on o.scenarios = b.scenarios and o.kept_groups = b.kept_groups)
     select id as contact_id, usage as usage_before,
            case when scenarios_after @> ${sql.val([...input.everyScenario])}::text[] then 'any'
                 when usage = 'none' and cardinality(scenarios_after) = 0 then 'none'
@@ -155,10 +162,14 @@ export async function applyPreferencesPlan(tx: Db, input: { overwriteRecipientCh
   const updated = await sql`
     update contacts c set usage = p.usage_after, updated_at = now()
       from preferences_plan p where c.id = p.contact_id and p.changes`.execute(tx)
-  await sql`delete from contact_scenarios cs using preferences_plan p where cs.contact_id = p.contact_id and p.changes`.execute(tx)
+  // Only a custom contact had scenarios to replace.
+  await sql`
+    delete from contact_scenarios cs using preferences_plan p
+     where cs.contact_id = p.contact_id and p.changes and p.usage_before = 'custom'`.execute(tx)
   await sql`
     insert into contact_scenarios (contact_id, scenario)
-    select p.contact_id, unnest(p.scenarios_after) from preferences_plan p where p.changes and p.usage_after = 'custom'`.execute(tx)
+    select p.contact_id, unnest(p.scenarios_after) from preferences_plan p where p.changes and p.usage_after = 'custom'
+     order by 1, 2`.execute(tx)
   if (input.overwriteRecipientChoices) {
     await sql`
       delete from recipient_choices rc using preferences_conflicts k
