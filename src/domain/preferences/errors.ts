@@ -15,3 +15,5 @@ export type PreferencesBatchError =
   | NotAllowed
   /** A filter names what the library does not have: each unknown name, by its field. */
   | { code: 'unknown_in_filter'; field: 'academicLevels' | 'groups' | 'usernames'; values: string[] }
+  /** A confirmation's preview no longer holds: contacts or their choices changed since. Nothing was changed. */
+  | { code: 'preview_out_of_date'; contactsToChange: number }

@@ -63,7 +63,14 @@ export type PreferencesPlanInput = {
   overwriteRecipientChoices: boolean
 }
 
-export type PreferencesPlanCounts = { contactsToChange: number; skippedNoAddress: number; recipientChoicesOverwritten: number; recipientChoicesKept: number }
+export type PreferencesPlanCounts = {
+  contactsToChange: number
+  skippedNoAddress: number
+  recipientChoicesOverwritten: number
+  recipientChoicesKept: number
+  /** A digest of every change planned: a confirmation compares it with the preview's. */
+  planChecksum: string
+}
 
 /**
  * Plans the batch in the transaction's temporary tables `preferences_plan` (one row per selected
@@ -153,7 +160,10 @@ export async function planPreferencesBatch(tx: Db, input: PreferencesPlanInput):
     select (select count(*)::int from preferences_plan where changes) as "contactsToChange",
            (select count(*)::int from preferences_selected where not usable) as "skippedNoAddress",
            (select coalesce(sum(choices_overwritten), 0)::int from preferences_plan) as "recipientChoicesOverwritten",
-           (select count(*)::int from preferences_conflicts where not ${input.overwriteRecipientChoices}) as "recipientChoicesKept"`.execute(tx)
+           (select count(*)::int from preferences_conflicts where not ${input.overwriteRecipientChoices}) as "recipientChoicesKept",
+           (select md5(coalesce(string_agg(concat_ws(':', contact_id, usage_before, usage_after, array_to_string(scenarios_after, ','), choices_overwritten), ';'
+                                           order by contact_id), ''))
+              from preferences_plan where changes) as "planChecksum"`.execute(tx)
   return rows[0]
 }
 

@@ -21,6 +21,8 @@ export type PreferencesBatchRequest = {
   /** Seed 003 "may overwrite" what families set themselves: only when the admin ticks it. */
   overwriteRecipientChoices: boolean
   dryRun: boolean
+  /** The preview's `planChecksum`: the apply goes ahead only if it would change exactly what the preview showed. */
+  expectedPlanChecksum?: string | undefined
 }
 
 /** What the preview says, and the apply did. */
@@ -33,6 +35,8 @@ export type PreferencesBatchOutcome = {
   recipientChoicesKept: number
   /** Contacts updated; 0 on a dry run. */
   preferencesUpdated: number
+  /** A digest of the changes, to confirm a preview with (`expectedPlanChecksum`). */
+  planChecksum: string
 }
 
 const roleOfMode: Record<PreferencesBatchMode, 'guardian' | 'patron' | 'other'> = { guardians: 'guardian', patrons: 'patron', others: 'other' }
@@ -75,6 +79,10 @@ export async function runPreferencesBatch(
       overwriteRecipientChoices: request.overwriteRecipientChoices,
     })
     if (request.dryRun) return ok({ ...counts, preferencesUpdated: 0 })
+    // Issue 13: a confirmation applies exactly what its preview showed, or says it changed.
+    if (request.expectedPlanChecksum !== undefined && request.expectedPlanChecksum !== counts.planChecksum) {
+      return err({ code: 'preview_out_of_date', contactsToChange: counts.contactsToChange } as const)
+    }
     const preferencesUpdated = await applyPreferencesPlan(tx, { overwriteRecipientChoices: request.overwriteRecipientChoices })
     const outcome = { ...counts, preferencesUpdated }
     await recordAudit(tx, {

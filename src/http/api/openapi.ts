@@ -523,7 +523,7 @@ export function openApiDocument() {
           requestBody: { required: true, content: json(ref('PreferencesBatch')) },
           responses: {
             '200': { description: 'What changes (dry run) or changed.', content: json(ref('PreferencesBatchAnswer')) },
-            ...problems('Forbidden', ...writing),
+            ...problems('Forbidden', ...writing, 'Conflict'),
           },
         }),
       },

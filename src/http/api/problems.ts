@@ -472,6 +472,13 @@ export function preferencesBatchProblem(error: PreferencesBatchError): Problem {
         detail: 'No preferences were changed',
         errors: error.values.map((value) => ({ pointer: `/filter/${error.field}`, detail: `${filterWhat[error.field]} ${quoted(value)}` })),
       }
+    case 'preview_out_of_date':
+      return {
+        type: problemType('preview-out-of-date'),
+        title: 'Conflict',
+        status: 409,
+        detail: `Contacts changed since the preview: it would now change ${error.contactsToChange}. Nothing was changed; preview again`,
+      }
     default:
       return assertNever(error)
   }

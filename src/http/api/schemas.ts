@@ -627,6 +627,11 @@ export const preferencesBatchSchema = z.strictObject({
     .default(false)
     .describe('true: a choice a recipient made through an unsubscribe link gives way to the batch (and is removed); false: it is kept.'),
   dryRun: z.boolean().default(true).describe('true (the default): count what would change; nothing changes.'),
+  expectedPlanChecksum: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("A dry run's planChecksum: the apply goes ahead only if it changes exactly what that preview counted, else a 409."),
 })
 
 const preferencesBatchAnswerSchema = z.object({
@@ -635,6 +640,7 @@ const preferencesBatchAnswerSchema = z.object({
   recipientChoicesOverwritten: count.describe("Recipients' own choices the batch overwrites; 0 unless overwriteRecipientChoices."),
   recipientChoicesKept: count.describe("Recipients' own choices that contradict the batch and are kept, as overwriteRecipientChoices is false."),
   preferencesUpdated: count.describe('Contacts updated; 0 on a dry run.'),
+  planChecksum: z.string().describe('A digest of the changes; send it back as expectedPlanChecksum to apply exactly this preview.'),
 })
 
 export type PreferencesBatchAnswerBody = z.input<typeof preferencesBatchAnswerSchema>

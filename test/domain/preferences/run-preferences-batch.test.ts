@@ -72,7 +72,7 @@ describe('each mode with each filter changes only the contacts it selects', () =
 
         const result = await run(lib, { mode, filter, set: { overdue: 'off' } })
 
-        expect(result).toEqual({
+        expect(result).toMatchObject({
           ok: true,
           value: { contactsToChange: 1, skippedNoAddress: 0, recipientChoicesOverwritten: 0, recipientChoicesKept: 0, preferencesUpdated: 1 },
         })
@@ -248,4 +248,20 @@ test('On for a contact that receives everything already changes nothing', async 
   const { lib } = await givenSmallLibrary()
   const result = await run(lib, { mode: 'others', set: { overdue: 'on', recalls: 'on', reservations: 'on', loan_receipts: 'on' } })
   expect(result.ok && result.value).toMatchObject({ contactsToChange: 0, preferencesUpdated: 0 })
+})
+
+test('a confirmation applies what its preview showed, or says the contacts changed meanwhile', async () => {
+  const { lib, ana } = await givenSmallLibrary()
+  const request = { set: { overdue: 'off' as const } }
+  const preview = await run(lib, { ...request, dryRun: true })
+  if (!preview.ok) throw new Error(preview.error.code)
+  await lib.contact(ana, { address: 'ana-dad@example.org', role: 'guardian' })
+
+  const stale = await run(lib, { ...request, expectedPlanChecksum: preview.value.planChecksum })
+  expect(stale).toEqual({ ok: false, error: { code: 'preview_out_of_date', contactsToChange: 3 } })
+  expect((await preferencesOf(lib))['ana-mum@example.org'].usage).toBe('any')
+
+  const again = await run(lib, { ...request, dryRun: true })
+  const confirmed = await run(lib, { ...request, expectedPlanChecksum: again.ok ? again.value.planChecksum : '' })
+  expect(confirmed.ok && confirmed.value.preferencesUpdated).toBe(3)
 })

@@ -45,24 +45,20 @@ describe('POST /api/v1/preferences/batch', () => {
     const request = { mode: 'guardians', set: { overdue: 'off', loanReceipts: 'no_change' }, overwriteRecipientChoices: false }
 
     const preview = await admin.send({ ...request, dryRun: true })
-    expect(await preview.json()).toEqual({
+    const previewed = await preview.json()
+    expect(previewed).toEqual({
       contactsToChange: 2,
       skippedNoAddress: 0,
       recipientChoicesOverwritten: 0,
       recipientChoicesKept: 0,
       preferencesUpdated: 0,
+      planChecksum: expect.stringMatching(/^[0-9a-f]{32}$/),
     })
     expect(await usageOf(lib, 'ana-mum@example.org')).toBe('any')
 
-    const applied = await admin.send({ ...request, dryRun: false })
+    const applied = await admin.send({ ...request, dryRun: false, expectedPlanChecksum: previewed.planChecksum })
     expect(applied.status).toBe(200)
-    expect(await applied.json()).toEqual({
-      contactsToChange: 2,
-      skippedNoAddress: 0,
-      recipientChoicesOverwritten: 0,
-      recipientChoicesKept: 0,
-      preferencesUpdated: 2,
-    })
+    expect(await applied.json()).toEqual({ ...previewed, preferencesUpdated: 2 })
     expect([await usageOf(lib, 'ana-mum@example.org'), await usageOf(lib, 'ben-mum@example.org'), await usageOf(lib, 'ben@school.example')]).toEqual([
       'custom',
       'custom',
@@ -94,6 +90,13 @@ describe('POST /api/v1/preferences/batch', () => {
       type: 'urn:library-comms:problem:unknown-in-filter',
       errors: [{ pointer: '/filter/usernames', detail: 'No patron has the username "zed"' }],
     })
+    expect(await usageOf(lib, 'ana-mum@example.org')).toBe('any')
+  })
+
+  test('a confirmation of a preview that no longer holds is a 409, and nothing changes', async () => {
+    const { lib, admin } = await givenFamilies()
+    const problem = await problemOf(await admin.send({ mode: 'guardians', set: { overdue: 'off' }, dryRun: false, expectedPlanChecksum: 'stale' }), 409)
+    expect(problem.type).toBe('urn:library-comms:problem:preview-out-of-date')
     expect(await usageOf(lib, 'ana-mum@example.org')).toBe('any')
   })
 
