@@ -85,8 +85,8 @@ export async function planPreferencesBatch(tx: Db, input: PreferencesPlanInput):
     create temp table preferences_selected on commit drop as
     select c.id, c.usage,
            c.type = 'email' and c.address_key <> ''
-             and not exists (select 1 from blacklist b
-                              where b.address_key = c.address_key and (b.library_id is null or b.library_id = c.library_id)) as usable
+             -- The blacklist is the deployment's: such an address is mailed from no library.
+             and not exists (select 1 from blacklist b where b.address_key = c.address_key) as usable
       from contacts c
       join patrons p on p.id = c.patron_id and p.library_id = c.library_id
      where c.library_id = ${input.libraryId}

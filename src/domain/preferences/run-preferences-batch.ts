@@ -1,4 +1,6 @@
+import { sql } from 'kysely'
 import { recordAudit } from '../audit/record-audit.ts'
+import { laneLock } from '../batches/queries.ts'
 import type { AppDeps } from '../deps.ts'
 import { err, ok, type Result } from '../result.ts'
 import { contactScenarioNames } from '../scenarios/catalogue.ts'
@@ -68,6 +70,9 @@ export async function runPreferencesBatch(
   })
 
   return deps.db.transaction().execute(async (tx) => {
+    // An apply waits for the library's other batches (an import applying, another preferences
+    // batch): its plan is then made on contacts nobody else is changing, and holds till commit.
+    if (!request.dryRun) await sql`select pg_advisory_xact_lock(${laneLock}, ${input.libraryId})`.execute(tx)
     const counts = await planPreferencesBatch(tx, {
       libraryId: input.libraryId,
       role: roleOfMode[request.mode],

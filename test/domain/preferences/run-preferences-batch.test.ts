@@ -265,3 +265,9 @@ test('a confirmation applies what its preview showed, or says the contacts chang
   const confirmed = await run(lib, { ...request, expectedPlanChecksum: again.ok ? again.value.planChecksum : '' })
   expect(confirmed.ok && confirmed.value.preferencesUpdated).toBe(3)
 })
+
+test('two admins applying at once: one applies, the other finds nothing left to change', async () => {
+  const { lib } = await givenSmallLibrary()
+  const [first, second] = await Promise.all([run(lib, { set: { overdue: 'off' } }), run(lib, { set: { overdue: 'off' } })])
+  expect([first.ok && first.value.preferencesUpdated, second.ok && second.value.preferencesUpdated].sort()).toEqual([0, 2])
+})
