@@ -178,8 +178,7 @@ export async function applyPreferencesPlan(tx: Db, input: { overwriteRecipientCh
      where cs.contact_id = p.contact_id and p.changes and p.usage_before = 'custom'`.execute(tx)
   await sql`
     insert into contact_scenarios (contact_id, scenario)
-    select p.contact_id, unnest(p.scenarios_after) from preferences_plan p where p.changes and p.usage_after = 'custom'
-     order by 1, 2`.execute(tx)
+    select p.contact_id, unnest(p.scenarios_after) from preferences_plan p where p.changes and p.usage_after = 'custom'`.execute(tx)
   if (input.overwriteRecipientChoices) {
     await sql`
       delete from recipient_choices rc using preferences_conflicts k
