@@ -7,12 +7,22 @@ import { b4SesDispatch } from './b4-ses-dispatch.ts'
 import { b5SesWebhook } from './b5-ses-webhook.ts'
 import { b6SlashCommandAck } from './b6-slash-command-ack.ts'
 import { b7StartUntilReady } from './b7-start-until-ready.ts'
+import { b9PreferencesBatch } from './b9-preferences-batch.ts'
 import type { Benchmark, BenchOptions } from './support/benchmark.ts'
 import { formatFigure } from './support/figures.ts'
 
 // `npm run bench` runs every benchmark of ../shared/BENCHMARKS.md that exists so far; later
 // issues add theirs here.
-const benchmarks: Benchmark[] = [b1ContactsImport, b2ContactsImportLarge, b3NightlyPlanning, b4SesDispatch, b5SesWebhook, b6SlashCommandAck, b7StartUntilReady]
+const benchmarks: Benchmark[] = [
+  b1ContactsImport,
+  b2ContactsImportLarge,
+  b3NightlyPlanning,
+  b4SesDispatch,
+  b5SesWebhook,
+  b6SlashCommandAck,
+  b7StartUntilReady,
+  b9PreferencesBatch,
+]
 
 const usage = `Usage: npm run bench [-- [B6 B7 …] [--small]]
 

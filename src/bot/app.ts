@@ -20,6 +20,7 @@ import { registerImportModal } from './imports/modal.ts'
 import { registerNoticesActions } from './notices/actions.ts'
 import { registerNoticesCommand } from './notices/command.ts'
 import { registerNoticesModals } from './notices/modal.ts'
+import { registerPreferencesCommand } from './preferences/command.ts'
 import { registerStaffCommand } from './staff/command.ts'
 import { registerTemplateActions } from './templates/actions.ts'
 import { registerTemplateModal } from './templates/modal.ts'
@@ -83,6 +84,7 @@ export function createSlackBot(options: {
   registerEmailLogCommand(app, deps)
   registerEmailLogActions(app, deps)
   registerBouncesCommand(app, deps)
+  registerPreferencesCommand(app, deps)
   registerBouncesActions(app, { ...deps, suppressionList: options.suppressionList ?? null })
   app.event('app_uninstalled', async ({ body }) => {
     logger.warn({ teamId: body.team_id }, 'the Slack app was uninstalled from a workspace')

@@ -1,3 +1,5 @@
+import type { NotAllowed } from '../staff/permissions.ts'
+
 /** Why an unsubscribe link or choice was refused; nothing was changed. */
 export type UnsubscribeError =
   /** Malformed, forged or tampered with, or its message is gone, or it is mail that is not a preference. */
@@ -7,3 +9,11 @@ export type UnsubscribeError =
    * did not get the email, so the link no longer speaks for them.
    */
   | { code: 'link_no_longer_applies' }
+
+/** Why the contact preferences batch was refused; nothing was changed. */
+export type PreferencesBatchError =
+  | NotAllowed
+  /** A filter names what the library does not have: each unknown name, by its field. */
+  | { code: 'unknown_in_filter'; field: 'academicLevels' | 'groups' | 'usernames'; values: string[] }
+  /** A confirmation's preview no longer holds: contacts or their choices changed since. Nothing was changed. */
+  | { code: 'preview_out_of_date'; contactsToChange: number }

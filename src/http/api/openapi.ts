@@ -147,6 +147,7 @@ type Tag =
   | 'password resets'
   | 'messages'
   | 'blacklist'
+  | 'preferences'
 
 function operation(tag: Tag, summary: string, operationId: string, details: Record<string, unknown>) {
   return { tags: [tag], summary, operationId, ...details }
@@ -337,6 +338,10 @@ export function openApiDocument() {
       { name: 'password resets', description: "A patron's password-reset link, mailed to the patron alone." },
       { name: 'messages', description: 'The email log: every notice planned, to whom, and whether it was sent, skipped or failed, and why.' },
       {
+        name: 'preferences',
+        description: 'Contact preferences in bulk (the batch wizard): which groups of notices the selected contacts receive. Admin keys only.',
+      },
+      {
         name: 'blacklist',
         description:
           'Addresses never mailed, for the whole deployment: learnt from bounces and complaints, from SES’s suppression list, or added by hand. A key sees the entries of its library’s contacts and messages.',
@@ -508,6 +513,17 @@ export function openApiDocument() {
             '204': { description: 'Removed.' },
             // A 503 is also SES's suppression list out of reach (suppression-list-unreachable), as the description says.
             ...problems('Forbidden', 'NotBlacklisted'),
+          },
+        }),
+      },
+      '/api/v1/preferences/batch': {
+        post: operation('preferences', 'Set contact preferences in bulk', 'runPreferencesBatch', {
+          description:
+            'Admin keys only (403). A mode, an optional filter, and on, off or no_change per group of scenarios, for every selected contact with a usable email address (docs/staff/preferences.md says what on and off do). A dry run (the default) counts; otherwise the changes are applied in one transaction and audited. An unknown username, level or group is a 422 naming it; nothing changes.',
+          requestBody: { required: true, content: json(ref('PreferencesBatch')) },
+          responses: {
+            '200': { description: 'What changes (dry run) or changed.', content: json(ref('PreferencesBatchAnswer')) },
+            ...problems('Forbidden', ...writing, 'Conflict'),
           },
         }),
       },

@@ -7,6 +7,7 @@ import type { ContactError } from '../../domain/contacts/errors.ts'
 import type { ImportError } from '../../domain/imports/errors.ts'
 import type { EmailLogError } from '../../domain/notices/errors.ts'
 import type { PatronInput, UpsertPatronsError } from '../../domain/patrons/upsert-patrons.ts'
+import type { PreferencesBatchError } from '../../domain/preferences/errors.ts'
 import { assertNever } from '../../domain/result.ts'
 import type { LibrarySettingsError, LibrarySettingsField, ScenarioError, ScenarioField } from '../../domain/scenarios/errors.ts'
 import { actorLabel } from '../../domain/staff/actors.ts'
@@ -450,6 +451,33 @@ export function blacklistProblem(error: ListBlacklistError | AddToBlacklistError
         title: 'Service Unavailable',
         status: 503,
         detail: "SES's suppression list could not be reached, so the address stays blacklisted; try again later",
+      }
+    default:
+      return assertNever(error)
+  }
+}
+
+const filterWhat = { usernames: 'No patron has the username', academicLevels: 'The library has no academic level', groups: 'The library has no group' } as const
+
+/** Every expected failure of the contact preferences batch, as the API answers it; nothing was changed. */
+export function preferencesBatchProblem(error: PreferencesBatchError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      return notAllowed(error)
+    case 'unknown_in_filter':
+      return {
+        type: problemType('unknown-in-filter'),
+        title: 'Unknown names in the filter',
+        status: 422,
+        detail: 'No preferences were changed',
+        errors: error.values.map((value) => ({ pointer: `/filter/${error.field}`, detail: `${filterWhat[error.field]} ${quoted(value)}` })),
+      }
+    case 'preview_out_of_date':
+      return {
+        type: problemType('preview-out-of-date'),
+        title: 'Conflict',
+        status: 409,
+        detail: `Contacts changed since the preview: it would now change ${error.contactsToChange}. Nothing was changed; preview again`,
       }
     default:
       return assertNever(error)

@@ -13,6 +13,7 @@ import { importRoutes } from './imports.ts'
 import { messageRoutes } from './messages.ts'
 import { openApiDocument } from './openapi.ts'
 import { patronRoutes } from './patrons.ts'
+import { preferencesRoutes } from './preferences.ts'
 import { internalError, payloadTooLarge, problemResponse, routeNotFound } from './problems.ts'
 import { scenarioRoutes } from './scenarios.ts'
 import { maxBodyBytes } from './schemas.ts'
@@ -63,6 +64,7 @@ export function apiRoutes(
   withKey.route('/', templateRoutes(deps))
   withKey.route('/', circulationRoutes(deps))
   withKey.route('/', messageRoutes(deps))
+  withKey.route('/', preferencesRoutes(deps))
   withKey.route('/', blacklistRoutes({ ...deps, suppressionList: deps.suppressionList ?? null }))
   api.route('/', withKey)
   return api

@@ -6,6 +6,7 @@ import { contactImportModes } from '../../domain/imports/contacts-plan.ts'
 import { defaultEmailLogLimit, maxEmailLogLimit, messageStatuses } from '../../domain/notices/list-messages.ts'
 import { patronTypes } from '../../domain/patrons/patron-view.ts'
 import { noticeGroupNames } from '../../domain/preferences/groups.ts'
+import { preferenceSettings, preferencesBatchModes } from '../../domain/preferences/run-preferences-batch.ts'
 import { contactScenarioNames, scenarioNames } from '../../domain/scenarios/catalogue.ts'
 import { daysBeforeRange, daysOverdueRange } from '../../domain/scenarios/scenario-changes.ts'
 import { scenarioGroups } from '../../domain/scenarios/scenario-view.ts'
@@ -596,6 +597,53 @@ const blacklistAnswerSchema = z.object({
   entry: blacklistEntrySchema,
 })
 
+// The contact preferences batch (seed 003): the field names are the API's contract (issue 13).
+
+const preferenceSetting = (what: string) => z.enum(preferenceSettings).default('no_change').describe(`${what}: on, off or no_change (the default).`)
+const filterNames = (what: string) => z.array(z.string().min(1).max(200)).max(10_000).optional().describe(what)
+
+export const preferencesBatchSchema = z.strictObject({
+  mode: z
+    .enum(preferencesBatchModes)
+    .describe('guardians: contacts with the guardian role; patrons: the patrons themselves; others: other contacts (teachers, the head of school).'),
+  filter: z
+    .strictObject({
+      academicLevels: filterNames('Only patrons in these academic levels, by name.'),
+      groups: filterNames('Only patrons in any of these library groups, by name.'),
+      usernames: filterNames('Only these patrons, by username; an unknown one is a 422 naming it.'),
+    })
+    .optional()
+    .describe('Left out, or a list left out or empty: no filtering on it. Lists given together all apply.'),
+  set: z
+    .strictObject({
+      overdue: preferenceSetting('Overdue notices: pre-overdue, overdue, escalations #1 to #3'),
+      recalls: preferenceSetting('Recalls'),
+      reservations: preferenceSetting('Reservation notices: requested, ready, expiring, expired, cancelled'),
+      loanReceipts: preferenceSetting('Loan receipts'),
+    })
+    .describe('Per group of scenarios. Password resets and purchase orders are not preferences.'),
+  overwriteRecipientChoices: z
+    .boolean()
+    .default(false)
+    .describe('true: a choice a recipient made through an unsubscribe link gives way to the batch (and is removed); false: it is kept.'),
+  dryRun: z.boolean().default(true).describe('true (the default): count what would change; nothing changes.'),
+  expectedPlanChecksum: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("A dry run's planChecksum: the apply goes ahead only if it changes exactly what that preview counted, else a 409."),
+})
+
+const preferencesBatchAnswerSchema = z.object({
+  contactsToChange: count.describe('Contacts whose preferences change (or would).'),
+  skippedNoAddress: count.describe('Selected contacts left alone: no usable email address (not an email contact, or blacklisted).'),
+  recipientChoicesOverwritten: count.describe("Recipients' own choices the batch overwrites; 0 unless overwriteRecipientChoices."),
+  recipientChoicesKept: count.describe("Recipients' own choices that contradict the batch and are kept, as overwriteRecipientChoices is false."),
+  preferencesUpdated: count.describe('Contacts updated; 0 on a dry run.'),
+  planChecksum: z.string().describe('A digest of the changes; send it back as expectedPlanChecksum to apply exactly this preview.'),
+})
+
+export type PreferencesBatchAnswerBody = z.input<typeof preferencesBatchAnswerSchema>
 export type BlacklistEntryBody = z.input<typeof blacklistEntrySchema>
 export type BlacklistPageBody = z.input<typeof blacklistPageSchema>
 export type FieldError = z.infer<typeof fieldErrorSchema>
@@ -644,6 +692,8 @@ export const namedSchemas = {
   BlacklistEntry: blacklistEntrySchema,
   NewBlacklistEntry: newBlacklistEntrySchema,
   BlacklistAnswer: blacklistAnswerSchema,
+  PreferencesBatch: preferencesBatchSchema,
+  PreferencesBatchAnswer: preferencesBatchAnswerSchema,
   LineError: lineErrorSchema,
   Problem: problemSchema,
 } as const

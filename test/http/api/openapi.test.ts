@@ -44,6 +44,7 @@ test('the OpenAPI 3.1 document is served without a key and lists every path', as
     '/api/v1/patrons',
     '/api/v1/patrons/{username}',
     '/api/v1/patrons/{username}/contacts',
+    '/api/v1/preferences/batch',
     '/api/v1/reservations',
     '/api/v1/reservations/{id}/cancel',
     '/api/v1/reservations/{id}/collect',
