@@ -7,6 +7,7 @@ import { showPatron } from '../../domain/patrons/show-patron.ts'
 import { assertNever } from '../../domain/result.ts'
 import type { Actor } from '../../domain/staff/actors.ts'
 import { can } from '../../domain/staff/permissions.ts'
+import { replaceOrigin } from '../replace-message.ts'
 import { notAllowedText, notice, type SlackMessage } from '../views.ts'
 import type { BotContext } from '../workspace.ts'
 import type { ContactModalTarget } from './modal-views.ts'
@@ -46,28 +47,10 @@ export async function updatedCard(
   }
 }
 
-/**
- * Replaces the card a modal was opened from. A response_url lives 30 minutes; after that, or
- * when there is none, the card comes as a new ephemeral message in the same channel.
- */
+/** Replaces the message a modal was opened from with `message` (see replaceOrigin). */
 export async function replaceCard(
   input: { client: webApi.WebClient; logger: Logger; target: ContactModalTarget; userId: string },
   message: SlackMessage,
 ): Promise<void> {
-  const { target } = input
-  if (target.responseUrl !== undefined) {
-    try {
-      const response = await fetch(target.responseUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ response_type: 'ephemeral', replace_original: true, ...message }),
-      })
-      if (response.ok) return
-      input.logger.info({ status: response.status }, 'the card’s response_url has expired; posting a new card')
-    } catch (error) {
-      input.logger.warn({ err: error }, 'could not reach the card’s response_url; posting a new card')
-    }
-  }
-  if (target.channelId === undefined) return
-  await input.client.chat.postEphemeral({ channel: target.channelId, user: input.userId, ...message })
+  await replaceOrigin({ ...input, origin: input.target, what: 'the card' }, message)
 }

@@ -5,6 +5,7 @@ import { assertNever } from '../../domain/result.ts'
 import { listScenarios } from '../../domain/scenarios/list-scenarios.ts'
 import type { Actor } from '../../domain/staff/actors.ts'
 import { can } from '../../domain/staff/permissions.ts'
+import { replaceOrigin } from '../replace-message.ts'
 import { notAllowedText, notice, type SlackMessage } from '../views.ts'
 import type { BotContext } from '../workspace.ts'
 import type { NoticesModalTarget } from './modal-views.ts'
@@ -31,28 +32,10 @@ export async function currentOverview(deps: Pick<AppDeps, 'db' | 'clock'>, conte
   }
 }
 
-/**
- * Replaces the `/notices` message a modal was opened from. A response_url lives 30 minutes;
- * after that, or when there is none, the overview comes as a new private message in the channel.
- */
+/** Replaces the message a modal was opened from with `message` (see replaceOrigin). */
 export async function replaceOverview(
   input: { client: webApi.WebClient; logger: Logger; target: NoticesModalTarget; userId: string },
   message: SlackMessage,
 ): Promise<void> {
-  const { target } = input
-  if (target.responseUrl !== undefined) {
-    try {
-      const response = await fetch(target.responseUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ response_type: 'ephemeral', replace_original: true, ...message }),
-      })
-      if (response.ok) return
-      input.logger.info({ status: response.status }, 'the /notices response_url has expired; posting the overview again')
-    } catch (error) {
-      input.logger.warn({ err: error }, 'could not reach the /notices response_url; posting the overview again')
-    }
-  }
-  if (target.channelId === undefined) return
-  await input.client.chat.postEphemeral({ channel: target.channelId, user: input.userId, ...message })
+  await replaceOrigin({ ...input, origin: input.target, what: 'the /notices overview' }, message)
 }
