@@ -6,10 +6,10 @@ import { removeFromBlacklist } from '../../domain/bounces/remove-from-blacklist.
 import type { AppDeps } from '../../domain/deps.ts'
 import type { SuppressionList } from '../../mail/ses-suppression.ts'
 import type { ApiEnv } from './authenticate.ts'
+import { type BlacklistEntryBody, blacklistQuerySchema, newBlacklistEntrySchema } from './notice-schemas.ts'
 import { blacklistProblem, problemResponse } from './problems.ts'
 import { readBody } from './read-body.ts'
 import { readQuery } from './read-query.ts'
-import { type BlacklistEntryBody, blacklistQuerySchema, newBlacklistEntrySchema } from './schemas.ts'
 
 /** `/blacklist`: addresses never mailed: read by any key, added and removed by a staff key (and SES's suppression list with them). */
 export function blacklistRoutes(deps: Pick<AppDeps, 'db' | 'clock'> & { suppressionList: SuppressionList | null }): Hono<ApiEnv> {

@@ -2,10 +2,10 @@ import { Hono } from 'hono'
 import type { AppDeps } from '../../domain/deps.ts'
 import { listMessages } from '../../domain/notices/list-messages.ts'
 import type { ApiEnv } from './authenticate.ts'
+import { messagesQuerySchema } from './notice-schemas.ts'
 import { emailLogProblem, problemResponse } from './problems.ts'
 import { readQuery } from './read-query.ts'
 import { renderEmailLogPage } from './render.ts'
-import { messagesQuerySchema } from './schemas.ts'
 
 /** `GET /messages`: the library's email log, newest first, filtered and paged. */
 export function messageRoutes(deps: Pick<AppDeps, 'db'>): Hono<ApiEnv> {

@@ -1,24 +1,12 @@
 import { z } from 'zod'
 import { circulationSchemas, externalIdParam } from './circulation-schemas.ts'
 import { maxImportBytes } from './imports.ts'
-import {
-  auditQuerySchema,
-  blacklistAddressParam,
-  blacklistQuerySchema,
-  contactIdParam,
-  contactsImportQuerySchema,
-  maxBodyBytes,
-  messagesQuerySchema,
-  namedSchemas,
-  patronsImportQuerySchema,
-  scenarioIdParam,
-  scenarioParam,
-  usernameParam,
-} from './schemas.ts'
+import { blacklistAddressParam, blacklistQuerySchema, messagesQuerySchema, noticeSchemas, scenarioIdParam, scenarioParam } from './notice-schemas.ts'
+import { auditQuerySchema, contactIdParam, contactsImportQuerySchema, maxBodyBytes, namedSchemas, patronsImportQuerySchema, usernameParam } from './schemas.ts'
 
 type JsonSchema = Record<string, unknown>
 
-const allSchemas = { ...namedSchemas, ...circulationSchemas }
+const allSchemas = { ...namedSchemas, ...noticeSchemas, ...circulationSchemas }
 const ref = (name: keyof typeof allSchemas) => ({ $ref: `#/components/schemas/${name}` })
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } })
 const problemJson = { 'application/problem+json': { schema: ref('Problem') } }
@@ -292,7 +280,7 @@ export function openApiDocument() {
   const contactId = { name: 'id', in: 'path', required: true, schema: parameterSchema(contactIdParam) }
   const contactBody = (description: string) => ({ description, content: json(ref('Contact')) })
   const scenarioId = { name: 'id', in: 'path', required: true, schema: parameterSchema(scenarioIdParam) }
-  const patchBody = (schema: keyof typeof namedSchemas) => ({
+  const patchBody = (schema: keyof typeof allSchemas) => ({
     required: true,
     content: { ...json(ref(schema)), 'application/merge-patch+json': { schema: ref(schema) } },
   })

@@ -2,9 +2,9 @@ import { Hono } from 'hono'
 import type { AppDeps } from '../../domain/deps.ts'
 import { runPreferencesBatch } from '../../domain/preferences/run-preferences-batch.ts'
 import type { ApiEnv } from './authenticate.ts'
+import { type PreferencesBatchAnswerBody, preferencesBatchSchema } from './notice-schemas.ts'
 import { preferencesBatchProblem, problemResponse } from './problems.ts'
 import { readBody } from './read-body.ts'
-import { type PreferencesBatchAnswerBody, preferencesBatchSchema } from './schemas.ts'
 
 /** `/preferences/batch`: contact preferences in bulk (seed 003), an admin key's. */
 export function preferencesRoutes(deps: Pick<AppDeps, 'db'>): Hono<ApiEnv> {

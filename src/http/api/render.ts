@@ -7,16 +7,8 @@ import type { EmailLogPage } from '../../domain/notices/list-messages.ts'
 import type { PatronWithContacts } from '../../domain/patrons/patron-view.ts'
 import { placeholdersOf } from '../../domain/templates/placeholders.ts'
 import type { ScenarioTemplate } from '../../domain/templates/template-view.ts'
-import type {
-  AuditPageBody,
-  ContactBody,
-  ContactsImportBody,
-  EmailLogPageBody,
-  LineError,
-  PatronsImportBody,
-  PatronWithContactsBody,
-  TemplateBody,
-} from './schemas.ts'
+import type { EmailLogPageBody, TemplateBody } from './notice-schemas.ts'
+import type { AuditPageBody, ContactBody, ContactsImportBody, LineError, PatronsImportBody, PatronWithContactsBody } from './schemas.ts'
 
 /** A contact as the API shows it: the domain's `isPrimary` is `primary` on the wire. */
 export function renderContact(contact: Contact): ContactBody {

@@ -5,9 +5,9 @@ import type { ScenarioOverview, ScenarioView } from '../../domain/scenarios/scen
 import { showScenario } from '../../domain/scenarios/show-scenario.ts'
 import { updateScenario } from '../../domain/scenarios/update-scenario.ts'
 import type { ApiEnv } from './authenticate.ts'
+import { type ScenarioBody, type ScenarioListBody, scenarioChangesSchema } from './notice-schemas.ts'
 import { problemResponse, scenarioProblem } from './problems.ts'
 import { readBody } from './read-body.ts'
-import { type ScenarioBody, type ScenarioListBody, scenarioChangesSchema } from './schemas.ts'
 
 /** `/scenarios`: every scenario as the library runs it; an admin key changes one. */
 export function scenarioRoutes(deps: Pick<AppDeps, 'db' | 'clock'>): Hono<ApiEnv> {

@@ -3,9 +3,9 @@ import type { AppDeps } from '../../domain/deps.ts'
 import { getLibrarySettings } from '../../domain/scenarios/get-library-settings.ts'
 import { updateLibrarySettings } from '../../domain/scenarios/update-library-settings.ts'
 import type { ApiEnv } from './authenticate.ts'
+import { librarySettingsChangesSchema } from './notice-schemas.ts'
 import { librarySettingsProblem, problemResponse } from './problems.ts'
 import { readBody } from './read-body.ts'
-import { librarySettingsChangesSchema } from './schemas.ts'
 
 /** `/settings`: the library's notice settings, read by any key, changed by an admin key. */
 export function settingsRoutes(deps: Pick<AppDeps, 'db'>): Hono<ApiEnv> {

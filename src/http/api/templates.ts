@@ -5,10 +5,10 @@ import { listTemplates } from '../../domain/templates/list-templates.ts'
 import { resetTemplate } from '../../domain/templates/reset-template.ts'
 import { saveTemplate } from '../../domain/templates/save-template.ts'
 import type { ApiEnv } from './authenticate.ts'
+import { templateBodySchema } from './notice-schemas.ts'
 import { problemResponse, templateProblem } from './problems.ts'
 import { readBody } from './read-body.ts'
 import { renderTemplate } from './render.ts'
-import { templateBodySchema } from './schemas.ts'
 
 /** Each scenario's template: read every one, read one, save the library's own, or go back to the default. Admin keys only. */
 export function templateRoutes(deps: Pick<AppDeps, 'db' | 'clock'>): Hono<ApiEnv> {
