@@ -1,15 +1,18 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import {
   chmodSync,
   chownSync,
   closeSync,
+  cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
   realpathSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -77,12 +80,13 @@ export async function startEmbeddedServer(input: { dataDir: string }): Promise<E
     )
   }
   const owner = databaseUser()
+  const run = owner ? reachableBinaries(binaries, owner) : binaries
   prepareDirectories(paths, owner)
   const password = readOrCreatePassword(paths.password)
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', TZ: 'UTC' }
 
   if (!existsSync(path.join(paths.pgdata, 'PG_VERSION'))) {
-    initialise(binaries.initdb, paths, owner, password, env)
+    initialise(run.initdb, paths, owner, password, env)
     events.push('created the database')
   } else {
     const version = readFileSync(path.join(paths.pgdata, 'PG_VERSION'), 'utf8').trim()
@@ -102,7 +106,7 @@ export async function startEmbeddedServer(input: { dataDir: string }): Promise<E
   const logFd = openSync(paths.log, 'a', 0o600)
   if (owner) chownSync(paths.log, owner.uid, owner.gid)
   const child: ChildProcess = spawn(
-    binaries.postgres,
+    run.postgres,
     ['-D', paths.pgdata, '-p', String(port), '-c', 'listen_addresses=', '-c', `unix_socket_directories=${paths.pgdata}`, '-c', 'unix_socket_permissions=0700'],
     // Its own process group: a Ctrl-C in the terminal reaches the service, which drains, then stops it.
     { ...owner, env, detached: true, stdio: ['ignore', logFd, logFd] },
@@ -168,8 +172,46 @@ async function findBinaries(): Promise<{ initdb: string; postgres: string }> {
   return found
 }
 
+/**
+ * The binaries as the `postgres` user can run them. npm installs them inside the project, which
+ * may sit under a folder only root can enter (a CI clone in a private temporary directory): then
+ * they are copied once, whole (bin, lib, share), into a root-owned folder of the system's
+ * temporary directory named for their version and place, and run from there. A folder of that
+ * name that root does not own, or that others may write to, is never used: whoever made it could
+ * have put their own programs in it.
+ */
+export function reachableBinaries(found: { initdb: string; postgres: string }, owner: { uid: number; gid: number }): { initdb: string; postgres: string } {
+  const canRun = (file: string) => spawnSync('/bin/sh', ['-c', 'test -x "$1"', 'sh', file], owner).status === 0
+  if (canRun(found.postgres) && canRun(found.initdb)) return found
+  const native = path.dirname(path.dirname(found.postgres))
+  const tag = createHash('sha256').update(`${native}\n${majorVersion}`).digest('hex').slice(0, 12)
+  const copy = path.join(tmpdir(), `library-comms-postgres-${majorVersion}-${tag}`)
+  const relocated = { initdb: path.join(copy, path.relative(native, found.initdb)), postgres: path.join(copy, path.relative(native, found.postgres)) }
+  if (!existsSync(copy)) {
+    const staging = mkdtempSync(`${copy}.partial-`)
+    cpSync(native, staging, { recursive: true, verbatimSymlinks: true })
+    chmodSync(staging, 0o755)
+    try {
+      renameSync(staging, copy)
+    } catch {
+      // Another process copied them first.
+      rmSync(staging, { recursive: true, force: true })
+    }
+  }
+  const made = lstatSync(copy)
+  if (!made.isDirectory() || made.uid !== 0 || (made.mode & 0o022) !== 0) {
+    throw new EmbeddedDatabaseError(
+      `${copy} is not root's own folder; remove it, then start again (the database's programs are copied there for the postgres user)`,
+    )
+  }
+  if (!canRun(relocated.postgres)) {
+    throw new EmbeddedDatabaseError(`the postgres user cannot run the database's programs in ${copy}; check that ${tmpdir()} is not mounted noexec`)
+  }
+  return relocated
+}
+
 /** As root, PostgreSQL runs as the `postgres` user (it refuses to run as root); otherwise as whoever runs the service. */
-function databaseUser(): { uid: number; gid: number } | undefined {
+export function databaseUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined
   const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' })
   if (id('-u').status !== 0) {
