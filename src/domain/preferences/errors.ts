@@ -17,3 +17,9 @@ export type PreferencesBatchError =
   | { code: 'unknown_in_filter'; field: 'academicLevels' | 'groups' | 'usernames'; values: string[] }
   /** A confirmation's preview no longer holds: contacts or their choices changed since. Nothing was changed. */
   | { code: 'preview_out_of_date'; contactsToChange: number }
+
+/**
+ * Why the wizard's preview of a filter chosen at an earlier step was refused: the batch's refusals,
+ * or a level, group or patron chosen then that the library no longer has. Nothing was changed.
+ */
+export type PreferencesWizardError = PreferencesBatchError | { code: 'filter_out_of_date' }

@@ -214,3 +214,34 @@ export async function resolvePreferencesFilter(
   })
   return { academicLevels: of('academicLevels'), groups: of('groups'), usernames: of('usernames') }
 }
+
+/** The names of the library's academic levels and groups, at most `atMost` + 1 of each (to tell "more than"). */
+export async function listFilterNames(db: Db, input: { libraryId: number; atMost: number }): Promise<{ academicLevels: string[]; groups: string[] }> {
+  const [academicLevels, groups] = await Promise.all(
+    (['academic_levels', 'library_groups'] as const).map((table) =>
+      db
+        .selectFrom(table)
+        .where('library_id', '=', input.libraryId)
+        .select('name')
+        .orderBy('name')
+        .limit(input.atMost + 1)
+        .execute(),
+    ),
+  )
+  return { academicLevels: academicLevels.map((row) => row.name), groups: groups.map((row) => row.name) }
+}
+
+/** The names of levels, groups and patrons by id, in the library; an id it no longer has is left out. */
+export async function findFilterNames(
+  db: Db,
+  input: { libraryId: number; academicLevelIds: readonly number[]; groupIds: readonly number[]; patronIds: readonly number[] },
+): Promise<{ academicLevels: string[]; groups: string[]; usernames: string[] }> {
+  const { rows } = await sql<{ kind: 'academicLevels' | 'groups' | 'usernames'; name: string }>`
+    select 'academicLevels' as kind, name from academic_levels where library_id = ${input.libraryId} and id = any(${sql.val([...input.academicLevelIds])}::int[])
+    union all
+    select 'groups', name from library_groups where library_id = ${input.libraryId} and id = any(${sql.val([...input.groupIds])}::int[])
+    union all
+    select 'usernames', username from patrons where library_id = ${input.libraryId} and id = any(${sql.val([...input.patronIds])}::int[])`.execute(db)
+  const named = (kind: 'academicLevels' | 'groups' | 'usernames') => rows.filter((row) => row.kind === kind).map((row) => row.name)
+  return { academicLevels: named('academicLevels'), groups: named('groups'), usernames: named('usernames') }
+}
