@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
 import { preferencesBlocks } from '../../src/bot/preferences/views.ts'
+import { noticeGroups } from '../../src/domain/preferences/groups.ts'
+import { contactScenarioNames } from '../../src/domain/scenarios/catalogue.ts'
 import { type GivenLibrary, givenLibrary } from '../support/builders.ts'
 import { textOf } from '../support/fake-slack.ts'
 import { type SlackTestService, slackUser, startServiceWithSlack } from '../support/slack-request.ts'
@@ -16,59 +18,135 @@ async function givenFamilies() {
   const lib = await givenLibrary(slack.service.deps)
   await lib.staff('UADMIN', 'admin')
   await lib.staff('USTAFF', 'staff')
-  const ana = await lib.patron({ username: 'ana', level: 'Year 3' })
+  const ana = await lib.patron({ username: 'ana', level: 'Year 3', groups: ['Chess club'] })
   const ben = await lib.patron({ username: 'ben', level: 'Year 5' })
   await lib.contact(ana, { address: 'ana-mum@example.org', role: 'guardian' })
   await lib.contact(ben, { address: 'ben-mum@example.org', role: 'guardian' })
+  await lib.contact(ana, { address: 'ana@example.org', role: 'patron' })
   return { lib, ana }
 }
 
-const usageOf = async (lib: GivenLibrary, address: string) =>
-  (await slack.database.db.selectFrom('contacts').where('library_id', '=', lib.id).where('address', '=', address).select('usage').executeTakeFirstOrThrow())
-    .usage
+/** Every contact of the library: its usage and, for custom, its scenarios in order. */
+async function preferencesOf(lib: GivenLibrary): Promise<Record<string, { usage: string; scenarios: string[] }>> {
+  const rows = await slack.database.db
+    .selectFrom('contacts as c')
+    .leftJoin('contact_scenarios as s', 's.contact_id', 'c.id')
+    .where('c.library_id', '=', lib.id)
+    .select(['c.address', 'c.usage', 's.scenario'])
+    .orderBy('s.scenario')
+    .execute()
+  const byAddress: Record<string, { usage: string; scenarios: string[] }> = {}
+  for (const row of rows) {
+    byAddress[row.address] ??= { usage: row.usage, scenarios: [] }
+    if (row.scenario) byAddress[row.address].scenarios.push(row.scenario)
+  }
+  return byAddress
+}
+
+const overdueScenarios: string[] = [...noticeGroups.find((group) => group.name === 'overdue')!.scenarios]
+const optionsOf = (view: any, blockId: string): string[] =>
+  view.blocks.find((block: any) => block.block_id === blockId).element.options.map((option: any) => option.value)
 
 async function openWizard(lib: GivenLibrary, userId = 'UADMIN') {
   expect((await userIn(lib, userId).command('/preferences', '')).status).toBe(200)
   return (await slack.fake.next('views.open')).args.view
 }
 
-test('an admin picks guardians of Year 3, overdue Off, previews the count, applies, and is told how many were updated', async () => {
-  const { lib } = await givenFamilies()
-  const wizard = await openWizard(lib)
+/** Submits a step as `userId`, with `changes` typed over it: Slack's answer to the submission. */
+const submit = async (lib: GivenLibrary, view: any, changes: Record<string, string | string[] | null> = {}, userId = 'UADMIN') =>
+  (await userIn(lib, userId).submit(view, changes)).json()
 
-  const previewed = await (
-    await userIn(lib, 'UADMIN').submit(wizard, { [preferencesBlocks.academicLevels]: 'Year 3', [preferencesBlocks.group('overdue')]: 'off' })
-  ).json()
+/** Steps 1 and 2 as an admin: the mode, and the filter; answers step 3. */
+async function throughFilter(lib: GivenLibrary, filter: Record<string, string | string[]> = {}, mode = 'guardians') {
+  const filterStep = await submit(lib, await openWizard(lib), { [preferencesBlocks.mode]: mode })
+  return (await submit(lib, filterStep.view, filter)).view
+}
+
+test('an admin walks the wizard: guardians, of Year 3, overdue Off; the preview counts, Apply updates only those', async () => {
+  const { lib } = await givenFamilies()
+  const modeStep = await openWizard(lib)
+  expect(modeStep.title.text).toBe('Contact preferences')
+  expect(optionsOf(modeStep, preferencesBlocks.mode)).toEqual(['guardians', 'patrons', 'others'])
+
+  const filterStep = await submit(lib, modeStep, { [preferencesBlocks.mode]: 'guardians' })
+  expect(filterStep.response_action).toBe('push')
+  expect(filterStep.view.title.text).toBe('Which contacts')
+  expect(optionsOf(filterStep.view, preferencesBlocks.academicLevels)).toEqual(['Year 3', 'Year 5'])
+  expect(optionsOf(filterStep.view, preferencesBlocks.groups)).toEqual(['Chess club'])
+
+  const settingsStep = await submit(lib, filterStep.view, { [preferencesBlocks.academicLevels]: ['Year 3'] })
+  expect(settingsStep.response_action).toBe('push')
+  expect(settingsStep.view.title.text).toBe('What to change')
+  expect(settingsStep.view.blocks.filter((block: any) => block.type === 'input').map((block: any) => block.label.text)).toEqual([
+    'Overdue notices',
+    'Recalls',
+    'Reservation notices',
+    'Loan receipts',
+    "Recipients' own choices",
+  ])
+
+  const previewed = await submit(lib, settingsStep.view, { [preferencesBlocks.group('overdue')]: 'off' })
   expect(previewed.response_action).toBe('update')
   expect(textOf(previewed.view.blocks)).toContain('*1 contact* will change.')
   expect(textOf(previewed.view.blocks)).toContain('0 contacts are skipped: no usable email address.')
-  expect(await usageOf(lib, 'ana-mum@example.org')).toBe('any')
+  expect((await preferencesOf(lib))['ana-mum@example.org'].usage).toBe('any')
 
-  const applied = await (await userIn(lib, 'UADMIN').submit(previewed.view)).json()
+  const applied = await submit(lib, previewed.view)
 
-  expect(textOf(applied.view.blocks)).toContain('Updated the preferences of 1 contact')
-  expect(await usageOf(lib, 'ana-mum@example.org')).toBe('custom')
-  expect(await usageOf(lib, 'ben-mum@example.org')).toBe('any')
+  expect(applied.response_action).toBe('update')
+  expect(textOf(applied.view.blocks)).toContain('Updated the preferences of 1 contact; 0 skipped (no usable email address).')
+  expect(await preferencesOf(lib)).toEqual({
+    'ana-mum@example.org': { usage: 'custom', scenarios: contactScenarioNames.filter((s) => !overdueScenarios.includes(s)).sort() },
+    'ben-mum@example.org': { usage: 'any', scenarios: [] },
+    'ana@example.org': { usage: 'any', scenarios: [] },
+  })
   expect((await lib.auditActions()).map((entry) => [entry.action, entry.actor])).toEqual([['preferences.batch_applied', 'slack:UADMIN']])
+})
+
+test('pasted usernames and a group carry to the preview: the patrons themselves of the Chess club', async () => {
+  const { lib } = await givenFamilies()
+  const settingsStep = await throughFilter(lib, { [preferencesBlocks.usernames]: 'ana,\nben\n', [preferencesBlocks.groups]: ['Chess club'] }, 'patrons')
+
+  const previewed = await submit(lib, settingsStep, { [preferencesBlocks.group('loan_receipts')]: 'off' })
+  await submit(lib, previewed.view)
+
+  expect((await preferencesOf(lib))['ana@example.org'].usage).toBe('custom')
+  expect((await preferencesOf(lib))['ana-mum@example.org'].usage).toBe('any')
 })
 
 test('Apply after the contacts changed says so, and changes nothing', async () => {
   const { lib, ana } = await givenFamilies()
-  const wizard = await openWizard(lib)
-  const previewed = await (await userIn(lib, 'UADMIN').submit(wizard, { [preferencesBlocks.group('recalls')]: 'off' })).json()
+  const previewed = await submit(lib, await throughFilter(lib), { [preferencesBlocks.group('recalls')]: 'off' })
   await lib.contact(ana, { address: 'ana-dad@example.org', role: 'guardian' })
 
-  const applied = await (await userIn(lib, 'UADMIN').submit(previewed.view)).json()
+  const applied = await submit(lib, previewed.view)
 
   expect(textOf(applied.view.blocks)).toContain('contacts changed since the preview, which would now change 3')
-  expect(await usageOf(lib, 'ana-mum@example.org')).toBe('any')
+  expect((await preferencesOf(lib))['ana-mum@example.org'].usage).toBe('any')
 })
 
-test('an unknown username is named on its field', async () => {
+test('an unknown username is named on its field at the filter step', async () => {
   const { lib } = await givenFamilies()
-  const wizard = await openWizard(lib)
-  const answer = await (await userIn(lib, 'UADMIN').submit(wizard, { [preferencesBlocks.usernames]: 'ana\nzed' })).json()
+  const filterStep = await submit(lib, await openWizard(lib), {})
+  const answer = await submit(lib, filterStep.view, { [preferencesBlocks.usernames]: 'ana\nzed' })
   expect(answer).toEqual({ response_action: 'errors', errors: { [preferencesBlocks.usernames]: 'No patron has the username "zed"' } })
+})
+
+test('more usernames than a step can carry are refused on their field, pointing to the API', async () => {
+  const { lib } = await givenFamilies()
+  const filterStep = await submit(lib, await openWizard(lib), {})
+  const pasted = Array.from({ length: 301 }, (_, i) => `pupil${i}`).join('\n')
+  const answer = await submit(lib, filterStep.view, { [preferencesBlocks.usernames]: pasted })
+  expect(answer.errors[preferencesBlocks.usernames]).toContain('Paste at most 300 usernames at once (these are 301), or use the API')
+})
+
+test('every group left at No change is refused at the last step: nothing to preview', async () => {
+  const { lib } = await givenFamilies()
+  const answer = await submit(lib, await throughFilter(lib))
+  expect(answer).toEqual({
+    response_action: 'errors',
+    errors: { [preferencesBlocks.group('overdue')]: 'Choose On or Off for at least one group: every group is No change.' },
+  })
 })
 
 test('staff are refused: the wizard does not open', async () => {
@@ -77,4 +155,19 @@ test('staff are refused: the wizard does not open', async () => {
   const refusal = (await slack.fake.next('response_url')).args
   expect(textOf(refusal.blocks)).toContain('admin')
   expect(slack.fake.calls.some((call) => call.method === 'views.open')).toBe(false)
+})
+
+test('staff who submit a step of the wizard are refused there, and nothing changes', async () => {
+  const { lib } = await givenFamilies()
+  const modeStep = await openWizard(lib)
+  const settingsStep = await throughFilter(lib)
+
+  const atMode = await submit(lib, modeStep, {}, 'USTAFF')
+  const atSettings = await submit(lib, settingsStep, { [preferencesBlocks.group('overdue')]: 'off' }, 'USTAFF')
+
+  for (const answer of [atMode, atSettings]) {
+    expect(answer.response_action).toBe('update')
+    expect(textOf(answer.view.blocks)).toContain('that needs the *admin* role')
+  }
+  expect((await preferencesOf(lib))['ana-mum@example.org'].usage).toBe('any')
 })

@@ -1,14 +1,36 @@
 import type { ViewSubmitAction } from '@slack/bolt'
 import { z } from 'zod'
 import type { AppDeps } from '../../domain/deps.ts'
-import type { PreferencesBatchError } from '../../domain/preferences/errors.ts'
+import { choosePreferencesFilter } from '../../domain/preferences/choose-preferences-filter.ts'
+import type { PreferencesWizardError } from '../../domain/preferences/errors.ts'
+import { listPreferencesFilterChoices } from '../../domain/preferences/list-preferences-filter-choices.ts'
+import { previewChosenPreferences } from '../../domain/preferences/preview-chosen-preferences.ts'
 import { preferenceSettings, preferencesBatchModes, runPreferencesBatch } from '../../domain/preferences/run-preferences-batch.ts'
 import { assertNever } from '../../domain/result.ts'
 import { checkPermission } from '../../domain/staff/permissions.ts'
-import { notAllowedText, notice, noticeModal } from '../views.ts'
+import { notAllowedText, notice } from '../views.ts'
 import { type BotApp, identifyStaff } from '../workspace.ts'
-import { parsePreferencesForm, preferencesFieldErrors } from './form.ts'
-import { preferencesConfirmId, preferencesModal, preferencesModalId, preferencesPreviewModal } from './views.ts'
+import {
+  carried,
+  maxPastedUsernames,
+  maxPrivateMetadata,
+  parseFilterStep,
+  parseModeStep,
+  parseSettingsStep,
+  preferencesFieldErrors,
+  readCarried,
+} from './form.ts'
+import {
+  maxListedChoices,
+  preferencesBlocks,
+  preferencesConfirmId,
+  preferencesEndModal,
+  preferencesFilterModal,
+  preferencesModeModal,
+  preferencesPreviewModal,
+  preferencesSettingsModal,
+  preferencesStepIds,
+} from './views.ts'
 
 // What the preview carries to Apply: the request exactly as previewed, with its plan's digest.
 const confirmedRequest = z.object({
@@ -22,12 +44,14 @@ const confirmedRequest = z.object({
   }),
 })
 
-function refusalText(error: PreferencesBatchError, libraryName: string): string {
+function refusalText(error: PreferencesWizardError, libraryName: string): string {
   switch (error.code) {
     case 'not_allowed':
       return notAllowedText(error, libraryName)
     case 'unknown_in_filter':
       return `The filter names ${error.values.length === 1 ? 'something' : 'things'} the library does not have: ${error.values.join(', ')}.`
+    case 'filter_out_of_date':
+      return 'Nothing was previewed: a level, group or patron of the filter is gone since you chose it. Run `/preferences` again.'
     case 'preview_out_of_date':
       return `Nothing was changed: contacts changed since the preview, which would now change ${error.contactsToChange}. Run \`/preferences\` again to see the new preview.`
     default:
@@ -35,7 +59,13 @@ function refusalText(error: PreferencesBatchError, libraryName: string): string 
   }
 }
 
-/** `/preferences` (admins): the contact preferences wizard, its preview, and Apply. */
+const outOfDate = preferencesEndModal('Not previewed', 'This wizard is out of date. Run `/preferences` again.')
+
+/**
+ * `/preferences` (admins): seed 003's wizard in steps, each pushed over the last (mode, filter,
+ * what to change), then the preview in place of the last step (Slack stacks at most three
+ * views), and Apply. Every step asks the domain again, so a role taken away meanwhile is refused.
+ */
 export function registerPreferencesCommand(app: BotApp, deps: AppDeps): void {
   const identify = identifyStaff(deps)
 
@@ -43,31 +73,58 @@ export function registerPreferencesCommand(app: BotApp, deps: AppDeps): void {
     await ack()
     const refused = checkPermission(context.actor, 'runPreferencesBatch')
     if (refused) return void (await respond({ response_type: 'ephemeral', ...notice(notAllowedText(refused, context.library.name)) }))
-    await client.views.open({ trigger_id: body.trigger_id, view: preferencesModal() })
+    await client.views.open({ trigger_id: body.trigger_id, view: preferencesModeModal() })
   })
 
-  app.view<ViewSubmitAction>(preferencesModalId, identify, async ({ ack, view, context }) => {
-    const form = parsePreferencesForm(view.state.values)
+  app.view<ViewSubmitAction>(preferencesStepIds.mode, identify, async ({ ack, view, context }) => {
+    const form = parseModeStep(view.state.values)
     if (!form.ok) return ack({ response_action: 'errors', errors: form.error as Record<string, string> })
-    const preview = await runPreferencesBatch(deps, { libraryId: context.library.id, actor: context.actor, request: form.value })
-    if (!preview.ok) {
-      const errors = preferencesFieldErrors(preview.error)
+    const choices = await listPreferencesFilterChoices(deps, { libraryId: context.library.id, actor: context.actor, atMost: maxListedChoices })
+    if (!choices.ok) return ack({ response_action: 'update', view: preferencesEndModal('Not allowed', refusalText(choices.error, context.library.name)) })
+    await ack({
+      response_action: 'push',
+      view: preferencesFilterModal({ privateMetadata: JSON.stringify(form.value), choices: choices.value, maxUsernames: maxPastedUsernames }),
+    })
+  })
+
+  app.view<ViewSubmitAction>(preferencesStepIds.filter, identify, async ({ ack, view, context }) => {
+    const before = readCarried(carried.mode, view.private_metadata)
+    if (!before) return ack({ response_action: 'update', view: outOfDate })
+    const form = parseFilterStep(view.state.values)
+    if (!form.ok) return ack({ response_action: 'errors', errors: form.error as Record<string, string> })
+    const filter = await choosePreferencesFilter(deps, { libraryId: context.library.id, actor: context.actor, filter: form.value })
+    if (!filter.ok) {
+      const errors = preferencesFieldErrors(filter.error)
       if (errors) return ack({ response_action: 'errors', errors: errors as Record<string, string> })
-      return ack({ response_action: 'update', view: noticeModal('Not previewed', refusalText(preview.error, context.library.name)) })
+      return ack({ response_action: 'update', view: preferencesEndModal('Not allowed', refusalText(filter.error, context.library.name)) })
     }
-    await ack({ response_action: 'update', view: preferencesPreviewModal(form.value, preview.value) })
+    const next = preferencesSettingsModal(JSON.stringify({ ...before, filter: filter.value }))
+    if ((next.private_metadata ?? '').length > maxPrivateMetadata) {
+      return ack({ response_action: 'errors', errors: { [preferencesBlocks.usernames]: 'Too many to carry to the next step: choose fewer, or use the API.' } })
+    }
+    await ack({ response_action: 'push', view: next })
+  })
+
+  app.view<ViewSubmitAction>(preferencesStepIds.settings, identify, async ({ ack, view, context }) => {
+    const before = readCarried(carried.filter, view.private_metadata)
+    if (!before) return ack({ response_action: 'update', view: outOfDate })
+    const form = parseSettingsStep(view.state.values)
+    if (!form.ok) return ack({ response_action: 'errors', errors: form.error as Record<string, string> })
+    const preview = await previewChosenPreferences(deps, { libraryId: context.library.id, actor: context.actor, chosen: { ...before, ...form.value } })
+    if (!preview.ok) return ack({ response_action: 'update', view: preferencesEndModal('Not previewed', refusalText(preview.error, context.library.name)) })
+    await ack({ response_action: 'update', view: preferencesPreviewModal(preview.value.request, preview.value.outcome) })
   })
 
   app.view<ViewSubmitAction>(preferencesConfirmId, identify, async ({ ack, view, context }) => {
     const confirmed = confirmedRequest.safeParse(JSON.parse(view.private_metadata || '{}'))
     if (!confirmed.success)
-      return ack({ response_action: 'update', view: noticeModal('Not applied', 'This preview is out of date. Run `/preferences` again.') })
+      return ack({ response_action: 'update', view: preferencesEndModal('Not applied', 'This preview is out of date. Run `/preferences` again.') })
     const applied = await runPreferencesBatch(deps, { libraryId: context.library.id, actor: context.actor, request: confirmed.data.request })
-    if (!applied.ok) return ack({ response_action: 'update', view: noticeModal('Not applied', refusalText(applied.error, context.library.name)) })
+    if (!applied.ok) return ack({ response_action: 'update', view: preferencesEndModal('Not applied', refusalText(applied.error, context.library.name)) })
     const { preferencesUpdated, skippedNoAddress } = applied.value
     await ack({
       response_action: 'update',
-      view: noticeModal(
+      view: preferencesEndModal(
         'Preferences updated',
         `:white_check_mark: Updated the preferences of ${preferencesUpdated} ${preferencesUpdated === 1 ? 'contact' : 'contacts'}; ${skippedNoAddress} skipped (no usable email address).`,
       ),
