@@ -171,3 +171,19 @@ test('staff who submit a step of the wizard are refused there, and nothing chang
   }
   expect((await preferencesOf(lib))['ana-mum@example.org'].usage).toBe('any')
 })
+
+test('a library with more than 100 groups is asked for their names, and the names filter as a list would', async () => {
+  const { lib } = await givenFamilies()
+  await slack.database.db
+    .insertInto('library_groups')
+    .values(Array.from({ length: 100 }, (_, i) => ({ library_id: lib.id, name: `Club ${i}` })))
+    .execute()
+  const filterStep = await submit(lib, await openWizard(lib), {})
+  const groups = filterStep.view.blocks.find((block: any) => block.block_id === preferencesBlocks.groups)
+  expect(groups.element.type).toBe('plain_text_input')
+
+  const settingsStep = await submit(lib, filterStep.view, { [preferencesBlocks.groups]: 'Chess club, Club 7' })
+  const previewed = await submit(lib, settingsStep.view, { [preferencesBlocks.group('recalls')]: 'off' })
+
+  expect(textOf(previewed.view.blocks)).toContain('*1 contact* will change.')
+})
