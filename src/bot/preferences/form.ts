@@ -1,7 +1,7 @@
 import type { ViewStateValue } from '@slack/bolt'
 import type { PreferencesBatchError } from '../../domain/preferences/errors.ts'
 import { noticeGroups } from '../../domain/preferences/groups.ts'
-import { type PreferencesBatchRequest, preferenceSettings, preferencesBatchModes } from '../../domain/preferences/run-preferences-batch.ts'
+import { type PreferencesBatchRequest, preferenceSettings, preferencesBatchModes } from '../../domain/preferences/preferences-batch.ts'
 import { err, ok, type Result } from '../../domain/result.ts'
 import { quoted } from '../../domain/text.ts'
 import { chosenOf, type ModalErrors, modalField, pickedOf, readModalState, textOf } from '../modal-state.ts'
@@ -40,7 +40,6 @@ export function parsePreferencesForm(values: Record<string, Record<string, ViewS
     },
     set: Object.fromEntries(noticeGroups.map((group) => [group.name, chosenOf(form[preferencesBlocks.group(group.name)])])),
     overwriteRecipientChoices: pickedOf(form[preferencesBlocks.overwrite]).includes('overwrite'),
-    dryRun: true,
   })
 }
 

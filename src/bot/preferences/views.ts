@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt'
 import { noticeGroups } from '../../domain/preferences/groups.ts'
-import type { PreferencesBatchOutcome, PreferencesBatchRequest } from '../../domain/preferences/run-preferences-batch.ts'
+import type { PreferencesBatchRequest } from '../../domain/preferences/preferences-batch.ts'
+import type { PreferencesBatchPreview } from '../../domain/preferences/preview-preferences-batch.ts'
 import { modalInput } from '../modal-state.ts'
 
 export const preferencesModalId = 'preferences_batch'
@@ -72,7 +73,7 @@ export function preferencesModal(): types.ModalView {
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`
 
 /** What the preview says; Apply changes exactly this, or says the contacts changed meanwhile. */
-export function preferencesPreviewModal(request: PreferencesBatchRequest, outcome: PreferencesBatchOutcome): types.ModalView {
+export function preferencesPreviewModal(request: PreferencesBatchRequest, outcome: PreferencesBatchPreview): types.ModalView {
   const lines = [
     `*${plural(outcome.contactsToChange, 'contact', 'contacts')}* will change.`,
     `${plural(outcome.skippedNoAddress, 'contact is', 'contacts are')} skipped: no usable email address.`,
@@ -86,7 +87,8 @@ export function preferencesPreviewModal(request: PreferencesBatchRequest, outcom
     title: text('Preview'),
     ...(outcome.contactsToChange > 0 && { submit: text('Apply') }),
     close: text('Cancel'),
-    private_metadata: JSON.stringify({ request: { ...request, dryRun: false, expectedPlanChecksum: outcome.planChecksum } }),
+    // The batch is staged: Apply names it, however long the filter.
+    private_metadata: JSON.stringify({ batchId: outcome.batchId }),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }],
   }
 }
