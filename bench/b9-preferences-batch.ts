@@ -1,5 +1,8 @@
 import { type DatabaseHandle, openEmbeddedDatabase, openServerDatabase } from '../src/db/database.ts'
-import { runPreferencesBatch } from '../src/domain/preferences/run-preferences-batch.ts'
+import { systemClock } from '../src/domain/deps.ts'
+import { confirmPreferencesBatch } from '../src/domain/preferences/confirm-preferences-batch.ts'
+import { normalizedRequest } from '../src/domain/preferences/preferences-batch.ts'
+import { previewPreferencesBatch } from '../src/domain/preferences/preview-preferences-batch.ts'
 import { cliActor } from '../src/domain/staff/actors.ts'
 import type { BenchDatabase } from './support/bench-database.ts'
 import type { Benchmark } from './support/benchmark.ts'
@@ -53,11 +56,13 @@ async function measureBatch(copy: BenchDatabase, libraryId: number, log: (line: 
   const handle: DatabaseHandle =
     'DATABASE_URL' in copy.env ? openServerDatabase(copy.env.DATABASE_URL, { max: 2 }) : await openEmbeddedDatabase({ dataDir: copy.env.DATA_DIR, max: 2 })
   try {
-    const request = { mode: 'guardians', set: { overdue: 'off' }, overwriteRecipientChoices: false } as const
+    const deps = { db: handle.db, clock: systemClock }
+    const request = normalizedRequest({ mode: 'guardians', set: { overdue: 'off' }, overwriteRecipientChoices: false })
     const startedAt = performance.now()
-    const preview = await runPreferencesBatch(handle, { libraryId, actor: cliActor, request: { ...request, dryRun: true } })
+    const preview = await previewPreferencesBatch(deps, { libraryId, actor: cliActor, request })
     const previewMs = performance.now() - startedAt
-    const applied = await runPreferencesBatch(handle, { libraryId, actor: cliActor, request: { ...request, dryRun: false } })
+    if (!preview.ok) throw new Error('the preview was refused')
+    const applied = await confirmPreferencesBatch(deps, { libraryId, actor: cliActor, batchId: preview.value.batchId })
     const ms = performance.now() - startedAt
     if (!preview.ok || !applied.ok) throw new Error('the batch was refused')
     if (applied.value.preferencesUpdated !== preview.value.contactsToChange) throw new Error('the apply did not do what the preview said')

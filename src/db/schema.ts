@@ -112,7 +112,7 @@ export interface ApiKeysTable {
 export interface BatchesTable {
   id: Generated<number>
   library_id: number
-  kind: 'contacts' | 'patrons'
+  kind: 'contacts' | 'patrons' | 'preferences'
   mode: string
   levels: ColumnType<string[], unknown, unknown>
   keep_custom: boolean
@@ -130,6 +130,8 @@ export interface BatchesTable {
   errors: Json
   warnings: Json
   summary: Json
+  /** What was asked, when it is not a file (0017): the preferences batch's mode, filter and settings. */
+  request: Json
   created_at: CreatedAt
   heartbeat_at: UpdatedAt
   expires_at: Date | null

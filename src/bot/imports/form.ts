@@ -1,6 +1,6 @@
 import type { ViewStateValue } from '@slack/bolt'
 import { z } from 'zod'
-import type { BatchKind as ImportKind } from '../../domain/batches/batch.ts'
+import type { ImportKind } from '../../domain/batches/batch.ts'
 import { type ContactImportMode, contactImportModes } from '../../domain/imports/contacts-plan.ts'
 import { err, ok, type Result } from '../../domain/result.ts'
 import { chosenOf, type ModalErrors, modalField, modalInput, pickedOf, readModalState } from '../modal-state.ts'

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt'
-import type { BatchKind as ImportKind } from '../../domain/batches/batch.ts'
+import type { ImportKind } from '../../domain/batches/batch.ts'
 import type { ContactImportMode } from '../../domain/imports/contacts-plan.ts'
 import { modalInput } from '../modal-state.ts'
 import { type Choice, choicesOf } from '../views.ts'

@@ -2,11 +2,12 @@ import type { ViewSubmitAction } from '@slack/bolt'
 import { z } from 'zod'
 import type { AppDeps } from '../../domain/deps.ts'
 import { choosePreferencesFilter } from '../../domain/preferences/choose-preferences-filter.ts'
+import { confirmPreferencesBatch } from '../../domain/preferences/confirm-preferences-batch.ts'
 import type { PreferencesWizardError } from '../../domain/preferences/errors.ts'
 import { listPreferencesFilterChoices } from '../../domain/preferences/list-preferences-filter-choices.ts'
 import { previewChosenPreferences } from '../../domain/preferences/preview-chosen-preferences.ts'
-import { preferenceSettings, preferencesBatchModes, runPreferencesBatch } from '../../domain/preferences/run-preferences-batch.ts'
 import { assertNever } from '../../domain/result.ts'
+import { actorLabel } from '../../domain/staff/actors.ts'
 import { checkPermission } from '../../domain/staff/permissions.ts'
 import { notAllowedText, notice } from '../views.ts'
 import { type BotApp, identifyStaff } from '../workspace.ts'
@@ -32,17 +33,8 @@ import {
   preferencesStepIds,
 } from './views.ts'
 
-// What the preview carries to Apply: the request exactly as previewed, with its plan's digest.
-const confirmedRequest = z.object({
-  request: z.object({
-    mode: z.enum(preferencesBatchModes),
-    filter: z.object({ academicLevels: z.array(z.string()), groups: z.array(z.string()), usernames: z.array(z.string()) }),
-    set: z.record(z.string(), z.enum(preferenceSettings)),
-    overwriteRecipientChoices: z.boolean(),
-    dryRun: z.literal(false),
-    expectedPlanChecksum: z.string(),
-  }),
-})
+// What the preview carries to Apply: its staged batch.
+const confirmedBatch = z.object({ batchId: z.number().int().positive() })
 
 function refusalText(error: PreferencesWizardError, libraryName: string): string {
   switch (error.code) {
@@ -53,7 +45,20 @@ function refusalText(error: PreferencesWizardError, libraryName: string): string
     case 'filter_out_of_date':
       return 'Nothing was previewed: a level, group or patron of the filter is gone since you chose it. Run `/preferences` again.'
     case 'preview_out_of_date':
-      return `Nothing was changed: contacts changed since the preview, which would now change ${error.contactsToChange}. Run \`/preferences\` again to see the new preview.`
+      return error.contactsToChange === null
+        ? 'Nothing was changed: a name in the filter is gone since the preview. Run `/preferences` again to see the new preview.'
+        : `Nothing was changed: contacts changed since the preview, which would now change ${error.contactsToChange}. Run \`/preferences\` again to see the new preview.`
+    case 'batch_not_found':
+    case 'batch_request_differs':
+      return 'Nothing was changed: this preview is not known. Run `/preferences` again.'
+    case 'batch_not_ready':
+      return error.status === 'applied'
+        ? 'This preview was applied already.'
+        : `Nothing was changed: this preview is ${error.status === 'expired' ? 'over a day old' : error.status}. Run \`/preferences\` again.`
+    case 'batch_running':
+      return `Nothing was changed: ${actorLabel(error.running.requestedBy)} is ${error.running.phase === 'reading' ? 'importing' : 'applying'} a batch in ${libraryName}. Try again when it has finished.`
+    case 'same_confirmer':
+      return 'Nothing was changed: another admin must confirm this.'
     default:
       return assertNever(error)
   }
@@ -112,14 +117,14 @@ export function registerPreferencesCommand(app: BotApp, deps: AppDeps): void {
     if (!form.ok) return ack({ response_action: 'errors', errors: form.error as Record<string, string> })
     const preview = await previewChosenPreferences(deps, { libraryId: context.library.id, actor: context.actor, chosen: { ...before, ...form.value } })
     if (!preview.ok) return ack({ response_action: 'update', view: preferencesEndModal('Not previewed', refusalText(preview.error, context.library.name)) })
-    await ack({ response_action: 'update', view: preferencesPreviewModal(preview.value.request, preview.value.outcome) })
+    await ack({ response_action: 'update', view: preferencesPreviewModal(form.value, preview.value) })
   })
 
   app.view<ViewSubmitAction>(preferencesConfirmId, identify, async ({ ack, view, context }) => {
-    const confirmed = confirmedRequest.safeParse(JSON.parse(view.private_metadata || '{}'))
-    if (!confirmed.success)
+    const confirmed = readCarried(confirmedBatch, view.private_metadata)
+    if (!confirmed)
       return ack({ response_action: 'update', view: preferencesEndModal('Not applied', 'This preview is out of date. Run `/preferences` again.') })
-    const applied = await runPreferencesBatch(deps, { libraryId: context.library.id, actor: context.actor, request: confirmed.data.request })
+    const applied = await confirmPreferencesBatch(deps, { libraryId: context.library.id, actor: context.actor, batchId: confirmed.batchId })
     if (!applied.ok) return ack({ response_action: 'update', view: preferencesEndModal('Not applied', refusalText(applied.error, context.library.name)) })
     const { preferencesUpdated, skippedNoAddress } = applied.value
     await ack({

@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt'
 import { noticeGroups } from '../../domain/preferences/groups.ts'
 import type { PreferencesFilterChoices } from '../../domain/preferences/list-preferences-filter-choices.ts'
-import type { PreferencesBatchMode, PreferencesBatchOutcome, PreferencesBatchRequest } from '../../domain/preferences/run-preferences-batch.ts'
+import type { PreferencesBatchMode } from '../../domain/preferences/preferences-batch.ts'
+import type { PreferencesBatchPreview } from '../../domain/preferences/preview-preferences-batch.ts'
 import { modalInput } from '../modal-state.ts'
 import { type Choice, choicesOf, noticeModal } from '../views.ts'
 
@@ -142,7 +143,7 @@ export function preferencesSettingsModal(privateMetadata: string): types.ModalVi
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`
 
 /** Step 4, what the preview says; Apply changes exactly this, or says the contacts changed meanwhile. */
-export function preferencesPreviewModal(request: PreferencesBatchRequest, outcome: PreferencesBatchOutcome): types.ModalView {
+export function preferencesPreviewModal(request: { overwriteRecipientChoices: boolean }, outcome: PreferencesBatchPreview): types.ModalView {
   const lines = [
     `*${plural(outcome.contactsToChange, 'contact', 'contacts')}* will change.`,
     `${plural(outcome.skippedNoAddress, 'contact is', 'contacts are')} skipped: no usable email address.`,
@@ -157,7 +158,8 @@ export function preferencesPreviewModal(request: PreferencesBatchRequest, outcom
     ...(outcome.contactsToChange > 0 && { submit: text('Apply') }),
     close: text('Cancel'),
     clear_on_close: true,
-    private_metadata: JSON.stringify({ request: { ...request, dryRun: false, expectedPlanChecksum: outcome.planChecksum } }),
+    // The batch is staged: Apply names it, however long the filter.
+    private_metadata: JSON.stringify({ batchId: outcome.batchId }),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }],
   }
 }

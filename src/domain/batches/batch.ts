@@ -1,6 +1,7 @@
 import type { ContactImportMode, ContactImportSummary } from '../imports/contacts-plan.ts'
 import type { ImportProblem } from '../imports/errors.ts'
 import type { PatronsImportSummary } from '../imports/patrons-import.ts'
+import type { PreferencesBatchCounts, PreferencesBatchRequest } from '../preferences/preferences-batch.ts'
 import type { ActorRef } from '../staff/actors.ts'
 import type { NotAllowed, Permission } from '../staff/permissions.ts'
 
@@ -45,8 +46,16 @@ export type ContactsImportBatch = BatchCommon & {
 /** A patrons import (the library system's Users import; seed 004's bulk deactivation). */
 export type PatronsImportBatch = BatchCommon & { kind: 'patrons'; mode: 'upsert'; summary: PatronsImportSummary | null }
 
-export type Batch = ContactsImportBatch | PatronsImportBatch
+/**
+ * A contact preferences batch (seed 003): what was asked, and the preview's counts. Its `checksum`
+ * is the digest of the changes the preview counted: it is applied only while they still hold.
+ */
+export type PreferencesBatch = BatchCommon & { kind: 'preferences'; request: PreferencesBatchRequest; summary: PreferencesBatchCounts }
+
+export type Batch = ContactsImportBatch | PatronsImportBatch | PreferencesBatch
 export type BatchKind = Batch['kind']
+/** The batches read from a file. */
+export type ImportKind = Exclude<BatchKind, 'preferences'>
 export type BatchOf<K extends BatchKind> = Extract<Batch, { kind: K }>
 
 /** Work that holds the library: a file being read, or a batch being applied. */

@@ -31,7 +31,7 @@ export async function cancelBatch(
       action: `${input.auditAs}.cancelled`,
       subjectType: input.auditAs,
       subjectId: batch.id,
-      details: { fileName: batch.fileName, checksum: batch.checksum, kind: batch.kind, mode: batch.mode },
+      details: { fileName: batch.fileName, checksum: batch.checksum, kind: batch.kind, ...('mode' in batch && { mode: batch.mode }) },
     })
     return ok({ ...batch, status: 'cancelled' })
   })

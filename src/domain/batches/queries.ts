@@ -42,6 +42,7 @@ const batchColumns = [
   'row_count',
   'warnings',
   'summary',
+  'request',
   'created_at',
   'expires_at',
 ] as const
@@ -71,6 +72,8 @@ function toBatch(row: BatchRow): Batch {
       return { ...common, kind, mode: row.mode as never, levels: row.levels as string[], keepCustom: row.keep_custom as boolean, summary: row.summary as never }
     case 'patrons':
       return { ...common, kind, mode: 'upsert', summary: row.summary as never }
+    case 'preferences':
+      return { ...common, kind, request: row.request as never, summary: row.summary as never }
   }
 }
 

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import type { ImportProblem } from '../imports/errors.ts'
 import { err, ok, type Result } from '../result.ts'
+import { type ActorRef, actorLabel } from '../staff/actors.ts'
 import type { Permission } from '../staff/permissions.ts'
 import type { BatchError } from './batch.ts'
 import { dropStagedRows } from './queries.ts'
@@ -65,4 +66,49 @@ export async function finishStaging(db: Db, input: { batchId: number; outcome: S
   if (outcome.status !== 'staged') await dropStagedRows(db, [input.batchId])
   if (!closed) return err({ code: 'batch_not_ready', batchId: input.batchId, status: 'failed' })
   return ok(undefined)
+}
+
+/**
+ * Records work staged at once, without a file to read (a preview worked out in one request): the
+ * batch is `staged` from the start, waiting for a confirmation until it expires.
+ */
+export async function recordStagedBatch(
+  db: Db,
+  input: {
+    libraryId: number
+    kind: 'preferences'
+    mode: string
+    requestedBy: ActorRef
+    confirmPermission: Permission
+    request: unknown
+    summary: unknown
+    /** A digest of what the preview counted: the confirmation compares it. */
+    checksum: string
+    rowCount: number
+    expiresAfterMs: number
+    now: Date
+  },
+): Promise<number> {
+  const { id } = await db
+    .insertInto('batches')
+    .values({
+      library_id: input.libraryId,
+      kind: input.kind,
+      mode: input.mode,
+      file_name: '',
+      keep_custom: false,
+      status: 'staged',
+      requested_by: actorLabel(input.requestedBy),
+      confirm_permission: input.confirmPermission,
+      request: json(input.request),
+      summary: json(input.summary),
+      checksum: input.checksum,
+      row_count: input.rowCount,
+      created_at: input.now,
+      heartbeat_at: input.now,
+      expires_at: new Date(input.now.getTime() + input.expiresAfterMs),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return id
 }

@@ -1,5 +1,5 @@
 import { applyBatch } from '../batches/apply-batch.ts'
-import type { BatchKind } from '../batches/batch.ts'
+import type { ImportKind } from '../batches/batch.ts'
 import { findBatch } from '../batches/queries.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { Actor } from '../staff/actors.ts'
@@ -20,14 +20,14 @@ export async function confirmImport(
   input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
 ): Promise<Result<ImportApplied, ImportError>> {
   const batch = await findBatch(deps.db, input)
-  if (!batch) return err({ code: 'batch_not_found', batchId: input.batchId })
+  if (!batch || batch.kind === 'preferences') return err({ code: 'batch_not_found', batchId: input.batchId })
   return applyImport(deps, { ...input, kind: batch.kind })
 }
 
 /** Applies a staged import of `kind` (confirm-import, import-file). */
 export async function applyImport(
   deps: StagingDeps,
-  input: { libraryId: number; batchId: number; kind: BatchKind; actor: Actor; onProgress?: (progress: ImportProgress) => void },
+  input: { libraryId: number; batchId: number; kind: ImportKind; actor: Actor; onProgress?: (progress: ImportProgress) => void },
 ): Promise<Result<ImportApplied, ImportError>> {
   const { actor, onProgress } = input
   if (input.kind === 'patrons') {

@@ -1,3 +1,4 @@
+import type { BatchError } from '../batches/batch.ts'
 import type { NotAllowed } from '../staff/permissions.ts'
 
 /** Why an unsubscribe link or choice was refused; nothing was changed. */
@@ -13,10 +14,17 @@ export type UnsubscribeError =
 /** Why the contact preferences batch was refused; nothing was changed. */
 export type PreferencesBatchError =
   | NotAllowed
+  /** Its staged preview: not found, no longer waiting (applied, expired), or the library busy with another batch. */
+  | Exclude<BatchError, NotAllowed>
+  /** A confirmation by batch id that asks for something else than the batch was previewed with. */
+  | { code: 'batch_request_differs'; batchId: number }
   /** A filter names what the library does not have: each unknown name, by its field. */
   | { code: 'unknown_in_filter'; field: 'academicLevels' | 'groups' | 'usernames'; values: string[] }
-  /** A confirmation's preview no longer holds: contacts or their choices changed since. Nothing was changed. */
-  | { code: 'preview_out_of_date'; contactsToChange: number }
+  /**
+   * A confirmation's preview no longer holds: contacts or their choices changed since. Nothing was
+   * changed; `contactsToChange` is what the batch would change now (null when a name in its filter is gone).
+   */
+  | { code: 'preview_out_of_date'; contactsToChange: number | null }
 
 /**
  * Why the wizard's preview of a filter chosen at an earlier step was refused: the batch's refusals,

@@ -4,21 +4,22 @@ import type { Actor } from '../staff/actors.ts'
 import { checkPermission } from '../staff/permissions.ts'
 import type { PreferencesFilterIds } from './choose-preferences-filter.ts'
 import type { PreferencesWizardError } from './errors.ts'
+import type { PreferencesBatchRequest } from './preferences-batch.ts'
+import { type PreferencesBatchPreview, previewPreferencesBatch } from './preview-preferences-batch.ts'
 import { findFilterNames } from './queries.ts'
-import { type PreferencesBatchOutcome, type PreferencesBatchRequest, runPreferencesBatch } from './run-preferences-batch.ts'
 
 /** The wizard's answers: the batch's request, with the filter its earlier step checked, as ids. */
-export type ChosenPreferences = Omit<PreferencesBatchRequest, 'filter' | 'dryRun' | 'expectedPlanChecksum'> & { filter: PreferencesFilterIds }
+export type ChosenPreferences = Omit<PreferencesBatchRequest, 'filter'> & { filter: PreferencesFilterIds }
 
 /**
  * The preview of the preferences batch from the wizard's steps: the filter chosen at an earlier
- * step, as ids, is named again and previewed as the batch's request. A level, group or patron the
+ * step, as ids, is named again and previewed (and staged) as the batch's request. A level, group or patron the
  * library no longer has refuses the preview: dropping it would widen the batch.
  */
 export async function previewChosenPreferences(
-  deps: Pick<AppDeps, 'db'>,
+  deps: Pick<AppDeps, 'db' | 'clock'>,
   input: { libraryId: number; actor: Actor; chosen: ChosenPreferences },
-): Promise<Result<{ request: PreferencesBatchRequest; outcome: PreferencesBatchOutcome }, PreferencesWizardError>> {
+): Promise<Result<PreferencesBatchPreview, PreferencesWizardError>> {
   const refused = checkPermission(input.actor, 'runPreferencesBatch')
   if (refused) return err(refused)
   const { filter, ...chosen } = input.chosen
@@ -28,7 +29,5 @@ export async function previewChosenPreferences(
     names.groups.length === filter.groupIds.length &&
     names.usernames.length === filter.patronIds.length
   if (!stillThere) return err({ code: 'filter_out_of_date' })
-  const request = { ...chosen, filter: names, dryRun: true }
-  const previewed = await runPreferencesBatch(deps, { libraryId: input.libraryId, actor: input.actor, request })
-  return previewed.ok ? { ok: true, value: { request, outcome: previewed.value } } : previewed
+  return previewPreferencesBatch(deps, { libraryId: input.libraryId, actor: input.actor, request: { ...chosen, filter: names } })
 }

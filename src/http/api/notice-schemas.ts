@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { type BlacklistReason, blacklistReasons } from '../../domain/bounces/blacklist.ts'
 import { defaultEmailLogLimit, maxEmailLogLimit, messageStatuses } from '../../domain/notices/list-messages.ts'
-import { preferenceSettings, preferencesBatchModes } from '../../domain/preferences/run-preferences-batch.ts'
+import { preferenceSettings, preferencesBatchModes } from '../../domain/preferences/preferences-batch.ts'
 import { scenarioNames } from '../../domain/scenarios/catalogue.ts'
 import { daysBeforeRange, daysOverdueRange } from '../../domain/scenarios/scenario-changes.ts'
 import { scenarioGroups } from '../../domain/scenarios/scenario-view.ts'
@@ -306,11 +306,14 @@ export const preferencesBatchSchema = z.strictObject({
     .default(false)
     .describe('true: a choice a recipient made through an unsubscribe link gives way to the batch (and is removed); false: it is kept.'),
   dryRun: z.boolean().default(true).describe('true (the default): count what would change; nothing changes.'),
-  expectedPlanChecksum: z
-    .string()
-    .max(64)
+  batchId: z
+    .number()
+    .int()
+    .positive()
     .optional()
-    .describe("A dry run's planChecksum: the apply goes ahead only if it changes exactly what that preview counted, else a 409."),
+    .describe(
+      'With dryRun false: the batchId a dry run answered, sent with the same request. The apply goes ahead only if it changes exactly what that preview counted, else a 409. Left out: the batch is previewed and applied at once.',
+    ),
 })
 
 const preferencesBatchAnswerSchema = z.object({
@@ -319,7 +322,7 @@ const preferencesBatchAnswerSchema = z.object({
   recipientChoicesOverwritten: count.describe("Recipients' own choices the batch overwrites; 0 unless overwriteRecipientChoices."),
   recipientChoicesKept: count.describe("Recipients' own choices that contradict the batch and are kept, as overwriteRecipientChoices is false."),
   preferencesUpdated: count.describe('Contacts updated; 0 on a dry run.'),
-  planChecksum: z.string().describe('A digest of the changes; send it back as expectedPlanChecksum to apply exactly this preview.'),
+  batchId: z.number().int().describe('The staged batch: send it back with dryRun false to apply exactly this preview (within 24 hours).'),
 })
 
 export type PreferencesBatchAnswerBody = z.input<typeof preferencesBatchAnswerSchema>

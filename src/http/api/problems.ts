@@ -477,7 +477,45 @@ export function preferencesBatchProblem(error: PreferencesBatchError): Problem {
         type: problemType('preview-out-of-date'),
         title: 'Conflict',
         status: 409,
-        detail: `Contacts changed since the preview: it would now change ${error.contactsToChange}. Nothing was changed; preview again`,
+        detail:
+          error.contactsToChange === null
+            ? 'A name in the filter is gone since the preview. Nothing was changed; preview again'
+            : `Contacts changed since the preview: it would now change ${error.contactsToChange}. Nothing was changed; preview again`,
+      }
+    case 'batch_request_differs':
+      return {
+        type: problemType('batch-request-differs'),
+        title: 'Another request',
+        status: 422,
+        detail: `Batch ${error.batchId} was previewed with another request; send the same mode, filter, set and overwriteRecipientChoices, or preview again`,
+        errors: [{ pointer: '/batchId', detail: 'previewed with another request' }],
+      }
+    case 'batch_not_found':
+      return { type: problemType('batch-not-found'), title: 'Batch not found', status: 404, detail: `No preferences batch ${error.batchId} in this library` }
+    case 'batch_not_ready':
+      return {
+        type: problemType('batch-not-ready'),
+        title: 'Batch not waiting',
+        status: 409,
+        detail: `Preferences batch ${error.batchId} is ${error.status}, not waiting to be applied; preview again`,
+      }
+    case 'batch_running': {
+      const startedBy = actorLabel(error.running.requestedBy)
+      return {
+        type: problemType('batch-running'),
+        title: 'Another batch is running',
+        status: 409,
+        detail: `A batch started by ${startedBy} at ${error.running.startedAt.toISOString()} is being ${error.running.phase === 'reading' ? 'read' : 'applied'} in this library; try again when it has finished`,
+        startedBy,
+        startedAt: error.running.startedAt.toISOString(),
+      }
+    }
+    case 'same_confirmer':
+      return {
+        type: problemType('confirmer-must-differ'),
+        title: 'Another must confirm',
+        status: 409,
+        detail: `Batch ${error.batchId} must be confirmed by another than the one who asked for it`,
       }
     default:
       return assertNever(error)

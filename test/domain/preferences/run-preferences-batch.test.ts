@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
+import { systemClock } from '../../../src/domain/deps.ts'
 import { noticeGroups } from '../../../src/domain/preferences/groups.ts'
-import { type PreferencesBatchRequest, runPreferencesBatch } from '../../../src/domain/preferences/run-preferences-batch.ts'
+import type { PreferencesBatchAsked } from '../../../src/domain/preferences/preferences-batch.ts'
+import { runPreferencesBatch } from '../../../src/domain/preferences/run-preferences-batch.ts'
 import { contactScenarioNames } from '../../../src/domain/scenarios/catalogue.ts'
 import { type GivenLibrary, givenLibrary, staffActor, testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
@@ -14,10 +16,11 @@ const admin = staffActor('admin', 'slack:UADMIN')
 const scenariosOf = (group: string): string[] => [...noticeGroups.find((g) => g.name === group)!.scenarios]
 const everyBut = (...groups: string[]) => contactScenarioNames.filter((s) => !groups.flatMap(scenariosOf).includes(s)).sort()
 
-async function run(lib: GivenLibrary, request: Partial<PreferencesBatchRequest>, actor = admin) {
+async function run(lib: GivenLibrary, asked: Partial<PreferencesBatchAsked & { dryRun: boolean; batchId: number }>, actor = admin) {
+  const { dryRun = false, batchId, ...request } = asked
   return runPreferencesBatch(
-    { db: handle.db },
-    { libraryId: lib.id, actor, request: { mode: 'guardians', set: {}, overwriteRecipientChoices: false, dryRun: false, ...request } },
+    { db: handle.db, clock: systemClock },
+    { libraryId: lib.id, actor, request: { mode: 'guardians', set: {}, overwriteRecipientChoices: false, ...request }, dryRun, batchId },
   )
 }
 
@@ -155,7 +158,7 @@ describe('what the preview says is what the apply does', () => {
 
     expect(preview.ok && applied.ok).toBe(true)
     if (!preview.ok || !applied.ok) return
-    expect(preview.value).toEqual({ ...applied.value, preferencesUpdated: 0 })
+    expect(preview.value).toEqual({ ...applied.value, preferencesUpdated: 0, batchId: preview.value.batchId })
     expect(applied.value.preferencesUpdated).toBe(applied.value.contactsToChange)
     expect(applied.value.contactsToChange).toBe(2)
   })
@@ -257,17 +260,46 @@ test('a confirmation applies what its preview showed, or says the contacts chang
   if (!preview.ok) throw new Error(preview.error.code)
   await lib.contact(ana, { address: 'ana-dad@example.org', role: 'guardian' })
 
-  const stale = await run(lib, { ...request, expectedPlanChecksum: preview.value.planChecksum })
+  const stale = await run(lib, { ...request, batchId: preview.value.batchId })
   expect(stale).toEqual({ ok: false, error: { code: 'preview_out_of_date', contactsToChange: 3 } })
   expect((await preferencesOf(lib))['ana-mum@example.org'].usage).toBe('any')
+  // The stale preview is closed: confirming it again is refused too.
+  expect(await run(lib, { ...request, batchId: preview.value.batchId })).toMatchObject({ ok: false, error: { code: 'batch_not_ready', status: 'invalid' } })
 
   const again = await run(lib, { ...request, dryRun: true })
-  const confirmed = await run(lib, { ...request, expectedPlanChecksum: again.ok ? again.value.planChecksum : '' })
+  if (!again.ok) throw new Error(again.error.code)
+  // A confirmation names its preview and asks the same: another request is refused.
+  expect(await run(lib, { set: { overdue: 'on' }, batchId: again.value.batchId })).toMatchObject({ ok: false, error: { code: 'batch_request_differs' } })
+  const confirmed = await run(lib, { ...request, batchId: again.value.batchId })
   expect(confirmed.ok && confirmed.value.preferencesUpdated).toBe(3)
+  expect(await run(lib, { ...request, batchId: again.value.batchId })).toMatchObject({ ok: false, error: { code: 'batch_not_ready', status: 'applied' } })
 })
 
-test('two admins applying at once: one applies, the other finds nothing left to change', async () => {
+test('a preview left a day unconfirmed expires and changes nothing', async () => {
+  const { lib } = await givenSmallLibrary()
+  const request = { set: { overdue: 'off' as const } }
+  const preview = await run(lib, { ...request, dryRun: true })
+  if (!preview.ok) throw new Error(preview.error.code)
+  const tomorrow = { now: () => new Date(Date.now() + 24 * 60 * 60_000 + 1_000) }
+  const late = await runPreferencesBatch(
+    { db: handle.db, clock: tomorrow },
+    {
+      libraryId: lib.id,
+      actor: admin,
+      request: { mode: 'guardians', ...request, overwriteRecipientChoices: false },
+      dryRun: false,
+      batchId: preview.value.batchId,
+    },
+  )
+  expect(late).toMatchObject({ ok: false, error: { code: 'batch_not_ready', status: 'expired' } })
+  expect(Object.values(await preferencesOf(lib)).every((p) => p.usage === 'any')).toBe(true)
+})
+
+test('two admins applying at once: one applies, the other is refused and changes nothing', async () => {
   const { lib } = await givenSmallLibrary()
   const [first, second] = await Promise.all([run(lib, { set: { overdue: 'off' } }), run(lib, { set: { overdue: 'off' } })])
-  expect([first.ok && first.value.preferencesUpdated, second.ok && second.value.preferencesUpdated].sort()).toEqual([0, 2])
+  const [applied, refused] = first.ok ? [first, second] : [second, first]
+  expect(applied.ok && applied.value.preferencesUpdated).toBe(2)
+  // Refused while the other applies (its lock is held), or because its preview no longer holds once it has.
+  expect(refused.ok ? String(refused.value.preferencesUpdated) : refused.error.code).toMatch(/^(batch_running|batch_not_ready|preview_out_of_date|0)$/)
 })

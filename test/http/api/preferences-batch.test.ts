@@ -52,11 +52,11 @@ describe('POST /api/v1/preferences/batch', () => {
       recipientChoicesOverwritten: 0,
       recipientChoicesKept: 0,
       preferencesUpdated: 0,
-      planChecksum: expect.stringMatching(/^[0-9a-f]{32}$/),
+      batchId: expect.any(Number),
     })
     expect(await usageOf(lib, 'ana-mum@example.org')).toBe('any')
 
-    const applied = await admin.send({ ...request, dryRun: false, expectedPlanChecksum: previewed.planChecksum })
+    const applied = await admin.send({ ...request, dryRun: false, batchId: previewed.batchId })
     expect(applied.status).toBe(200)
     expect(await applied.json()).toEqual({ ...previewed, preferencesUpdated: 2 })
     expect([await usageOf(lib, 'ana-mum@example.org'), await usageOf(lib, 'ben-mum@example.org'), await usageOf(lib, 'ben@school.example')]).toEqual([
@@ -65,6 +65,10 @@ describe('POST /api/v1/preferences/batch', () => {
       'any',
     ])
     expect((await lib.auditActions()).at(-1)).toMatchObject({ action: 'preferences.batch_applied', actor: admin.actor })
+    // Applied once: the same preview cannot be applied again.
+    expect((await problemOf(await admin.send({ ...request, dryRun: false, batchId: previewed.batchId }), 409)).type).toBe(
+      'urn:library-comms:problem:batch-not-ready',
+    )
   })
 
   test('a filter by academic level takes only its patrons; loanReceipts is the loan receipts group', async () => {
@@ -95,9 +99,18 @@ describe('POST /api/v1/preferences/batch', () => {
 
   test('a confirmation of a preview that no longer holds is a 409, and nothing changes', async () => {
     const { lib, admin } = await givenFamilies()
-    const problem = await problemOf(await admin.send({ mode: 'guardians', set: { overdue: 'off' }, dryRun: false, expectedPlanChecksum: 'stale' }), 409)
-    expect(problem.type).toBe('urn:library-comms:problem:preview-out-of-date')
+    const request = { mode: 'guardians', set: { overdue: 'off' } }
+    const { batchId } = await (await admin.send({ ...request, dryRun: true })).json()
+    await lib.contact(await lib.patron({ username: 'cy' }), { address: 'cy-dad@example.org', role: 'guardian' })
+    const problem = await problemOf(await admin.send({ ...request, dryRun: false, batchId }), 409)
+    expect(problem).toMatchObject({
+      type: 'urn:library-comms:problem:preview-out-of-date',
+      detail: 'Contacts changed since the preview: it would now change 3. Nothing was changed; preview again',
+    })
     expect(await usageOf(lib, 'ana-mum@example.org')).toBe('any')
+    // A batch id sent with another request than its preview's is refused on the field.
+    const { batchId: fresh } = await (await admin.send({ ...request, dryRun: true })).json()
+    expect(pointersOf(await problemOf(await admin.send({ ...request, set: { overdue: 'on' }, dryRun: false, batchId: fresh }), 422))).toEqual(['/batchId'])
   })
 
   test('a bad mode or setting is a 422 naming the field', async () => {
