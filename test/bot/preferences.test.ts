@@ -187,3 +187,24 @@ test('a library with more than 100 groups is asked for their names, and the name
 
   expect(textOf(previewed.view.blocks)).toContain('*1 contact* will change.')
 })
+
+test('Apply a second time says the preview was applied already', async () => {
+  const { lib } = await givenFamilies()
+  const previewed = await submit(lib, await throughFilter(lib), { [preferencesBlocks.group('recalls')]: 'off' })
+  await submit(lib, previewed.view)
+
+  const again = await submit(lib, previewed.view)
+
+  expect(textOf(again.view.blocks)).toContain('This preview was applied already.')
+})
+
+test('a group chosen at the filter step and gone by the preview refuses it, rather than take every contact', async () => {
+  const { lib } = await givenFamilies()
+  const settingsStep = await throughFilter(lib, { [preferencesBlocks.groups]: ['Chess club'] })
+  await slack.database.db.deleteFrom('library_groups').where('library_id', '=', lib.id).where('name', '=', 'Chess club').execute()
+
+  const answer = await submit(lib, settingsStep, { [preferencesBlocks.group('overdue')]: 'off' })
+
+  expect(textOf(answer.view.blocks)).toContain('Nothing was previewed: a level, group or patron of the filter is gone since you chose it.')
+  expect((await preferencesOf(lib))['ben-mum@example.org'].usage).toBe('any')
+})
