@@ -206,6 +206,22 @@ export async function givenLibrary(deps: AppDeps, options: { name?: string; slac
     async staff(slackUserId: string, role: StaffRole): Promise<void> {
       await deps.db.insertInto('staff').values({ library_id: libraryId, slack_user_id: slackUserId, role, added_by: 'test' }).execute()
     },
+    /** Every contact of the library by address: its usage and, for custom, its scenarios in order. */
+    async preferences(): Promise<Record<string, { usage: string; scenarios: string[] }>> {
+      const rows = await deps.db
+        .selectFrom('contacts as c')
+        .leftJoin('contact_scenarios as s', 's.contact_id', 'c.id')
+        .where('c.library_id', '=', libraryId)
+        .select(['c.address', 'c.usage', 's.scenario'])
+        .orderBy('s.scenario')
+        .execute()
+      const byAddress: Record<string, { usage: string; scenarios: string[] }> = {}
+      for (const row of rows) {
+        byAddress[row.address] ??= { usage: row.usage, scenarios: [] }
+        if (row.scenario) byAddress[row.address].scenarios.push(row.scenario)
+      }
+      return byAddress
+    },
     async auditActions(): Promise<Array<{ action: string; actor: string; before: any; after: any; details: any }>> {
       return deps.db
         .selectFrom('audit_log')

@@ -24,22 +24,7 @@ async function run(lib: GivenLibrary, asked: Partial<PreferencesBatchAsked & { d
   )
 }
 
-/** Every contact of the library: its usage and, for custom, its scenarios in order. */
-async function preferencesOf(lib: GivenLibrary): Promise<Record<string, { usage: string; scenarios: string[] }>> {
-  const rows = await handle.db
-    .selectFrom('contacts as c')
-    .leftJoin('contact_scenarios as s', 's.contact_id', 'c.id')
-    .where('c.library_id', '=', lib.id)
-    .select(['c.address', 'c.usage', 's.scenario'])
-    .orderBy('s.scenario')
-    .execute()
-  const byAddress: Record<string, { usage: string; scenarios: string[] }> = {}
-  for (const row of rows) {
-    byAddress[row.address] ??= { usage: row.usage, scenarios: [] }
-    if (row.scenario) byAddress[row.address].scenarios.push(row.scenario)
-  }
-  return byAddress
-}
+const preferencesOf = (lib: GivenLibrary) => lib.preferences()
 
 /** A small library: two pupils in two levels and groups, each with a guardian, themself and a teacher. */
 async function givenSmallLibrary() {
