@@ -106,8 +106,9 @@ export async function findLoan(
   query = 'externalId' in input ? query.where('l.external_id', '=', input.externalId) : query.where('l.id', '=', input.loanId)
   const row = await (input.lock ? query.forUpdate('l') : query).executeTakeFirst()
   if (!row) return undefined
-  const { itemId, title, author, barcode, checkedOutAt, ...loan } = row
-  return { ...loan, checkedOutAt: new Date(checkedOutAt), item: { id: itemId, title, author, barcode } }
+  const { itemId, title, author, barcode, checkedOutAt, patronId, ...loan } = row
+  // Joined to its patron: an anonymised loan (0018) is not found here.
+  return { ...loan, patronId: patronId as number, checkedOutAt: new Date(checkedOutAt), item: { id: itemId, title, author, barcode } }
 }
 
 /** A loan as the library system knows it, without our ids. */
