@@ -59,7 +59,12 @@ export type PreferencesBatch = BatchCommon & { kind: 'preferences'; request: Pre
  * A purge of deactivated patrons (seed 004): asked by one admin, approved by another, run one
  * page (one transaction) at a time. Its patrons are in purge_patrons until it is done.
  */
-export type PurgeBatch = BatchCommon & { kind: 'purge'; request: PurgeBatchRequest; summary: PurgeBatchSummary; reportMessage: { channel: string; ts: string } | null }
+export type PurgeBatch = BatchCommon & {
+  kind: 'purge'
+  request: PurgeBatchRequest
+  summary: PurgeBatchSummary
+  reportMessage: { channel: string; ts: string } | null
+}
 
 export type Batch = ContactsImportBatch | PatronsImportBatch | PreferencesBatch | PurgeBatch
 export type BatchKind = Batch['kind']

@@ -34,7 +34,11 @@ export async function confirmBatch<K extends BatchKind>(
     if (batch.confirmerMustDiffer && isSameActor(batch.requestedBy, input.actor.ref)) {
       return err({ code: 'same_confirmer', batchId: batch.id, requestedBy: batch.requestedBy })
     }
-    await tx.updateTable('batches').set({ status: 'approved', confirmed_by: actorLabel(input.actor.ref), heartbeat_at: now }).where('id', '=', batch.id).execute()
+    await tx
+      .updateTable('batches')
+      .set({ status: 'approved', confirmed_by: actorLabel(input.actor.ref), heartbeat_at: now })
+      .where('id', '=', batch.id)
+      .execute()
     const approved = { ...batch, status: 'approved', confirmedBy: input.actor.ref } as BatchOf<K>
     await audit(tx, approved)
     return ok(approved)
