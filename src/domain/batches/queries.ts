@@ -115,7 +115,8 @@ export async function findRunningBatch(db: Db, libraryId: number): Promise<Runni
     from batches b
     -- Advisory locks are the database's own, but pg_locks shows every database's on the server.
     cross join (select oid from pg_database where datname = current_database()) d
-    where b.library_id = ${libraryId} and (b.status = 'staging' or (b.status = 'staged' and exists (
+    -- An approved purge holds its batch's lock while a page runs.
+    where b.library_id = ${libraryId} and (b.status = 'staging' or (b.status in ('staged', 'approved') and exists (
       select 1 from pg_locks l where l.locktype = 'advisory' and l.granted and l.database = d.oid and l.classid = ${batchLock} and l.objid = b.id and l.objsubid = 2)))
     order by applying desc, b.id
     limit 1`.execute(db)
