@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import type { BlacklistReason } from '../bounces/blacklist.ts'
 
@@ -18,11 +19,29 @@ export const eventsLock = 20_482
  * (lockEventFeed), so that ids become visible in the order they were given and a reader resuming
  * after an id never skips one committed later.
  */
-export async function recordEvents(_tx: Db, _input: { libraryId: number; at: Date; events: readonly LibraryEvent[] }): Promise<void> {
-  throw new Error('issue 14: recordEvents is not written yet')
+export async function recordEvents(tx: Db, input: { libraryId: number; at: Date; events: readonly LibraryEvent[] }): Promise<void> {
+  if (input.events.length === 0) return
+  await lockEventFeed(tx, [input.libraryId])
+  await tx
+    .insertInto('events')
+    .values(
+      input.events.map((event) => ({
+        library_id: input.libraryId,
+        at: input.at,
+        type: event.type,
+        subject: event.subject,
+        details: sql`cast(${JSON.stringify(event.details)}::text as jsonb)`,
+      })),
+    )
+    .execute()
 }
 
-/** Takes the event locks of the libraries, in id order (no deadlock between two writers). */
-export async function lockEventFeed(_tx: Db, _libraryIds: readonly number[]): Promise<void> {
-  throw new Error('issue 14: lockEventFeed is not written yet')
+/**
+ * Takes the event locks of the libraries, in id order (no deadlock between two writers). Held until
+ * the transaction ends: a second writer of the same library waits, so its ids come after ours and
+ * commit after ours. Taking a lock already held by this transaction is free.
+ */
+export async function lockEventFeed(tx: Db, libraryIds: readonly number[]): Promise<void> {
+  const ids = [...new Set(libraryIds)].sort((a, b) => a - b)
+  for (const id of ids) await sql`select pg_advisory_xact_lock(${eventsLock}, ${id})`.execute(tx)
 }

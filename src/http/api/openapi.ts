@@ -1,12 +1,13 @@
 import { z } from 'zod'
 import { circulationSchemas, externalIdParam } from './circulation-schemas.ts'
+import { eventSchemas, eventsQuerySchema } from './event-schemas.ts'
 import { maxImportBytes } from './imports.ts'
 import { blacklistAddressParam, blacklistQuerySchema, messagesQuerySchema, noticeSchemas, scenarioIdParam, scenarioParam } from './notice-schemas.ts'
 import { auditQuerySchema, contactIdParam, contactsImportQuerySchema, maxBodyBytes, namedSchemas, patronsImportQuerySchema, usernameParam } from './schemas.ts'
 
 type JsonSchema = Record<string, unknown>
 
-const allSchemas = { ...namedSchemas, ...noticeSchemas, ...circulationSchemas }
+const allSchemas = { ...namedSchemas, ...noticeSchemas, ...circulationSchemas, ...eventSchemas }
 const ref = (name: keyof typeof allSchemas) => ({ $ref: `#/components/schemas/${name}` })
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } })
 const problemJson = { 'application/problem+json': { schema: ref('Problem') } }
@@ -136,6 +137,7 @@ type Tag =
   | 'messages'
   | 'blacklist'
   | 'preferences'
+  | 'events'
 
 function operation(tag: Tag, summary: string, operationId: string, details: Record<string, unknown>) {
   return { tags: [tag], summary, operationId, ...details }
@@ -330,6 +332,11 @@ export function openApiDocument() {
         description: 'Contact preferences in bulk (the batch wizard): which groups of notices the selected contacts receive. Admin keys only.',
       },
       {
+        name: 'events',
+        description:
+          'What library-comms changed that the library system should know: loans it marked lost, patrons purged, addresses blacklisted. Read in id order, resumed after the last id read.',
+      },
+      {
         name: 'blacklist',
         description:
           'Addresses never mailed, for the whole deployment: learnt from bounces and complaints, from SES’s suppression list, or added by hand. A key sees the entries of its library’s contacts and messages.',
@@ -502,6 +509,14 @@ export function openApiDocument() {
             // A 503 is also SES's suppression list out of reach (suppression-list-unreachable), as the description says.
             ...problems('Forbidden', 'NotBlacklisted'),
           },
+        }),
+      },
+      '/api/v1/events': {
+        get: operation('events', 'Read the events feed', 'listEvents', {
+          description:
+            'Oldest first, after the id given: keep the last id read and ask again with after=<id>; no event committed later is ever skipped. next is null once the page reaches the end of the feed. A staff or admin key (the library system’s) reads it.',
+          parameters: queryParameters(eventsQuerySchema),
+          responses: { '200': { description: 'A page of the feed.', content: json(ref('EventsPage')) }, ...problems('Forbidden', 'InvalidQuery') },
         }),
       },
       '/api/v1/preferences/batch': {

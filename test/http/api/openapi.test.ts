@@ -30,6 +30,7 @@ test('the OpenAPI 3.1 document is served without a key and lists every path', as
     '/api/v1/blacklist',
     '/api/v1/blacklist/{address}',
     '/api/v1/contacts/{id}',
+    '/api/v1/events',
     '/api/v1/imports/contacts',
     '/api/v1/imports/patrons',
     '/api/v1/loans',
