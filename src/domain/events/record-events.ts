@@ -20,13 +20,21 @@ export const eventsLock = 20_482
  * after an id never skips one committed later.
  */
 export async function recordEvents(tx: Db, input: { libraryId: number; at: Date; events: readonly LibraryEvent[] }): Promise<void> {
+  await recordEventsOfLibraries(tx, { at: input.at, events: input.events.map((event) => ({ ...event, libraryId: input.libraryId })) })
+}
+
+/** Records events of several libraries in one statement, after taking their locks in id order. */
+export async function recordEventsOfLibraries(tx: Db, input: { at: Date; events: ReadonlyArray<LibraryEvent & { libraryId: number }> }): Promise<void> {
   if (input.events.length === 0) return
-  await lockEventFeed(tx, [input.libraryId])
+  await lockEventFeed(
+    tx,
+    input.events.map((event) => event.libraryId),
+  )
   await tx
     .insertInto('events')
     .values(
       input.events.map((event) => ({
-        library_id: input.libraryId,
+        library_id: event.libraryId,
         at: input.at,
         type: event.type,
         subject: event.subject,

@@ -48,4 +48,23 @@ describe('GET /api/v1/events', () => {
     const tooMany = await problemOf(await lib.send('GET', '/api/v1/events?limit=5000'), 422)
     expect(tooMany.errors).toEqual([{ parameter: 'limit', detail: 'Give a whole number from 1 to 1000' }])
   })
+
+  test('an address blacklisted by hand is an event for every library with a contact of it, and for no other', async () => {
+    const deps = testDeps(handle)
+    const lib = await givenApiLibrary(deps)
+    const sister = await givenApiLibrary(deps)
+    const stranger = await givenApiLibrary(deps)
+    const address = `gone-${lib.id}@family.test`
+    await lib.contact(await lib.patron(), { address })
+    await sister.contact(await sister.patron(), { address: address.toUpperCase() })
+    const events = async (of: typeof lib) => ((await (await of.send('GET', '/api/v1/events')).json()) as Page).events
+
+    expect((await lib.send('POST', '/api/v1/blacklist', { address, reason: 'manual' })).status).toBe(201)
+    expect((await lib.send('POST', '/api/v1/blacklist', { address })).status).toBe(200)
+
+    const added = { type: 'address.blacklisted', subject: address, details: { reason: 'manual' } }
+    expect(await events(lib)).toEqual([expect.objectContaining(added)])
+    expect(await events(sister)).toEqual([expect.objectContaining(added)])
+    expect(await events(stranger)).toEqual([])
+  })
 })
