@@ -350,6 +350,7 @@ const librarySettingsPointers: Record<LibrarySettingsField, string> = {
   senderName: '/senderName',
   replyTo: '/replyTo',
   slackChannel: '/slackChannel',
+  retainDeletedPatronLoans: '/retainDeletedPatronLoans',
 }
 
 /** Every expected failure of reading or changing the library's settings, as the API answers it. */
