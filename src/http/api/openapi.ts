@@ -185,6 +185,14 @@ function circulationPaths() {
         responses: { ...fedResponses('LoanAnswer', 'loan', { creates: true }), ...problems(...writing, 'Conflict') },
       }),
     },
+    '/api/v1/loans/{id}': {
+      parameters: [id('loan')],
+      get: operation('circulation', 'Read a loan', 'getLoan', {
+        description:
+          'The loan as library-comms keeps it. The loan of a purged patron, kept anonymised when the library retains such loans, has username null and keeps its academic level, item and dates.',
+        responses: { '200': { description: 'The loan.', content: json(ref('Loan')) }, ...problems('RecordNotFound') },
+      }),
+    },
     '/api/v1/loans/{id}/renew': loanAction(
       'renewLoan',
       'Renew a loan to a new due date',

@@ -34,6 +34,7 @@ test('the OpenAPI 3.1 document is served without a key and lists every path', as
     '/api/v1/imports/contacts',
     '/api/v1/imports/patrons',
     '/api/v1/loans',
+    '/api/v1/loans/{id}',
     '/api/v1/loans/{id}/lost',
     '/api/v1/loans/{id}/recall',
     '/api/v1/loans/{id}/renew',
