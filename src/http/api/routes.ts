@@ -16,6 +16,7 @@ import { openApiDocument } from './openapi.ts'
 import { patronRoutes } from './patrons.ts'
 import { preferencesRoutes } from './preferences.ts'
 import { internalError, payloadTooLarge, problemResponse, routeNotFound } from './problems.ts'
+import { purgeRoutes } from './purge.ts'
 import { scenarioRoutes } from './scenarios.ts'
 import { maxBodyBytes } from './schemas.ts'
 import { settingsRoutes } from './settings.ts'
@@ -67,6 +68,7 @@ export function apiRoutes(
   withKey.route('/', eventRoutes(deps))
   withKey.route('/', messageRoutes(deps))
   withKey.route('/', preferencesRoutes(deps))
+  withKey.route('/', purgeRoutes(deps))
   withKey.route('/', blacklistRoutes({ ...deps, suppressionList: deps.suppressionList ?? null }))
   api.route('/', withKey)
   return api
