@@ -20,18 +20,36 @@ export const eventsLock = 20_482
  * after an id never skips one committed later.
  */
 export async function recordEvents(tx: Db, input: { libraryId: number; at: Date; events: readonly LibraryEvent[] }): Promise<void> {
-  // Minimal, by part B until part D's lands (take D's on merge).
-  if (input.events.length === 0) return
-  await lockEventFeed(tx, [input.libraryId])
-  await sql`
-    insert into events (library_id, at, type, subject, details)
-    select ${input.libraryId}, ${input.at}, e.type, e.subject, e.details::jsonb
-    from unnest(${sql.val(input.events.map((e) => e.type))}::text[], ${sql.val(input.events.map((e) => e.subject))}::text[],
-      ${sql.val(input.events.map((e) => JSON.stringify(e.details)))}::text[]) with ordinality as e(type, subject, details, n)
-    order by e.n`.execute(tx)
+  await recordEventsOfLibraries(tx, { at: input.at, events: input.events.map((event) => ({ ...event, libraryId: input.libraryId })) })
 }
 
-/** Takes the event locks of the libraries, in id order (no deadlock between two writers). */
+/** Records events of several libraries in one statement, after taking their locks in id order. */
+export async function recordEventsOfLibraries(tx: Db, input: { at: Date; events: ReadonlyArray<LibraryEvent & { libraryId: number }> }): Promise<void> {
+  if (input.events.length === 0) return
+  await lockEventFeed(
+    tx,
+    input.events.map((event) => event.libraryId),
+  )
+  await tx
+    .insertInto('events')
+    .values(
+      input.events.map((event) => ({
+        library_id: event.libraryId,
+        at: input.at,
+        type: event.type,
+        subject: event.subject,
+        details: sql`cast(${JSON.stringify(event.details)}::text as jsonb)`,
+      })),
+    )
+    .execute()
+}
+
+/**
+ * Takes the event locks of the libraries, in id order (no deadlock between two writers). Held until
+ * the transaction ends: a second writer of the same library waits, so its ids come after ours and
+ * commit after ours. Taking a lock already held by this transaction is free.
+ */
 export async function lockEventFeed(tx: Db, libraryIds: readonly number[]): Promise<void> {
-  for (const id of [...new Set(libraryIds)].sort((a, b) => a - b)) await sql`select pg_advisory_xact_lock(${eventsLock}, ${id})`.execute(tx)
+  const ids = [...new Set(libraryIds)].sort((a, b) => a - b)
+  for (const id of ids) await sql`select pg_advisory_xact_lock(${eventsLock}, ${id})`.execute(tx)
 }

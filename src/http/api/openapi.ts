@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { circulationSchemas, externalIdParam } from './circulation-schemas.ts'
+import { eventSchemas, eventsQuerySchema } from './event-schemas.ts'
 import { maxImportBytes } from './imports.ts'
 import { blacklistAddressParam, blacklistQuerySchema, messagesQuerySchema, noticeSchemas, scenarioIdParam, scenarioParam } from './notice-schemas.ts'
 import { purgeCandidatesQuerySchema, purgeIdParam, purgeSchemas } from './purge-schemas.ts'
@@ -7,7 +8,7 @@ import { auditQuerySchema, contactIdParam, contactsImportQuerySchema, maxBodyByt
 
 type JsonSchema = Record<string, unknown>
 
-const allSchemas = { ...namedSchemas, ...noticeSchemas, ...circulationSchemas, ...purgeSchemas }
+const allSchemas = { ...namedSchemas, ...noticeSchemas, ...circulationSchemas, ...purgeSchemas, ...eventSchemas }
 const ref = (name: keyof typeof allSchemas) => ({ $ref: `#/components/schemas/${name}` })
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } })
 const problemJson = { 'application/problem+json': { schema: ref('Problem') } }
@@ -137,6 +138,7 @@ type Tag =
   | 'messages'
   | 'blacklist'
   | 'preferences'
+  | 'events'
   | 'purge'
 
 function operation(tag: Tag, summary: string, operationId: string, details: Record<string, unknown>) {
@@ -183,6 +185,14 @@ function circulationPaths() {
           "Records the loan and upserts its item. A new loan's receipt (lending.loan_receipt) is queued in the same transaction and sent 5 minutes later: the patron's further checkouts in those minutes join it, so one receipt lists them all. The same loan again is unchanged; a new due date or checkout time updates it; the id sent with another patron or item is a 409.",
         requestBody: { required: true, content: json(ref('Checkout')) },
         responses: { ...fedResponses('LoanAnswer', 'loan', { creates: true }), ...problems(...writing, 'Conflict') },
+      }),
+    },
+    '/api/v1/loans/{id}': {
+      parameters: [id('loan')],
+      get: operation('circulation', 'Read a loan', 'getLoan', {
+        description:
+          'The loan as library-comms keeps it. The loan of a purged patron, kept anonymised when the library retains such loans, has username null and keeps its academic level, item and dates.',
+        responses: { '200': { description: 'The loan.', content: json(ref('Loan')) }, ...problems('RecordNotFound') },
       }),
     },
     '/api/v1/loans/{id}/renew': loanAction(
@@ -331,6 +341,11 @@ export function openApiDocument() {
       {
         name: 'preferences',
         description: 'Contact preferences in bulk (the batch wizard): which groups of notices the selected contacts receive. Admin keys only.',
+      },
+      {
+        name: 'events',
+        description:
+          'What library-comms changed that the library system should know: loans it marked lost, patrons purged, addresses blacklisted. Read in id order, resumed after the last id read.',
       },
       {
         name: 'purge',
@@ -509,6 +524,14 @@ export function openApiDocument() {
             // A 503 is also SES's suppression list out of reach (suppression-list-unreachable), as the description says.
             ...problems('Forbidden', 'NotBlacklisted'),
           },
+        }),
+      },
+      '/api/v1/events': {
+        get: operation('events', 'Read the events feed', 'listEvents', {
+          description:
+            'Oldest first, after the id given: keep the last id read and ask again with after=<id>; no event committed later is ever skipped. next is null once the page reaches the end of the feed. A staff or admin key (the library system’s) reads it.',
+          parameters: queryParameters(eventsQuerySchema),
+          responses: { '200': { description: 'A page of the feed.', content: json(ref('EventsPage')) }, ...problems('Forbidden', 'InvalidQuery') },
         }),
       },
       '/api/v1/preferences/batch': {

@@ -4,6 +4,7 @@ import { notABound } from '../../domain/audit/list-audit.ts'
 import type { AddToBlacklistError, ListBlacklistError, RemoveFromBlacklistError } from '../../domain/bounces/errors.ts'
 import type { ContactField } from '../../domain/contacts/contact-fields.ts'
 import type { ContactError } from '../../domain/contacts/errors.ts'
+import type { EventsError } from '../../domain/events/list-events.ts'
 import type { ImportError } from '../../domain/imports/errors.ts'
 import type { EmailLogError } from '../../domain/notices/errors.ts'
 import type { PatronInput, UpsertPatronsError } from '../../domain/patrons/upsert-patrons.ts'
@@ -282,6 +283,24 @@ export function auditProblem(error: AuditError): Problem {
   }
 }
 
+/** The events feed's refusals: a role that may not read it, a bad cursor or limit (422 naming each). */
+export function eventsProblem(error: EventsError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      return notAllowed(error)
+    case 'invalid_query':
+      return {
+        type: problemType('invalid-query'),
+        title: 'Invalid query parameters',
+        status: 422,
+        detail: 'The query parameters are wrong',
+        errors: error.problems.map((problem) => ({ parameter: problem.parameter, detail: problem.message })),
+      }
+    default:
+      return assertNever(error)
+  }
+}
+
 export function scenarioNotFound(scenario: string): Problem {
   return {
     type: problemType('scenario-not-found'),
@@ -332,6 +351,7 @@ const librarySettingsPointers: Record<LibrarySettingsField, string> = {
   senderName: '/senderName',
   replyTo: '/replyTo',
   slackChannel: '/slackChannel',
+  retainDeletedPatronLoans: '/retainDeletedPatronLoans',
 }
 
 /** Every expected failure of reading or changing the library's settings, as the API answers it. */

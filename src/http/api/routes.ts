@@ -9,6 +9,7 @@ import { type ApiEnv, requireApiKey } from './authenticate.ts'
 import { blacklistRoutes } from './blacklist.ts'
 import { type CirculationRouteDeps, circulationRoutes } from './circulation.ts'
 import { contactRoutes } from './contacts.ts'
+import { eventRoutes } from './events.ts'
 import { importRoutes } from './imports.ts'
 import { messageRoutes } from './messages.ts'
 import { openApiDocument } from './openapi.ts'
@@ -64,6 +65,7 @@ export function apiRoutes(
   withKey.route('/', scenarioRoutes(deps))
   withKey.route('/', templateRoutes(deps))
   withKey.route('/', circulationRoutes(deps))
+  withKey.route('/', eventRoutes(deps))
   withKey.route('/', messageRoutes(deps))
   withKey.route('/', preferencesRoutes(deps))
   withKey.route('/', purgeRoutes(deps))
