@@ -44,6 +44,7 @@ export const purgeApproveCommand = defineCommand({
       libraryId: library.value.id,
       actor,
       requestId: input.requestId,
+      via: 'cli',
       onProgress: (p) => terminal.stderr(`page ${p.page} of ${p.pages} done: ${counted(p.purged, 'patron')} purged so far\n`),
     })
     if (!done.ok) return err({ code: 'purge_refused', error: done.error })
@@ -67,7 +68,7 @@ export const purgeRejectCommand = defineCommand({
     const library = await chooseLibrary(deps, { libraryId: input.libraryId })
     if (!library.ok) return library
     const actor = await identifyStaffMember(deps, { libraryId: library.value.id, slackUserId: input.member })
-    const rejected = await rejectPurge(deps, { libraryId: library.value.id, actor, requestId: input.requestId })
+    const rejected = await rejectPurge(deps, { libraryId: library.value.id, actor, requestId: input.requestId, via: 'cli' })
     if (!rejected.ok) return err({ code: 'purge_refused', error: rejected.error })
     return ok(`purge #${rejected.value.id} ${rejected.value.status}: nothing was changed\n`)
   },

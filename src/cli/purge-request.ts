@@ -53,7 +53,7 @@ export const purgeRequestCommand = defineCommand({
     const library = await chooseLibrary(deps, { libraryId: input.libraryId })
     if (!library.ok) return library
     const actor = await identifyStaffMember(deps, { libraryId: library.value.id, slackUserId: input.member })
-    const asked = await requestPurge(deps, { libraryId: library.value.id, actor, usernames, markLoansLost: input.markLoansLost })
+    const asked = await requestPurge(deps, { libraryId: library.value.id, actor, usernames, markLoansLost: input.markLoansLost, via: 'cli' })
     if (!asked.ok) return err({ code: 'purge_refused', error: asked.error })
     const request = asked.value
     return ok(

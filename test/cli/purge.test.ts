@@ -54,6 +54,17 @@ describe('library-comms purge', () => {
     expect(approved.stderr).toContain('page 1 of 1 done: 2 patrons purged so far')
     expect(approved.stdout).toContain(`purge #${id} done: 2 patrons purged`)
     expect(await usernamesOf(lib)).toEqual(['leaver002', 'still-here'])
+    const audit = await deployment.deps.db
+      .selectFrom('audit_log')
+      .where('library_id', '=', lib.id)
+      .where('action', 'in', ['purge.requested', 'purge.approved'])
+      .select(['action', 'actor', 'approver', 'details'])
+      .orderBy('id')
+      .execute()
+    expect(audit).toMatchObject([
+      { action: 'purge.requested', actor: 'slack:UASKER', approver: null, details: { via: 'cli' } },
+      { action: 'purge.approved', actor: 'slack:UASKER', approver: 'slack:UAPPROVER', details: { via: 'cli' } },
+    ])
   })
 
   test('a request from a file; refusals name the patrons; reject changes nothing', { timeout: 90_000 }, async () => {

@@ -16,7 +16,14 @@ import { runPurge } from './run-purge.ts'
  */
 export async function approvePurge(
   deps: Pick<AppDeps, 'db' | 'clock'>,
-  input: { libraryId: number; actor: Actor; requestId: number; onProgress?: ((progress: PurgeProgress) => void) | undefined },
+  input: {
+    libraryId: number
+    actor: Actor
+    requestId: number
+    onProgress?: ((progress: PurgeProgress) => void) | undefined
+    /** The door, when the actor's kind does not say it: the tool acting for a Slack member (audited). */
+    via?: 'cli' | undefined
+  },
 ): Promise<Result<PurgeOutcome, PurgeError>> {
   const refused = checkPermission(input.actor, 'purgePatrons')
   if (refused) return err(refused)
@@ -32,7 +39,7 @@ export async function approvePurge(
         action: 'purge.approved',
         subjectType: 'purge',
         subjectId: approved.id,
-        details: { ...approved.request, impact: approved.summary },
+        details: { ...approved.request, impact: approved.summary, ...(input.via && { via: input.via }) },
       }),
     )
     if (!confirmed.ok) return err(purgeErrorOf(confirmed.error, input.requestId))

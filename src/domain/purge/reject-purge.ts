@@ -14,7 +14,13 @@ import { findPurgeBatch, toPurgeRequest } from './queries.ts'
  */
 export async function rejectPurge(
   deps: Pick<AppDeps, 'db' | 'clock'>,
-  input: { libraryId: number; actor: Actor; requestId: number },
+  input: {
+    libraryId: number
+    actor: Actor
+    requestId: number
+    /** The door, when the actor's kind does not say it: the tool acting for a Slack member (audited). */
+    via?: 'cli' | undefined
+  },
 ): Promise<Result<PurgeRequest, PurgeError>> {
   const refused = checkPermission(input.actor, 'purgePatrons')
   if (refused) return err(refused)
@@ -42,7 +48,7 @@ export async function rejectPurge(
       action: `purge.${status}`,
       subjectType: 'purge',
       subjectId: batch.id,
-      details: { requestedBy: actorLabel(batch.requestedBy), patrons: batch.summary.patrons },
+      details: { requestedBy: actorLabel(batch.requestedBy), patrons: batch.summary.patrons, ...(input.via && { via: input.via }) },
     })
     return ok(status)
   })

@@ -19,7 +19,15 @@ const json = (value: unknown) => sql`cast(${JSON.stringify(value)}::text as json
 /** Asks for a purge: checks every patron, stages the request (expires in a week), audited; changes nothing else. */
 export async function requestPurge(
   deps: Pick<AppDeps, 'db' | 'clock'>,
-  input: { libraryId: number; actor: Actor; usernames: readonly string[]; markLoansLost: boolean; pageSize?: PurgePageSize | undefined },
+  input: {
+    libraryId: number
+    actor: Actor
+    usernames: readonly string[]
+    markLoansLost: boolean
+    pageSize?: PurgePageSize | undefined
+    /** The door, when the actor's kind does not say it: the tool acting for a Slack member (audited). */
+    via?: 'cli' | undefined
+  },
 ): Promise<Result<PurgeRequest, PurgeError>> {
   const refused = checkPermission(input.actor, 'purgePatrons')
   if (refused) return err(refused)
@@ -85,7 +93,7 @@ export async function requestPurge(
       action: 'purge.requested',
       subjectType: 'purge',
       subjectId: id,
-      details: { ...request, impact, usernames: patrons.map((p) => p.username).sort() },
+      details: { ...request, impact, usernames: patrons.map((p) => p.username).sort(), ...(input.via && { via: input.via }) },
     })
     return ok(id)
   })
