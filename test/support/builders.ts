@@ -206,7 +206,13 @@ export async function givenLibrary(deps: AppDeps, options: { name?: string; slac
     /** A message of the email log to a patron's contacts (queued unless said otherwise); its id. */
     async message(
       patron: GivenPatron,
-      input: { to: ReadonlyArray<{ address: string; contactId?: number }>; status?: 'queued' | 'sending' | 'sent' | 'skipped' | 'failed'; scenario?: string },
+      input: {
+        to: ReadonlyArray<{ address: string; contactId?: number }>
+        status?: 'queued' | 'sending' | 'sent' | 'skipped' | 'failed'
+        scenario?: string
+        /** A message `sending`: until when its sender holds it. */
+        leaseUntil?: string
+      },
     ): Promise<string> {
       counter += 1
       const row = await deps.db
@@ -226,7 +232,7 @@ export async function givenLibrary(deps: AppDeps, options: { name?: string; slac
           reason: null,
           as_of: null,
           requested_by: null,
-          lease_until: null,
+          lease_until: input.leaseUntil ? new Date(input.leaseUntil) : null,
           sent_at: null,
           transport_id: null,
         })

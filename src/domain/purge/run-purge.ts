@@ -159,10 +159,12 @@ async function purgePage(tx: Db, input: { batch: PurgeBatch; page: number; now: 
   if (purgeIds.length > 0) {
     const lost = batch.request.markLoansLost ? await markOpenLoansLost(tx, { patronIds: purgeIds, now }) : []
     done.loansMarkedLost = lost.length
-    // Not sent now: their patron is gone. One being sent keeps its lease, and its addresses until it is.
+    // Not sent now: their patron is gone; nor one whose sender died (its lease ran out). One being
+    // sent under a live lease keeps it, and its addresses: its sender read them when it claimed it.
     await sql`
       update messages set status = 'skipped', reason = 'patron_purged', lease_until = null
-      where patron_id = any(${ids(purgeIds)}) and status = 'queued'`.execute(tx)
+      where patron_id = any(${ids(purgeIds)})
+        and (status = 'queued' or (status = 'sending' and lease_until < ${now}))`.execute(tx)
     const messages = await sql<{ n: number }>`
       with cleared as (
         update message_recipients r set address = null

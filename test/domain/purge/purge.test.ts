@@ -203,6 +203,28 @@ describe('approving a purge', () => {
     })
   })
 
+  test('a message being sent keeps its sender’s lease and addresses; one whose sender died is skipped', async () => {
+    const lib = await givenLibrary(testDeps(handle))
+    const zoe = await lib.patron({ username: 'zoe', enabled: false })
+    const live = await lib.message(zoe, { to: [{ address: 'zoe.mum@example.org' }], status: 'sending', leaseUntil: '2026-07-01T09:05:00Z' })
+    const dead = await lib.message(zoe, { to: [{ address: 'zoe.mum@example.org' }], status: 'sending', leaseUntil: '2026-07-01T08:55:00Z' })
+    const request = await ask(lib, ['zoe'])
+
+    await approvePurge(deps(), { libraryId: lib.id, actor: approver, requestId: request.id })
+
+    const messages = await handle.db
+      .selectFrom('messages as m')
+      .innerJoin('message_recipients as r', 'r.message_id', 'm.id')
+      .where('m.library_id', '=', lib.id)
+      .select(['m.id', 'm.status', 'm.reason', 'r.address'])
+      .orderBy('m.id')
+      .execute()
+    expect(messages).toEqual([
+      { id: live, status: 'sending', reason: null, address: 'zoe.mum@example.org' },
+      { id: dead, status: 'skipped', reason: 'patron_purged', address: null },
+    ])
+  })
+
   test('a library that does not retain loans has them removed with the patron', async () => {
     const lib = await givenLibrary(testDeps(handle))
     await handle.db.updateTable('libraries').set({ retain_deleted_patron_loans: false }).where('id', '=', lib.id).execute()
