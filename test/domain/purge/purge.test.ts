@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
+import { openBatch } from '../../../src/domain/batches/open-batch.ts'
 import { addContact } from '../../../src/domain/contacts/add-contact.ts'
 import { approvePurge } from '../../../src/domain/purge/approve-purge.ts'
 import { listPurgeRequestPatrons } from '../../../src/domain/purge/list-purge-request-patrons.ts'
@@ -349,6 +350,17 @@ describe('a request nobody approves', () => {
     await lib.patron({ username: 'zoe', enabled: false })
     const request = await ask(lib, ['zoe'])
     const later = { db: handle.db, clock: fixedClock('2026-07-08T09:00:01Z') }
+    // An import opened meanwhile leaves it to the sweep, which tells Slack.
+    const opened = await openBatch(handle.db, {
+      libraryId: lib.id,
+      kind: 'patrons',
+      mode: 'upsert',
+      fileName: 'patrons.csv',
+      requestedBy: { kind: 'cli' },
+      confirmPermission: 'changePatrons',
+      now: later.clock.now(),
+    })
+    expect(opened.ok).toBe(true)
 
     const expired = await expirePurgeRequests(later, { now: later.clock.now() })
 
