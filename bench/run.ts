@@ -7,6 +7,7 @@ import { b4SesDispatch } from './b4-ses-dispatch.ts'
 import { b5SesWebhook } from './b5-ses-webhook.ts'
 import { b6SlashCommandAck } from './b6-slash-command-ack.ts'
 import { b7StartUntilReady } from './b7-start-until-ready.ts'
+import { b8Purge } from './b8-purge.ts'
 import { b9PreferencesBatch } from './b9-preferences-batch.ts'
 import type { Benchmark, BenchOptions } from './support/benchmark.ts'
 import { formatFigure } from './support/figures.ts'
@@ -21,6 +22,7 @@ const benchmarks: Benchmark[] = [
   b5SesWebhook,
   b6SlashCommandAck,
   b7StartUntilReady,
+  b8Purge,
   b9PreferencesBatch,
 ]
 

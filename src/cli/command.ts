@@ -7,6 +7,7 @@ import type { AppDeps } from '../domain/deps.ts'
 import type { ImportError } from '../domain/imports/errors.ts'
 import type { ChooseLibraryError, LibraryError } from '../domain/libraries/errors.ts'
 import type { PlanNightError } from '../domain/notices/errors.ts'
+import type { PurgeError } from '../domain/purge/errors.ts'
 import { err, ok, type Result } from '../domain/result.ts'
 import type { StaffError } from '../domain/staff/errors.ts'
 
@@ -26,6 +27,8 @@ export type CliError =
   | { code: 'file_not_writable'; path: string; reason: string }
   | { code: 'file_exists'; path: string }
   | { code: 'interrupted' }
+  /** A purge refused; worded apart from the imports' batch errors. */
+  | { code: 'purge_refused'; error: PurgeError }
   | ChooseLibraryError
   | LibraryError
   | ApiKeyError

@@ -1,4 +1,5 @@
 import type { ImportError, ImportProblem } from '../domain/imports/errors.ts'
+import type { PurgeError } from '../domain/purge/errors.ts'
 import { assertNever } from '../domain/result.ts'
 import { actorLabel } from '../domain/staff/actors.ts'
 import type { CliError } from './command.ts'
@@ -149,6 +150,56 @@ export function describeCliError(error: CliError): { message: string; exitCode: 
       return refused(
         `--as-of: ${error.value} is after the library's today (${error.today}): a night to come may only be previewed, with --dry-run. Nothing was sent`,
       )
+    case 'purge_refused':
+      return describePurgeError(error.error)
+    default:
+      return assertNever(error)
+  }
+}
+
+const itemsOnLoan = (n: number) => `${n} ${n === 1 ? 'item' : 'items'} on loan`
+
+/** A purge refused: nothing was asked, approved or changed. */
+function describePurgeError(error: PurgeError): { message: string; exitCode: 1 | 2 } {
+  const refused = (message: string) => ({ message, exitCode: exitCodes.refused })
+  switch (error.code) {
+    case 'not_allowed':
+      return refused(
+        `not allowed: the purge needs the ${error.needed} role; --as ${error.role === null ? 'is not on the library’s staff' : `has the ${error.role} role`}`,
+      )
+    case 'empty_request':
+      return refused('name at least one patron to purge')
+    case 'unknown_patrons':
+      return refused(`no patron has the username ${listed(error.usernames.map((u) => `"${u}"`))}; nothing was asked`)
+    case 'not_deactivated':
+      return refused(
+        `only deactivated patrons can be purged: ${listed(error.usernames)} ${error.usernames.length === 1 ? 'is' : 'are'} enabled; nothing was asked`,
+      )
+    case 'open_loans':
+      return refused(
+        `some patrons still have items on loan; chase the items, or ask again with --mark-loans-lost. Nothing was asked:\n${error.patrons.map((p) => `  ${p.username}: ${itemsOnLoan(p.openLoans)}`).join('\n')}`,
+      )
+    case 'unknown_in_filter':
+      return refused(
+        `--${error.field === 'academicLevel' ? 'level' : 'group'}: this library has no ${error.field === 'academicLevel' ? 'academic level' : 'group'} "${error.value}"`,
+      )
+    case 'patron_not_found':
+      return refused(`no patron has the username "${error.username}"`)
+    case 'request_not_found':
+      return refused(`there is no purge request ${error.requestId} in this library`)
+    case 'batch_not_found':
+      return refused(`there is no purge request ${error.batchId} in this library`)
+    case 'batch_not_ready':
+      return refused(
+        `purge #${error.batchId} is ${error.status === 'applying' ? 'being approved right now' : error.status}, not waiting for an approval; nothing was changed`,
+      )
+    case 'batch_running':
+      return {
+        message: `another batch of this library is running (#${error.running.batchId}, started by ${actorLabel(error.running.requestedBy)}); try again when it has finished`,
+        exitCode: exitCodes.failed,
+      }
+    case 'same_confirmer':
+      return refused(`purge #${error.batchId} was asked by ${actorLabel(error.requestedBy)}: another admin must approve it. Nothing was changed`)
     default:
       return assertNever(error)
   }

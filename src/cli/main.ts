@@ -18,6 +18,9 @@ import { libraryListCommand } from './library-list.ts'
 import { migrateCommand } from './migrate.ts'
 import { noticesRunCommand } from './notices-run.ts'
 import { openCliDatabase } from './open-database.ts'
+import { purgeApproveCommand, purgeRejectCommand } from './purge-approve.ts'
+import { purgeCandidatesCommand } from './purge-candidates.ts'
+import { purgeRequestCommand } from './purge-request.ts'
 import { staffAddCommand } from './staff-add.ts'
 import { staffListCommand } from './staff-list.ts'
 import { closestName } from './suggest.ts'
@@ -38,6 +41,10 @@ export const commands: Command<unknown>[] = [
   backupCommand,
   restoreCommand,
   noticesRunCommand,
+  purgeCandidatesCommand,
+  purgeRequestCommand,
+  purgeApproveCommand,
+  purgeRejectCommand,
 ]
 
 /** Where the tool writes; `stderrIsTerminal` asks for a progress bar rather than plain lines. */

@@ -15,6 +15,8 @@ export interface LibrariesTable {
   sender_name: Generated<string>
   reply_to: string | null
   slack_channel: string | null
+  /** Seed 004 "retain deleted patron loans": a purge keeps their loans anonymised (0018). */
+  retain_deleted_patron_loans: Generated<boolean>
   created_at: CreatedAt
 }
 
@@ -112,13 +114,13 @@ export interface ApiKeysTable {
 export interface BatchesTable {
   id: Generated<number>
   library_id: number
-  kind: 'contacts' | 'patrons' | 'preferences'
+  kind: 'contacts' | 'patrons' | 'preferences' | 'purge'
   mode: string
   levels: ColumnType<string[], unknown, unknown>
   keep_custom: boolean
   file_name: string
   checksum: string | null
-  status: 'staging' | 'staged' | 'invalid' | 'applied' | 'failed' | 'cancelled' | 'expired'
+  status: 'staging' | 'staged' | 'invalid' | 'approved' | 'applied' | 'failed' | 'cancelled' | 'rejected' | 'expired'
   requested_by: string
   confirmed_by: string | null
   /** The permission confirming it takes (src/domain/staff/permissions.ts). */
@@ -132,6 +134,8 @@ export interface BatchesTable {
   summary: Json
   /** What was asked, when it is not a file (0017): the preferences batch's mode, filter and settings. */
   request: Json
+  /** Where a purge request was posted in Slack ({channel, ts}), to update it after a restart (0018). */
+  report_message: Json
   created_at: CreatedAt
   heartbeat_at: UpdatedAt
   expires_at: Date | null
@@ -167,8 +171,29 @@ export interface ImportPatronRowsTable {
   enabled: boolean | null
 }
 
+/** A purge request's patrons, each with its page, marked done as the page commits (0018). */
+export interface PurgePatronsTable {
+  batch_id: number
+  patron_id: number
+  page: number
+  outcome: 'purged' | 'reactivated' | 'open_loans' | 'gone' | null
+  done_at: Date | null
+}
+
+/** What library-comms changed that the library system should know (GET /api/v1/events, 0018). */
+export interface EventsTable {
+  id: Generated<string>
+  library_id: number
+  at: Generated<Date>
+  type: 'loan.lost' | 'patron.purged' | 'address.blacklisted'
+  subject: string
+  details: Json
+}
+
 export interface Database {
   batches: BatchesTable
+  purge_patrons: PurgePatronsTable
+  events: EventsTable
   import_contact_rows: ImportContactRowsTable
   import_patron_rows: ImportPatronRowsTable
   libraries: LibrariesTable
@@ -220,7 +245,11 @@ export interface LoansTable {
   id: Generated<number>
   library_id: number
   external_id: string
-  patron_id: number
+  /** Null once its patron was purged and the library retains loans: anonymised (0018). */
+  patron_id: number | null
+  /** Kept when anonymised, for statistics by level (0018). */
+  academic_level_id: number | null
+  anonymised_at: Date | null
   item_id: number
   checked_out_at: Date | string
   due_date: CalendarDate
@@ -339,7 +368,8 @@ export interface MessageRecipientsTable {
   message_id: string
   position: number
   kind: 'to' | 'cc' | 'bcc'
-  address: string
+  /** Null once the patron was purged: the email log keeps the message, not the address (0018). */
+  address: string | null
   contact_id: number | null
   role: string | null
   /** What SES said of this recipient (issue 12); `skipped`: left out, its address blacklisted (0014); null: nothing yet. */

@@ -293,6 +293,27 @@ describe("an admin edits the library's settings", () => {
     expect((await lib.auditActions()).map((entry) => entry.action)).toEqual(['library.settings_updated'])
   })
 
+  test("keeping purged patrons' loans is ticked until an admin unticks it; the overview says what happens to them", async () => {
+    const lib = await givenStaffedLibrary()
+    const overview = await notices(lib, 'UADMIN')
+    expect(textOf(overview.blocks)).toContain('Kept, anonymised, for statistics')
+    const modal = await openModal(lib, 'UADMIN', buttonsIn(overview.blocks, noticesActions.editSettings)[0])
+    const box = blockOf(modal, settingsBlocks.retainDeletedPatronLoans)
+    expect(box.hint.text).toContain('the item, the dates and the academic level are kept')
+    expect(box.element.initial_options.map((option: { value: string }) => option.value)).toEqual(['retain'])
+
+    await userIn(lib, 'UADMIN').submit(modal, { [settingsBlocks.retainDeletedPatronLoans]: [] })
+
+    const shown = textOf((await slack.fake.next('response_url')).args.blocks)
+    expect(shown).toContain('Deleted with the patrons')
+    const reopened = await openModal(lib, 'UADMIN', buttonsIn((await notices(lib, 'UADMIN')).blocks, noticesActions.editSettings)[0])
+    expect(blockOf(reopened, settingsBlocks.retainDeletedPatronLoans).element.initial_options).toBeUndefined()
+    expect((await lib.auditActions()).at(-1)).toMatchObject({
+      action: 'library.settings_updated',
+      after: expect.objectContaining({ retainDeletedPatronLoans: false }),
+    })
+  })
+
   test('a viewer who gets hold of the Settings button is refused', async () => {
     const lib = await givenStaffedLibrary()
     const settingsButton = buttonsIn((await notices(lib, 'UADMIN')).blocks, noticesActions.editSettings)[0]

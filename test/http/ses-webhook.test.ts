@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import type { Config } from '../../src/config.ts'
 import type { DatabaseHandle } from '../../src/db/database.ts'
+import { createApiKey } from '../../src/domain/api-keys/create-api-key.ts'
+import { cliActor } from '../../src/domain/staff/actors.ts'
 import { type Service, startService } from '../../src/main.ts'
 import { capturedLog } from '../bot/captured-log.ts'
 import { givenLibrary } from '../support/builders.ts'
@@ -344,6 +346,24 @@ describe('each SES event leads to the right decision, for exactly the recipients
     expect(await blacklistRow(sample.at('jane@example.com'))).toMatchObject({ reason: 'bounce', detail: 'Permanent/General', message_id: null })
     expect(await blacklistRow(sample.at('richard@example.com'))).toMatchObject({ reason: 'bounce' })
     expect(await blacklistRow(sample.at('mary@example.com'))).toBeUndefined()
+  })
+
+  test('a bounced address is an event in the feed of the library whose contact it is', async () => {
+    const { lib, sesMessageId } = await sentMessage([{ kind: 'to', address: 'Moved@Family.test' }])
+    await lib.contact(await lib.patron(), { address: 'Moved@Family.test' })
+    const created = await createApiKey(service.deps, { libraryId: lib.id, name: 'Library system', actor: cliActor })
+    if (!created.ok) throw new Error(created.error.code)
+    const sample = sesSample('ses-event-bounce.json', sesMessageId, (json) => {
+      json.mail.destination = ['moved@family.test']
+      json.bounce.bouncedRecipients[0].emailAddress = 'moved@family.test'
+    })
+
+    expect((await notify(sample.message)).status).toBe(200)
+
+    const feed = await fetch(`http://127.0.0.1:${service.port}/api/v1/events`, { headers: { authorization: `Bearer ${created.value.key}` } })
+    expect((await feed.json()).events).toEqual([
+      { id: expect.any(String), type: 'address.blacklisted', at: expect.any(String), subject: 'moved@family.test', details: { reason: 'bounce' } },
+    ])
   })
 
   test('a BCC recipient who bounced is blacklisted alone, not the first address of the message', async () => {

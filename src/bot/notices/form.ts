@@ -7,7 +7,7 @@ import type { ScenarioView } from '../../domain/scenarios/scenario-view.ts'
 import type { LibrarySettingsChanges } from '../../domain/scenarios/update-library-settings.ts'
 import { chosenOf, type ModalErrors, modalField, modalInput, pickedOf, readModalState, textOf } from '../modal-state.ts'
 import { notAllowedText, noticeModal } from '../views.ts'
-import { type NoticesModalTarget, scenarioBlocks, settingsBlocks } from './modal-views.ts'
+import { type NoticesModalTarget, retainLoansOption, scenarioBlocks, settingsBlocks } from './modal-views.ts'
 
 type ScenarioBlock = (typeof scenarioBlocks)[keyof typeof scenarioBlocks]
 type SettingsBlock = (typeof settingsBlocks)[keyof typeof settingsBlocks]
@@ -114,6 +114,7 @@ const missingSettingsField: Record<SettingsBlock, string> = {
   [settingsBlocks.senderName]: 'Enter a name, or leave it empty',
   [settingsBlocks.replyTo]: 'Enter an email address, or leave it empty',
   [settingsBlocks.slackChannel]: 'Choose a channel, or none',
+  [settingsBlocks.retainDeletedPatronLoans]: 'Tick the box, or leave it empty',
 }
 
 const settingsForm = {
@@ -123,6 +124,7 @@ const settingsForm = {
   [settingsBlocks.senderName]: modalField.text(),
   [settingsBlocks.replyTo]: modalField.text(),
   [settingsBlocks.slackChannel]: z.object({ [modalInput]: z.object({ selected_conversation: z.string().nullish() }) }).optional(),
+  [settingsBlocks.retainDeletedPatronLoans]: modalField.picked(),
 }
 
 /** Reads the settings modal: every setting, as the form shows them all; empty reply-to and channel are none. */
@@ -138,6 +140,7 @@ export function parseSettingsForm(values: Values): Result<LibrarySettingsChanges
     senderName: textOf(form[settingsBlocks.senderName]),
     replyTo: replyTo === '' ? null : replyTo,
     slackChannel: form[settingsBlocks.slackChannel]?.[modalInput].selected_conversation ?? null,
+    retainDeletedPatronLoans: pickedOf(form[settingsBlocks.retainDeletedPatronLoans]).includes(retainLoansOption.value),
   })
 }
 
@@ -148,6 +151,7 @@ const blockOfSettingsField: Record<LibrarySettingsField, SettingsBlock> = {
   senderName: settingsBlocks.senderName,
   replyTo: settingsBlocks.replyTo,
   slackChannel: settingsBlocks.slackChannel,
+  retainDeletedPatronLoans: settingsBlocks.retainDeletedPatronLoans,
 }
 
 /** How the settings modal answers a refusal. */

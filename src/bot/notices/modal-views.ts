@@ -28,7 +28,14 @@ export const settingsBlocks = {
   senderName: 'notices_sender_name',
   replyTo: 'notices_reply_to',
   slackChannel: 'notices_slack_channel',
+  retainDeletedPatronLoans: 'notices_retain_loans',
 } as const
+
+/** The one option of the retain-loans checkbox. */
+export const retainLoansOption = {
+  text: { type: 'plain_text' as const, text: "Keep purged patrons' loans, anonymised" },
+  value: 'retain',
+}
 
 /** Where a modal came from: the scenario it edits (none for the settings), and the `/notices` message to refresh after. */
 export type NoticesModalTarget = { scenario?: string; responseUrl?: string; channelId?: string }
@@ -262,6 +269,22 @@ export function settingsModal(input: { target: NoticesModalTarget; settings: Lib
           filter: { include: ['public', 'private'], exclude_bot_users: true },
           ...(settings.slackChannel !== null && { initial_conversation: settings.slackChannel }),
           placeholder: { type: 'plain_text', text: 'No reports' },
+        },
+      },
+      {
+        type: 'input',
+        block_id: settingsBlocks.retainDeletedPatronLoans,
+        optional: true,
+        label: { type: 'plain_text', text: 'When patrons are purged' },
+        hint: {
+          type: 'plain_text',
+          text: 'Ticked: their loans stay, anonymised: the item, the dates and the academic level are kept for statistics, the name is not. Unticked: their loans are deleted with them.',
+        },
+        element: {
+          type: 'checkboxes',
+          action_id: modalInput,
+          options: [retainLoansOption],
+          ...(settings.retainDeletedPatronLoans && { initial_options: [retainLoansOption] }),
         },
       },
     ],

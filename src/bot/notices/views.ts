@@ -125,6 +125,7 @@ export function settingsFields(settings: LibrarySettings, libraryName: string): 
     field('Sender', settings.senderName === '' ? `${escapeMrkdwn(libraryName)} (the library's name)` : escapeMrkdwn(settings.senderName)),
     field('Reply-to', settings.replyTo === null ? 'none' : escapeMrkdwn(settings.replyTo)),
     field('Report channel', settings.slackChannel === null ? 'none' : `<#${settings.slackChannel}>`),
+    field('Purged patrons’ loans', settings.retainDeletedPatronLoans ? 'Kept, anonymised, for statistics' : 'Deleted with the patrons'),
   ]
 }
 

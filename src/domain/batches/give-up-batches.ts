@@ -41,13 +41,17 @@ export async function giveUpUnfinishedBatches(db: Db, input: { now: Date }): Pro
   return given.map((row) => row.id)
 }
 
-/** Staged batches nobody confirmed before they expired: expired, their staged rows dropped. */
+/**
+ * Staged batches nobody confirmed before they expired: expired, their staged rows dropped. Not a
+ * purge request: the purge sweep expires those, and updates their messages in Slack.
+ */
 export async function expireBatches(db: Db, input: { libraryId: number; now: Date }): Promise<number[]> {
   const expired = await db
     .updateTable('batches')
     .set({ status: 'expired', finished_at: input.now })
     .where('library_id', '=', input.libraryId)
     .where('status', '=', 'staged')
+    .where('kind', '<>', 'purge')
     .where('expires_at', '<', input.now)
     .returning('id')
     .execute()

@@ -14,7 +14,7 @@ export const laneLock = 20_480
 export const batchLock = 20_481
 
 // Each kind's staged rows: no foreign key takes them with their batch (COPY checked none).
-const stagingTables = ['import_contact_rows', 'import_patron_rows'] as const
+const stagingTables = ['import_contact_rows', 'import_patron_rows', 'purge_patrons'] as const
 
 export async function dropStagedRows(db: Db, batchIds: readonly number[]): Promise<void> {
   if (batchIds.length === 0) return
@@ -43,6 +43,7 @@ const batchColumns = [
   'warnings',
   'summary',
   'request',
+  'report_message',
   'created_at',
   'expires_at',
 ] as const
@@ -74,6 +75,8 @@ function toBatch(row: BatchRow): Batch {
       return { ...common, kind, mode: 'upsert', summary: row.summary as never }
     case 'preferences':
       return { ...common, kind, request: row.request as never, summary: row.summary as never }
+    case 'purge':
+      return { ...common, kind, request: row.request as never, summary: row.summary as never, reportMessage: (row.report_message ?? null) as never }
   }
 }
 
@@ -112,7 +115,8 @@ export async function findRunningBatch(db: Db, libraryId: number): Promise<Runni
     from batches b
     -- Advisory locks are the database's own, but pg_locks shows every database's on the server.
     cross join (select oid from pg_database where datname = current_database()) d
-    where b.library_id = ${libraryId} and (b.status = 'staging' or (b.status = 'staged' and exists (
+    -- An approved purge holds its batch's lock while a page runs.
+    where b.library_id = ${libraryId} and (b.status = 'staging' or (b.status in ('staged', 'approved') and exists (
       select 1 from pg_locks l where l.locktype = 'advisory' and l.granted and l.database = d.oid and l.classid = ${batchLock} and l.objid = b.id and l.objsubid = 2)))
     order by applying desc, b.id
     limit 1`.execute(db)

@@ -1,6 +1,8 @@
+import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import type { BlacklistTable } from '../../db/schema.ts'
 import { emailAddressKey } from '../contacts/contact-fields.ts'
+import { recordEventsOfLibraries } from '../events/record-events.ts'
 
 /** Why an address is on the blacklist: a hard bounce, a complaint, repeated soft bounces, SES's own list, or by hand. */
 export type BlacklistReason = BlacklistTable['reason']
@@ -27,7 +29,10 @@ export type BlacklistEntry = {
 
 /**
  * Blacklists addresses, in one statement. An address already there keeps its first reason (the
- * first bounce is the one staff review); the result lists the addresses newly added.
+ * first bounce is the one staff review); the result lists the addresses newly added. Each one
+ * newly added is an `address.blacklisted` event for every library with a contact of that address
+ * (and the library whose message taught it), in the same transaction: one is opened when `db` is
+ * not one already.
  * @example await blacklistAddresses(tx, { at: clock.now(), entries: [{ address, reason: 'bounce', source: 'ses' }] })
  */
 export async function blacklistAddresses(db: Db, input: { at: Date; entries: readonly BlacklistEntry[] }): Promise<{ added: string[]; addedKeys: string[] }> {
@@ -38,6 +43,7 @@ export async function blacklistAddresses(db: Db, input: { at: Date; entries: rea
     if (key !== '' && !byKey.has(key)) byKey.set(key, entry)
   }
   if (byKey.size === 0) return { added: [], addedKeys: [] }
+  if (!db.isTransaction) return db.transaction().execute((tx) => blacklistAddresses(tx, input))
   const rows = await db
     .insertInto('blacklist')
     .values(
@@ -54,9 +60,35 @@ export async function blacklistAddresses(db: Db, input: { at: Date; entries: rea
       })),
     )
     .onConflict((oc) => oc.column('address_key').doNothing())
-    .returning(['address', 'address_key'])
+    .returning(['address', 'address_key', 'reason', 'library_id'])
     .execute()
+  await recordBlacklistEvents(db, { at: input.at, rows })
   return { added: rows.map((row) => row.address), addedKeys: rows.map((row) => row.address_key) }
+}
+
+/** The `address.blacklisted` events of the addresses just added: one per library that has a contact of it, or whose message taught it. */
+async function recordBlacklistEvents(
+  tx: Db,
+  input: { at: Date; rows: ReadonlyArray<{ address: string; address_key: string; reason: BlacklistReason; library_id: number | null }> },
+): Promise<void> {
+  if (input.rows.length === 0) return
+  const keys = input.rows.map((row) => row.address_key)
+  // Per library, so that contacts_address (library_id, address_key) answers each key.
+  const { rows: holders } = await sql<{ libraryId: number; key: string }>`
+    select l.id as "libraryId", k.key
+    from libraries l cross join unnest(${keys}::text[]) as k(key)
+    where exists (select 1 from contacts c where c.library_id = l.id and c.address_key = k.key)`.execute(tx)
+  const libraries = new Map<string, Set<number>>(input.rows.map((row) => [row.address_key, new Set(row.library_id === null ? [] : [row.library_id])]))
+  for (const holder of holders) libraries.get(holder.key)?.add(holder.libraryId)
+  const events = input.rows.flatMap((row) =>
+    [...libraries.get(row.address_key)!].map((libraryId) => ({
+      libraryId,
+      type: 'address.blacklisted' as const,
+      subject: row.address,
+      details: { reason: row.reason },
+    })),
+  )
+  await recordEventsOfLibraries(tx, { at: input.at, events })
 }
 
 /** Blacklists one address; `added` is false when it was there already (its first reason stays). */

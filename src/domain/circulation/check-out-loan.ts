@@ -90,7 +90,10 @@ async function updateCheckout(
       resource: 'loan',
       id: loan.id,
       field: 'username',
-      message: `Loan "${loan.id}" is already the loan of patron "${stored.username}"; a new checkout needs a new loan id`,
+      message:
+        stored.username === null
+          ? `Loan "${loan.id}" is already the loan of a purged patron; a new checkout needs a new loan id`
+          : `Loan "${loan.id}" is already the loan of patron "${stored.username}"; a new checkout needs a new loan id`,
     })
   }
   if (stored.item.id !== loan.item.id) {

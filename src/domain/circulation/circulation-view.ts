@@ -40,7 +40,10 @@ export type ItemInput = { id: string; title: string; author?: string; barcode?: 
 
 export type Loan = {
   id: string
-  username: string
+  /** null: the loan of a purged patron, kept anonymised for the library's statistics. */
+  username: string | null
+  /** The patron's academic level; for an anonymised loan, the level the patron had when purged. */
+  academicLevel: string | null
   item: Item
   checkedOutAt: Date
   /** The library's calendar date, 'YYYY-MM-DD'. */

@@ -36,6 +36,12 @@ export type CirculationError =
   /** The id is already the library's, with content that cannot be an update (a loan of another patron). */
   | { code: 'id_conflict'; resource: Resource; id: string; field: FeedField; message: string }
   /** A change its state forbids: renewing a returned loan, readying a cancelled reservation. */
-  | { code: 'state_conflict'; resource: 'loan' | 'reservation'; id: string; status: LoanStatus | ReservationStatus | 'recalled'; action: RefusedAction }
+  | {
+      code: 'state_conflict'
+      resource: 'loan' | 'reservation'
+      id: string
+      status: LoanStatus | ReservationStatus | 'recalled' | 'anonymised'
+      action: RefusedAction
+    }
   /** A value the schema cannot judge alone: a due date before the checkout, in the library's time zone. */
   | { code: 'invalid_field'; field: FeedField; message: string }

@@ -76,23 +76,29 @@ export const itemDiffers = (stored: Item, sent: ItemInput): boolean =>
   stored.title !== sent.title || (sent.author !== undefined && sent.author !== stored.author) || (sent.barcode !== undefined && sent.barcode !== stored.barcode)
 
 /** A loan with the ids the rules need. */
-export type LoanRow = Loan & { loanId: number; patronId: number }
+/** patronId null: an anonymised loan (0018), whose patron was purged. */
+export type LoanRow = Loan & { loanId: number; patronId: number | null }
 
-/** A loan by the library system's id or by ours; `lock` holds it until the transaction ends. */
+/**
+ * A loan by the library system's id or by ours; `lock` holds it until the transaction ends. An
+ * anonymised loan is found too, with no username, and the academic level it kept.
+ */
 export async function findLoan(
   db: Db,
   input: { libraryId: number; lock?: boolean } & ({ externalId: string } | { loanId: number }),
 ): Promise<LoanRow | undefined> {
   let query = db
     .selectFrom('loans as l')
-    .innerJoin('patrons as p', 'p.id', 'l.patron_id')
+    .leftJoin('patrons as p', 'p.id', 'l.patron_id')
     .innerJoin('items as i', 'i.id', 'l.item_id')
+    .leftJoin('academic_levels as al', (join) => join.on(sql<boolean>`al.id = coalesce(l.academic_level_id, p.academic_level_id)`))
     .where('l.library_id', '=', input.libraryId)
     .select([
       'l.id as loanId',
       'l.patron_id as patronId',
       'l.external_id as id',
       'p.username',
+      'al.name as academicLevel',
       'i.external_id as itemId',
       'i.title',
       'i.author',
@@ -106,8 +112,8 @@ export async function findLoan(
   query = 'externalId' in input ? query.where('l.external_id', '=', input.externalId) : query.where('l.id', '=', input.loanId)
   const row = await (input.lock ? query.forUpdate('l') : query).executeTakeFirst()
   if (!row) return undefined
-  const { itemId, title, author, barcode, checkedOutAt, ...loan } = row
-  return { ...loan, checkedOutAt: new Date(checkedOutAt), item: { id: itemId, title, author, barcode } }
+  const { itemId, title, author, barcode, checkedOutAt, patronId, ...loan } = row
+  return { ...loan, patronId, checkedOutAt: new Date(checkedOutAt), item: { id: itemId, title, author, barcode } }
 }
 
 /** A loan as the library system knows it, without our ids. */

@@ -35,6 +35,8 @@ export async function recallLoan(deps: CirculationDeps, input: RecallInput): Pro
     const loan = await findLoan(tx, { libraryId, lock: true, ...input.loan })
     if (!loan) return err({ code: 'loan_not_found', loanId: named } as const)
     if (loan.status !== 'open') return err({ code: 'state_conflict', resource: 'loan', id: loan.id, status: loan.status, action: 'recall' } as const)
+    // A purge leaves no open loan to a purged patron; there would be nobody to notify.
+    if (loan.patronId === null) return err({ code: 'state_conflict', resource: 'loan', id: loan.id, status: 'anonymised', action: 'recall' } as const)
     if (loan.recalledAt !== null) {
       if (input.dueDate !== undefined && input.dueDate !== loan.dueDate)
         return err({ code: 'state_conflict', resource: 'loan', id: loan.id, status: 'recalled', action: 'recall_again' } as const)

@@ -22,7 +22,7 @@ export type ScenarioError =
   | { code: 'invalid_scenario_settings'; scenario: ScenarioName; problems: ScenarioProblem[] }
 
 /** The library's own notice settings, as the API and Slack name them. */
-export type LibrarySettingsField = 'timeZone' | 'runAt' | 'bccDefault' | 'senderName' | 'replyTo' | 'slackChannel'
+export type LibrarySettingsField = 'timeZone' | 'runAt' | 'bccDefault' | 'senderName' | 'replyTo' | 'slackChannel' | 'retainDeletedPatronLoans'
 
 export type LibrarySettingsProblem = { field: LibrarySettingsField; message: string }
 

@@ -11,6 +11,7 @@ const librarySettingsColumns = [
   'sender_name as senderName',
   'reply_to as replyTo',
   'slack_channel as slackChannel',
+  'retain_deleted_patron_loans as retainDeletedPatronLoans',
 ] as const
 
 // The driver returns a `time` as 'HH:MM:SS'; staff set and read minutes.
@@ -40,6 +41,7 @@ export async function updateLibrarySettingsRow(db: Db, libraryId: number, settin
       sender_name: settings.senderName,
       reply_to: settings.replyTo,
       slack_channel: settings.slackChannel,
+      retain_deleted_patron_loans: settings.retainDeletedPatronLoans,
     })
     .where('id', '=', libraryId)
     .execute()

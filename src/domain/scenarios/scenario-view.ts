@@ -15,6 +15,12 @@ export type LibrarySettings = {
   replyTo: string | null
   /** The Slack channel (an id, C0123ABCD) where the nightly reports go; null: none. */
   slackChannel: string | null
+  /**
+   * Whether a purge keeps the purged patrons' loans, anonymised (no patron, their academic level
+   * kept) for the library's statistics; false: they are deleted with the patron. A purge request
+   * keeps the value it was asked with.
+   */
+  retainDeletedPatronLoans: boolean
 }
 
 /** The families of scenarios, as the seed groups them. */

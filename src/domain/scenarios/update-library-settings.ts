@@ -44,6 +44,7 @@ export async function updateLibrarySettings(
       senderName: changes.senderName ?? before.senderName,
       replyTo: changes.replyTo !== undefined ? changes.replyTo : before.replyTo,
       slackChannel: changes.slackChannel !== undefined ? changes.slackChannel : before.slackChannel,
+      retainDeletedPatronLoans: changes.retainDeletedPatronLoans ?? before.retainDeletedPatronLoans,
     }
     await updateLibrarySettingsRow(tx, input.libraryId, after)
     await recordAudit(tx, {

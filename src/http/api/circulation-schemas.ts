@@ -144,7 +144,8 @@ const itemAnswer = z.object({ id: z.string(), title: z.string(), author: z.strin
 
 const loanSchema = z.object({
   id: z.string(),
-  username: z.string(),
+  username: z.string().nullable().describe("The patron's username; null once the patron was purged and the loan kept, anonymised, for statistics."),
+  academicLevel: z.string().nullable().describe("The patron's academic level; for an anonymised loan, the one the patron had when purged."),
   item: itemAnswer,
   checkedOutAt: z.iso.datetime(),
   dueDate: z.iso.date(),
@@ -202,6 +203,7 @@ export const circulationSchemas = {
   Order: orderSchema,
   PasswordReset: passwordResetSchema,
   Notice: noticeSchema,
+  Loan: loanSchema,
   LoanAnswer: loanAnswer,
   ReservationAnswer: reservationAnswer,
   SupplierAnswer: supplierAnswer,

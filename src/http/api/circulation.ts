@@ -5,6 +5,7 @@ import { checkOutLoan } from '../../domain/circulation/check-out-loan.ts'
 import type { Fed, Loan, PurchaseOrder, Reservation, Supplier } from '../../domain/circulation/circulation-view.ts'
 import { collectReservation } from '../../domain/circulation/collect-reservation.ts'
 import type { CirculationError } from '../../domain/circulation/errors.ts'
+import { getLoan } from '../../domain/circulation/get-loan.ts'
 import { markLoanLost } from '../../domain/circulation/mark-loan-lost.ts'
 import { markReservationReady } from '../../domain/circulation/mark-reservation-ready.ts'
 import { placeOrder } from '../../domain/circulation/place-order.ts'
@@ -54,6 +55,12 @@ export function circulationRoutes(deps: CirculationRouteDeps): Hono<ApiEnv> {
     if (!body.ok) return problemResponse(body.error)
     const { libraryId, actor } = c.get('caller')
     return answer(c, await checkOutLoan(feed, { libraryId, loan: body.value, actor }), (fed) => ({ ...fedOf(fed), loan: renderLoan(fed.record) }))
+  })
+
+  routes.get('/loans/:id', async (c) => {
+    const { libraryId, actor } = c.get('caller')
+    const loan = await getLoan(deps, { libraryId, loanId: c.req.param('id'), actor })
+    return loan.ok ? c.json(renderLoan(loan.value)) : problemResponse(circulationProblem(loan.error))
   })
 
   const loanAction = (

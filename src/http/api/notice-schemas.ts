@@ -25,6 +25,11 @@ const librarySettingsField = {
   senderName: z.string().meta({ maxLength: maxSenderNameLength }).describe("The name the mail is from, on one line; empty: the library's name."),
   replyTo: z.string().nullable().describe('Where replies go, an email address; null: none.'),
   slackChannel: z.string().nullable().describe('The Slack channel id (C0123ABCD) where the nightly reports go; null: none.'),
+  retainDeletedPatronLoans: z
+    .boolean()
+    .describe(
+      "Whether a purge keeps the purged patrons' loans, anonymised (no patron; academic level, item and dates kept) for statistics; false: they are deleted with the patron. True unless an admin turns it off.",
+    ),
 }
 
 const librarySettingsSchema = z.object(librarySettingsField).describe("The library's notice settings.")
@@ -37,6 +42,7 @@ export const librarySettingsChangesSchema = z
     senderName: librarySettingsField.senderName.optional(),
     replyTo: librarySettingsField.replyTo.optional(),
     slackChannel: librarySettingsField.slackChannel.optional(),
+    retainDeletedPatronLoans: librarySettingsField.retainDeletedPatronLoans.optional(),
   })
   .refine((changes) => Object.keys(changes).length > 0, 'Name at least one setting to change')
   .meta({ minProperties: 1 })
@@ -210,7 +216,7 @@ const emailLogMessageSchema = z.object({
     .string()
     .nullable()
     .describe(
-      'Why it was skipped (no_contact, condition_gone, blacklisted, template_error) or failed (the error); for a queued message, why its last attempt failed.',
+      'Why it was skipped (no_contact, condition_gone, blacklisted, template_error, patron_purged) or failed (the error); for a queued message, why its last attempt failed.',
     ),
   loans: z.array(z.object({ title: z.string(), barcode: z.string(), dueDate: z.iso.date() })).describe('The loans it concerns, earliest due first.'),
   reservation: z.object({ title: z.string(), barcode: z.string(), pickupBy: z.iso.date().nullable() }).nullable().describe('The reservation it concerns.'),

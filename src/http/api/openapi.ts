@@ -1,12 +1,14 @@
 import { z } from 'zod'
 import { circulationSchemas, externalIdParam } from './circulation-schemas.ts'
+import { eventSchemas, eventsQuerySchema } from './event-schemas.ts'
 import { maxImportBytes } from './imports.ts'
 import { blacklistAddressParam, blacklistQuerySchema, messagesQuerySchema, noticeSchemas, scenarioIdParam, scenarioParam } from './notice-schemas.ts'
+import { purgeCandidatesQuerySchema, purgeIdParam, purgeSchemas } from './purge-schemas.ts'
 import { auditQuerySchema, contactIdParam, contactsImportQuerySchema, maxBodyBytes, namedSchemas, patronsImportQuerySchema, usernameParam } from './schemas.ts'
 
 type JsonSchema = Record<string, unknown>
 
-const allSchemas = { ...namedSchemas, ...noticeSchemas, ...circulationSchemas }
+const allSchemas = { ...namedSchemas, ...noticeSchemas, ...circulationSchemas, ...purgeSchemas, ...eventSchemas }
 const ref = (name: keyof typeof allSchemas) => ({ $ref: `#/components/schemas/${name}` })
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } })
 const problemJson = { 'application/problem+json': { schema: ref('Problem') } }
@@ -136,6 +138,8 @@ type Tag =
   | 'messages'
   | 'blacklist'
   | 'preferences'
+  | 'events'
+  | 'purge'
 
 function operation(tag: Tag, summary: string, operationId: string, details: Record<string, unknown>) {
   return { tags: [tag], summary, operationId, ...details }
@@ -181,6 +185,14 @@ function circulationPaths() {
           "Records the loan and upserts its item. A new loan's receipt (lending.loan_receipt) is queued in the same transaction and sent 5 minutes later: the patron's further checkouts in those minutes join it, so one receipt lists them all. The same loan again is unchanged; a new due date or checkout time updates it; the id sent with another patron or item is a 409.",
         requestBody: { required: true, content: json(ref('Checkout')) },
         responses: { ...fedResponses('LoanAnswer', 'loan', { creates: true }), ...problems(...writing, 'Conflict') },
+      }),
+    },
+    '/api/v1/loans/{id}': {
+      parameters: [id('loan')],
+      get: operation('circulation', 'Read a loan', 'getLoan', {
+        description:
+          'The loan as library-comms keeps it. The loan of a purged patron, kept anonymised when the library retains such loans, has username null and keeps its academic level, item and dates.',
+        responses: { '200': { description: 'The loan.', content: json(ref('Loan')) }, ...problems('RecordNotFound') },
       }),
     },
     '/api/v1/loans/{id}/renew': loanAction(
@@ -278,6 +290,7 @@ function circulationPaths() {
 export function openApiDocument() {
   const username = { name: 'username', in: 'path', required: true, schema: parameterSchema(usernameParam) }
   const contactId = { name: 'id', in: 'path', required: true, schema: parameterSchema(contactIdParam) }
+  const purgeId = { name: 'id', in: 'path', required: true, schema: parameterSchema(purgeIdParam) }
   const contactBody = (description: string) => ({ description, content: json(ref('Contact')) })
   const scenarioId = { name: 'id', in: 'path', required: true, schema: parameterSchema(scenarioIdParam) }
   const patchBody = (schema: keyof typeof allSchemas) => ({
@@ -328,6 +341,15 @@ export function openApiDocument() {
       {
         name: 'preferences',
         description: 'Contact preferences in bulk (the batch wizard): which groups of notices the selected contacts receive. Admin keys only.',
+      },
+      {
+        name: 'events',
+        description:
+          'What library-comms changed that the library system should know: loans it marked lost, patrons purged, addresses blacklisted. Read in id order, resumed after the last id read.',
+      },
+      {
+        name: 'purge',
+        description: 'Deactivated patrons purged (seed 004): one admin key asks, another approves, and the approval runs it page by page. Admin keys only.',
       },
       {
         name: 'blacklist',
@@ -504,6 +526,14 @@ export function openApiDocument() {
           },
         }),
       },
+      '/api/v1/events': {
+        get: operation('events', 'Read the events feed', 'listEvents', {
+          description:
+            'Oldest first, after the id given: keep the last id read and ask again with after=<id>; no event committed later is ever skipped. next is null once the page reaches the end of the feed. A staff or admin key (the library system’s) reads it.',
+          parameters: queryParameters(eventsQuerySchema),
+          responses: { '200': { description: 'A page of the feed.', content: json(ref('EventsPage')) }, ...problems('Forbidden', 'InvalidQuery') },
+        }),
+      },
       '/api/v1/preferences/batch': {
         post: operation('preferences', 'Set contact preferences in bulk', 'runPreferencesBatch', {
           description:
@@ -512,6 +542,47 @@ export function openApiDocument() {
           responses: {
             '200': { description: 'What changes (dry run) or changed.', content: json(ref('PreferencesBatchAnswer')) },
             ...problems('Forbidden', ...writing, 'Conflict'),
+          },
+        }),
+      },
+      '/api/v1/purge/candidates': {
+        get: operation('purge', 'List the deactivated patrons that may be purged', 'listPurgeCandidates', {
+          description:
+            'By name, a page at a time, with each patron’s open loans and contacts; filtered by academic level and group. Admin keys only (403). An unknown level or group is a 422.',
+          parameters: queryParameters(purgeCandidatesQuerySchema),
+          responses: { '200': { description: 'A page of candidates.', content: json(ref('PurgeCandidatePage')) }, ...problems('Forbidden', 'InvalidQuery') },
+        }),
+      },
+      '/api/v1/purge': {
+        post: operation('purge', 'Ask for a purge', 'requestPurge', {
+          description:
+            'Admin keys only (403). Every patron must be known and deactivated, and without loans out unless markLoansLost is true (422 naming each). Nothing changes: the request waits a week for another admin key to approve it, and says what it would remove and keep. Audited.',
+          requestBody: { required: true, content: json(ref('NewPurgeRequest')) },
+          responses: { '202': { description: 'Asked: the request and its impact.', content: json(ref('PurgeRequest')) }, ...problems('Forbidden', ...writing) },
+        }),
+      },
+      '/api/v1/purge/{id}': {
+        parameters: [purgeId],
+        get: operation('purge', 'Read a purge request', 'getPurgeRequest', {
+          responses: { '200': { description: 'The request as it stands.', content: json(ref('PurgeRequest')) }, ...problems('Forbidden', 'NotFound') },
+        }),
+      },
+      '/api/v1/purge/{id}/approve': {
+        parameters: [purgeId],
+        post: operation('purge', 'Approve a purge request, and run it', 'approvePurge', {
+          description:
+            'Another admin key than the one that asked (409 otherwise). Runs to its end in this request, one transaction per page; the answer says what was done. A request left approved and unfinished (its process stopped) is resumed by approving it again. An expired, rejected or finished request is a 409. Audited.',
+          responses: { '200': { description: 'What the purge did.', content: json(ref('PurgeOutcome')) }, ...problems('Forbidden', 'NotFound', 'Conflict') },
+        }),
+      },
+      '/api/v1/purge/{id}/reject': {
+        parameters: [purgeId],
+        post: operation('purge', 'Reject a purge request', 'rejectPurge', {
+          description:
+            'Another admin key rejects it; the key that asked cancels it. Nothing changes. Only a request waiting for approval (409 otherwise). Audited.',
+          responses: {
+            '200': { description: 'The request, rejected or cancelled.', content: json(ref('PurgeRequest')) },
+            ...problems('Forbidden', 'NotFound', 'Conflict'),
           },
         }),
       },

@@ -4,10 +4,12 @@ import { notABound } from '../../domain/audit/list-audit.ts'
 import type { AddToBlacklistError, ListBlacklistError, RemoveFromBlacklistError } from '../../domain/bounces/errors.ts'
 import type { ContactField } from '../../domain/contacts/contact-fields.ts'
 import type { ContactError } from '../../domain/contacts/errors.ts'
+import type { EventsError } from '../../domain/events/list-events.ts'
 import type { ImportError } from '../../domain/imports/errors.ts'
 import type { EmailLogError } from '../../domain/notices/errors.ts'
 import type { PatronInput, UpsertPatronsError } from '../../domain/patrons/upsert-patrons.ts'
 import type { PreferencesBatchError } from '../../domain/preferences/errors.ts'
+import type { PurgeError } from '../../domain/purge/errors.ts'
 import { assertNever } from '../../domain/result.ts'
 import type { LibrarySettingsError, LibrarySettingsField, ScenarioError, ScenarioField } from '../../domain/scenarios/errors.ts'
 import { actorLabel } from '../../domain/staff/actors.ts'
@@ -281,6 +283,24 @@ export function auditProblem(error: AuditError): Problem {
   }
 }
 
+/** The events feed's refusals: a role that may not read it, a bad cursor or limit (422 naming each). */
+export function eventsProblem(error: EventsError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      return notAllowed(error)
+    case 'invalid_query':
+      return {
+        type: problemType('invalid-query'),
+        title: 'Invalid query parameters',
+        status: 422,
+        detail: 'The query parameters are wrong',
+        errors: error.problems.map((problem) => ({ parameter: problem.parameter, detail: problem.message })),
+      }
+    default:
+      return assertNever(error)
+  }
+}
+
 export function scenarioNotFound(scenario: string): Problem {
   return {
     type: problemType('scenario-not-found'),
@@ -331,6 +351,7 @@ const librarySettingsPointers: Record<LibrarySettingsField, string> = {
   senderName: '/senderName',
   replyTo: '/replyTo',
   slackChannel: '/slackChannel',
+  retainDeletedPatronLoans: '/retainDeletedPatronLoans',
 }
 
 /** Every expected failure of reading or changing the library's settings, as the API answers it. */
@@ -516,6 +537,101 @@ export function preferencesBatchProblem(error: PreferencesBatchError): Problem {
         title: 'Another must confirm',
         status: 409,
         detail: `Batch ${error.batchId} must be confirmed by another than the one who asked for it`,
+      }
+    default:
+      return assertNever(error)
+  }
+}
+
+const itemsOnLoan = (n: number) => `${n} ${n === 1 ? 'item' : 'items'} on loan`
+
+/** Every expected failure of the purge, as the API answers it; nothing was changed. */
+export function purgeProblem(error: PurgeError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      return notAllowed(error)
+    case 'empty_request':
+      return {
+        type: problemType('invalid-body'),
+        title: 'Invalid request body',
+        status: 422,
+        detail: 'Name at least one patron; nothing was asked',
+        errors: [{ pointer: '/usernames', detail: 'Name at least one patron' }],
+      }
+    case 'unknown_patrons':
+      return {
+        type: problemType('unknown-patrons'),
+        title: 'Unknown patrons',
+        status: 422,
+        detail: `No patron has the username ${error.usernames.map(quoted).join(', ')}; nothing was asked`,
+        errors: error.usernames.map((username) => ({ pointer: '/usernames', detail: `No patron has the username ${quoted(username)}` })),
+      }
+    case 'not_deactivated':
+      return {
+        type: problemType('not-deactivated'),
+        title: 'Patrons not deactivated',
+        status: 422,
+        detail: `Only deactivated patrons can be purged: ${error.usernames.map(quoted).join(', ')} ${error.usernames.length === 1 ? 'is' : 'are'} enabled; nothing was asked`,
+        errors: error.usernames.map((username) => ({ pointer: '/usernames', detail: `${quoted(username)} is enabled` })),
+      }
+    case 'open_loans':
+      return {
+        type: problemType('open-loans'),
+        title: 'Patrons with loans out',
+        status: 422,
+        detail: 'Some patrons still have items on loan: chase the items, or ask again with markLoansLost true; nothing was asked',
+        errors: error.patrons.map((p) => ({ pointer: '/usernames', detail: `${quoted(p.username)} has ${itemsOnLoan(p.openLoans)}` })),
+      }
+    case 'unknown_in_filter':
+      return {
+        type: problemType('unknown-in-filter'),
+        title: 'Unknown name in the filter',
+        status: 422,
+        detail: `The library has no ${error.field === 'academicLevel' ? 'academic level' : 'group'} ${quoted(error.value)}`,
+        errors: [
+          { parameter: error.field, detail: `no ${error.field === 'academicLevel' ? 'academic level' : 'group'} ${quoted(error.value)} in this library` },
+        ],
+      }
+    case 'patron_not_found':
+      return { type: problemType('patron-not-found'), title: 'Patron not found', status: 404, detail: `No patron ${quoted(error.username)} in this library` }
+    case 'request_not_found':
+      return {
+        type: problemType('purge-not-found'),
+        title: 'Purge request not found',
+        status: 404,
+        detail: `No purge request ${error.requestId} in this library`,
+      }
+    case 'batch_not_found':
+      return {
+        type: problemType('purge-not-found'),
+        title: 'Purge request not found',
+        status: 404,
+        detail: `No purge request ${error.batchId} in this library`,
+      }
+    case 'batch_not_ready':
+      return {
+        type: problemType('purge-not-waiting'),
+        title: 'Purge request not waiting',
+        status: 409,
+        detail: `Purge request ${error.batchId} is ${error.status === 'applying' ? 'being approved right now' : error.status}, not waiting for an approval`,
+      }
+    case 'batch_running': {
+      const startedBy = actorLabel(error.running.requestedBy)
+      return {
+        type: problemType('batch-running'),
+        title: 'Another batch is running',
+        status: 409,
+        detail: `A batch started by ${startedBy} at ${error.running.startedAt.toISOString()} is running in this library; try again when it has finished`,
+        startedBy,
+        startedAt: error.running.startedAt.toISOString(),
+      }
+    }
+    case 'same_confirmer':
+      return {
+        type: problemType('confirmer-must-differ'),
+        title: 'Another must approve',
+        status: 409,
+        detail: `Purge request ${error.batchId} was asked by ${actorLabel(error.requestedBy)}: another admin (another key) must approve it`,
       }
     default:
       return assertNever(error)

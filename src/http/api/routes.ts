@@ -9,12 +9,14 @@ import { type ApiEnv, requireApiKey } from './authenticate.ts'
 import { blacklistRoutes } from './blacklist.ts'
 import { type CirculationRouteDeps, circulationRoutes } from './circulation.ts'
 import { contactRoutes } from './contacts.ts'
+import { eventRoutes } from './events.ts'
 import { importRoutes } from './imports.ts'
 import { messageRoutes } from './messages.ts'
 import { openApiDocument } from './openapi.ts'
 import { patronRoutes } from './patrons.ts'
 import { preferencesRoutes } from './preferences.ts'
 import { internalError, payloadTooLarge, problemResponse, routeNotFound } from './problems.ts'
+import { purgeRoutes } from './purge.ts'
 import { scenarioRoutes } from './scenarios.ts'
 import { maxBodyBytes } from './schemas.ts'
 import { settingsRoutes } from './settings.ts'
@@ -63,8 +65,10 @@ export function apiRoutes(
   withKey.route('/', scenarioRoutes(deps))
   withKey.route('/', templateRoutes(deps))
   withKey.route('/', circulationRoutes(deps))
+  withKey.route('/', eventRoutes(deps))
   withKey.route('/', messageRoutes(deps))
   withKey.route('/', preferencesRoutes(deps))
+  withKey.route('/', purgeRoutes(deps))
   withKey.route('/', blacklistRoutes({ ...deps, suppressionList: deps.suppressionList ?? null }))
   api.route('/', withKey)
   return api

@@ -61,6 +61,20 @@ describe('pre-overdue reminders', () => {
   })
 })
 
+describe('anonymised loans', () => {
+  test("a purged patron's loan kept for statistics is never in a notice, and the night runs past it", async () => {
+    const { lib, ana } = await givenQuietLibrary()
+    await lib.loan(ana, { dueDate: '2026-03-12', title: 'Dracula' })
+    const gone = await lib.patron({ username: 'gone', level: 'Year 12' })
+    await lib.contact(gone, { address: 'gone@example.org' })
+    const kept = await lib.loan(gone, { dueDate: '2026-03-12', title: 'Kept' })
+    // Even left open, as no purge would leave it: no patron, only the date it was anonymised.
+    await handle.db.updateTable('loans').set({ patron_id: null, anonymised_at: new Date() }).where('id', '=', kept.id).execute()
+
+    expect(await nightsFrom(lib, '2026-03-09', '2026-03-10')).toEqual(['2026-03-10 pre_overdue for ana: to mum@example.org | Dracula -2'])
+  })
+})
+
 describe('reservations', () => {
   test('expiring: once per pickup-by date, from the set number of days before it; expired: once', async () => {
     const { lib, ana } = await givenQuietLibrary()

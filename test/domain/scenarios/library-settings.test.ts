@@ -12,7 +12,7 @@ afterAll(async () => handle.close())
 const admin = staffActor('admin', 'slack:UADMIN')
 
 describe("the library's notice settings", () => {
-  test('a new library runs at 02:00 in its time zone, mail in To, from its own name, with no reply-to and no report channel; a viewer may look', async () => {
+  test("a new library runs at 02:00 in its time zone, mail in To, from its own name, with no reply-to and no report channel, and keeps purged patrons' loans; a viewer may look", async () => {
     const deps = testDeps(handle)
     const lib = await givenLibrary(deps, { timeZone: 'Europe/London' })
 
@@ -20,7 +20,15 @@ describe("the library's notice settings", () => {
 
     expect(settings).toEqual({
       ok: true,
-      value: { timeZone: 'Europe/London', runAt: '02:00', bccDefault: false, senderName: '', replyTo: null, slackChannel: null },
+      value: {
+        timeZone: 'Europe/London',
+        runAt: '02:00',
+        bccDefault: false,
+        senderName: '',
+        replyTo: null,
+        slackChannel: null,
+        retainDeletedPatronLoans: true,
+      },
     })
   })
 
@@ -34,6 +42,7 @@ describe("the library's notice settings", () => {
       senderName: ' Riverside Library ',
       replyTo: 'library@riverside.example',
       slackChannel: 'C0123ABCD',
+      retainDeletedPatronLoans: false,
     }
 
     const updated = await updateLibrarySettings(deps, { libraryId: lib.id, changes, actor: admin })
@@ -45,7 +54,15 @@ describe("the library's notice settings", () => {
       {
         action: 'library.settings_updated',
         actor: 'slack:UADMIN',
-        before: { timeZone: 'Australia/Sydney', runAt: '02:00', bccDefault: false, senderName: '', replyTo: null, slackChannel: null },
+        before: {
+          timeZone: 'Australia/Sydney',
+          runAt: '02:00',
+          bccDefault: false,
+          senderName: '',
+          replyTo: null,
+          slackChannel: null,
+          retainDeletedPatronLoans: true,
+        },
         after: expected,
         details: null,
       },
@@ -66,6 +83,7 @@ describe("the library's notice settings", () => {
       senderName: '',
       replyTo: null,
       slackChannel: null,
+      retainDeletedPatronLoans: true,
     })
   })
 

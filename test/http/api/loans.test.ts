@@ -42,6 +42,7 @@ describe('POST /api/v1/loans', () => {
       loan: {
         id: 'L1',
         username: 'asilva',
+        academicLevel: null,
         item: { id: 'item-L1', title: 'Matilda', author: 'A. Author', barcode: 'B-L1' },
         checkedOutAt: '2026-03-10T08:55:00.000Z',
         dueDate: '2026-03-24',
@@ -359,5 +360,47 @@ describe('an event and its notice commit together', () => {
     expect(loan).toEqual({ recalled_at: null, due_date: '2026-03-24' })
     expect((await lib.auditActions()).filter((entry) => entry.action === 'loan.recalled')).toEqual([])
     expect((await lib.messages()).map((m) => m.scenario)).toEqual(['lending.loan_receipt'])
+  })
+})
+
+describe('GET /api/v1/loans/{id}', () => {
+  test("the library system reads a loan back with its patron's username and academic level", async () => {
+    const lib = await givenFeed(handle)
+    const pupil = await lib.patron({ username: 'asilva', level: 'Year 9' })
+    await lib.loan(pupil, { externalId: 'L7', dueDate: '2026-03-24', title: 'Holes', barcode: 'B-7' })
+
+    const response = await lib.send('GET', '/api/v1/loans/L7')
+
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ id: 'L7', username: 'asilva', academicLevel: 'Year 9', status: 'open', item: { title: 'Holes' } })
+    expect((await problemOf(await lib.send('GET', '/api/v1/loans/nope'), 404)).detail).toContain('"nope"')
+  })
+
+  test('a loan kept anonymised after its patron was purged has no username, and keeps its academic level, item and dates', async () => {
+    const lib = await givenFeed(handle)
+    const pupil = await lib.patron({ username: 'gone', level: 'Year 12' })
+    const kept = await lib.loan(pupil, { externalId: 'L8', dueDate: '2026-02-02', checkedOutAt: '2026-01-19T09:00:00Z', title: 'Dune', status: 'returned' })
+    const { level } = await handle.db.selectFrom('patrons').where('id', '=', pupil.id).select('academic_level_id as level').executeTakeFirstOrThrow()
+    // As a purge that retains loans leaves them: no patron, the level kept on the loan.
+    await handle.db.updateTable('loans').set({ patron_id: null, academic_level_id: level, anonymised_at: new Date() }).where('id', '=', kept.id).execute()
+    await handle.db.deleteFrom('patrons').where('id', '=', pupil.id).execute()
+    await lib.patron({ username: 'asilva' })
+
+    const response = await lib.send('GET', '/api/v1/loans/L8')
+
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({
+      id: 'L8',
+      username: null,
+      academicLevel: 'Year 12',
+      item: expect.objectContaining({ title: 'Dune' }),
+      checkedOutAt: '2026-01-19T09:00:00.000Z',
+      dueDate: '2026-02-02',
+      status: 'returned',
+      recalledAt: null,
+      closedAt: null,
+    })
+    const reused = await problemOf(await lib.send('POST', '/api/v1/loans', checkout('L8', 'asilva', { title: 'Dune' })), 409)
+    expect(reused.errors?.[0].detail).toContain('already the loan of a purged patron')
   })
 })

@@ -45,12 +45,43 @@ describe('/api/v1/settings', () => {
       senderName: '',
       replyTo: null,
       slackChannel: null,
+      retainDeletedPatronLoans: true,
     })
     expect(changed.status).toBe(200)
-    const expected = { timeZone: 'Australia/Sydney', runAt: '01:30', bccDefault: true, senderName: '', replyTo: 'library@school.example', slackChannel: null }
+    const expected = {
+      timeZone: 'Australia/Sydney',
+      runAt: '01:30',
+      bccDefault: true,
+      senderName: '',
+      replyTo: 'library@school.example',
+      slackChannel: null,
+      retainDeletedPatronLoans: true,
+    }
     expect(await changed.json()).toEqual(expected)
     expect(await after.json()).toEqual(expected)
     expect((await lib.auditActions()).at(-1)).toMatchObject({ action: 'library.settings_updated', actor: admin.actor, after: expected })
+  })
+
+  test("an admin key turns off keeping purged patrons' loans: reading shows it, and the audit log says who did it", async () => {
+    const lib = await givenApiLibrary(testDeps(handle))
+    const admin = await givenAdminKey(lib)
+
+    const changed = await admin.send('PATCH', '/api/v1/settings', { retainDeletedPatronLoans: false })
+
+    expect(changed.status).toBe(200)
+    expect(await (await lib.send('GET', '/api/v1/settings')).json()).toMatchObject({ retainDeletedPatronLoans: false, runAt: '02:00' })
+    expect((await lib.auditActions()).at(-1)).toMatchObject({
+      action: 'library.settings_updated',
+      actor: admin.actor,
+      before: expect.objectContaining({ retainDeletedPatronLoans: true }),
+      after: expect.objectContaining({ retainDeletedPatronLoans: false }),
+    })
+    expect(pointersOf(await problemOf(await admin.send('PATCH', '/api/v1/settings', { retainDeletedPatronLoans: 'no' }), 422))).toEqual([
+      '/retainDeletedPatronLoans',
+    ])
+    const staffRefused = await problemOf(await lib.send('PATCH', '/api/v1/settings', { retainDeletedPatronLoans: true }), 403)
+    expect(staffRefused.detail).toContain('admin')
+    expect(await (await lib.send('GET', '/api/v1/settings')).json()).toMatchObject({ retainDeletedPatronLoans: false })
   })
 
   test('every bad value is named by its pointer, and nothing changes', async () => {
