@@ -297,6 +297,102 @@ describe('a viewer', () => {
   })
 })
 
+describe('deactivating and reactivating from the card', () => {
+  const headerOf = (card: any) => card.blocks.find((block: any) => block.type === 'header').text.text
+  const isEnabled = async (lib: GivenLibrary) =>
+    (
+      await slack.service.deps.db
+        .selectFrom('patrons')
+        .where('library_id', '=', lib.id)
+        .where('username', '=', 'asilva')
+        .select('is_enabled')
+        .executeTakeFirstOrThrow()
+    ).is_enabled
+
+  test('an admin deactivates Ana after a confirm dialog; the card comes back in place marked Deactivated, with Reactivate; audited', async () => {
+    const { lib } = await libraryWithAna()
+    await lib.staff('UADMIN', 'admin')
+    const card = await lookUp(lib, 'UADMIN', 'asilva')
+    const [deactivate] = buttonsIn(card.blocks, contactActions.deactivate)
+    expect(deactivate).toMatchObject({ style: 'danger', text: { text: 'Deactivate' } })
+    expect(deactivate.confirm.text.text).toContain('They get no notices and become a purge candidate.')
+    expect(buttonsIn(card.blocks, contactActions.reactivate)).toEqual([])
+
+    await userIn(lib, 'UADMIN').click(deactivate)
+    const updated = (await slack.fake.next('response_url')).args
+
+    expect(updated.replace_original).toBe(true)
+    expect(headerOf(updated)).toBe('Ana Silva · :no_entry_sign: Deactivated')
+    expect(textOf(updated.blocks)).toContain('Deactivated *Ana Silva*: they get no notices, and they are a purge candidate.')
+    expect(textOf(updated.blocks)).toContain('maria.silva@example.org (to Mrs Silva)')
+    expect(buttonsIn(updated.blocks, contactActions.deactivate)).toEqual([])
+    expect(buttonsIn(updated.blocks, contactActions.reactivate)).toHaveLength(1)
+    expect(await isEnabled(lib)).toBe(false)
+    expect(await lib.auditActions()).toMatchObject([{ action: 'patron.deactivated', actor: 'slack:UADMIN' }])
+  })
+
+  test('staff see no Deactivate on an active patron; on a deactivated one they see Reactivate, and it brings them back', async () => {
+    const { lib } = await libraryWithAna()
+    expect(buttonsIn((await lookUp(lib, 'USTAFF', 'asilva')).blocks, contactActions.deactivate)).toEqual([])
+    await slack.service.deps.db.updateTable('patrons').set({ is_enabled: false }).where('library_id', '=', lib.id).execute()
+
+    const card = await lookUp(lib, 'USTAFF', 'asilva')
+    expect(headerOf(card)).toBe('Ana Silva · :no_entry_sign: Deactivated')
+    await userIn(lib, 'USTAFF').click(buttonsIn(card.blocks, contactActions.reactivate)[0])
+    const updated = (await slack.fake.next('response_url')).args
+
+    expect(headerOf(updated)).toBe('Ana Silva')
+    expect(textOf(updated.blocks)).toContain('Reactivated *Ana Silva*: their notices start again with the next run.')
+    expect(buttonsIn(updated.blocks, contactActions.deactivate)).toEqual([])
+    expect(await isEnabled(lib)).toBe(true)
+    expect(await lib.auditActions()).toMatchObject([{ action: 'patron.reactivated', actor: 'slack:USTAFF' }])
+  })
+
+  test('a viewer sees neither button, and pressing an admin’s Deactivate is refused privately, with nothing changed', async () => {
+    const { lib } = await libraryWithAna()
+    await lib.staff('UADMIN', 'admin')
+    expect((await lookUp(lib, 'UVIEWER', 'asilva')).blocks.filter((block: any) => block.type === 'actions')).toEqual([])
+    const adminCard = await lookUp(lib, 'UADMIN', 'asilva')
+
+    await userIn(lib, 'UVIEWER').click(buttonsIn(adminCard.blocks, contactActions.deactivate)[0])
+    const refusal = (await slack.fake.next('response_url')).args
+    await userIn(lib, 'USTAFF').click(buttonsIn(adminCard.blocks, contactActions.deactivate)[0])
+    const staffRefusal = (await slack.fake.next('response_url')).args
+
+    expect(refusal.replace_original).toBe(false)
+    expect(textOf(refusal.blocks)).toContain('Sorry, you can’t deactivate patrons: that needs the *admin* role, and you have the *viewer* role')
+    expect(textOf(staffRefusal.blocks)).toContain('that needs the *admin* role, and you have the *staff* role')
+    expect(await isEnabled(lib)).toBe(true)
+    expect(await lib.auditActions()).toEqual([])
+  })
+
+  test('pressing Deactivate on a card gone stale says the patron was already deactivated, and audits nothing more', async () => {
+    const { lib } = await libraryWithAna()
+    await lib.staff('UADMIN', 'admin')
+    const card = await lookUp(lib, 'UADMIN', 'asilva')
+    await userIn(lib, 'UADMIN').click(buttonsIn(card.blocks, contactActions.deactivate)[0])
+    await slack.fake.next('response_url')
+
+    await userIn(lib, 'UADMIN').click(buttonsIn(card.blocks, contactActions.deactivate)[0])
+    const again = (await slack.fake.next('response_url')).args
+
+    expect(textOf(again.blocks)).toContain('*Ana Silva* was already deactivated: nothing changed.')
+    expect((await lib.auditActions()).map((entry) => entry.action)).toEqual(['patron.deactivated'])
+  })
+
+  test('the pick-list marks a deactivated patron', async () => {
+    const lib = await givenLibrary(slack.service.deps)
+    await lib.staff('USTAFF', 'staff')
+    await lib.patron({ username: 'bjones', firstName: 'Ben', lastName: 'Jones' })
+    await lib.patron({ username: 'cjones', firstName: 'Cara', lastName: 'Jones', enabled: false })
+
+    const list = await lookUp(lib, 'USTAFF', 'jones')
+
+    const rows = list.blocks.filter((block: any) => block.accessory?.action_id === contactActions.pick).map((block: any) => block.text.text)
+    expect(rows).toEqual([expect.stringMatching(/^\*Ben Jones\* · `bjones`/), expect.stringMatching(/^\*Cara Jones\* :no_entry_sign: Deactivated · `cjones`/)])
+  })
+})
+
 describe('a patron with more contacts than fit one message', () => {
   /** Ben has 45 contacts, as a few imports can leave: guardian1@… to guardian45@…. */
   async function libraryWithBen() {

@@ -168,6 +168,44 @@ describe('/emaillog', () => {
     )
   })
 
+  test('messages about a deactivated patron say so on each, found by username or by address', async () => {
+    const { lib } = await libraryWithAnasLog()
+    await db().updateTable('patrons').set({ is_enabled: false }).where('library_id', '=', lib.id).execute()
+
+    const byUsername = await emailLog(lib, 'UVIEWER', 'asilva')
+    const byAddress = await emailLog(lib, 'UVIEWER', 'dad@example.org')
+
+    const heads = byUsername.blocks.slice(2).map((block: any) => block.text.text.split('\n')[0])
+    expect(heads).toHaveLength(4)
+    for (const head of heads) expect(head).toMatch(/ · `asilva` :no_entry_sign: Deactivated$/)
+    expect(textOf(byAddress.blocks)).toContain(
+      '*Overdue notice* · Mon 2 Mar 2026, 02:00 · :white_check_mark: sent · `asilva` :no_entry_sign: Deactivated\nTo maria.silva@example.org, Bcc dad@example.org',
+    )
+  })
+
+  test('an address a purge removed reads as removed, beside the addresses kept', async () => {
+    const lib = await givenLibrary(slack.service.deps, { timeZone: 'Australia/Sydney' })
+    await lib.staff('UVIEWER', 'viewer')
+    const ben = await lib.patron({ username: 'bjones' })
+    const id = await givenQueuedMessage(db(), lib, ben, {
+      subject: 'Ben has an overdue loan',
+      recipients: [
+        { kind: 'to', address: 'mum@example.org' },
+        { kind: 'bcc', address: 'gone@example.org' },
+      ],
+    })
+    await at(id, '2026-03-01T15:00:00Z', '2026-03-01T15:00:04Z')
+    await sql`update message_recipients set delivery = 'delivered' where message_id = ${id}`.execute(db())
+    await sql`update message_recipients set address = null where message_id = ${id} and kind = 'bcc'`.execute(db())
+
+    const reply = await emailLog(lib, 'UVIEWER', 'bjones')
+
+    const shown = textOf(reply.blocks)
+    expect(shown).toContain('To mum@example.org, Bcc address removed (patron purged)')
+    expect(shown).toContain('mum@example.org: :white_check_mark: delivered · address removed (patron purged): :white_check_mark: delivered')
+    expect(shown).not.toContain('Deactivated')
+  })
+
   test('an unknown username, nothing logged yet, and no text each get a clear answer', async () => {
     const { lib } = await libraryWithAnasLog()
     await lib.patron({ username: 'newpupil' })

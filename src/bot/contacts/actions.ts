@@ -3,6 +3,7 @@ import { recallLoan } from '../../domain/circulation/recall-loan.ts'
 import { removeContact } from '../../domain/contacts/remove-contact.ts'
 import type { AppDeps } from '../../domain/deps.ts'
 import { sendOverdueNow } from '../../domain/notices/send-overdue-now.ts'
+import { setPatronEnabled } from '../../domain/patrons/set-patron-enabled.ts'
 import { showPatron } from '../../domain/patrons/show-patron.ts'
 import { assertNever } from '../../domain/result.ts'
 import { checkPermission } from '../../domain/staff/permissions.ts'
@@ -10,10 +11,10 @@ import { loadNoticeRenderer } from '../../domain/templates/render.ts'
 import { notAllowedText, notice, type SlackMessage } from '../views.ts'
 import { type BotApp, type BotContext, identifyStaff } from '../workspace.ts'
 import { cardOptions, updatedCard } from './card.ts'
-import { contactErrorText, parseContactRef } from './form.ts'
+import { contactErrorText, parseContactRef, parsePatronRef } from './form.ts'
 import { noticeActions, parseLoanRef, recallErrorText, recalledText, sendByHandErrorText, sentByHandText } from './loan-views.ts'
 import { contactModal } from './modal-views.ts'
-import { contactActions, contactSummaryOf, patronCard } from './views.ts'
+import { contactActions, contactSummaryOf, patronCard, patronEnabledText } from './views.ts'
 
 type ButtonClick = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs<BotContext>
 
@@ -81,6 +82,32 @@ export function registerContactActions(app: BotApp, deps: AppDeps): void {
         return assertNever(removed.error)
     }
   })
+
+  // Deactivate carries a confirm dialog; Reactivate does not (it undoes nothing). The use case
+  // checks the role again: a button shown to someone since demoted, or forged, is refused.
+  const setEnabled =
+    (enabled: boolean) =>
+    async ({ ack, action, respond, context }: ButtonClick) => {
+      await ack()
+      const ref = parsePatronRef(action.value)
+      if (ref === undefined) return
+      const result = await setPatronEnabled(deps, { libraryId: context.library.id, username: ref.username, enabled, actor: context.actor })
+      if (result.ok) {
+        const options = await cardOptions(deps, { ...context, patronId: result.value.id })
+        const card = patronCard(result.value, { ...options, notice: patronEnabledText(result.value), page: ref.page })
+        return void respond({ replace_original: true, ...card })
+      }
+      switch (result.error.code) {
+        case 'not_allowed':
+          return tellPrivately(respond, notice(notAllowedText(result.error, context.library.name)))
+        case 'patron_not_found':
+          return void respond({ replace_original: true, ...notice('This patron is no longer in the library.') })
+        default:
+          return assertNever(result.error)
+      }
+    }
+  app.action<BlockAction<ButtonAction>>(contactActions.deactivate, identify, setEnabled(false))
+  app.action<BlockAction<ButtonAction>>(contactActions.reactivate, identify, setEnabled(true))
 
   // Both buttons carry a confirm dialog: these run only after it was confirmed.
   const noticeDeps = { ...deps, renderer: loadNoticeRenderer }

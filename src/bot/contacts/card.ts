@@ -23,11 +23,13 @@ export const canChangeContacts = (actor: Actor): boolean => can(actor, 'changeCo
  */
 export async function cardOptions(deps: Pick<AppDeps, 'db' | 'clock'>, input: BotContext & { patronId: number }): Promise<CardOptions> {
   const canChange = canChangeContacts(input.actor)
+  // Seed 004: admins deactivate; staff may reactivate, as the patrons file lets them.
+  const flags = { canDeactivate: can(input.actor, 'deactivatePatrons'), canReactivate: can(input.actor, 'changePatrons') }
   // Seed 001: a bounced contact shows with a warning and why, so staff fix its address.
   const blacklisted = await findBlacklistedContacts(deps.db, { libraryId: input.library.id, patronId: input.patronId })
-  if (!can(input.actor, 'sendNotices')) return { canChange, blacklisted }
+  if (!can(input.actor, 'sendNotices')) return { canChange, ...flags, blacklisted }
   const loans = await listOpenLoans(deps, { libraryId: input.library.id, patronId: input.patronId, actor: input.actor })
-  return loans.ok ? { canChange, blacklisted, loans: loans.value } : { canChange, blacklisted }
+  return loans.ok ? { canChange, ...flags, blacklisted, loans: loans.value } : { canChange, ...flags, blacklisted }
 }
 
 /** The patron card again, after a change, on the page it was on, with a line saying what changed. */

@@ -6,7 +6,7 @@ import { assertNever, ok, type Result } from '../../domain/result.ts'
 import { chosenOf, modalField, pickedOf, readModalState, type ModalErrors as SlackModalErrors, textOf } from '../modal-state.ts'
 import { notAllowedText, noticeModal } from '../views.ts'
 import { type ContactModalTarget, contactBlocks, primaryChoice } from './modal-views.ts'
-import type { ContactRef } from './views.ts'
+import type { ContactRef, PatronRef } from './views.ts'
 
 type ContactBlock = (typeof contactBlocks)[keyof typeof contactBlocks]
 export type ModalErrors = SlackModalErrors<ContactBlock>
@@ -106,6 +106,13 @@ const contactRef = z.object({
   page: z.number().int().positive().optional(),
 })
 const modalTarget = contactRef.extend({ responseUrl: z.url().optional(), channelId: z.string().optional() })
+
+const patronRef = z.object({ username: z.string().min(1).max(100), page: z.number().int().positive().optional() })
+
+/** Deactivate's or Reactivate's value; undefined when it is not one of ours. */
+export function parsePatronRef(value: string | undefined): PatronRef | undefined {
+  return parseJson(patronRef, value)
+}
 
 /** A button's value; undefined when it is not one of ours. */
 export function parseContactRef(value: string | undefined): ContactRef | undefined {

@@ -165,8 +165,8 @@ export function skippedWords(reason: string | null | undefined): string {
 }
 
 /** "to mum@example.org, Bcc dad@example.org". */
-export function recipientsWords(recipients: ReadonlyArray<{ kind: 'to' | 'cc' | 'bcc'; address: string }>): string {
-  const of = (kind: 'to' | 'cc' | 'bcc') => recipients.filter((r) => r.kind === kind).map((r) => escapeMrkdwn(r.address))
+export function recipientsWords(recipients: ReadonlyArray<{ kind: 'to' | 'cc' | 'bcc'; address: string | null }>): string {
+  const of = (kind: 'to' | 'cc' | 'bcc') => recipients.filter((r) => r.kind === kind).map((r) => addressWords(r.address))
   const parts = [
     of('to').length > 0 ? `to ${of('to').join(', ')}` : '',
     of('cc').length > 0 ? `Cc ${of('cc').join(', ')}` : '',
@@ -174,6 +174,9 @@ export function recipientsWords(recipients: ReadonlyArray<{ kind: 'to' | 'cc' | 
   ].filter(Boolean)
   return parts.join(', ')
 }
+
+/** A recipient's address as staff read it: a purged patron's message keeps no address (migration 0018). */
+export const addressWords = (address: string | null): string => (address === null ? 'address removed (patron purged)' : escapeMrkdwn(address))
 
 function button(label: string, actionId: string, ref: LoanRef): types.Button {
   return { type: 'button', text: { type: 'plain_text', text: label.slice(0, 75) }, action_id: actionId, value: JSON.stringify(ref) }

@@ -18,6 +18,8 @@ export const contactActions = {
   edit: 'contacts.edit',
   remove: 'contacts.remove',
   page: 'contacts.page',
+  deactivate: 'contacts.deactivate',
+  reactivate: 'contacts.reactivate',
 } as const
 
 /**
@@ -25,6 +27,9 @@ export const contactActions = {
  * the button is on, so the card comes back on that page after a change.
  */
 export type ContactRef = { patronId: number; contactId?: number; page?: number }
+
+/** Deactivate's and Reactivate's value: the patron by username, as the use case takes them, and the card's page. */
+export type PatronRef = { username: string; page?: number }
 
 /**
  * What the card offers the person who reads it: only staff get Add, Edit and Remove; `loans`,
@@ -38,6 +43,10 @@ export type CardOptions = {
   loans?: readonly OpenLoan[]
   /** Contacts whose address is blacklisted (bounced, complained…), by contact id: shown with a warning. */
   blacklisted?: ReadonlyMap<number, BlacklistNote>
+  /** Deactivate, on an enabled patron's card: admins only. */
+  canDeactivate?: boolean
+  /** Reactivate, on a deactivated patron's card: staff and admins. */
+  canReactivate?: boolean
 }
 
 /** Each choice's short name, and what it means where a librarian picks it. */
@@ -80,6 +89,7 @@ export function contactsHelp(): SlackMessage {
       '`/contacts asilva`: by username',
       '`/contacts silva` or `/contacts ana silva`: by part of a name; you pick when several patrons match',
       'The card shows each contact. Staff also get *Edit* and *Remove* beside each one, and *Add contact*.',
+      'Admins can *Deactivate* a patron from the card (no more notices; a purge candidate); staff can *Reactivate* one.',
     ].join('\n'),
   )
 }
@@ -111,7 +121,7 @@ function pickList(candidates: Patron[], more: boolean, query: string): SlackMess
   for (const patron of candidates) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(displayName(patron))}* · ${patronFacts(patron)}` },
+      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(displayName(patron))}*${patron.isEnabled ? '' : ` ${deactivatedMark}`} · ${patronFacts(patron)}` },
       accessory: button('Show', contactActions.pick, { patronId: patron.id }),
     })
   }
@@ -134,9 +144,13 @@ export function patronCard(patron: PatronWithContacts, options: CardOptions): Sl
 
   const blocks: types.KnownBlock[] = []
   if (options.notice) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: options.notice }] })
+  // A deactivated patron is marked where the eye lands first: the header, then what it means.
+  const header = patron.isEnabled ? name.slice(0, 150) : `${name.slice(0, 125)} · ${deactivatedMark}`
+  // What it means goes with the facts, in the same block: a full page of contacts leaves no block spare.
+  const facts = patron.isEnabled ? patronFacts(patron) : `${patronFacts(patron)}\n${deactivatedMeaning}`
   blocks.push(
-    { type: 'header', text: { type: 'plain_text', text: name.slice(0, 150) } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: patronFacts(patron) }] },
+    { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: facts }] },
     { type: 'divider' },
   )
   if (count === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No contacts yet._' } })
@@ -156,17 +170,54 @@ export function patronCard(patron: PatronWithContacts, options: CardOptions): Sl
     }
   }
   if (options.canChange) buttons.push({ ...button('Add contact', contactActions.add, { patronId: patron.id, page }), style: 'primary' })
+  if (patron.isEnabled && options.canDeactivate) buttons.push(deactivateButton(patron, page))
+  if (!patron.isEnabled && options.canReactivate) buttons.push(patronButton('Reactivate', contactActions.reactivate, { username: patron.username, page }))
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: 'patron', elements: buttons })
-  return { text: `${name} (${patron.username}): ${counted(count, 'contact')}`, blocks }
+  const state = patron.isEnabled ? '' : ', deactivated'
+  return { text: `${name} (${patron.username}${state}): ${counted(count, 'contact')}`, blocks }
 }
 
+/** How a deactivated patron is marked on the card, the pick-list and the email log. */
+export const deactivatedMark = ':no_entry_sign: Deactivated'
+const deactivatedMeaning = 'Deactivated: they get no notices, and they are a purge candidate until they are reactivated.'
+
+/** The line above the card after Deactivate or Reactivate: what changed, or that nothing had to. */
+export function patronEnabledText(patron: Patron & { changed: boolean }): string {
+  const name = `*${escapeMrkdwn(displayName(patron))}*`
+  if (!patron.changed) return patron.isEnabled ? `${name} is already active: nothing changed.` : `${name} was already deactivated: nothing changed.`
+  return patron.isEnabled
+    ? `Reactivated ${name}: their notices start again with the next run.`
+    : `Deactivated ${name}: they get no notices, and they are a purge candidate.`
+}
+
+function deactivateButton(patron: Patron, page: number): types.Button {
+  const name = escapeMrkdwn(displayName(patron))
+  return {
+    ...patronButton('Deactivate', contactActions.deactivate, { username: patron.username, page }),
+    style: 'danger',
+    confirm: {
+      title: { type: 'plain_text', text: 'Deactivate this patron?' },
+      // Slack allows 300 characters in a confirm dialog's text.
+      text: { type: 'mrkdwn', text: `*${name}* (\`${escapeMrkdwn(patron.username)}\`). They get no notices and become a purge candidate.`.slice(0, 300) },
+      confirm: { type: 'plain_text', text: 'Deactivate' },
+      deny: { type: 'plain_text', text: 'Keep active' },
+      style: 'danger',
+    },
+  }
+}
+
+function patronButton(label: string, actionId: string, ref: PatronRef): types.Button {
+  return { type: 'button', text: { type: 'plain_text', text: label }, action_id: actionId, value: JSON.stringify(ref) }
+}
+
+// A deactivated patron is marked beside the name (deactivatedMark), not among these facts.
 function patronFacts(patron: Patron): string {
   return [
     `\`${escapeMrkdwn(patron.username)}\``,
     patron.type === 'staff' ? 'Staff' : 'Student',
     patron.academicLevel ? `Level: ${escapeMrkdwn(patron.academicLevel)}` : 'No level',
     patron.groups.length > 0 ? `Groups: ${patron.groups.map(escapeMrkdwn).join(', ')}` : 'No groups',
-    patron.isEnabled ? 'Enabled' : '*Deactivated*',
+    ...(patron.isEnabled ? ['Enabled'] : []),
   ].join(' · ')
 }
 

@@ -5,7 +5,8 @@ import type { EmailLogPage } from '../../domain/notices/list-messages.ts'
 import type { EmailLogEntry, RecipientDelivery } from '../../domain/notices/outbox-queries.ts'
 import { assertNever } from '../../domain/result.ts'
 import { scenarioTitle } from '../../domain/scenarios/catalogue.ts'
-import { recipientsWords, skippedWords } from '../contacts/loan-views.ts'
+import { addressWords, recipientsWords, skippedWords } from '../contacts/loan-views.ts'
+import { deactivatedMark } from '../contacts/views.ts'
 import { escapeMrkdwn, notAllowedText, notice, type SlackMessage } from '../views.ts'
 
 /** The email log's buttons. */
@@ -91,7 +92,9 @@ function entryText(message: EmailLogEntry, timeZone: string): string {
   const at = when(timeZone)
     .format(message.sentAt ?? message.plannedAt)
     .replace(/^(\w+),/, '$1')
-  const head = `*${escapeMrkdwn(scenarioTitle(message.scenario))}* · ${at} · ${statusWords(message)}`
+  // A deactivated patron gets nothing more: said on each message about them, as the card says it.
+  const patron = message.patronEnabled === false && message.username !== null ? ` · \`${escapeMrkdwn(message.username)}\` ${deactivatedMark}` : ''
+  const head = `*${escapeMrkdwn(scenarioTitle(message.scenario))}* · ${at} · ${statusWords(message)}${patron}`
   const recipients = recipientsWords([
     ...message.to.map((address) => ({ kind: 'to' as const, address })),
     ...message.cc.map((address) => ({ kind: 'cc' as const, address })),
@@ -103,10 +106,10 @@ function entryText(message: EmailLogEntry, timeZone: string): string {
   ]
   const lines = [head, recipients === '' ? '_no recipients_' : capitalised(recipients)]
   const delivered = message.deliveries.filter((r) => r.delivery !== null)
-  if (delivered.length > 0) lines.push(delivered.map((r) => `${escapeMrkdwn(r.address)}: ${deliveryWords(r)}`).join(' · '))
+  if (delivered.length > 0) lines.push(delivered.map((r) => `${addressWords(r.address)}: ${deliveryWords(r)}`).join(' · '))
   // Each recipient gets a copy of their own: one not sent whole says who already has theirs.
   const copiesSent = message.status === 'sent' ? [] : message.deliveries.filter((r) => r.sentAt !== null)
-  if (copiesSent.length > 0) lines.push(`Already sent to ${copiesSent.map((r) => escapeMrkdwn(r.address)).join(', ')}`)
+  if (copiesSent.length > 0) lines.push(`Already sent to ${copiesSent.map((r) => addressWords(r.address)).join(', ')}`)
   if (message.subject !== '') lines.push(`“${escapeMrkdwn(message.subject)}”`)
   const extra = [
     ...(concerning.length > 0 ? [`About: ${concerning.join(', ')}`] : []),

@@ -253,11 +253,14 @@ export type EmailLogEntry = {
   scenario: string
   /** The patron it is about; null for a supplier's order, or once the patron was purged. */
   username: string | null
+  /** Whether that patron is active: false for a deactivated one (who gets no more notices); null when there is no patron. */
+  patronEnabled: boolean | null
   /** The supplier of a purchase order. */
   supplier: string | null
-  to: string[]
-  cc: string[]
-  bcc: string[]
+  /** Each recipient's address; null once the patron was purged (migration 0018), the message kept without it. */
+  to: Array<string | null>
+  cc: Array<string | null>
+  bcc: Array<string | null>
   /** What became of each recipient: SES's word (issue 12), `skipped` when its address was blacklisted, null while nothing is known. */
   deliveries: RecipientDelivery[]
   subject: string
@@ -275,7 +278,8 @@ export type EmailLogEntry = {
 /** One recipient of a message and what became of it. */
 export type RecipientDelivery = {
   kind: 'to' | 'cc' | 'bcc'
-  address: string
+  /** null once the patron was purged. */
+  address: string | null
   delivery: NonNullable<MessageRecipientsTable['delivery']> | null
   /** SES's diagnostic (a bounce's), or why it was skipped (`blacklisted`). */
   detail: string | null
@@ -321,7 +325,7 @@ export async function findEmailLog(db: Db, search: EmailLogSearch): Promise<Arra
       cursorAt: string
     }
   >`
-    select m.id, m.scenario, p.username, s.name as supplier, m.subject, m.status, m.reason,
+    select m.id, m.scenario, p.username, p.is_enabled as "patronEnabled", s.name as supplier, m.subject, m.status, m.reason,
            m.requested_by as "requestedBy", m.planned_at as "plannedAt", m.sent_at as "sentAt",
            -- Exact to the microsecond, for the next page's cursor (a Date keeps milliseconds).
            m.planned_at::text as "cursorAt",

@@ -82,3 +82,18 @@ export async function searchPatrons(db: Db, input: { libraryId: number; query: s
     .execute()
   return rows.map((row) => toPatron(row as PatronRowView))
 }
+
+/** A patron's row locked until the transaction ends, by username (any case). */
+export async function lockPatronByUsername(
+  db: Db,
+  input: { libraryId: number; username: string },
+): Promise<{ id: number; username: string; isEnabled: boolean } | undefined> {
+  return byUsername(db, input.libraryId, input.username)
+    .select(['patrons.id', 'patrons.username', 'patrons.is_enabled as isEnabled'])
+    .forUpdate()
+    .executeTakeFirst()
+}
+
+export async function setPatronEnabledRow(db: Db, input: { patronId: number; enabled: boolean; now: Date }): Promise<void> {
+  await db.updateTable('patrons').set({ is_enabled: input.enabled, updated_at: input.now }).where('id', '=', input.patronId).execute()
+}

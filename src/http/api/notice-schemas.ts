@@ -180,19 +180,27 @@ export const messagesQuerySchema = z.strictObject({
     .describe(`Messages per page, 1 to ${maxEmailLogLimit}; ${defaultEmailLogLimit} when left out.`),
 })
 
+const recipientAddress = z.string().nullable().describe('null once the patron was purged: the message is kept, without its addresses.')
+
 const emailLogMessageSchema = z.object({
   id: z.string().describe('The message: grows with every message queued.'),
   scenario: z.string().describe('The scenario id: circulation.overdue, reservation.ready, …'),
   username: z.string().nullable().describe('The patron it is about; null for a purchase order, or once the patron was purged.'),
+  patronEnabled: z
+    .boolean()
+    .nullable()
+    .describe(
+      'false when that patron is deactivated now (they get no notices, and may be purged); null when there is no patron (a purchase order, or purged).',
+    ),
   supplier: z.string().nullable().describe('The supplier a purchase order went to.'),
-  to: z.array(z.string()),
-  cc: z.array(z.string()),
-  bcc: z.array(z.string()),
+  to: z.array(recipientAddress),
+  cc: z.array(recipientAddress),
+  bcc: z.array(recipientAddress),
   recipients: z
     .array(
       z.object({
         kind: z.enum(['to', 'cc', 'bcc']),
-        address: z.string(),
+        address: recipientAddress,
         delivery: z
           .enum(['delivered', 'delayed', 'bounced', 'complained', 'rejected', 'skipped'])
           .nullable()

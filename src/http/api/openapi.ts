@@ -3,12 +3,13 @@ import { circulationSchemas, externalIdParam } from './circulation-schemas.ts'
 import { eventSchemas, eventsQuerySchema } from './event-schemas.ts'
 import { maxImportBytes } from './imports.ts'
 import { blacklistAddressParam, blacklistQuerySchema, messagesQuerySchema, noticeSchemas, scenarioIdParam, scenarioParam } from './notice-schemas.ts'
+import { patronSchemas } from './patron-schemas.ts'
 import { purgeCandidatesQuerySchema, purgeIdParam, purgeSchemas } from './purge-schemas.ts'
 import { auditQuerySchema, contactIdParam, contactsImportQuerySchema, maxBodyBytes, namedSchemas, patronsImportQuerySchema, usernameParam } from './schemas.ts'
 
 type JsonSchema = Record<string, unknown>
 
-const allSchemas = { ...namedSchemas, ...noticeSchemas, ...circulationSchemas, ...purgeSchemas, ...eventSchemas }
+const allSchemas = { ...namedSchemas, ...patronSchemas, ...noticeSchemas, ...circulationSchemas, ...purgeSchemas, ...eventSchemas }
 const ref = (name: keyof typeof allSchemas) => ({ $ref: `#/components/schemas/${name}` })
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } })
 const problemJson = { 'application/problem+json': { schema: ref('Problem') } }
@@ -381,6 +382,16 @@ export function openApiDocument() {
         get: operation('patrons', 'Read a patron with their contacts', 'getPatron', {
           parameters: [username],
           responses: { '200': { description: 'The patron.', content: json(ref('PatronWithContacts')) }, ...problems('NotFound') },
+        }),
+        patch: operation('patrons', 'Deactivate or reactivate a patron', 'setPatronEnabled', {
+          parameters: [username],
+          description:
+            'Deactivating (enabled: false) needs an admin key (a staff key gets 403); reactivating, a staff key. A deactivated patron gets no notices and becomes a purge candidate. A patron already so is answered unchanged, and nothing is audited; otherwise audited as patron.deactivated or patron.reactivated. Any field but enabled is a 422 naming it.',
+          requestBody: patchBody('PatronChanges'),
+          responses: {
+            '200': { description: 'The patron after the change, as GET answers it.', content: json(ref('PatronWithContacts')) },
+            ...problems('Forbidden', ...writing, 'NotFound'),
+          },
         }),
       },
       '/api/v1/patrons/{username}/contacts': {

@@ -7,6 +7,7 @@ import type { ContactError } from '../../domain/contacts/errors.ts'
 import type { EventsError } from '../../domain/events/list-events.ts'
 import type { ImportError } from '../../domain/imports/errors.ts'
 import type { EmailLogError } from '../../domain/notices/errors.ts'
+import type { SetPatronEnabledError } from '../../domain/patrons/set-patron-enabled.ts'
 import type { PatronInput, UpsertPatronsError } from '../../domain/patrons/upsert-patrons.ts'
 import type { PreferencesBatchError } from '../../domain/preferences/errors.ts'
 import type { PurgeError } from '../../domain/purge/errors.ts'
@@ -183,6 +184,19 @@ export function domainProblem(error: ApiDomainError): Problem {
 }
 
 // The 403 names the key's role, since the caller cannot see it anywhere else.
+/** PATCH /patrons/{username}: a staff key may reactivate but not deactivate, and is told so. */
+export function patronEnabledProblem(error: SetPatronEnabledError): Problem {
+  switch (error.code) {
+    case 'not_allowed':
+      if (error.permission !== 'deactivatePatrons') return notAllowed(error)
+      return { ...notAllowed(error), detail: `Deactivating a patron needs the admin role; this key has ${roleOf(error)}. Nothing was changed` }
+    case 'patron_not_found':
+      return domainProblem(error)
+    default:
+      return assertNever(error)
+  }
+}
+
 export function notAllowed(error: Pick<NotAllowed, 'needed' | 'role'>): Problem {
   return { type: problemType('not-allowed'), title: 'Forbidden', status: 403, detail: `This needs the ${error.needed} role; this key has ${roleOf(error)}` }
 }

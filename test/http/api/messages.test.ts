@@ -112,6 +112,7 @@ describe('GET /api/v1/messages', () => {
         id: overdue,
         scenario: 'circulation.overdue',
         username: 'asilva',
+        patronEnabled: true,
         supplier: null,
         to: ['Mum@Example.org'],
         cc: ['teacher@school.example'],
@@ -141,6 +142,27 @@ describe('GET /api/v1/messages', () => {
         sentAt: '2026-03-01T15:00:05.000Z',
       },
     ])
+  })
+
+  test('a deactivated patron’s messages say so (patronEnabled false); a purged patron’s keep no patron and no address (null)', async () => {
+    const { lib, overdue, ready } = await libraryWithALog()
+    await handle.db.updateTable('patrons').set({ is_enabled: false }).where('library_id', '=', lib.id).where('username', '=', 'asilva').execute()
+    // As the purge leaves a message: its addresses removed, then the patron gone (migration 0018).
+    await handle.db.updateTable('message_recipients').set({ address: null }).where('message_id', '=', ready).execute()
+    await handle.db.deleteFrom('patrons').where('library_id', '=', lib.id).where('username', '=', 'bchen').execute()
+
+    const page = await pageOf(await readLog(lib))
+
+    const byId = new Map(page.messages.map((message: any) => [message.id, message]))
+    expect(byId.get(overdue)).toMatchObject({ username: 'asilva', patronEnabled: false, to: ['Mum@Example.org'] })
+    expect(byId.get(ready)).toMatchObject({
+      username: null,
+      patronEnabled: null,
+      to: [null],
+      recipients: [{ kind: 'to', address: null, delivery: null }],
+      subject: 'Matilda is ready for you',
+      status: 'queued',
+    })
   })
 
   test('nextCursor pages through the log, one message at a time, to the last page', async () => {

@@ -181,3 +181,102 @@ describe('GET /api/v1/patrons/{username}', () => {
     expect(problem).toMatchObject({ type: 'urn:library-comms:problem:patron-not-found', detail: 'No patron with username "zoe" in this library' })
   })
 })
+
+describe('PATCH /api/v1/patrons/{username}', () => {
+  /** The same library with a second key, of the admin role. */
+  async function adminKeyOf(lib: GivenApiLibrary) {
+    const created = await createApiKey(testDeps(handle), { libraryId: lib.id, name: 'ILS admin', role: 'admin', actor: cliActor })
+    if (!created.ok) throw new Error(created.error.code)
+    const { key, apiKey } = created.value
+    return {
+      actor: `api-key:${apiKey.id}`,
+      patch: (path: string, body: unknown) =>
+        lib.app.request(path, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+    }
+  }
+
+  async function libraryWithAna() {
+    const lib = await givenApiLibrary(testDeps(handle))
+    await lib.send('POST', '/api/v1/patrons', [roster[0]])
+    await lib.contact({ id: (await patronIdOf(lib, 'asilva'))!, username: 'asilva' }, { address: 'mum@example.org' })
+    return { lib, admin: await adminKeyOf(lib) }
+  }
+
+  async function patronIdOf(lib: GivenApiLibrary, username: string) {
+    const row = await handle.db.selectFrom('patrons').where('library_id', '=', lib.id).where('username', '=', username).select('id').executeTakeFirst()
+    return row?.id
+  }
+
+  test('an admin key deactivates a patron by username in any case, and is answered the patron as GET shows them; audited', async () => {
+    const { lib, admin } = await libraryWithAna()
+
+    const response = await admin.patch('/api/v1/patrons/ASILVA', { enabled: false })
+
+    expect(response.status).toBe(200)
+    const answered = await response.json()
+    expect(answered).toMatchObject({ username: 'asilva', firstName: 'Ana', enabled: false, contacts: [{ address: 'mum@example.org' }] })
+    expect(await (await lib.send('GET', '/api/v1/patrons/asilva')).json()).toEqual(answered)
+    expect((await lib.auditActions()).filter((entry) => entry.action.startsWith('patron.'))).toEqual([
+      expect.objectContaining({ action: 'patron.deactivated', actor: admin.actor }),
+    ])
+  })
+
+  test('deactivating a patron already deactivated answers them as they are, and audits nothing more', async () => {
+    const { lib, admin } = await libraryWithAna()
+
+    await admin.patch('/api/v1/patrons/asilva', { enabled: false })
+    const again = await admin.patch('/api/v1/patrons/asilva', { enabled: false })
+
+    expect(again.status).toBe(200)
+    expect(await again.json()).toMatchObject({ enabled: false })
+    expect((await lib.auditActions()).filter((entry) => entry.action.startsWith('patron.'))).toHaveLength(1)
+  })
+
+  test('a staff key may not deactivate (403, nothing changes), but may reactivate', async () => {
+    const { lib, admin } = await libraryWithAna()
+
+    const refused = await problemOf(await lib.send('PATCH', '/api/v1/patrons/asilva', { enabled: false }), 403)
+    expect(refused.detail).toBe('Deactivating a patron needs the admin role; this key has the staff role. Nothing was changed')
+    expect(await patronRowsOf(lib)).toEqual([{ username: 'asilva', firstName: 'Ana', type: 'student', isEnabled: true }])
+
+    await admin.patch('/api/v1/patrons/asilva', { enabled: false })
+    const reactivated = await lib.send('PATCH', '/api/v1/patrons/asilva', { enabled: true })
+
+    expect(reactivated.status).toBe(200)
+    expect(await reactivated.json()).toMatchObject({ username: 'asilva', enabled: true })
+    expect((await lib.auditActions()).filter((entry) => entry.action.startsWith('patron.'))).toEqual([
+      expect.objectContaining({ action: 'patron.deactivated', actor: admin.actor }),
+      expect.objectContaining({ action: 'patron.reactivated', actor: lib.actor }),
+    ])
+  })
+
+  test('an unknown username is a 404, even for an admin', async () => {
+    const { admin } = await libraryWithAna()
+
+    const problem = await problemOf(await admin.patch('/api/v1/patrons/nobody', { enabled: false }), 404)
+
+    expect(problem).toMatchObject({ type: 'urn:library-comms:problem:patron-not-found', detail: 'No patron with username "nobody" in this library' })
+  })
+
+  test('a body with another field, without enabled, or with enabled not a boolean is a 422 naming each, and nothing changes', async () => {
+    const { lib, admin } = await libraryWithAna()
+
+    const otherFields = await problemOf(await admin.patch('/api/v1/patrons/asilva', { enabled: false, firstName: 'Anna', groups: [] }), 422)
+    const empty = await problemOf(await admin.patch('/api/v1/patrons/asilva', {}), 422)
+    const notBoolean = await problemOf(await admin.patch('/api/v1/patrons/asilva', { enabled: 'false' }), 422)
+
+    expect(otherFields.errors).toEqual([
+      { pointer: '/firstName', detail: '"firstName" is not a known field' },
+      { pointer: '/groups', detail: '"groups" is not a known field' },
+    ])
+    expect(pointersOf(empty)).toEqual(['/enabled'])
+    expect(empty.errors?.[0].detail).toBe('Required')
+    expect(pointersOf(notBoolean)).toEqual(['/enabled'])
+    expect(await patronRowsOf(lib)).toEqual([{ username: 'asilva', firstName: 'Ana', type: 'student', isEnabled: true }])
+    expect((await lib.auditActions()).filter((entry) => entry.action.startsWith('patron.'))).toEqual([])
+  })
+})
