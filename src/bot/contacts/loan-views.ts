@@ -157,6 +157,8 @@ export function skippedWords(reason: string | null | undefined): string {
       return 'the address is on the blacklist'
     case 'template_error':
       return 'the template could not be rendered'
+    case 'patron_purged':
+      return 'the patron was purged before it was sent'
     default:
       return reason ? escapeMrkdwn(reason) : 'no reason was recorded'
   }

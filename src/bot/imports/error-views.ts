@@ -85,12 +85,14 @@ export function importErrorMessage(error: ImportError, context: ImportErrorConte
 const statusText: Record<BatchStatus | 'applying', string> = {
   applied: 'was already applied',
   applying: 'is being applied right now',
+  approved: 'was approved and is being applied',
   cancelled: 'was already cancelled',
   expired: 'waited a day unconfirmed and was dropped',
   invalid: 'did not pass its checks',
   failed: 'stopped with an error and changed nothing',
   staging: 'is still being read',
   staged: 'is waiting for a confirmation',
+  rejected: 'was rejected',
 }
 
 function invalidFileMessage(error: Extract<ImportError, { code: 'invalid_file' }>, file: string, stage: ImportErrorContext['stage']): SlackMessage {

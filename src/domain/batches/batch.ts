@@ -2,6 +2,7 @@ import type { ContactImportMode, ContactImportSummary } from '../imports/contact
 import type { ImportProblem } from '../imports/errors.ts'
 import type { PatronsImportSummary } from '../imports/patrons-import.ts'
 import type { PreferencesBatchCounts, PreferencesBatchRequest } from '../preferences/preferences-batch.ts'
+import type { PurgeBatchRequest, PurgeBatchSummary } from '../purge/purge-batch.ts'
 import type { ActorRef } from '../staff/actors.ts'
 import type { NotAllowed, Permission } from '../staff/permissions.ts'
 
@@ -9,9 +10,11 @@ import type { NotAllowed, Permission } from '../staff/permissions.ts'
  * The life of staged, confirmed work: `staging` while it is read, then `staged` (waiting for a
  * confirmation), `invalid` (its checks failed), or `failed` (something broke, or its process
  * died). A staged batch is then `applied` (confirmed and applied in one transaction),
- * `cancelled`, or `expired` unconfirmed. Nothing outside src/domain/batches changes a status.
+ * `cancelled`, or `expired` unconfirmed. A purge, which runs page by page, is `approved` first
+ * (confirmed, partly done, resumable) and `applied` once its last page is; or `rejected` by a
+ * second admin. Nothing outside src/domain/batches changes a status.
  */
-export type BatchStatus = 'staging' | 'staged' | 'invalid' | 'applied' | 'failed' | 'cancelled' | 'expired'
+export type BatchStatus = 'staging' | 'staged' | 'invalid' | 'approved' | 'applied' | 'failed' | 'cancelled' | 'rejected' | 'expired'
 
 /** What every batch records, whatever its kind. */
 type BatchCommon = {
@@ -52,10 +55,21 @@ export type PatronsImportBatch = BatchCommon & { kind: 'patrons'; mode: 'upsert'
  */
 export type PreferencesBatch = BatchCommon & { kind: 'preferences'; request: PreferencesBatchRequest; summary: PreferencesBatchCounts }
 
-export type Batch = ContactsImportBatch | PatronsImportBatch | PreferencesBatch
+/**
+ * A purge of deactivated patrons (seed 004): asked by one admin, approved by another, run one
+ * page (one transaction) at a time. Its patrons are in purge_patrons until it is done.
+ */
+export type PurgeBatch = BatchCommon & {
+  kind: 'purge'
+  request: PurgeBatchRequest
+  summary: PurgeBatchSummary
+  reportMessage: { channel: string; ts: string } | null
+}
+
+export type Batch = ContactsImportBatch | PatronsImportBatch | PreferencesBatch | PurgeBatch
 export type BatchKind = Batch['kind']
 /** The batches read from a file. */
-export type ImportKind = Exclude<BatchKind, 'preferences'>
+export type ImportKind = Exclude<BatchKind, 'preferences' | 'purge'>
 export type BatchOf<K extends BatchKind> = Extract<Batch, { kind: K }>
 
 /** Work that holds the library: a file being read, or a batch being applied. */

@@ -14,7 +14,7 @@ export const laneLock = 20_480
 export const batchLock = 20_481
 
 // Each kind's staged rows: no foreign key takes them with their batch (COPY checked none).
-const stagingTables = ['import_contact_rows', 'import_patron_rows'] as const
+const stagingTables = ['import_contact_rows', 'import_patron_rows', 'purge_patrons'] as const
 
 export async function dropStagedRows(db: Db, batchIds: readonly number[]): Promise<void> {
   if (batchIds.length === 0) return
@@ -43,6 +43,7 @@ const batchColumns = [
   'warnings',
   'summary',
   'request',
+  'report_message',
   'created_at',
   'expires_at',
 ] as const
@@ -74,6 +75,8 @@ function toBatch(row: BatchRow): Batch {
       return { ...common, kind, mode: 'upsert', summary: row.summary as never }
     case 'preferences':
       return { ...common, kind, request: row.request as never, summary: row.summary as never }
+    case 'purge':
+      return { ...common, kind, request: row.request as never, summary: row.summary as never, reportMessage: (row.report_message ?? null) as never }
   }
 }
 

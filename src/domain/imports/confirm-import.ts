@@ -20,7 +20,7 @@ export async function confirmImport(
   input: { libraryId: number; batchId: number; actor: Actor; onProgress?: (progress: ImportProgress) => void },
 ): Promise<Result<ImportApplied, ImportError>> {
   const batch = await findBatch(deps.db, input)
-  if (!batch || batch.kind === 'preferences') return err({ code: 'batch_not_found', batchId: input.batchId })
+  if (!batch || batch.kind === 'preferences' || batch.kind === 'purge') return err({ code: 'batch_not_found', batchId: input.batchId })
   return applyImport(deps, { ...input, kind: batch.kind })
 }
 

@@ -9,7 +9,7 @@ import type { ScenarioName } from '../scenarios/catalogue.ts'
 export const secretMarker = '⟦reset link⟧'
 
 /** Why a planned notice was not sent: shown in the email log, and to staff. */
-export type SkipReason = 'no_contact' | 'blacklisted' | 'condition_gone' | 'template_error'
+export type SkipReason = 'no_contact' | 'blacklisted' | 'condition_gone' | 'template_error' | 'patron_purged'
 
 /** A rendered email to queue (or to record as skipped), with what it concerns. */
 export type NewMessage = {

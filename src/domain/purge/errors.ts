@@ -13,3 +13,8 @@ export type PurgeError =
   | { code: 'patron_not_found'; username: string }
   | { code: 'request_not_found'; requestId: number }
   | { code: 'unknown_in_filter'; field: 'academicLevel' | 'group'; value: string }
+
+/** A batch's refusal, as the purge's doors word it: a batch that is not a purge request is not found. */
+export function purgeErrorOf(error: BatchError, requestId: number): PurgeError {
+  return error.code === 'batch_not_found' ? { code: 'request_not_found', requestId } : error
+}

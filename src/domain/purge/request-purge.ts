@@ -1,13 +1,96 @@
+import { sql } from 'kysely'
+import { recordAudit } from '../audit/record-audit.ts'
+import { findBatch } from '../batches/queries.ts'
 import type { AppDeps } from '../deps.ts'
-import type { Result } from '../result.ts'
-import type { Actor } from '../staff/actors.ts'
+import { err, ok, type Result } from '../result.ts'
+import { type Actor, actorLabel } from '../staff/actors.ts'
+import { checkPermission } from '../staff/permissions.ts'
 import type { PurgeError } from './errors.ts'
+import type { PurgeBatchRequest } from './purge-batch.ts'
 import type { PurgePageSize, PurgeRequest } from './purge-view.ts'
+import { countImpact, findPatronsToPurge, stagePurgePatrons, toPurgeRequest } from './queries.ts'
+
+/** A request waits a week for a second admin; then it expires, and nothing changed. */
+export const purgeRequestLifetimeMs = 7 * 24 * 60 * 60 * 1000
+
+// Sent as text and cast: drivers disagree on how they encode a parameter typed jsonb.
+const json = (value: unknown) => sql`cast(${JSON.stringify(value)}::text as jsonb)`
 
 /** Asks for a purge: checks every patron, stages the request (expires in a week), audited; changes nothing else. */
 export async function requestPurge(
-  _deps: Pick<AppDeps, 'db' | 'clock'>,
-  _input: { libraryId: number; actor: Actor; usernames: readonly string[]; markLoansLost: boolean; pageSize?: PurgePageSize | undefined },
+  deps: Pick<AppDeps, 'db' | 'clock'>,
+  input: { libraryId: number; actor: Actor; usernames: readonly string[]; markLoansLost: boolean; pageSize?: PurgePageSize | undefined },
 ): Promise<Result<PurgeRequest, PurgeError>> {
-  throw new Error('issue 14: requestPurge is not written yet')
+  const refused = checkPermission(input.actor, 'purgePatrons')
+  if (refused) return err(refused)
+  const asked = [
+    ...new Map(
+      input.usernames
+        .map((u) => u.trim())
+        .filter((u) => u !== '')
+        .map((u) => [u.toLowerCase(), u]),
+    ).values(),
+  ]
+  if (asked.length === 0) return err({ code: 'empty_request' })
+  const now = deps.clock.now()
+  const result = await deps.db.transaction().execute(async (tx): Promise<Result<number, PurgeError>> => {
+    const patrons = await findPatronsToPurge(tx, { libraryId: input.libraryId, usernames: asked })
+    const known = new Set(patrons.map((p) => p.username.toLowerCase()))
+    const unknown = asked.filter((u) => !known.has(u.toLowerCase()))
+    if (unknown.length > 0) return err({ code: 'unknown_patrons', usernames: unknown })
+    const enabled = patrons.filter((p) => p.isEnabled).map((p) => p.username)
+    if (enabled.length > 0) return err({ code: 'not_deactivated', usernames: enabled.sort() })
+    const loaned = patrons.filter((p) => p.openLoans > 0)
+    if (loaned.length > 0 && !input.markLoansLost) {
+      return err({
+        code: 'open_loans',
+        patrons: loaned.map((p) => ({ username: p.username, openLoans: p.openLoans })).sort((a, b) => a.username.localeCompare(b.username)),
+      })
+    }
+    const library = await tx.selectFrom('libraries').where('id', '=', input.libraryId).select('retain_deleted_patron_loans').executeTakeFirstOrThrow()
+    const pageSize = input.pageSize ?? 200
+    const request: PurgeBatchRequest = {
+      retainLoans: library.retain_deleted_patron_loans,
+      markLoansLost: input.markLoansLost,
+      pageSize,
+      pages: Math.ceil(patrons.length / pageSize),
+    }
+    const patronIds = patrons.map((p) => p.id)
+    const impact = await countImpact(tx, { patronIds, request })
+    const { id } = await tx
+      .insertInto('batches')
+      .values({
+        library_id: input.libraryId,
+        kind: 'purge',
+        mode: 'pages',
+        file_name: 'purge request',
+        keep_custom: false,
+        status: 'staged',
+        requested_by: actorLabel(input.actor.ref),
+        confirm_permission: 'purgePatrons',
+        confirmer_must_differ: true,
+        request: json(request),
+        summary: json(impact),
+        row_count: patrons.length,
+        created_at: now,
+        heartbeat_at: now,
+        expires_at: new Date(now.getTime() + purgeRequestLifetimeMs),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await stagePurgePatrons(tx, { batchId: id, patronIds, pageSize })
+    await recordAudit(tx, {
+      libraryId: input.libraryId,
+      actor: actorLabel(input.actor.ref),
+      action: 'purge.requested',
+      subjectType: 'purge',
+      subjectId: id,
+      details: { ...request, impact, usernames: patrons.map((p) => p.username).sort() },
+    })
+    return ok(id)
+  })
+  if (!result.ok) return result
+  const batch = await findBatch(deps.db, { libraryId: input.libraryId, batchId: result.value })
+  if (batch?.kind !== 'purge') throw new Error(`purge request #${result.value} vanished`)
+  return ok(toPurgeRequest(batch))
 }

@@ -210,7 +210,7 @@ const emailLogMessageSchema = z.object({
     .string()
     .nullable()
     .describe(
-      'Why it was skipped (no_contact, condition_gone, blacklisted, template_error) or failed (the error); for a queued message, why its last attempt failed.',
+      'Why it was skipped (no_contact, condition_gone, blacklisted, template_error, patron_purged) or failed (the error); for a queued message, why its last attempt failed.',
     ),
   loans: z.array(z.object({ title: z.string(), barcode: z.string(), dueDate: z.iso.date() })).describe('The loans it concerns, earliest due first.'),
   reservation: z.object({ title: z.string(), barcode: z.string(), pickupBy: z.iso.date().nullable() }).nullable().describe('The reservation it concerns.'),
