@@ -61,8 +61,10 @@ async function sweep(deps: Deps, options: { updater?: MessageUpdater }) {
 
   const messages = new Map<number, Promise<Posted | undefined>>()
   const postedFor = (requestId: number) => {
-    let found = messages.get(requestId)
-    if (!found) messages.set(requestId, (found = findPosted(deps.db, requestId, updater)))
+    const known = messages.get(requestId)
+    if (known) return known
+    const found = findPosted(deps.db, requestId, updater)
+    messages.set(requestId, found)
     return found
   }
   const resumed = await resumePurges(deps, {
