@@ -73,6 +73,8 @@ async function sweep(deps: Deps, options: { updater?: MessageUpdater }) {
     },
   })
   for (const outcome of resumed) {
+    // Nothing done here: another runner (the approving admin's) had the pages, and tells its own outcome.
+    if (outcome.purged === 0 && outcome.skipped.length === 0) continue
     const posted = await postedFor(outcome.requestId)
     deps.logger.info({ requestId: outcome.requestId, purged: outcome.purged, skipped: outcome.skipped.length }, 'an unfinished purge was carried on to its end')
     if (posted) await posted.show(purgedMessage({ id: outcome.requestId, requestedBy: posted.requestedBy }, posted.approvedBy, outcome))

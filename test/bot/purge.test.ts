@@ -212,6 +212,25 @@ describe('/purge', () => {
     expect(textOf(posted.blocks)).toContain('*5 patrons* removed')
   })
 
+  test('the level and group filters list only their patrons, from the first page', async () => {
+    const lib = await givenSchool()
+    await lib.patron({ username: 'y7a', level: 'Year 7', groups: ['Chess'], enabled: false })
+    await lib.patron({ username: 'y7b', level: 'Year 7', enabled: false })
+    await lib.patron({ username: 'y12', level: 'Year 12', groups: ['Chess'], enabled: false })
+    const admin = purger(lib, 'UADMIN')
+    const view = await admin.open()
+    expect(optionsIn(view).sort()).toEqual(['y12', 'y7a', 'y7b'])
+
+    await admin.clickInModal(view, buttonsIn(view.blocks, purgeActions.show)[0], { [purgeBlocks.level]: 'Year 7' })
+    const year7 = (await slack.fake.next('views.update')).args.view
+    await admin.clickInModal(year7, buttonsIn(year7.blocks, purgeActions.show)[0], { [purgeBlocks.level]: 'Year 7', [purgeBlocks.group]: 'Chess' })
+    const chess7 = (await slack.fake.next('views.update')).args.view
+
+    expect(optionsIn(year7).sort()).toEqual(['y7a', 'y7b'])
+    expect(optionsIn(chess7)).toEqual(['y7a'])
+    expect(JSON.parse(chess7.private_metadata)).toMatchObject({ page: 1, filter: { academicLevel: 'Year 7', group: 'Chess' } })
+  })
+
   test('nothing ticked: the form says so on the page, and nothing is asked', async () => {
     const lib = await givenSchool()
     await lib.patron({ username: 'leaver1', enabled: false })
@@ -243,5 +262,30 @@ describe('the purge sweep', () => {
     expect(update).toMatchObject({ channel: request.ref.channel, ts: request.ref.ts })
     expect(update.text).toContain('Expired: nobody approved it within a week; nothing was removed.')
     expect(await patronsOf(lib)).toEqual(['leaver1'])
+  })
+
+  test('an approved purge a restart cut short is carried on, and its message ends with the counts', async () => {
+    const lib = await givenSchool()
+    await lib.patron({ username: 'leaver1', enabled: false })
+    await lib.patron({ username: 'stays' })
+    const request = await askFor(lib, 'UADMIN', await purger(lib, 'UADMIN').open(), ['leaver1'])
+    const { deps } = slack.service
+    // As a process that died just after the approval leaves it: approved, no page done.
+    await deps.db
+      .updateTable('batches')
+      .set({ status: 'approved', confirmed_by: 'slack:UADMIN2' })
+      .where('library_id', '=', lib.id)
+      .where('kind', '=', 'purge')
+      .execute()
+    const client = new webApi.WebClient('xoxb-test', { slackApiUrl: slack.fake.apiUrl })
+    const logger = pino({ level: 'silent' })
+
+    await runPurgeSweep(deps, { updater: (ref) => progressUpdater({ client, logger, clock: deps.clock }, ref) })
+    const done = await followUpdates(slack)
+
+    expect(done.ref).toEqual(request.ref)
+    expect(textOf(done.last.blocks)).toContain('Asked by <@UADMIN>, approved by <@UADMIN2>.')
+    expect(textOf(done.last.blocks)).toContain('1 patron removed')
+    expect(await patronsOf(lib)).toEqual(['stays'])
   })
 })
