@@ -203,6 +203,56 @@ export async function givenLibrary(deps: AppDeps, options: { name?: string; slac
       }
       return row.id
     },
+    /** A message of the email log to a patron's contacts (queued unless said otherwise); its id. */
+    async message(
+      patron: GivenPatron,
+      input: { to: ReadonlyArray<{ address: string; contactId?: number }>; status?: 'queued' | 'sending' | 'sent' | 'skipped' | 'failed'; scenario?: string },
+    ): Promise<string> {
+      counter += 1
+      const row = await deps.db
+        .insertInto('messages')
+        .values({
+          library_id: libraryId,
+          scenario: input.scenario ?? 'overdue_1',
+          patron_id: patron.id,
+          supplier_id: null,
+          reservation_id: null,
+          order_id: null,
+          dedupe_key: `test-${counter}`,
+          subject: 'Overdue',
+          html: '<p>Overdue</p>',
+          text: 'Overdue',
+          status: input.status ?? 'queued',
+          reason: null,
+          as_of: null,
+          requested_by: null,
+          lease_until: null,
+          sent_at: null,
+          transport_id: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await deps.db
+        .insertInto('message_recipients')
+        .values(
+          input.to.map((to, position) => ({
+            message_id: row.id,
+            position,
+            kind: position === 0 ? ('to' as const) : ('cc' as const),
+            address: to.address,
+            contact_id: to.contactId ?? null,
+            role: null,
+            delivery: null,
+            delivery_detail: null,
+            delivery_at: null,
+            sent_at: null,
+            transport_id: null,
+            handed_over_at: null,
+          })),
+        )
+        .execute()
+      return row.id
+    },
     async staff(slackUserId: string, role: StaffRole): Promise<void> {
       await deps.db.insertInto('staff').values({ library_id: libraryId, slack_user_id: slackUserId, role, added_by: 'test' }).execute()
     },
