@@ -24,6 +24,7 @@ import { unsubscribeRoutes } from './http/unsubscribe/routes.ts'
 import { startBounceJobs } from './jobs/bounces-daily.ts'
 import { startDispatcher } from './jobs/dispatcher.ts'
 import { startNightlySchedule } from './jobs/nightly.ts'
+import { startPurgeSweep } from './jobs/purge-sweep.ts'
 import { createLogger } from './logger.ts'
 import { createFileTransport } from './mail/file-transport.ts'
 import { createSesSuppressionList, type SuppressionList } from './mail/ses-suppression.ts'
@@ -52,6 +53,8 @@ export async function startService(
     nightly?: boolean
     /** The blacklist's hourly tick: SES suppression sync and the daily digests (src/jobs/bounces-daily.ts); tests leave it off. */
     bounceJobs?: boolean
+    /** The purge sweep every five minutes: expired requests, unfinished purges (src/jobs/purge-sweep.ts); tests leave it off. */
+    purgeSweep?: boolean
     /** SES's suppression list to use instead of the configured one (tests: a fake SES endpoint). */
     suppressionList?: SuppressionList | null
   } = {},
@@ -147,6 +150,10 @@ export async function startService(
       const post = bot ? (channel: string, message: SlackMessage) => bot!.postMessage(channel, message) : undefined
       const jobs = startBounceJobs(deps, { suppressionList, post })
       stops.push(() => jobs.stop())
+    }
+    if (options.purgeSweep !== false) {
+      const sweep = startPurgeSweep(deps, bot ? { updater: (ref) => bot!.messageUpdater(ref) } : {})
+      stops.push(() => sweep.stop())
     }
     ready = true
   } catch (error) {

@@ -21,6 +21,10 @@ import { registerNoticesActions } from './notices/actions.ts'
 import { registerNoticesCommand } from './notices/command.ts'
 import { registerNoticesModals } from './notices/modal.ts'
 import { registerPreferencesCommand } from './preferences/command.ts'
+import { type MessageRef, progressUpdater } from './progress-message.ts'
+import { registerPurgeActions } from './purge/actions.ts'
+import { registerPurgeCommand } from './purge/command.ts'
+import { registerPurgeModals } from './purge/modal.ts'
 import { registerStaffCommand } from './staff/command.ts'
 import { registerTemplateActions } from './templates/actions.ts'
 import { registerTemplateModal } from './templates/modal.ts'
@@ -36,6 +40,8 @@ export type SlackBot = {
   post(channel: string, text: string): Promise<void>
   /** Posts a message with blocks to a channel (the daily bounce digest). */
   postMessage(channel: string, message: SlackMessage): Promise<void>
+  /** Updates a message the app posted, throttled (the purge sweep's expired and resumed requests). */
+  messageUpdater(ref: MessageRef): ReturnType<typeof progressUpdater>
 }
 
 type SlackConfig = Exclude<Config['slack'], { mode: 'off' }>
@@ -68,6 +74,7 @@ export function createSlackBot(options: {
     extendedErrorHandler: true,
   })
   app.error(answerListenerFailure({ client: app.client, logger }))
+  let updaterClient: webApi.WebClient | undefined
 
   registerContactsCommand(app, deps)
   registerContactActions(app, deps)
@@ -85,6 +92,9 @@ export function createSlackBot(options: {
   registerEmailLogActions(app, deps)
   registerBouncesCommand(app, deps)
   registerPreferencesCommand(app, deps)
+  registerPurgeCommand(app, deps)
+  registerPurgeModals(app, deps)
+  registerPurgeActions(app, deps)
   registerBouncesActions(app, { ...deps, suppressionList: options.suppressionList ?? null })
   app.event('app_uninstalled', async ({ body }) => {
     logger.warn({ teamId: body.team_id }, 'the Slack app was uninstalled from a workspace')
@@ -107,6 +117,10 @@ export function createSlackBot(options: {
     },
     async postMessage(channel, message) {
       await app.client.chat.postMessage({ token: slack.botToken, channel, ...message })
+    },
+    messageUpdater(ref) {
+      updaterClient ??= new webApi.WebClient(slack.botToken, { ...clientOptions, logger: boltLogger(logger) })
+      return progressUpdater({ client: updaterClient, logger, clock: deps.clock }, ref)
     },
   }
 }

@@ -208,6 +208,7 @@ export async function startServiceWithSlack(
     dispatch: false,
     nightly: false,
     bounceJobs: false,
+    purgeSweep: false,
     suppressionList: options.suppressionList ?? null,
   })
   // The bot checks its token once at start, in the background; tests begin after that call.

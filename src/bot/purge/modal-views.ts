@@ -1,0 +1,206 @@
+import type { types } from '@slack/bolt'
+import type { LoanToLose, PurgeCandidate, PurgeCandidatePage, PurgeFilter, PurgePageSize, PurgeRequestPatron } from '../../domain/purge/purge-view.ts'
+import { purgePageSizes } from '../../domain/purge/purge-view.ts'
+import { modalInput } from '../modal-state.ts'
+import { counted, escapeMrkdwn, number } from '../views.ts'
+import { contactsWords, onLoanWords, patronName, purgeActions } from './views.ts'
+
+/** The modals' callback ids, and the block ids of the candidates modal's inputs (errors land on them). */
+export const purgeModalIds = { candidates: 'purge.candidates', loseLoans: 'purge.lose_loans', everyone: 'purge.everyone' } as const
+export const purgeBlocks = {
+  level: 'purge_level',
+  group: 'purge_group',
+  pageSize: 'purge_page_size',
+  wholePage: 'purge_whole_page',
+  /** One checkboxes block per ten patrons: `purge_pick_0`, `purge_pick_1`… */
+  pickPrefix: 'purge_pick_',
+} as const
+/** The value of "Tick the whole page", and of "any" in the filters. */
+export const wholePageChoice = 'whole_page'
+export const anyChoice = '*'
+
+/** What the candidates modal shows, kept in its private_metadata; never who may act. */
+export type CandidatesState = { channelId: string; page: number; pageSize: PurgePageSize; filter: PurgeFilter }
+/** The loans dialog: the list it came from, to show again once the loans are marked lost. */
+export type LoseLoansState = { parentViewId: string; username: string; list: CandidatesState }
+export type EveryoneState = { requestId: number; page: number }
+
+// Slack allows 10 options in a checkboxes element, 100 in a select, and 100 blocks in a modal.
+const optionsPerCheckboxes = 10
+const optionsPerSelect = 99
+const blocksPerModal = 100
+/** "Everyone" lists this many a page, in sections of 25 lines (3,000 characters each). */
+export const everyonePageSize: PurgePageSize = 50
+
+const plain = (text: string, max = 75): types.PlainTextElement => ({ type: 'plain_text', text: text.length > max ? `${text.slice(0, max - 1)}…` : text })
+const mrkdwn = (text: string): types.SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text } })
+
+/** "Ana Silva · Year 7 · 2 contacts", as a tick box reads. */
+export function candidateLabel(candidate: PurgeCandidate): string {
+  return [patronName(candidate), candidate.academicLevel, contactsWords(candidate.contacts)].filter(Boolean).join(' · ')
+}
+
+const select = (blockId: string, label: string, choices: ReadonlyArray<{ text: string; value: string }>, initial: string): types.InputBlock => {
+  const options = choices.map((choice) => ({ text: plain(choice.text), value: choice.value }))
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: { type: 'plain_text', text: label },
+    element: { type: 'static_select', action_id: modalInput, options, initial_option: options.find((o) => o.value === initial) ?? options[0] },
+  }
+}
+
+/**
+ * The candidates of one page: the filters, the tickable patrons in boxes of ten with "Tick the whole
+ * page", the patrons with items on loan apart (each with Mark as lost and purge), and Previous/Next.
+ */
+export function candidatesModal(input: {
+  state: CandidatesState
+  page: PurgeCandidatePage
+  levels: readonly string[]
+  groups: readonly string[]
+  libraryName: string
+  notice?: string
+}): types.ModalView {
+  const { state, page } = input
+  const tickable = page.candidates.filter((c) => c.openLoans === 0)
+  const withLoans = page.candidates.filter((c) => c.openLoans > 0)
+  const blocks: types.KnownBlock[] = [
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text:
+            `*${counted(page.total, 'deactivated patron')}* in *${escapeMrkdwn(input.libraryName)}*${state.filter.academicLevel || state.filter.group ? ' (filtered)' : ''}. ` +
+            'Tick who to remove and press *Ask for approval*: nothing is removed until *another admin* approves it in the report channel.',
+        },
+      ],
+    },
+  ]
+  if (input.notice) blocks.push(mrkdwn(input.notice))
+  if (input.levels.length > 0) {
+    const levels = [{ text: 'Any level', value: anyChoice }, ...input.levels.slice(0, optionsPerSelect).map((l) => ({ text: l, value: l }))]
+    blocks.push(select(purgeBlocks.level, 'Academic level', levels, state.filter.academicLevel ?? anyChoice))
+  }
+  if (input.groups.length > 0) {
+    const groups = [{ text: 'Any group', value: anyChoice }, ...input.groups.slice(0, optionsPerSelect).map((g) => ({ text: g, value: g }))]
+    blocks.push(select(purgeBlocks.group, 'Group', groups, state.filter.group ?? anyChoice))
+  }
+  const sizes = purgePageSizes.map((size) => ({ text: `${size} a page`, value: String(size) }))
+  blocks.push(select(purgeBlocks.pageSize, 'Page size', sizes, String(state.pageSize)))
+  blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: purgeActions.show, value: 'show', text: plain('Show') }] })
+
+  if (tickable.length > 0) {
+    const wholePage: types.Option = { text: plain(`Tick the whole page (${counted(tickable.length, 'patron')})`), value: wholePageChoice }
+    blocks.push({
+      type: 'input',
+      block_id: purgeBlocks.wholePage,
+      optional: true,
+      label: { type: 'plain_text', text: 'This page' },
+      element: { type: 'checkboxes', action_id: modalInput, options: [wholePage] },
+    })
+    for (let start = 0; start < tickable.length; start += optionsPerCheckboxes) {
+      const chunk = tickable.slice(start, start + optionsPerCheckboxes)
+      blocks.push({
+        type: 'input',
+        block_id: `${purgeBlocks.pickPrefix}${start / optionsPerCheckboxes}`,
+        optional: true,
+        label: { type: 'plain_text', text: `Patrons ${start + 1}–${start + chunk.length}` },
+        element: { type: 'checkboxes', action_id: modalInput, options: chunk.map((c) => ({ text: plain(candidateLabel(c)), value: c.username })) },
+      })
+    }
+  } else if (withLoans.length === 0) {
+    blocks.push(mrkdwn(page.total === 0 ? 'No deactivated patrons here: nobody to purge.' : 'Nobody on this page.'))
+  }
+
+  const pager = pagerBlocks(page.page, page.pages, purgeActions.page)
+  if (withLoans.length > 0) {
+    blocks.push({ type: 'divider' })
+    blocks.push(
+      mrkdwn(`*With items on loan* (${number.format(withLoans.length)}): they cannot be ticked. *Mark as lost and purge*, or leave them and chase the items.`),
+    )
+    const room = blocksPerModal - blocks.length - pager.length - 1
+    const shown = withLoans.length > room ? withLoans.slice(0, room - 1) : withLoans
+    for (const candidate of shown) {
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: `${escapeMrkdwn(candidateLabel(candidate))} · *${onLoanWords(candidate.openLoans)}*` },
+        accessory: { type: 'button', action_id: purgeActions.markLost, value: candidate.username, text: plain('Mark as lost and purge') },
+      })
+    }
+    if (shown.length < withLoans.length) blocks.push(mrkdwn(`…and ${number.format(withLoans.length - shown.length)} more: choose a smaller page to see them.`))
+  }
+  blocks.push(...pager)
+  return {
+    type: 'modal',
+    callback_id: purgeModalIds.candidates,
+    private_metadata: JSON.stringify(state),
+    title: plain('Purge patrons', 24),
+    submit: plain('Ask for approval', 24),
+    close: plain('Cancel', 24),
+    blocks,
+  }
+}
+
+function pagerBlocks(page: number, pages: number, actionId: string): types.KnownBlock[] {
+  if (pages <= 1) return []
+  const buttons: types.Button[] = []
+  if (page > 1) buttons.push({ type: 'button', action_id: `${actionId}_previous`, value: String(page - 1), text: plain('Previous') })
+  if (page < pages) buttons.push({ type: 'button', action_id: `${actionId}_next`, value: String(page + 1), text: plain('Next') })
+  return [
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `Page ${number.format(page)} of ${number.format(pages)}` }] },
+    { type: 'actions', elements: buttons },
+  ]
+}
+
+/** The action ids of a pager's buttons. */
+export const pagerActions = (actionId: string) => [`${actionId}_previous`, `${actionId}_next`] as const
+
+/** The loans a patron still has out, pushed over the candidates: marking them lost makes the patron tickable. */
+export function loseLoansModal(input: { state: LoseLoansState; candidate: { name: string }; loans: readonly LoanToLose[] }): types.ModalView {
+  const { loans } = input
+  const lines = loans.map(
+    (loan) => `• *${escapeMrkdwn(loan.title.slice(0, 120) || 'Untitled')}* · barcode ${escapeMrkdwn(loan.barcode)} · due ${escapeMrkdwn(loan.dueDate)}`,
+  )
+  const sections: types.KnownBlock[] = []
+  for (let start = 0; start < lines.length && sections.length < 90; start += 15) sections.push(mrkdwn(lines.slice(start, start + 15).join('\n')))
+  return {
+    type: 'modal',
+    callback_id: purgeModalIds.loseLoans,
+    private_metadata: JSON.stringify(input.state),
+    title: plain('Mark as lost', 24),
+    submit: plain('Mark as lost', 24),
+    close: plain('Back', 24),
+    blocks: [
+      mrkdwn(
+        `*${escapeMrkdwn(input.candidate.name)}* has *${onLoanWords(loans.length)}*. Marking them lost stops their notices, tells the library system, ` +
+          'and lets you tick the patron for the purge. *Back* leaves the items on loan, to chase.',
+      ),
+      ...sections,
+    ],
+  }
+}
+
+/** Everyone a request removes, a page at a time. */
+export function everyoneModal(input: { state: EveryoneState; patrons: readonly PurgeRequestPatron[]; total: number }): types.ModalView {
+  const pages = Math.max(1, Math.ceil(input.total / everyonePageSize))
+  const lines = input.patrons.map(
+    (p) =>
+      `${escapeMrkdwn(patronName(p))} (${escapeMrkdwn(p.username)})${p.academicLevel ? ` · ${escapeMrkdwn(p.academicLevel)}` : ''}${p.openLoans > 0 ? ` · ${onLoanWords(p.openLoans)}, to mark lost` : ''}`,
+  )
+  const sections: types.KnownBlock[] = []
+  for (let start = 0; start < lines.length; start += 25) sections.push(mrkdwn(lines.slice(start, start + 25).join('\n')))
+  return {
+    type: 'modal',
+    callback_id: purgeModalIds.everyone,
+    private_metadata: JSON.stringify(input.state),
+    title: plain(`Purge request #${input.state.requestId}`, 24),
+    close: plain('Close', 24),
+    blocks: [
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${counted(input.total, 'patron')} to remove.` }] },
+      ...(sections.length > 0 ? sections : [mrkdwn('Nobody.')]),
+      ...pagerBlocks(input.state.page, pages, purgeActions.everyonePage),
+    ],
+  }
+}
