@@ -6,6 +6,7 @@ import { listBlacklist } from '../../../src/domain/bounces/list-blacklist.ts'
 import { removeFromBlacklist } from '../../../src/domain/bounces/remove-from-blacklist.ts'
 import { syncSuppressionList } from '../../../src/domain/bounces/sync-suppression-list.ts'
 import type { AppDeps } from '../../../src/domain/deps.ts'
+import { listEvents } from '../../../src/domain/events/list-events.ts'
 import { dispatchDueMessages } from '../../../src/domain/notices/dispatch.ts'
 import { createSesSuppressionList } from '../../../src/mail/ses-suppression.ts'
 import { givenBlacklisted } from '../../support/blacklist.ts'
@@ -203,6 +204,19 @@ describe('the SES suppression list', () => {
       expect.objectContaining({ address: 'b@example.org', reason: 'suppressed', source: 'suppression_list' }),
       expect.objectContaining({ address: 'c@example.org', reason: 'suppressed', source: 'suppression_list' }),
       { address: 'd@example.org', reason: 'suppressed', source: 'suppression_list', detail: "on SES's suppression list: a complaint (2026-03-01)" },
+    ])
+  })
+
+  test('an address SES suppressed is told to the library system of each library with a contact of it', async () => {
+    const lib = await givenLibrary(deps)
+    await lib.contact(await lib.patron(), { address: 'Moved.Away@example.org' })
+    ses.suppress('moved.away@example.org', 'BOUNCE')
+
+    await syncSuppressionList({ ...deps, suppressionList: createSesSuppressionList(ses.client()) })
+
+    const feed = await listEvents(deps, { libraryId: lib.id, actor: staffActor('staff', 'api-key:1'), limit: 10 })
+    expect(feed.ok && feed.value.events.map(({ type, subject, details }) => ({ type, subject, details }))).toEqual([
+      { type: 'address.blacklisted', subject: 'moved.away@example.org', details: { reason: 'suppressed' } },
     ])
   })
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { DatabaseHandle } from '../../../src/db/database.ts'
+import { createApiKey } from '../../../src/domain/api-keys/create-api-key.ts'
 import { recordEvents } from '../../../src/domain/events/record-events.ts'
+import { cliActor } from '../../../src/domain/staff/actors.ts'
 import { testDeps } from '../../support/builders.ts'
 import { openTestDatabase } from '../../support/database.ts'
 import { givenApiLibrary, problemOf } from './given-api.ts'
@@ -66,5 +68,37 @@ describe('GET /api/v1/events', () => {
     expect(await events(lib)).toEqual([expect.objectContaining(added)])
     expect(await events(sister)).toEqual([expect.objectContaining(added)])
     expect(await events(stranger)).toEqual([])
+  })
+
+  test('after a purge the library system reads what went in the feed, and reads the kept loan without its patron', async () => {
+    const deps = testDeps(handle)
+    const lib = await givenApiLibrary(deps)
+    const adminKey = async (name: string) => {
+      const created = await createApiKey(deps, { libraryId: lib.id, name, role: 'admin', actor: cliActor })
+      if (!created.ok) throw new Error(created.error.code)
+      return (path: string, json?: unknown) =>
+        lib.app.request(path, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${created.value.key}`, 'content-type': 'application/json' },
+          body: JSON.stringify(json ?? {}),
+        })
+    }
+    const asker = await adminKey('Registrar')
+    const approver = await adminKey('Head librarian')
+    const zoe = await lib.patron({ username: 'zoe', enabled: false, level: 'Year 12' })
+    await lib.loan(zoe, { externalId: 'L-returned', dueDate: '2026-02-01', status: 'returned', title: 'Holes' })
+    await lib.loan(zoe, { externalId: 'L-out', dueDate: '2026-03-01', title: 'Dune' })
+
+    const request = await (await asker('/api/v1/purge', { usernames: ['zoe'], markLoansLost: true })).json()
+    expect((await approver(`/api/v1/purge/${request.id}/approve`)).status).toBe(200)
+
+    const feed = (await (await lib.send('GET', '/api/v1/events')).json()) as Page
+    expect(feed.events.map(({ type, subject, details }) => ({ type, subject, details }))).toEqual([
+      { type: 'loan.lost', subject: 'L-out', details: { itemId: expect.any(String), username: 'zoe' } },
+      { type: 'patron.purged', subject: 'zoe', details: { requestId: request.id } },
+    ])
+    const kept = await (await lib.send('GET', '/api/v1/loans/L-returned')).json()
+    expect(kept).toMatchObject({ id: 'L-returned', username: null, academicLevel: 'Year 12', status: 'returned', item: { title: 'Holes' } })
+    expect(await (await lib.send('GET', '/api/v1/loans/L-out')).json()).toMatchObject({ username: null, status: 'lost' })
   })
 })
