@@ -270,10 +270,10 @@ describe('the purge sweep', () => {
     await lib.patron({ username: 'stays' })
     const request = await askFor(lib, 'UADMIN', await purger(lib, 'UADMIN').open(), ['leaver1'])
     const { deps } = slack.service
-    // As a process that died just after the approval leaves it: approved, no page done.
+    // As a process that died just after the approval leaves it: approved, no page done, silent for a minute.
     await deps.db
       .updateTable('batches')
-      .set({ status: 'approved', confirmed_by: 'slack:UADMIN2' })
+      .set({ status: 'approved', confirmed_by: 'slack:UADMIN2', heartbeat_at: new Date(Date.now() - 61_000) })
       .where('library_id', '=', lib.id)
       .where('kind', '=', 'purge')
       .execute()

@@ -229,8 +229,20 @@ async function purgePage(tx: Db, input: { batch: PurgeBatch; page: number; now: 
 }
 
 /** The purges some process left approved and unfinished, for the sweep to resume. */
-export async function findUnfinishedPurges(db: Db): Promise<PurgeBatch[]> {
-  const rows = await db.selectFrom('batches').where('kind', '=', 'purge').where('status', '=', 'approved').select(['id', 'library_id']).orderBy('id').execute()
+/** How long an approved purge goes without a page done before the sweep takes it over. */
+export const silentForMs = 60_000
+
+export async function findUnfinishedPurges(db: Db, input: { now: Date }): Promise<PurgeBatch[]> {
+  // A purge whose runner is alive beats at every page (tens of milliseconds apart): one silent for
+  // a minute has lost its runner. A live one is left to it, so two never report on one message.
+  const rows = await db
+    .selectFrom('batches')
+    .where('kind', '=', 'purge')
+    .where('status', '=', 'approved')
+    .where('heartbeat_at', '<', new Date(input.now.getTime() - silentForMs))
+    .select(['id', 'library_id'])
+    .orderBy('id')
+    .execute()
   const batches: PurgeBatch[] = []
   for (const row of rows) {
     const batch = await findPurgeBatch(db, { libraryId: row.library_id, requestId: row.id })

@@ -33,13 +33,16 @@ export async function expirePurgeRequests(deps: Pick<AppDeps, 'db' | 'clock'>, i
   return requests
 }
 
-/** Approved purges left unfinished (a process died mid-way): each resumed at its first page not done. */
+/**
+ * Approved purges left unfinished (a process died mid-way, no page done for a minute): each
+ * resumed at its first page not done.
+ */
 export async function resumePurges(
   deps: Pick<AppDeps, 'db' | 'clock'>,
   input: { onProgress?: ((requestId: number, progress: PurgeProgress) => void) | undefined },
 ): Promise<PurgeOutcome[]> {
   const outcomes: PurgeOutcome[] = []
-  for (const batch of await findUnfinishedPurges(deps.db)) {
+  for (const batch of await findUnfinishedPurges(deps.db, { now: deps.clock.now() })) {
     outcomes.push(await runPurge(deps, { batch, onProgress: (progress) => input.onProgress?.(batch.id, progress) }))
   }
   return outcomes
