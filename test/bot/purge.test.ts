@@ -240,6 +240,88 @@ describe('/purge', () => {
   })
 })
 
+describe('/purge, pressed late or twice', () => {
+  test('Approve pressed again once another admin approved it names that admin, not the one who pressed last (here the asker)', async () => {
+    const lib = await givenSchool()
+    await lib.patron({ username: 'leaver1', enabled: false })
+    const request = await askFor(lib, 'UADMIN', await purger(lib, 'UADMIN').open(), ['leaver1'])
+    // UADMIN2 approved; the purge is still to run (its runner died, or is a second ahead).
+    await slack.service.deps.db
+      .updateTable('batches')
+      .set({ status: 'approved', confirmed_by: 'slack:UADMIN2', heartbeat_at: new Date(Date.now() - 61_000) })
+      .where('library_id', '=', lib.id)
+      .where('kind', '=', 'purge')
+      .execute()
+
+    await purger(lib, 'UADMIN').clickMessage(buttonsIn(request.args.blocks, purgeActions.approve)[0], request.ref)
+    const done = await followUpdates(slack)
+
+    expect(textOf(done.last.blocks)).toContain('Asked by <@UADMIN>, approved by <@UADMIN2>.')
+    expect(done.last.text).not.toContain('approved by <@UADMIN>.')
+  })
+
+  test('Approve after Reject, after the purge, and on an expired request: each says so in words, and nothing more is removed', async () => {
+    const lib = await givenSchool()
+    await lib.patron({ username: 'leaver1', enabled: false })
+    await lib.patron({ username: 'leaver2', enabled: false })
+    const rejected = await askFor(lib, 'UADMIN', await purger(lib, 'UADMIN').open(), ['leaver1'])
+    await purger(lib, 'UADMIN2').clickMessage(buttonsIn(rejected.args.blocks, purgeActions.reject)[0], rejected.ref)
+    await slack.fake.next('chat.update')
+
+    await purger(lib, 'UADMIN2').clickMessage(buttonsIn(rejected.args.blocks, purgeActions.approve)[0], rejected.ref)
+    expect((await slack.fake.next('response_url')).args.text).toBe('This purge request was rejected already. Nothing more was done.')
+
+    const purged = await askFor(lib, 'UADMIN', await purger(lib, 'UADMIN').open(), ['leaver2'])
+    await purger(lib, 'UADMIN2').clickMessage(buttonsIn(purged.args.blocks, purgeActions.approve)[0], purged.ref)
+    await followUpdates(slack)
+    await purger(lib, 'UADMIN2').clickMessage(buttonsIn(purged.args.blocks, purgeActions.approve)[0], purged.ref)
+    expect((await slack.fake.next('response_url')).args.text).toBe('This purge request was approved and carried out already. Nothing more was done.')
+
+    const expired = await askFor(lib, 'UADMIN', await purger(lib, 'UADMIN').open(), ['leaver1'])
+    await slack.service.deps.db
+      .updateTable('batches')
+      .set({ expires_at: new Date(Date.now() - 60_000) })
+      .where('library_id', '=', lib.id)
+      .where('status', '=', 'staged')
+      .execute()
+    await purger(lib, 'UADMIN2').clickMessage(buttonsIn(expired.args.blocks, purgeActions.approve)[0], expired.ref)
+    expect((await slack.fake.next('chat.update')).args.text).toContain('Expired: nobody approved it within a week; nothing was removed.')
+    expect((await slack.fake.next('response_url')).args.text).toBe('This purge request expired: nobody approved it within a week. Nothing more was done.')
+    expect(await patronsOf(lib)).toEqual(['leaver1'])
+  })
+})
+
+describe('/purge with very long names', () => {
+  test('the request message and List everyone keep each text within Slack’s 3,000 characters, and still count everyone', async () => {
+    const lib = await givenSchool()
+    // 200-character names of `&` (five characters once escaped), 100-character usernames and levels.
+    for (let n = 0; n < 12; n++) {
+      await lib.patron({
+        username: `${String(n).padStart(2, '0')}${'u'.repeat(98)}`,
+        firstName: '&'.repeat(200),
+        lastName: `Núñez ${'<@U1>'.repeat(39)}`,
+        level: 'L'.repeat(100),
+        enabled: false,
+      })
+    }
+    const view = await purger(lib, 'UADMIN').open()
+    const request = await askFor(lib, 'UADMIN', view, optionsIn(view))
+    const texts = (blocks: any[]) => blocks.map((b: any) => b.text?.text ?? '')
+
+    for (const text of texts(request.args.blocks)) expect(text.length).toBeLessThanOrEqual(3000)
+    const who = texts(request.args.blocks).find((t: string) => t.startsWith('*Who:*'))
+    expect(who).toMatch(/, and \d+ more$/)
+    expect(who).toContain('&amp;')
+    expect(who).not.toContain('<@U1>')
+
+    await purger(lib, 'UADMIN2').clickMessage(buttonsIn(request.args.blocks, purgeActions.listEveryone)[0], request.ref)
+    const everyone = (await slack.fake.next('views.open')).args.view
+    for (const text of texts(everyone.blocks)) expect(text.length).toBeLessThanOrEqual(3000)
+    expect(everyone.blocks.length).toBeLessThanOrEqual(100)
+    expect(textOf(everyone.blocks).match(/\(\d\du+…?\)/g)).toHaveLength(12)
+  })
+})
+
 describe('the purge sweep', () => {
   test('a request nobody approved within a week: its message says it expired, and nothing was removed', async () => {
     const lib = await givenSchool()

@@ -70,11 +70,14 @@ export function registerPurgeActions(app: BotApp, deps: AppDeps): void {
     const shown = await showPurgeRequest(deps, { libraryId: library.id, actor, requestId })
     if (!shown.ok) return tell(click, purgeErrorText(shown.error, library.name))
     const request = shown.value
+    // An approved purge pressed again (twice quickly, or resumed after a restart) runs on, but it
+    // was approved by whoever approved it first: the message must not name the later clicker, who may be the asker.
+    const approver = (request.status === 'approved' && request.approvedBy) || actor.ref
     const message = progressUpdater({ client: click.client, logger: deps.logger, clock: deps.clock }, ref)
-    const render = message.progress((progress: PurgeProgress & { phase: 'purging' }) => progressMessage(request, actor.ref, progress))
+    const render = message.progress((progress: PurgeProgress & { phase: 'purging' }) => progressMessage(request, approver, progress))
     try {
       const approved = await approvePurge(deps, { libraryId: library.id, actor, requestId, onProgress: (p) => render({ ...p, phase: 'purging' }) })
-      if (approved.ok) return await message.show(purgedMessage(request, actor.ref, approved.value))
+      if (approved.ok) return await message.show(purgedMessage(request, approver, approved.value))
       if (approved.error.code === 'batch_not_ready' && approved.error.status === 'expired') await message.show(expiredMessage(request))
       await tell(click, purgeErrorText(approved.error, library.name))
     } catch (error) {

@@ -3,7 +3,7 @@ import type { LoanToLose, PurgeCandidate, PurgeCandidatePage, PurgeFilter, Purge
 import { purgePageSizes } from '../../domain/purge/purge-view.ts'
 import { modalInput } from '../modal-state.ts'
 import { counted, escapeMrkdwn, number } from '../views.ts'
-import { contactsWords, onLoanWords, patronName, purgeActions } from './views.ts'
+import { contactsWords, maxSectionText, onLoanWords, patronName, purgeActions, requestPatronLine } from './views.ts'
 
 /** The modals' callback ids, and the block ids of the candidates modal's inputs (errors land on them). */
 export const purgeModalIds = { candidates: 'purge.candidates', loseLoans: 'purge.lose_loans', everyone: 'purge.everyone' } as const
@@ -143,6 +143,21 @@ export function candidatesModal(input: {
   }
 }
 
+/** Lines in as few sections as Slack takes: each section's text at most 3,000 characters, a line never split. */
+export function sectionsOf(lines: readonly string[]): types.SectionBlock[] {
+  const sections: types.SectionBlock[] = []
+  let text = ''
+  for (const line of lines.map((l) => (l.length > maxSectionText ? `${l.slice(0, maxSectionText - 1)}…` : l))) {
+    if (text !== '' && text.length + 1 + line.length > maxSectionText) {
+      sections.push(mrkdwn(text))
+      text = ''
+    }
+    text = text === '' ? line : `${text}\n${line}`
+  }
+  if (text !== '') sections.push(mrkdwn(text))
+  return sections
+}
+
 function pagerBlocks(page: number, pages: number, actionId: string): types.KnownBlock[] {
   if (pages <= 1) return []
   const buttons: types.Button[] = []
@@ -163,8 +178,7 @@ export function loseLoansModal(input: { state: LoseLoansState; candidate: { name
   const lines = loans.map(
     (loan) => `• *${escapeMrkdwn(loan.title.slice(0, 120) || 'Untitled')}* · barcode ${escapeMrkdwn(loan.barcode)} · due ${escapeMrkdwn(loan.dueDate)}`,
   )
-  const sections: types.KnownBlock[] = []
-  for (let start = 0; start < lines.length && sections.length < 90; start += 15) sections.push(mrkdwn(lines.slice(start, start + 15).join('\n')))
+  const sections = sectionsOf(lines).slice(0, 90)
   return {
     type: 'modal',
     callback_id: purgeModalIds.loseLoans,
@@ -185,12 +199,8 @@ export function loseLoansModal(input: { state: LoseLoansState; candidate: { name
 /** Everyone a request removes, a page at a time. */
 export function everyoneModal(input: { state: EveryoneState; patrons: readonly PurgeRequestPatron[]; total: number }): types.ModalView {
   const pages = Math.max(1, Math.ceil(input.total / everyonePageSize))
-  const lines = input.patrons.map(
-    (p) =>
-      `${escapeMrkdwn(patronName(p))} (${escapeMrkdwn(p.username)})${p.academicLevel ? ` · ${escapeMrkdwn(p.academicLevel)}` : ''}${p.openLoans > 0 ? ` · ${onLoanWords(p.openLoans)}, to mark lost` : ''}`,
-  )
-  const sections: types.KnownBlock[] = []
-  for (let start = 0; start < lines.length; start += 25) sections.push(mrkdwn(lines.slice(start, start + 25).join('\n')))
+  const lines = input.patrons.map((p) => `${requestPatronLine(p)}${p.openLoans > 0 ? ` · ${onLoanWords(p.openLoans)}, to mark lost` : ''}`)
+  const sections = sectionsOf(lines)
   return {
     type: 'modal',
     callback_id: purgeModalIds.everyone,

@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt'
+import type { BatchStatus } from '../../domain/batches/batch.ts'
 import type { PurgeError } from '../../domain/purge/errors.ts'
 import type { PurgeImpact, PurgeOutcome, PurgeProgress, PurgeRequest, PurgeRequestPatron } from '../../domain/purge/purge-view.ts'
 import { assertNever } from '../../domain/result.ts'
@@ -52,10 +53,24 @@ const impactLines = (impact: PurgeImpact): string[] => [
   `• ${counted(impact.messagesKeptWithoutAddresses, 'email')} sent to them kept in the email log, without the addresses`,
 ]
 
+/** Slack refuses a section whose text is over 3,000 characters. */
+export const maxSectionText = 3000
+// Names run to 200 characters each (and an escaped `&` to five): a line names a patron in a readable length.
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text)
+
+/** "Ana Silva (asilva) · Year 7", for a list of who a request removes; at most a few hundred characters whatever the names. */
+export function requestPatronLine(p: PurgeRequestPatron): string {
+  const level = p.academicLevel ? ` · ${escapeMrkdwn(clip(p.academicLevel, 40))}` : ''
+  return `${escapeMrkdwn(clip(patronName(p), 80))} (${escapeMrkdwn(clip(p.username, 40))})${level}`
+}
+
+// The first patrons by name, as many as fit in one section beside "Who:" and "and N more".
 const names = (patrons: readonly PurgeRequestPatron[], total: number): string => {
-  const lines = patrons
-    .slice(0, patronsNamed)
-    .map((p) => `${escapeMrkdwn(patronName(p))} (${escapeMrkdwn(p.username)})${p.academicLevel ? ` · ${escapeMrkdwn(p.academicLevel)}` : ''}`)
+  const lines: string[] = []
+  for (const line of patrons.slice(0, patronsNamed).map(requestPatronLine)) {
+    if ([...lines, line].join(', ').length > maxSectionText - 100) break
+    lines.push(line)
+  }
   const more = total - lines.length
   return lines.join(', ') + (more > 0 ? `, and ${number.format(more)} more` : '')
 }
@@ -200,7 +215,7 @@ export function purgeErrorText(error: PurgeError, libraryName: string): string {
     case 'request_not_found':
       return 'This purge request no longer exists. Nothing was removed.'
     case 'batch_not_ready':
-      return `This purge request is no longer waiting for approval (it is ${error.status}). Nothing more was done.`
+      return `This purge request ${notReadyWords[error.status]}. Nothing more was done.`
     case 'unknown_patrons':
       return `These patrons are no longer in the library: ${listed(error.usernames)}. Nothing was asked: run \`/purge\` again.`
     case 'not_deactivated':
@@ -216,6 +231,20 @@ export function purgeErrorText(error: PurgeError, libraryName: string): string {
     default:
       return assertNever(error)
   }
+}
+
+// Why a request cannot be approved or rejected any more, as a librarian reads it (not the batch's status word).
+const notReadyWords: Record<BatchStatus | 'applying', string> = {
+  staging: 'is still being prepared',
+  staged: 'is waiting for approval',
+  invalid: 'could not be prepared',
+  approved: 'was approved already: the purge is under way, and its message follows it',
+  applying: 'is being approved or rejected by someone else right now',
+  applied: 'was approved and carried out already',
+  failed: 'failed and was stopped',
+  cancelled: 'was withdrawn by the admin who asked',
+  rejected: 'was rejected already',
+  expired: 'expired: nobody approved it within a week',
 }
 
 const listed = (items: readonly string[]) => {
