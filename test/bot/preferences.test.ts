@@ -193,3 +193,66 @@ test('a group chosen at the filter step and gone by the preview refuses it, rath
   expect(textOf(answer.view.blocks)).toContain('Nothing was previewed: a level, group or patron of the filter is gone since you chose it.')
   expect((await preferencesOf(lib))['ben-mum@example.org'].usage).toBe('any')
 })
+
+test('a preview and Apply of thousands of contacts write the counts with thousands separators', async () => {
+  const { lib } = await givenFamilies()
+  const { db } = slack.database
+  const patrons = await db
+    .insertInto('patrons')
+    .values(
+      Array.from({ length: 1234 }, (_, i) => ({ library_id: lib.id, username: `many${i}`, first_name: 'Many', last_name: `${i}`, type: 'student' as const })),
+    )
+    .returning('id')
+    .execute()
+  await db
+    .insertInto('contacts')
+    .values(
+      patrons.map((p, i) => ({
+        library_id: lib.id,
+        patron_id: p.id,
+        role: 'guardian' as const,
+        type: 'email' as const,
+        is_primary: false,
+        addressee: '',
+        address: `parent${i}@example.org`,
+        address_key: `parent${i}@example.org`,
+        bcc: 'default' as const,
+        usage: 'any' as const,
+        source: 'import' as const,
+      })),
+    )
+    .execute()
+
+  const previewed = await submit(lib, await throughFilter(lib), { [preferencesBlocks.group('recalls')]: 'off' })
+  expect(textOf(previewed.view.blocks)).toContain('*1,236 contacts* will change.')
+  const applied = await submit(lib, previewed.view)
+  expect(textOf(applied.view.blocks)).toContain('Updated the preferences of 1,236 contacts; 0 skipped (no usable email address).')
+})
+
+test('a step whose carried answers name another library’s filter or preview is refused, and nothing changes', async () => {
+  const { lib } = await givenFamilies()
+  const other = await givenFamilies()
+  const otherAna = await slack.database.db
+    .selectFrom('patrons')
+    .where('library_id', '=', other.lib.id)
+    .where('username', '=', 'ana')
+    .select('id')
+    .executeTakeFirstOrThrow()
+  const settingsStep = await throughFilter(lib)
+  const forged = {
+    ...settingsStep,
+    private_metadata: JSON.stringify({ mode: 'guardians', filter: { academicLevelIds: [], groupIds: [], patronIds: [otherAna.id] } }),
+  }
+  const refused = await submit(lib, forged, { [preferencesBlocks.group('overdue')]: 'off' })
+  expect(textOf(refused.view.blocks)).toContain('Nothing was previewed')
+
+  const otherPreview = await submit(other.lib, await throughFilter(other.lib), { [preferencesBlocks.group('overdue')]: 'off' })
+  const applied = await submit(lib, otherPreview.view)
+  expect(textOf(applied.view.blocks)).toContain('Nothing was changed')
+  for (const garbage of ['', '{"batchId":"1; drop table"}', 'null']) {
+    const answer = await submit(lib, { ...otherPreview.view, private_metadata: garbage })
+    expect(textOf(answer.view.blocks)).toContain('This preview is out of date. Run `/preferences` again.')
+  }
+  expect((await preferencesOf(other.lib))['ana-mum@example.org'].usage).toBe('any')
+  expect((await preferencesOf(lib))['ana-mum@example.org'].usage).toBe('any')
+})

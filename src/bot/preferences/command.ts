@@ -9,7 +9,7 @@ import { previewChosenPreferences } from '../../domain/preferences/preview-chose
 import { assertNever } from '../../domain/result.ts'
 import { actorLabel } from '../../domain/staff/actors.ts'
 import { checkPermission } from '../../domain/staff/permissions.ts'
-import { notAllowedText, notice } from '../views.ts'
+import { counted, escapeMrkdwn, notAllowedText, notice, number } from '../views.ts'
 import { type BotApp, identifyStaff } from '../workspace.ts'
 import {
   carried,
@@ -41,13 +41,13 @@ function refusalText(error: PreferencesWizardError, libraryName: string): string
     case 'not_allowed':
       return notAllowedText(error, libraryName)
     case 'unknown_in_filter':
-      return `The filter names ${error.values.length === 1 ? 'something' : 'things'} the library does not have: ${error.values.join(', ')}.`
+      return `The filter names ${error.values.length === 1 ? 'something' : 'things'} the library does not have: ${error.values.map(escapeMrkdwn).join(', ')}.`
     case 'filter_out_of_date':
       return 'Nothing was previewed: a level, group or patron of the filter is gone since you chose it. Run `/preferences` again.'
     case 'preview_out_of_date':
       return error.contactsToChange === null
         ? 'Nothing was changed: a name in the filter is gone since the preview. Run `/preferences` again to see the new preview.'
-        : `Nothing was changed: contacts changed since the preview, which would now change ${error.contactsToChange}. Run \`/preferences\` again to see the new preview.`
+        : `Nothing was changed: contacts changed since the preview, which would now change ${counted(error.contactsToChange, 'contact')}. Run \`/preferences\` again to see the new preview.`
     case 'batch_not_found':
     case 'batch_request_differs':
       return 'Nothing was changed: this preview is not known. Run `/preferences` again.'
@@ -56,7 +56,7 @@ function refusalText(error: PreferencesWizardError, libraryName: string): string
         ? 'This preview was applied already.'
         : `Nothing was changed: this preview is ${error.status === 'expired' ? 'over a day old' : error.status}. Run \`/preferences\` again.`
     case 'batch_running':
-      return `Nothing was changed: ${actorLabel(error.running.requestedBy)} is ${error.running.phase === 'reading' ? 'importing' : 'applying'} a batch in ${libraryName}. Try again when it has finished.`
+      return `Nothing was changed: ${escapeMrkdwn(actorLabel(error.running.requestedBy))} is ${error.running.phase === 'reading' ? 'importing' : 'applying'} a batch in *${escapeMrkdwn(libraryName)}*. Try again when it has finished.`
     case 'same_confirmer':
       return 'Nothing was changed: another admin must confirm this.'
     default:
@@ -131,7 +131,7 @@ export function registerPreferencesCommand(app: BotApp, deps: AppDeps): void {
       response_action: 'update',
       view: preferencesEndModal(
         'Preferences updated',
-        `:white_check_mark: Updated the preferences of ${preferencesUpdated} ${preferencesUpdated === 1 ? 'contact' : 'contacts'}; ${skippedNoAddress} skipped (no usable email address).`,
+        `:white_check_mark: Updated the preferences of ${counted(preferencesUpdated, 'contact')}; ${number.format(skippedNoAddress)} skipped (no usable email address).`,
       ),
     })
   })

@@ -75,7 +75,7 @@ export function parseFilterStep(values: Values): Result<{ academicLevels: string
   const usernames = namesOf(preferencesBlocks.usernames)
   if (usernames.length > maxPastedUsernames) {
     return err({
-      [preferencesBlocks.usernames]: `Paste at most ${maxPastedUsernames} usernames at once (these are ${usernames.length}), or use the API: POST /api/v1/preferences/batch.`,
+      [preferencesBlocks.usernames]: `Paste at most ${maxPastedUsernames} usernames at once (these are ${usernames.length.toLocaleString('en')}), or use the API: POST /api/v1/preferences/batch.`,
     })
   }
   return ok({ academicLevels: namesOf(preferencesBlocks.academicLevels), groups: namesOf(preferencesBlocks.groups), usernames })

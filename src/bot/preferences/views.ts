@@ -4,7 +4,7 @@ import type { PreferencesFilterChoices } from '../../domain/preferences/list-pre
 import type { PreferencesBatchMode } from '../../domain/preferences/preferences-batch.ts'
 import type { PreferencesBatchPreview } from '../../domain/preferences/preview-preferences-batch.ts'
 import { modalInput } from '../modal-state.ts'
-import { type Choice, choicesOf, noticeModal } from '../views.ts'
+import { type Choice, choicesOf, noticeModal, number } from '../views.ts'
 
 /** The wizard's steps, each its own modal pushed over the last, so Slack's back arrow returns. */
 export const preferencesStepIds = {
@@ -140,7 +140,7 @@ export function preferencesSettingsModal(privateMetadata: string): types.ModalVi
   ])
 }
 
-const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`
+const plural = (count: number, one: string, many: string) => `${number.format(count)} ${count === 1 ? one : many}`
 
 /** Step 4, what the preview says; Apply changes exactly this, or says the contacts changed meanwhile. */
 export function preferencesPreviewModal(request: { overwriteRecipientChoices: boolean }, outcome: PreferencesBatchPreview): types.ModalView {
