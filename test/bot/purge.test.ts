@@ -184,6 +184,7 @@ describe('/purge', () => {
         const refused = (await slack.fake.next('response_url')).args
         expect(refused).toMatchObject({ response_type: 'ephemeral', replace_original: false })
         expect(refused.text).toContain('Sorry, you can’t purge patrons')
+        expect(refused.text).toContain('Nothing was changed.')
       }
     }
     expect(slack.fake.calls.filter((call) => call.method === 'views.open' || call.method === 'chat.update')).toEqual([])
@@ -287,6 +288,29 @@ describe('/purge, pressed late or twice', () => {
     await purger(lib, 'UADMIN2').clickMessage(buttonsIn(expired.args.blocks, purgeActions.approve)[0], expired.ref)
     expect((await slack.fake.next('chat.update')).args.text).toContain('Expired: nobody approved it within a week; nothing was removed.')
     expect((await slack.fake.next('response_url')).args.text).toBe('This purge request expired: nobody approved it within a week. Nothing more was done.')
+    expect(await patronsOf(lib)).toEqual(['leaver1'])
+  })
+})
+
+describe('/purge, Reject late', () => {
+  test('Reject on a request past its week: its message says it expired (no buttons left), and the clicker is told nothing was done', async () => {
+    const lib = await givenSchool()
+    await lib.patron({ username: 'leaver1', enabled: false })
+    const request = await askFor(lib, 'UADMIN', await purger(lib, 'UADMIN').open(), ['leaver1'])
+    await slack.service.deps.db
+      .updateTable('batches')
+      .set({ expires_at: new Date(Date.now() - 60_000) })
+      .where('library_id', '=', lib.id)
+      .where('kind', '=', 'purge')
+      .execute()
+
+    await purger(lib, 'UADMIN2').clickMessage(buttonsIn(request.args.blocks, purgeActions.reject)[0], request.ref)
+
+    const update = (await slack.fake.next('chat.update')).args
+    expect(update).toMatchObject({ channel: request.ref.channel, ts: request.ref.ts })
+    expect(update.text).toContain('Expired: nobody approved it within a week; nothing was removed.')
+    expect(buttonsIn(update.blocks, purgeActions.approve)).toEqual([])
+    expect((await slack.fake.next('response_url')).args.text).toContain('Nothing more was done.')
     expect(await patronsOf(lib)).toEqual(['leaver1'])
   })
 })

@@ -10,7 +10,7 @@ import { checkPermission } from '../../domain/staff/permissions.ts'
 import { failureFacts } from '../failures.ts'
 import { parseMessageRef } from '../imports/form.ts'
 import { progressUpdater } from '../progress-message.ts'
-import { notAllowedText, notice, noticeModal } from '../views.ts'
+import { notice, noticeModal } from '../views.ts'
 import { type BotApp, type BotContext, identifyStaff } from '../workspace.ts'
 import { candidatesView } from './candidates.ts'
 import { nextState, parseCandidatesState, parseEveryoneState, parsePositive } from './form.ts'
@@ -66,7 +66,7 @@ export function registerPurgeActions(app: BotApp, deps: AppDeps): void {
     if (requestId === undefined || ref === undefined) return
     const { library, actor } = context
     const refused = checkPermission(actor, 'purgePatrons')
-    if (refused) return tell(click, notAllowedText(refused, library.name))
+    if (refused) return tell(click, purgeErrorText(refused, library.name))
     const shown = await showPurgeRequest(deps, { libraryId: library.id, actor, requestId })
     if (!shown.ok) return tell(click, purgeErrorText(shown.error, library.name))
     const request = shown.value
@@ -92,9 +92,16 @@ export function registerPurgeActions(app: BotApp, deps: AppDeps): void {
     if (requestId === undefined || ref === undefined) return
     const { library, actor } = click.context
     const refused = checkPermission(actor, 'purgePatrons')
-    if (refused) return tell(click, notAllowedText(refused, library.name))
+    if (refused) return tell(click, purgeErrorText(refused, library.name))
     const rejected = await rejectPurge(deps, { libraryId: library.id, actor, requestId })
-    if (!rejected.ok) return tell(click, purgeErrorText(rejected.error, library.name))
+    if (!rejected.ok) {
+      // Rejecting a request past its week expires it: its message says so, as on Approve, rather than keep its buttons.
+      if (rejected.error.code === 'batch_not_ready' && rejected.error.status === 'expired') {
+        const shown = await showPurgeRequest(deps, { libraryId: library.id, actor, requestId })
+        if (shown.ok) await click.client.chat.update({ channel: ref.channel, ts: ref.ts, ...expiredMessage(shown.value) })
+      }
+      return tell(click, purgeErrorText(rejected.error, library.name))
+    }
     await click.client.chat.update({ channel: ref.channel, ts: ref.ts, ...rejectedMessage(rejected.value, actor.ref) })
   })
 

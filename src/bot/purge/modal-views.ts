@@ -106,7 +106,7 @@ export function candidatesModal(input: {
         type: 'input',
         block_id: `${purgeBlocks.pickPrefix}${start / optionsPerCheckboxes}`,
         optional: true,
-        label: { type: 'plain_text', text: `Patrons ${start + 1}–${start + chunk.length}` },
+        label: { type: 'plain_text', text: chunk.length === 1 ? `Patron ${start + 1}` : `Patrons ${start + 1}–${start + chunk.length}` },
         element: { type: 'checkboxes', action_id: modalInput, options: chunk.map((c) => ({ text: plain(candidateLabel(c)), value: c.username })) },
       })
     }

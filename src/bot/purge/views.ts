@@ -206,7 +206,7 @@ export function askerMayNotApproveText(): string {
 export function purgeErrorText(error: PurgeError, libraryName: string): string {
   switch (error.code) {
     case 'not_allowed':
-      return notAllowedText(error, libraryName)
+      return `${notAllowedText(error, libraryName)} Nothing was changed.`
     case 'same_confirmer':
       return askerMayNotApproveText()
     case 'batch_running':
