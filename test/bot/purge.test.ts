@@ -315,6 +315,34 @@ describe('/purge, Reject late', () => {
   })
 })
 
+describe('/purge in a library with many groups', () => {
+  test('more groups than a select lists: the group is typed, Show lists its patrons, and a name the library lacks is said so', async () => {
+    const lib = await givenSchool()
+    await slack.service.deps.db
+      .insertInto('library_groups')
+      .values(Array.from({ length: 120 }, (_, i) => ({ library_id: lib.id, name: `Club ${i}` })))
+      .execute()
+    await lib.patron({ username: 'in110', groups: ['Club 110'], enabled: false })
+    await lib.patron({ username: 'other', groups: ['Club 1'], enabled: false })
+    const admin = purger(lib, 'UADMIN')
+    const view = await admin.open()
+    const group = view.blocks.find((b: any) => b.block_id === purgeBlocks.group)
+    expect(group.element.type).toBe('plain_text_input')
+
+    await admin.clickInModal(view, buttonsIn(view.blocks, purgeActions.show)[0], { [purgeBlocks.group]: ' Club 110 ' })
+    const club = (await slack.fake.next('views.update')).args.view
+    expect(optionsIn(club)).toEqual(['in110'])
+    expect(club.blocks.find((b: any) => b.block_id === purgeBlocks.group).element.initial_value).toBe('Club 110')
+
+    await admin.clickInModal(club, buttonsIn(club.blocks, purgeActions.show)[0], { [purgeBlocks.group]: 'Club 999' })
+    const told = (await slack.fake.next('views.push')).args.view
+    expect(textOf(told.blocks)).toContain('The library has no group “Club 999”')
+
+    await admin.clickInModal(club, buttonsIn(club.blocks, purgeActions.show)[0], { [purgeBlocks.group]: '' })
+    expect(optionsIn((await slack.fake.next('views.update')).args.view).sort()).toEqual(['in110', 'other'])
+  })
+})
+
 describe('/purge with very long names', () => {
   test('the request message and List everyone keep each text within Slack’s 3,000 characters, and still count everyone', async () => {
     const lib = await givenSchool()

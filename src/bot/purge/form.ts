@@ -35,8 +35,10 @@ export function parsePositive(value: string | undefined): number | undefined {
   return parsed.success ? parsed.data : undefined
 }
 
+// A select's choice, or the name typed where the library has too many to list (empty: any).
 const selected = (values: Values, blockId: string): string | undefined => {
-  const value = values[blockId]?.[modalInput]?.selected_option?.value
+  const field = values[blockId]?.[modalInput]
+  const value = field?.selected_option?.value ?? (field?.type === 'plain_text_input' ? (field.value ?? '').trim() || anyChoice : undefined)
   return typeof value === 'string' ? value : undefined
 }
 

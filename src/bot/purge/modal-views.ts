@@ -50,6 +50,15 @@ const select = (blockId: string, label: string, choices: ReadonlyArray<{ text: s
   }
 }
 
+const typedName = (blockId: string, label: string, chosen: string | undefined): types.InputBlock => ({
+  type: 'input',
+  block_id: blockId,
+  optional: true,
+  label: { type: 'plain_text', text: label },
+  hint: { type: 'plain_text', text: 'Its name as the library has it; empty for every one. Then press Show.' },
+  element: { type: 'plain_text_input', action_id: modalInput, max_length: 100, ...(chosen && { initial_value: chosen }) },
+})
+
 /**
  * The candidates of one page: the filters, the tickable patrons in boxes of ten with "Tick the whole
  * page", the patrons with items on loan apart (each with Mark as lost and purge), and Previous/Next.
@@ -79,14 +88,13 @@ export function candidatesModal(input: {
     },
   ]
   if (input.notice) blocks.push(mrkdwn(input.notice))
-  if (input.levels.length > 0) {
-    const levels = [{ text: 'Any level', value: anyChoice }, ...input.levels.slice(0, optionsPerSelect).map((l) => ({ text: l, value: l }))]
-    blocks.push(select(purgeBlocks.level, 'Academic level', levels, state.filter.academicLevel ?? anyChoice))
-  }
-  if (input.groups.length > 0) {
-    const groups = [{ text: 'Any group', value: anyChoice }, ...input.groups.slice(0, optionsPerSelect).map((g) => ({ text: g, value: g }))]
-    blocks.push(select(purgeBlocks.group, 'Group', groups, state.filter.group ?? anyChoice))
-  }
+  // A library with more names than a select lists has them typed, as in /preferences: a select would hide the rest.
+  const filterBlock = (blockId: string, label: string, names: readonly string[], any: string, chosen: string | undefined) =>
+    names.length > optionsPerSelect
+      ? typedName(blockId, label, chosen)
+      : select(blockId, label, [{ text: any, value: anyChoice }, ...names.map((name) => ({ text: name, value: name }))], chosen ?? anyChoice)
+  if (input.levels.length > 0) blocks.push(filterBlock(purgeBlocks.level, 'Academic level', input.levels, 'Any level', state.filter.academicLevel))
+  if (input.groups.length > 0) blocks.push(filterBlock(purgeBlocks.group, 'Group', input.groups, 'Any group', state.filter.group))
   const sizes = purgePageSizes.map((size) => ({ text: `${size} a page`, value: String(size) }))
   blocks.push(select(purgeBlocks.pageSize, 'Page size', sizes, String(state.pageSize)))
   blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: purgeActions.show, value: 'show', text: plain('Show') }] })

@@ -227,7 +227,7 @@ export function purgeErrorText(error: PurgeError, libraryName: string): string {
     case 'patron_not_found':
       return `There is no patron ${escapeMrkdwn(error.username)} in the library any more.`
     case 'unknown_in_filter':
-      return `There is no ${error.field === 'academicLevel' ? 'academic level' : 'group'} “${escapeMrkdwn(error.value)}” any more.`
+      return `The library has no ${error.field === 'academicLevel' ? 'academic level' : 'group'} “${escapeMrkdwn(error.value)}”: check its name, or leave it empty for every one. The list was not changed.`
     default:
       return assertNever(error)
   }
