@@ -324,6 +324,8 @@ export const preferencesBatchSchema = z.strictObject({
     .number()
     .int()
     .positive()
+    // Batches are numbered as PostgreSQL integers: a larger id names none (the database would refuse it).
+    .max(2_147_483_647, 'No batch has so large an id; send the batchId a dry run answered')
     .optional()
     .describe(
       'With dryRun false: the batchId a dry run answered, sent with the same request. The apply goes ahead only if it changes exactly what that preview counted, else a 409. Left out: the batch is previewed and applied at once.',

@@ -119,6 +119,15 @@ describe('POST /api/v1/preferences/batch', () => {
     expect(pointersOf(problem).sort()).toEqual(['/mode', '/set/overdue', '/set/passwordResets'])
   })
 
+  test('a batchId past what the database numbers (2^31, 2^53) names no batch: a 422 on it, never a 500, and nothing changes', async () => {
+    const { lib, admin } = await givenFamilies()
+    const request = { mode: 'guardians', set: { overdue: 'off' }, dryRun: false }
+    for (const batchId of [2_147_483_648, 9_007_199_254_740_991]) {
+      expect(pointersOf(await problemOf(await admin.send({ ...request, batchId }), 422))).toEqual(['/batchId'])
+    }
+    expect(await usageOf(lib, 'ana-mum@example.org')).toBe('any')
+  })
+
   test("a staff key is refused: it is the admin's batch", async () => {
     const { lib } = await givenFamilies()
     const problem = await problemOf(await lib.send('POST', '/api/v1/preferences/batch', { mode: 'guardians', set: { overdue: 'off' }, dryRun: false }), 403)
