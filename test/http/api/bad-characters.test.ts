@@ -108,3 +108,13 @@ describe('a NUL or half a surrogate pair in a name the purge or the preferences 
     expect(problem.errors?.[0].detail).toMatch(/NUL|surrogate/)
   })
 })
+
+test('a NUL in a query parameter is named by the parameter’s own name, as every other bad parameter is', async () => {
+  const lib = await givenApiLibrary(testDeps(handle))
+
+  const feed = await problemOf(await lib.send('GET', '/api/v1/events?after=1%00'), 422)
+  const other = await problemOf(await lib.send('GET', '/api/v1/events?after=abc'), 422)
+
+  expect(feed.errors).toEqual([{ parameter: 'after', detail: 'holds a character that cannot be stored (a NUL)' }])
+  expect(other.errors).toMatchObject([{ parameter: 'after' }])
+})
