@@ -276,6 +276,25 @@ describe('approving a purge', () => {
   })
 })
 
+describe('mark as lost and purge', () => {
+  test('a loan checked out after the request is not marked lost unseen: the patron is left alone, both loans open', async () => {
+    const lib = await givenLibrary(testDeps(handle))
+    const zoe = await lib.patron({ username: 'zoe', enabled: false })
+    const amy = await lib.patron({ username: 'amy', enabled: false })
+    await lib.loan(zoe, { dueDate: '2026-06-01' })
+    await lib.loan(amy, { dueDate: '2026-06-01' })
+    const request = await ask(lib, ['zoe', 'amy'], { markLoansLost: true })
+    await lib.loan(zoe, { dueDate: '2026-08-01', title: 'Borrowed since' })
+
+    const approved = await approvePurge(deps(), { libraryId: lib.id, actor: approver, requestId: request.id })
+
+    expect(approved).toMatchObject({ ok: true, value: { purged: 1, loansMarkedLost: 1, skipped: [{ username: 'zoe', reason: 'open_loans' }] } })
+    expect(await patronsOf(lib)).toEqual(['zoe'])
+    const zoeLoans = await handle.db.selectFrom('loans').where('patron_id', '=', zoe.id).select('status').execute()
+    expect(zoeLoans.map((loan) => loan.status)).toEqual(['open', 'open'])
+  })
+})
+
 describe('a purge that stops', () => {
   test('a page that fails changes nothing of itself; the pages before stay; the request resumes where it stopped', async () => {
     const lib = await givenLibrary(testDeps(handle))
