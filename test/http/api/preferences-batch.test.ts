@@ -87,6 +87,21 @@ describe('POST /api/v1/preferences/batch', () => {
     expect(await usageOf(lib, 'ana-mum@example.org')).toBe('any')
   })
 
+  test('filter names are matched as everywhere else: without regard to case or surrounding spaces', async () => {
+    const { lib, admin } = await givenFamilies()
+    await handle.db.insertInto('library_groups').values({ library_id: lib.id, name: 'Chess club' }).execute()
+
+    const byUsername = await admin.send({ mode: 'guardians', filter: { usernames: ['ANA', ' Ben '] }, set: { overdue: 'off' } })
+    const byLevel = await admin.send({ mode: 'guardians', filter: { academicLevels: ['year 3 '] }, set: { overdue: 'off' }, dryRun: false })
+    const byGroup = await admin.send({ mode: 'guardians', filter: { groups: ['CHESS CLUB'] }, set: { overdue: 'off' } })
+
+    expect(await byUsername.json()).toMatchObject({ contactsToChange: 2 })
+    expect(await byLevel.json()).toMatchObject({ preferencesUpdated: 1 })
+    expect(await byGroup.json()).toMatchObject({ contactsToChange: 0 })
+    expect(await usageOf(lib, 'ana-mum@example.org')).toBe('custom')
+    expect(await usageOf(lib, 'ben-mum@example.org')).toBe('any')
+  })
+
   test('unknown usernames in the filter are named in a problem+json, and nothing changes', async () => {
     const { lib, admin } = await givenFamilies()
     const problem = await problemOf(await admin.send({ mode: 'guardians', filter: { usernames: ['ana', 'zed'] }, set: { overdue: 'off' }, dryRun: false }), 422)
