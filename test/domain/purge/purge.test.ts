@@ -56,6 +56,8 @@ describe('asking for a purge', () => {
     expect(await refusal(['bob', 'amy'])).toEqual({ code: 'not_deactivated', usernames: ['amy'] })
     expect(await refusal(['bob', 'zoe'])).toEqual({ code: 'open_loans', patrons: [{ username: 'zoe', openLoans: 2 }] })
     expect(await refusal([' ', ''])).toEqual({ code: 'empty_request' })
+    // A name no patron can have (a NUL, half a surrogate pair, from a damaged file) is unknown, not a database error.
+    expect(await refusal(['bob', 'zo\u0000e', 'b\ud800'])).toEqual({ code: 'unknown_patrons', usernames: ['zo\u0000e', 'b\ud800'] })
     expect(await requestPurge(deps(), { libraryId: lib.id, actor: staffActor('staff'), usernames: ['bob'], markLoansLost: false })).toMatchObject({
       ok: false,
       error: { code: 'not_allowed', permission: 'purgePatrons' },
