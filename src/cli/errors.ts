@@ -2,6 +2,7 @@ import type { ImportError, ImportProblem } from '../domain/imports/errors.ts'
 import type { PurgeError } from '../domain/purge/errors.ts'
 import { assertNever } from '../domain/result.ts'
 import { actorLabel } from '../domain/staff/actors.ts'
+import { quoted } from '../domain/text.ts'
 import type { CliError } from './command.ts'
 
 /** Exit codes: 1 when the command could not run, 2 when its input was refused (nothing written). */
@@ -170,10 +171,10 @@ function describePurgeError(error: PurgeError): { message: string; exitCode: 1 |
     case 'empty_request':
       return refused('name at least one patron to purge')
     case 'unknown_patrons':
-      return refused(`no patron has the username ${listed(error.usernames.map((u) => `"${u}"`))}; nothing was asked`)
+      return refused(`no patron has the username ${someListed(error.usernames.map(quoted))}; nothing was asked`)
     case 'not_deactivated':
       return refused(
-        `only deactivated patrons can be purged: ${listed(error.usernames)} ${error.usernames.length === 1 ? 'is' : 'are'} enabled; nothing was asked`,
+        `only deactivated patrons can be purged: ${someListed(error.usernames)} ${error.usernames.length === 1 ? 'is' : 'are'} enabled; nothing was asked`,
       )
     case 'open_loans':
       return refused(
@@ -206,6 +207,14 @@ function describePurgeError(error: PurgeError): { message: string; exitCode: 1 |
 }
 
 /** `--name, --slack-team and --time-zone`. */
+// A purge may name 100,000 patrons: a refusal names the first ten, and how many more, not a megabyte line.
+const namedAtMost = 10
+
+function someListed(items: string[]): string {
+  if (items.length <= namedAtMost) return listed(items)
+  return `${items.slice(0, namedAtMost).join(', ')} and ${(items.length - namedAtMost).toLocaleString('en')} more`
+}
+
 function listed(items: string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
 }

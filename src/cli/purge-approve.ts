@@ -3,6 +3,7 @@ import { approvePurge } from '../domain/purge/approve-purge.ts'
 import { rejectPurge } from '../domain/purge/reject-purge.ts'
 import { err, ok } from '../domain/result.ts'
 import { identifyStaffMember } from '../domain/staff/identify-staff-member.ts'
+import { quoted } from '../domain/text.ts'
 import { defineCommand, parseId, parseOptionalId } from './command.ts'
 import { counted, outcomeLines, parseMember } from './purge-words.ts'
 
@@ -14,8 +15,14 @@ function parseDecision(command: string, args: { values: Record<string, string | 
   const libraryId = parseOptionalId(args, 'library')
   if (!libraryId.ok) return libraryId
   if (args.positionals.length !== 1) return err({ code: 'bad_arguments' as const, command, detail: 'name one purge request by its number' })
+  // A number, not an option: refused as what it should be, not as an option --ID there is not.
   const requestId = parseId('ID', args.positionals[0])
-  if (!requestId.ok) return requestId
+  if (!requestId.ok)
+    return err({
+      code: 'bad_arguments' as const,
+      command,
+      detail: `${quoted(args.positionals[0])} is not a purge request number; name one by its number, such as 3`,
+    })
   return ok<Decision>({ member: member.value, libraryId: libraryId.value, requestId: requestId.value })
 }
 

@@ -15,6 +15,17 @@ afterAll(async () => {
 })
 
 describe(`mistakes on the command line, on the ${testDatabaseKind} database`, () => {
+  test('a purge request number that is not one is refused as the number it should be, not as an option --ID that does not exist', async () => {
+    const approve = await cli('purge', 'approve', '--as', 'U0AAAAAAA', '2147483648')
+    const reject = await cli('purge', 'reject', '--as', 'U0AAAAAAA', '01')
+
+    expect(approve).toMatchObject({
+      exitCode: 2,
+      stderr: 'library-comms: "2147483648" is not a purge request number; name one by its number, such as 3 (see library-comms purge approve --help)\n',
+    })
+    expect(reject.stderr).toBe('library-comms: "01" is not a purge request number; name one by its number, such as 3 (see library-comms purge reject --help)\n')
+  })
+
   test('library add without its options names every one that is missing, at once', async () => {
     const none = await cli('library', 'add')
     const some = await cli('library', 'add', '--name', 'Hillside')

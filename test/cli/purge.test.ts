@@ -88,6 +88,25 @@ describe('library-comms purge', () => {
     expect(await usernamesOf(lib)).toEqual(['amy', 'leaver000', 'leaver001'])
   })
 
+  test('a damaged or long file of unknown usernames is refused in a few lines: no database error, the first names and how many more', {
+    timeout: 90_000,
+  }, async () => {
+    const { lib } = await givenLeavers(1)
+    const library = ['--library', String(lib.id)]
+    await writeFile(`${deployment.cwd}/damaged.txt`, 'leaver000\nleav\u0000er\n')
+    await writeFile(`${deployment.cwd}/ghosts.txt`, Array.from({ length: 1000 }, (_, i) => `ghost${i}`).join('\n'))
+
+    const damaged = await deployment.cli('purge', 'request', '--as', 'UASKER', ...library, '--file', 'damaged.txt')
+    const ghosts = await deployment.cli('purge', 'request', '--as', 'UASKER', ...library, '--file', 'ghosts.txt')
+
+    expect(damaged).toMatchObject({ exitCode: 2, stderr: 'library-comms: no patron has the username "leav\ufffder"; nothing was asked\n' })
+    expect(ghosts.exitCode).toBe(2)
+    expect(ghosts.stderr).toBe(
+      'library-comms: no patron has the username "ghost0", "ghost1", "ghost2", "ghost3", "ghost4", "ghost5", "ghost6", "ghost7", "ghost8", "ghost9" and 990 more; nothing was asked\n',
+    )
+    expect(await usernamesOf(lib)).toEqual(['leaver000'])
+  })
+
   test('killed mid-approve: each page is whole or untouched, and approving again resumes it', { timeout: 120_000 }, async () => {
     const { deps, cwd, env } = deployment
     const { lib, usernames } = await givenLeavers(60)

@@ -196,17 +196,18 @@ export async function resolvePreferencesFilter(
   groups: { ids: number[]; unknown: string[] }
   usernames: { ids: number[]; unknown: string[] }
 }> {
-  // In the order given, so a refusal names them as the admin wrote them.
+  // In the order given, so a refusal names them as the admin wrote them. Matched as every other
+  // door matches them: without regard to case or surrounding spaces ("ANA" is ana, "year 7" Year 7).
   const { rows } = await sql<{ kind: 'academicLevels' | 'groups' | 'usernames'; name: string; id: number | null }>`
     select * from (
     select 'academicLevels' as kind, n.name, l.id, n.position from unnest(${sql.val([...input.academicLevels])}::text[]) with ordinality n(name, position)
-      left join academic_levels l on l.library_id = ${input.libraryId} and l.name = n.name
+      left join academic_levels l on l.library_id = ${input.libraryId} and lower(l.name) = lower(btrim(n.name))
     union all
     select 'groups', n.name, g.id, n.position from unnest(${sql.val([...input.groups])}::text[]) with ordinality n(name, position)
-      left join library_groups g on g.library_id = ${input.libraryId} and g.name = n.name
+      left join library_groups g on g.library_id = ${input.libraryId} and lower(g.name) = lower(btrim(n.name))
     union all
     select 'usernames', n.name, p.id, n.position from unnest(${sql.val([...input.usernames])}::text[]) with ordinality n(name, position)
-      left join patrons p on p.library_id = ${input.libraryId} and p.username = n.name) named
+      left join patrons p on p.library_id = ${input.libraryId} and lower(p.username) = lower(btrim(n.name))) named
      order by position`.execute(db)
   const of = (kind: 'academicLevels' | 'groups' | 'usernames') => ({
     ids: rows.filter((row) => row.kind === kind && row.id !== null).map((row) => row.id!),

@@ -7,6 +7,12 @@ export type PurgeBatchRequest = {
   markLoansLost: boolean
   pageSize: PurgePageSize
   pages: number
+  /**
+   * The library's last loan id when it was asked: a loan after it was checked out since, and was not
+   * in what the approver saw, so its patron is left alone rather than the loan marked lost unseen.
+   * Absent on requests asked before it was kept.
+   */
+  loansUpTo?: number
 }
 
 /** What a purge has done so far, page after page (kept on the batch, so that a resumed run adds to it). */

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
 import type { PurgeBatch } from '../batches/batch.ts'
 import { findBatch } from '../batches/queries.ts'
+import { unstorableText } from '../text.ts'
 import type { PurgeBatchRequest } from './purge-batch.ts'
 import type { LoanToLose, PurgeCandidate, PurgeImpact, PurgeRequest, PurgeRequestPatron, PurgeStatus } from './purge-view.ts'
 
@@ -106,10 +107,13 @@ export async function findPatronsToPurge(
   db: Db,
   input: { libraryId: number; usernames: readonly string[] },
 ): Promise<Array<{ id: number; username: string; isEnabled: boolean; openLoans: number }>> {
+  // A name no patron can have (a NUL, half a surrogate pair) is unknown without asking: the database would refuse it.
+  const askable = input.usernames.filter((u) => unstorableText(u) === undefined)
+  if (askable.length === 0) return []
   const { rows } = await sql<{ id: number; username: string; is_enabled: boolean; open_loans: number }>`
     select p.id, p.username, p.is_enabled, (select count(*)::int from loans o where o.patron_id = p.id and o.status = 'open') as open_loans
     from patrons p
-    where p.library_id = ${input.libraryId} and lower(p.username) = any(${texts(input.usernames.map((u) => u.toLowerCase()))})`.execute(db)
+    where p.library_id = ${input.libraryId} and lower(p.username) = any(${texts(askable.map((u) => u.toLowerCase()))})`.execute(db)
   return rows.map((row) => ({ id: row.id, username: row.username, isEnabled: row.is_enabled, openLoans: row.open_loans }))
 }
 

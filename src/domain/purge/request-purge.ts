@@ -59,11 +59,13 @@ export async function requestPurge(
     }
     const library = await tx.selectFrom('libraries').where('id', '=', input.libraryId).select('retain_deleted_patron_loans').executeTakeFirstOrThrow()
     const pageSize = input.pageSize ?? 200
+    const { rows: lastLoan } = await sql<{ id: number | null }>`select max(id) as id from loans where library_id = ${input.libraryId}`.execute(tx)
     const request: PurgeBatchRequest = {
       retainLoans: library.retain_deleted_patron_loans,
       markLoansLost: input.markLoansLost,
       pageSize,
       pages: Math.ceil(patrons.length / pageSize),
+      loansUpTo: lastLoan[0]?.id ?? 0,
     }
     const patronIds = patrons.map((p) => p.id)
     const impact = await countImpact(tx, { patronIds, request })
@@ -97,7 +99,7 @@ export async function requestPurge(
       subjectId: id,
       // The first hundred by name: each page's entry names every patron it purged.
       details: {
-        ...request,
+        ...withoutLoansUpTo(request),
         impact,
         usernames: patrons
           .map((p) => p.username)
@@ -113,3 +115,6 @@ export async function requestPurge(
   if (batch?.kind !== 'purge') throw new Error(`purge request #${result.value} vanished`)
   return ok(toPurgeRequest(batch))
 }
+
+// A bookmark of the purge's own, not a fact for the audit log's reader.
+const withoutLoansUpTo = ({ loansUpTo, ...request }: PurgeBatchRequest) => request

@@ -126,9 +126,14 @@ async function purgePage(tx: Db, input: { batch: PurgeBatch; page: number; now: 
   const { rows: patrons } = await sql<{ id: number; username: string; is_enabled: boolean }>`
     select id, username, is_enabled from patrons
     where library_id = ${libraryId} and id = any(${ids(stagedIds)}) order by id for update`.execute(tx)
-  const { rows: loaned } = await sql<{ patron_id: number }>`
-    select distinct patron_id from loans where patron_id = any(${ids(stagedIds)}) and status = 'open'`.execute(tx)
+  // Loans out; and loans checked out since the request, which its approver never saw: marking
+  // those lost too would tell the library system a book just borrowed is lost.
+  const loansUpTo = batch.request.loansUpTo ?? Number.MAX_SAFE_INTEGER
+  const { rows: loaned } = await sql<{ patron_id: number; since: boolean }>`
+    select patron_id, bool_or(id > ${loansUpTo}) as since from loans
+    where patron_id = any(${ids(stagedIds)}) and status = 'open' group by patron_id`.execute(tx)
   const withLoans = new Set(loaned.map((row) => row.patron_id))
+  const loanedSince = new Set(loaned.filter((row) => row.since).map((row) => row.patron_id))
   const found = new Set(patrons.map((p) => p.id))
   const outcomes = new Map<number, 'purged' | Skip['reason']>()
   const skipped: Skip[] = []
@@ -140,7 +145,7 @@ async function purgePage(tx: Db, input: { batch: PurgeBatch; page: number; now: 
   }
   const purge: Array<{ id: number; username: string }> = []
   for (const p of patrons) {
-    const reason = p.is_enabled ? 'reactivated' : withLoans.has(p.id) && !batch.request.markLoansLost ? 'open_loans' : undefined
+    const reason = p.is_enabled ? 'reactivated' : withLoans.has(p.id) && (!batch.request.markLoansLost || loanedSince.has(p.id)) ? 'open_loans' : undefined
     outcomes.set(p.id, reason ?? 'purged')
     if (reason) skipped.push({ username: p.username, reason })
     else purge.push(p)

@@ -6,7 +6,7 @@ import { scenarioNames } from '../../domain/scenarios/catalogue.ts'
 import { daysBeforeRange, daysOverdueRange } from '../../domain/scenarios/scenario-changes.ts'
 import { scenarioGroups } from '../../domain/scenarios/scenario-view.ts'
 import { maxSenderNameLength } from '../../domain/scenarios/update-library-settings.ts'
-import { count } from './schemas.ts'
+import { count, storableName } from './schemas.ts'
 
 // The API's schemas for notices: the library's settings, the scenarios, the templates, the
 // email log, the blacklist and the preferences batch. Part of schemas.ts's one source of truth:
@@ -293,7 +293,7 @@ const blacklistAnswerSchema = z.object({
 // The contact preferences batch (seed 003): the field names are the API's contract (issue 13).
 
 const preferenceSetting = (what: string) => z.enum(preferenceSettings).default('no_change').describe(`${what}: on, off or no_change (the default).`)
-const filterNames = (what: string) => z.array(z.string().min(1).max(200)).max(10_000).optional().describe(what)
+const filterNames = (what: string) => z.array(storableName('A name', 200)).max(10_000).optional().describe(what)
 
 export const preferencesBatchSchema = z.strictObject({
   mode: z
@@ -324,6 +324,8 @@ export const preferencesBatchSchema = z.strictObject({
     .number()
     .int()
     .positive()
+    // Batches are numbered as PostgreSQL integers: a larger id names none (the database would refuse it).
+    .max(2_147_483_647, 'No batch has so large an id; send the batchId a dry run answered')
     .optional()
     .describe(
       'With dryRun false: the batchId a dry run answered, sent with the same request. The apply goes ahead only if it changes exactly what that preview counted, else a 409. Left out: the batch is previewed and applied at once.',

@@ -505,7 +505,9 @@ export function preferencesBatchProblem(error: PreferencesBatchError): Problem {
         title: 'Unknown names in the filter',
         status: 422,
         detail: 'No preferences were changed',
-        errors: error.values.map((value) => ({ pointer: `/filter/${error.field}`, detail: `${filterWhat[error.field]} ${quoted(value)}` })),
+        errors: error.values
+          .slice(0, maxNamedErrors)
+          .map((value) => ({ pointer: `/filter/${error.field}`, detail: `${filterWhat[error.field]} ${quoted(value)}` })),
       }
     case 'preview_out_of_date':
       return {
@@ -560,6 +562,18 @@ export function preferencesBatchProblem(error: PreferencesBatchError): Problem {
 const itemsOnLoan = (n: number) => `${n} ${n === 1 ? 'item' : 'items'} on loan`
 
 /** Every expected failure of the purge, as the API answers it; nothing was changed. */
+// A request may name 100,000 patrons: a refusal names the first ones, not all, so that it stays a
+// few kilobytes rather than megabytes (an import names its first 100 problems the same way).
+const maxNamedErrors = 100
+const maxNamedInDetail = 10
+
+/** "a", "b" and 99,990 more: the first names of a long list, and how many others. */
+function someNamed(names: readonly string[]): string {
+  const shown = names.slice(0, maxNamedInDetail).map(quoted).join(', ')
+  const more = names.length - maxNamedInDetail
+  return more > 0 ? `${shown} and ${more.toLocaleString('en')} more` : shown
+}
+
 export function purgeProblem(error: PurgeError): Problem {
   switch (error.code) {
     case 'not_allowed':
@@ -577,16 +591,18 @@ export function purgeProblem(error: PurgeError): Problem {
         type: problemType('unknown-patrons'),
         title: 'Unknown patrons',
         status: 422,
-        detail: `No patron has the username ${error.usernames.map(quoted).join(', ')}; nothing was asked`,
-        errors: error.usernames.map((username) => ({ pointer: '/usernames', detail: `No patron has the username ${quoted(username)}` })),
+        detail: `No patron has the username ${someNamed(error.usernames)}; nothing was asked`,
+        errors: error.usernames
+          .slice(0, maxNamedErrors)
+          .map((username) => ({ pointer: '/usernames', detail: `No patron has the username ${quoted(username)}` })),
       }
     case 'not_deactivated':
       return {
         type: problemType('not-deactivated'),
         title: 'Patrons not deactivated',
         status: 422,
-        detail: `Only deactivated patrons can be purged: ${error.usernames.map(quoted).join(', ')} ${error.usernames.length === 1 ? 'is' : 'are'} enabled; nothing was asked`,
-        errors: error.usernames.map((username) => ({ pointer: '/usernames', detail: `${quoted(username)} is enabled` })),
+        detail: `Only deactivated patrons can be purged: ${someNamed(error.usernames)} ${error.usernames.length === 1 ? 'is' : 'are'} enabled; nothing was asked`,
+        errors: error.usernames.slice(0, maxNamedErrors).map((username) => ({ pointer: '/usernames', detail: `${quoted(username)} is enabled` })),
       }
     case 'open_loans':
       return {
@@ -594,7 +610,7 @@ export function purgeProblem(error: PurgeError): Problem {
         title: 'Patrons with loans out',
         status: 422,
         detail: 'Some patrons still have items on loan: chase the items, or ask again with markLoansLost true; nothing was asked',
-        errors: error.patrons.map((p) => ({ pointer: '/usernames', detail: `${quoted(p.username)} has ${itemsOnLoan(p.openLoans)}` })),
+        errors: error.patrons.slice(0, maxNamedErrors).map((p) => ({ pointer: '/usernames', detail: `${quoted(p.username)} has ${itemsOnLoan(p.openLoans)}` })),
       }
     case 'unknown_in_filter':
       return {

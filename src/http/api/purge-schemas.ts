@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { PurgeCandidatePage, PurgeOutcome, PurgeRequest } from '../../domain/purge/purge-view.ts'
 import { purgePageSizes } from '../../domain/purge/purge-view.ts'
 import { actorLabel } from '../../domain/staff/actors.ts'
-import { count } from './schemas.ts'
+import { count, storableName } from './schemas.ts'
 
 // The API's schemas for the purge of deactivated patrons (seed 004). Part of schemas.ts's one
 // source of truth: the routes validate with them and openapi.ts describes them.
@@ -47,7 +47,7 @@ export const purgeCandidatePageSchema = z.strictObject({
 
 export const newPurgeRequestSchema = z.strictObject({
   usernames: z
-    .array(z.string().min(1).max(200))
+    .array(storableName('A username', 200))
     .min(1, 'Name at least one patron')
     .max(100_000)
     .describe('Deactivated patrons to purge, by username. An unknown or enabled one is a 422 naming it; nothing is asked.'),

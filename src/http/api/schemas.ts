@@ -5,12 +5,28 @@ import { contactImportModes } from '../../domain/imports/contacts-plan.ts'
 import { patronTypes } from '../../domain/patrons/patron-view.ts'
 import { noticeGroupNames } from '../../domain/preferences/groups.ts'
 import { contactScenarioNames } from '../../domain/scenarios/catalogue.ts'
+import { unstorableText } from '../../domain/text.ts'
 
 // The one source of truth for `/api/v1`: the routes validate with these schemas and the OpenAPI
 // document is generated from them, so the two cannot drift apart.
 
 /** The largest request body accepted (413 beyond): room for a full batch of patrons. */
 export const maxBodyBytes = 5 * 1024 * 1024
+
+/**
+ * A name the caller looks something up by (a username, a level, a group): text PostgreSQL cannot
+ * store (a NUL, half a surrogate pair) names nothing, and is a 422 on its field rather than a
+ * database error answered 500.
+ */
+export const storableName = (what: string, max: number) =>
+  z
+    .string()
+    .min(1, `${what} is empty`)
+    .max(max, `${what} is longer than ${max} characters`)
+    .check((ctx) => {
+      const problem = unstorableText(ctx.value)
+      if (problem) ctx.issues.push({ code: 'custom', message: `${what} ${problem}`, input: ctx.value })
+    })
 
 /** Patrons per upsert call: a whole school fits; a district sends its roster in several calls. */
 const maxPatronsPerBatch = 10_000

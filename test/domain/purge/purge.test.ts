@@ -56,6 +56,8 @@ describe('asking for a purge', () => {
     expect(await refusal(['bob', 'amy'])).toEqual({ code: 'not_deactivated', usernames: ['amy'] })
     expect(await refusal(['bob', 'zoe'])).toEqual({ code: 'open_loans', patrons: [{ username: 'zoe', openLoans: 2 }] })
     expect(await refusal([' ', ''])).toEqual({ code: 'empty_request' })
+    // A name no patron can have (a NUL, half a surrogate pair, from a damaged file) is unknown, not a database error.
+    expect(await refusal(['bob', 'zo\u0000e', 'b\ud800'])).toEqual({ code: 'unknown_patrons', usernames: ['zo\u0000e', 'b\ud800'] })
     expect(await requestPurge(deps(), { libraryId: lib.id, actor: staffActor('staff'), usernames: ['bob'], markLoansLost: false })).toMatchObject({
       ok: false,
       error: { code: 'not_allowed', permission: 'purgePatrons' },
@@ -273,6 +275,25 @@ describe('approving a purge', () => {
       },
     })
     expect(await patronsOf(lib)).toEqual(['leaver03', 'leaver44'])
+  })
+})
+
+describe('mark as lost and purge', () => {
+  test('a loan checked out after the request is not marked lost unseen: the patron is left alone, both loans open', async () => {
+    const lib = await givenLibrary(testDeps(handle))
+    const zoe = await lib.patron({ username: 'zoe', enabled: false })
+    const amy = await lib.patron({ username: 'amy', enabled: false })
+    await lib.loan(zoe, { dueDate: '2026-06-01' })
+    await lib.loan(amy, { dueDate: '2026-06-01' })
+    const request = await ask(lib, ['zoe', 'amy'], { markLoansLost: true })
+    await lib.loan(zoe, { dueDate: '2026-08-01', title: 'Borrowed since' })
+
+    const approved = await approvePurge(deps(), { libraryId: lib.id, actor: approver, requestId: request.id })
+
+    expect(approved).toMatchObject({ ok: true, value: { purged: 1, loansMarkedLost: 1, skipped: [{ username: 'zoe', reason: 'open_loans' }] } })
+    expect(await patronsOf(lib)).toEqual(['zoe'])
+    const zoeLoans = await handle.db.selectFrom('loans').where('patron_id', '=', zoe.id).select('status').execute()
+    expect(zoeLoans.map((loan) => loan.status)).toEqual(['open', 'open'])
   })
 })
 

@@ -78,3 +78,43 @@ describe('a NUL in the path or a query parameter is the 404 or 422 the route giv
     expect(JSON.stringify(problem)).toContain('NUL')
   })
 })
+
+describe('a NUL or half a surrogate pair in a name the purge or the preferences batch looks up is a 422 on its field, never a 500', () => {
+  test.each([
+    ['POST', '/api/v1/purge', '{"usernames":["zadams","za\\u0000dams"]}', '/usernames/1'],
+    ['POST', '/api/v1/purge', '{"usernames":["za\\ud800"]}', '/usernames/0'],
+    ['POST', '/api/v1/preferences/batch', '{"mode":"guardians","filter":{"usernames":["a\\u0000"]},"set":{"overdue":"off"}}', '/filter/usernames/0'],
+    ['POST', '/api/v1/preferences/batch', '{"mode":"guardians","filter":{"groups":["Chess\\u0000"]},"set":{"overdue":"off"}}', '/filter/groups/0'],
+    [
+      'POST',
+      '/api/v1/preferences/batch',
+      '{"mode":"guardians","filter":{"academicLevels":["Year\\u00007"]},"set":{"overdue":"off"}}',
+      '/filter/academicLevels/0',
+    ],
+  ])('%s %s %s', async (method, path, body, pointer) => {
+    const lib = await givenApiLibrary(testDeps(handle))
+    await lib.patron({ username: 'zadams', enabled: false })
+    const created = await createApiKey(testDeps(handle), { libraryId: lib.id, name: 'SIS', role: 'admin', actor: cliActor })
+    if (!created.ok) throw new Error(created.error.code)
+
+    const response = await lib.app.request(path, {
+      method,
+      headers: { authorization: `Bearer ${created.value.key}`, 'content-type': 'application/json' },
+      body,
+    })
+
+    const problem = await problemOf(response, 422)
+    expect(pointersOf(problem)).toEqual([pointer])
+    expect(problem.errors?.[0].detail).toMatch(/NUL|surrogate/)
+  })
+})
+
+test('a NUL in a query parameter is named by the parameter’s own name, as every other bad parameter is', async () => {
+  const lib = await givenApiLibrary(testDeps(handle))
+
+  const feed = await problemOf(await lib.send('GET', '/api/v1/events?after=1%00'), 422)
+  const other = await problemOf(await lib.send('GET', '/api/v1/events?after=abc'), 422)
+
+  expect(feed.errors).toEqual([{ parameter: 'after', detail: 'holds a character that cannot be stored (a NUL)' }])
+  expect(other.errors).toMatchObject([{ parameter: 'after' }])
+})

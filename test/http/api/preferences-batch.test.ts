@@ -87,6 +87,21 @@ describe('POST /api/v1/preferences/batch', () => {
     expect(await usageOf(lib, 'ana-mum@example.org')).toBe('any')
   })
 
+  test('filter names are matched as everywhere else: without regard to case or surrounding spaces', async () => {
+    const { lib, admin } = await givenFamilies()
+    await handle.db.insertInto('library_groups').values({ library_id: lib.id, name: 'Chess club' }).execute()
+
+    const byUsername = await admin.send({ mode: 'guardians', filter: { usernames: ['ANA', ' Ben '] }, set: { overdue: 'off' } })
+    const byLevel = await admin.send({ mode: 'guardians', filter: { academicLevels: ['year 3 '] }, set: { overdue: 'off' }, dryRun: false })
+    const byGroup = await admin.send({ mode: 'guardians', filter: { groups: ['CHESS CLUB'] }, set: { overdue: 'off' } })
+
+    expect(await byUsername.json()).toMatchObject({ contactsToChange: 2 })
+    expect(await byLevel.json()).toMatchObject({ preferencesUpdated: 1 })
+    expect(await byGroup.json()).toMatchObject({ contactsToChange: 0 })
+    expect(await usageOf(lib, 'ana-mum@example.org')).toBe('custom')
+    expect(await usageOf(lib, 'ben-mum@example.org')).toBe('any')
+  })
+
   test('unknown usernames in the filter are named in a problem+json, and nothing changes', async () => {
     const { lib, admin } = await givenFamilies()
     const problem = await problemOf(await admin.send({ mode: 'guardians', filter: { usernames: ['ana', 'zed'] }, set: { overdue: 'off' }, dryRun: false }), 422)
@@ -117,6 +132,15 @@ describe('POST /api/v1/preferences/batch', () => {
     const { admin } = await givenFamilies()
     const problem = await problemOf(await admin.send({ mode: 'parents', set: { overdue: 'maybe', passwordResets: 'off' } }), 422)
     expect(pointersOf(problem).sort()).toEqual(['/mode', '/set/overdue', '/set/passwordResets'])
+  })
+
+  test('a batchId past what the database numbers (2^31, 2^53) names no batch: a 422 on it, never a 500, and nothing changes', async () => {
+    const { lib, admin } = await givenFamilies()
+    const request = { mode: 'guardians', set: { overdue: 'off' }, dryRun: false }
+    for (const batchId of [2_147_483_648, 9_007_199_254_740_991]) {
+      expect(pointersOf(await problemOf(await admin.send({ ...request, batchId }), 422))).toEqual(['/batchId'])
+    }
+    expect(await usageOf(lib, 'ana-mum@example.org')).toBe('any')
   })
 
   test("a staff key is refused: it is the admin's batch", async () => {

@@ -105,6 +105,24 @@ describe('the purge over the API', () => {
     expect(await withLost.json()).toMatchObject({ markLoansLost: true, impact: { loansToMarkLost: 2 } })
   })
 
+  test('a request naming 100,000 unknown patrons is refused in a few kilobytes: the first names, and how many in all', async () => {
+    const { asker } = await givenPurgeLibrary()
+    const usernames = Array.from({ length: 100_000 }, (_, i) => `ghost${i}`)
+
+    const response = await asker('POST', '/api/v1/purge', { usernames })
+    const text = await response.text()
+    const problem = JSON.parse(text)
+
+    expect(response.status).toBe(422)
+    expect(text.length).toBeLessThan(20_000)
+    expect(problem.type).toBe('urn:library-comms:problem:unknown-patrons')
+    expect(problem.detail).toBe(
+      'No patron has the username "ghost0", "ghost1", "ghost2", "ghost3", "ghost4", "ghost5", "ghost6", "ghost7", "ghost8", "ghost9" and 99,990 more; nothing was asked',
+    )
+    expect(problem.errors).toHaveLength(100)
+    expect(problem.errors[99]).toEqual({ pointer: '/usernames', detail: 'No patron has the username "ghost99"' })
+  })
+
   test('a staff key may not list, ask or approve', async () => {
     const { lib, asker } = await givenPurgeLibrary()
     await lib.patron({ username: 'zoe', enabled: false })
