@@ -175,6 +175,8 @@ export interface ImportPatronRowsTable {
 export interface PurgePatronsTable {
   batch_id: number
   patron_id: number
+  /** As it was when asked (0019), to name a patron gone before its page ran. */
+  username: string | null
   page: number
   outcome: 'purged' | 'reactivated' | 'open_loans' | 'gone' | null
   done_at: Date | null

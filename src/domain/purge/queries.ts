@@ -141,8 +141,8 @@ export async function countImpact(db: Db, input: { patronIds: readonly number[];
 /** Stages the request's patrons, by name, `pageSize` to a page: one statement. */
 export async function stagePurgePatrons(db: Db, input: { batchId: number; patronIds: readonly number[]; pageSize: number }): Promise<void> {
   await sql`
-    insert into purge_patrons (batch_id, patron_id, page)
-    select ${input.batchId}, p.id, (row_number() over (order by lower(p.last_name), lower(p.first_name), p.id) - 1) / ${input.pageSize} + 1
+    insert into purge_patrons (batch_id, patron_id, username, page)
+    select ${input.batchId}, p.id, p.username, (row_number() over (order by lower(p.last_name), lower(p.first_name), p.id) - 1) / ${input.pageSize} + 1
     from patrons p where p.id = any(${ids(input.patronIds)})`.execute(db)
 }
 

@@ -119,9 +119,10 @@ async function purgePage(tx: Db, input: { batch: PurgeBatch; page: number; now: 
     .where('batch_id', '=', batch.id)
     .where('page', '=', page)
     .where('done_at', 'is', null)
-    .select('patron_id')
+    .select(['patron_id', 'username'])
     .execute()
   const stagedIds = staged.map((row) => row.patron_id)
+  const askedAs = new Map(staged.map((row) => [row.patron_id, row.username ?? `#${row.patron_id}`]))
   // Read again, locked: a patron reactivated, or given a loan, since the request is left alone.
   const { rows: patrons } = await sql<{ id: number; username: string; is_enabled: boolean }>`
     select id, username, is_enabled from patrons
@@ -140,7 +141,7 @@ async function purgePage(tx: Db, input: { batch: PurgeBatch; page: number; now: 
   for (const id of stagedIds) {
     if (!found.has(id)) {
       outcomes.set(id, 'gone')
-      skipped.push({ username: `#${id}`, reason: 'gone' })
+      skipped.push({ username: askedAs.get(id) ?? `#${id}`, reason: 'gone' })
     }
   }
   const purge: Array<{ id: number; username: string }> = []

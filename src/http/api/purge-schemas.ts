@@ -14,7 +14,7 @@ const queryValue = (description: string) => z.string({ error: 'Give this paramet
 export const purgeCandidatesQuerySchema = z.strictObject({
   page: z
     .string({ error: 'Give this parameter once' })
-    .regex(/^[1-9][0-9]{0,5}$/, 'Give a page number from 1')
+    .regex(/^[1-9][0-9]{0,8}$/, 'Give a page number from 1')
     .transform(Number)
     .optional()
     .describe('The page, from 1 (the default); past the last, the last.'),

@@ -276,6 +276,19 @@ describe('approving a purge', () => {
     })
     expect(await patronsOf(lib)).toEqual(['leaver03', 'leaver44'])
   })
+
+  test('a patron another request purged first is named as asked, and the rest go', async () => {
+    const lib = await givenLibrary(testDeps(handle))
+    for (const username of ['ana', 'ben']) await lib.patron({ username, enabled: false })
+    const both = await ask(lib, ['ana', 'ben'])
+    const first = await ask(lib, ['ana'])
+    expect(await approvePurge(deps(), { libraryId: lib.id, actor: approver, requestId: first.id })).toMatchObject({ ok: true, value: { purged: 1 } })
+
+    const approved = await approvePurge(deps(), { libraryId: lib.id, actor: approver, requestId: both.id })
+
+    expect(approved).toMatchObject({ ok: true, value: { purged: 1, skipped: [{ username: 'ana', reason: 'gone' }] } })
+    expect(await patronsOf(lib)).toEqual([])
+  })
 })
 
 describe('mark as lost and purge', () => {

@@ -41,6 +41,8 @@ describe('the purge over the API', () => {
     await lib.loan(zoe, { dueDate: '2026-02-01', status: 'returned' })
 
     const candidates = await (await asker('GET', '/api/v1/purge/candidates?pageSize=50')).json()
+    // A page past the last (a bookmark from a longer list) shows the last.
+    const farPage = await (await asker('GET', '/api/v1/purge/candidates?pageSize=50&page=1000000')).json()
     const asked = await asker('POST', '/api/v1/purge', { usernames: ['zoe'] })
     const request = await asked.json()
     const unchanged = await usernamesOf(lib)
@@ -54,6 +56,7 @@ describe('the purge over the API', () => {
       total: 1,
       pages: 1,
     })
+    expect(farPage).toEqual(candidates)
     expect(asked.status).toBe(202)
     expect(request).toMatchObject({
       status: 'staged',
