@@ -110,7 +110,8 @@ export async function lockBatch(db: Db, input: { libraryId: number; batchId: num
  */
 export async function findRunningBatch(db: Db, libraryId: number): Promise<RunningBatch | undefined> {
   const { rows } = await sql<{ id: number; kind: BatchKind; requested_by: string; created_at: Date; applying: boolean }>`
-    select b.id, b.kind, b.requested_by, b.created_at,
+    -- A purge runs once approved: who set it going is its approver.
+    select b.id, b.kind, case when b.status = 'approved' then coalesce(b.confirmed_by, b.requested_by) else b.requested_by end as requested_by, b.created_at,
       exists (select 1 from pg_locks l where l.locktype = 'advisory' and l.granted and l.database = d.oid and l.classid = ${batchLock} and l.objid = b.id and l.objsubid = 2) as applying
     from batches b
     -- Advisory locks are the database's own, but pg_locks shows every database's on the server.
