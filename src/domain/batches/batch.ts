@@ -72,8 +72,10 @@ export type BatchKind = Batch['kind']
 export type ImportKind = Exclude<BatchKind, 'preferences' | 'purge'>
 export type BatchOf<K extends BatchKind> = Extract<Batch, { kind: K }>
 
-/** Work that holds the library: a file being read, or a batch being applied. */
-/** `requestedBy`: who set it going (a purge's approver, once approved). */
+/**
+ * Work that holds the library: a file being read, or a batch being applied. `requestedBy` is who
+ * set it going: a purge's approver, once approved.
+ */
 export type RunningBatch = { batchId: number; kind: BatchKind; phase: 'reading' | 'applying'; requestedBy: ActorRef; startedAt: Date }
 
 export type BatchError =
