@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { AuditError } from '../../domain/audit/errors.ts'
 import { notABound } from '../../domain/audit/list-audit.ts'
+import type { RunningBatch } from '../../domain/batches/batch.ts'
 import type { AddToBlacklistError, ListBlacklistError, RemoveFromBlacklistError } from '../../domain/bounces/errors.ts'
 import type { ContactField } from '../../domain/contacts/contact-fields.ts'
 import type { ContactError } from '../../domain/contacts/errors.ts'
@@ -494,6 +495,19 @@ export function blacklistProblem(error: ListBlacklistError | AddToBlacklistError
 
 const filterWhat = { usernames: 'No patron has the username', academicLevels: 'The library has no academic level', groups: 'The library has no group' } as const
 
+/** Another batch holds the library (an import, a preferences batch, a purge's page): try again after it. */
+function batchRunning(running: RunningBatch): Problem {
+  const startedBy = actorLabel(running.requestedBy)
+  return {
+    type: problemType('batch-running'),
+    title: 'Another batch is running',
+    status: 409,
+    detail: `A batch started by ${startedBy} at ${running.startedAt.toISOString()} is being ${running.phase === 'reading' ? 'read' : 'applied'} in this library; try again when it has finished`,
+    startedBy,
+    startedAt: running.startedAt.toISOString(),
+  }
+}
+
 /** Every expected failure of the contact preferences batch, as the API answers it; nothing was changed. */
 export function preferencesBatchProblem(error: PreferencesBatchError): Problem {
   switch (error.code) {
@@ -536,17 +550,8 @@ export function preferencesBatchProblem(error: PreferencesBatchError): Problem {
         status: 409,
         detail: `Preferences batch ${error.batchId} is ${error.status}, not waiting to be applied; preview again`,
       }
-    case 'batch_running': {
-      const startedBy = actorLabel(error.running.requestedBy)
-      return {
-        type: problemType('batch-running'),
-        title: 'Another batch is running',
-        status: 409,
-        detail: `A batch started by ${startedBy} at ${error.running.startedAt.toISOString()} is being ${error.running.phase === 'reading' ? 'read' : 'applied'} in this library; try again when it has finished`,
-        startedBy,
-        startedAt: error.running.startedAt.toISOString(),
-      }
-    }
+    case 'batch_running':
+      return batchRunning(error.running)
     case 'same_confirmer':
       return {
         type: problemType('confirmer-must-differ'),
@@ -625,18 +630,12 @@ export function purgeProblem(error: PurgeError): Problem {
     case 'patron_not_found':
       return { type: problemType('patron-not-found'), title: 'Patron not found', status: 404, detail: `No patron ${quoted(error.username)} in this library` }
     case 'request_not_found':
-      return {
-        type: problemType('purge-not-found'),
-        title: 'Purge request not found',
-        status: 404,
-        detail: `No purge request ${error.requestId} in this library`,
-      }
     case 'batch_not_found':
       return {
         type: problemType('purge-not-found'),
         title: 'Purge request not found',
         status: 404,
-        detail: `No purge request ${error.batchId} in this library`,
+        detail: `No purge request ${error.code === 'request_not_found' ? error.requestId : error.batchId} in this library`,
       }
     case 'batch_not_ready':
       return {
@@ -645,17 +644,8 @@ export function purgeProblem(error: PurgeError): Problem {
         status: 409,
         detail: `Purge request ${error.batchId} is ${error.status === 'applying' ? 'being approved right now' : error.status}, not waiting for an approval`,
       }
-    case 'batch_running': {
-      const startedBy = actorLabel(error.running.requestedBy)
-      return {
-        type: problemType('batch-running'),
-        title: 'Another batch is running',
-        status: 409,
-        detail: `A batch started by ${startedBy} at ${error.running.startedAt.toISOString()} is running in this library; try again when it has finished`,
-        startedBy,
-        startedAt: error.running.startedAt.toISOString(),
-      }
-    }
+    case 'batch_running':
+      return batchRunning(error.running)
     case 'same_confirmer':
       return {
         type: problemType('confirmer-must-differ'),
