@@ -94,3 +94,11 @@ export function choicesOf<T extends string>(choices: Record<T, Choice>, initial:
 export const number = new Intl.NumberFormat('en')
 /** "12,000 rows", "1 row". */
 export const counted = (n: number, noun: string) => `${number.format(n)} ${noun}${n === 1 ? '' : 's'}`
+
+/** How far long work has gone, to see at a glance: `▰▰▰▱▱▱▱▱▱▱ 30%`. Never full before it is done. */
+export function progressBar(done: number, total: number): string {
+  const share = total <= 0 ? 0 : Math.min(1, Math.max(0, done / total))
+  const percent = done < total ? Math.min(99, Math.floor(share * 100)) : 100
+  const filled = Math.round(percent / 10)
+  return `${'▰'.repeat(filled)}${'▱'.repeat(10 - filled)} ${percent}%`
+}

@@ -4,7 +4,7 @@ import type { ContactImportMode } from '../../domain/imports/contacts-plan.ts'
 import type { PatronsImportResult } from '../../domain/imports/patrons-import.ts'
 import type { ImportPreview } from '../../domain/imports/preview-import.ts'
 import type { ImportProgress } from '../../domain/imports/stage-file.ts'
-import { counted, escapeMrkdwn, notice, number, type SlackMessage } from '../views.ts'
+import { counted, escapeMrkdwn, notice, number, progressBar, type SlackMessage } from '../views.ts'
 import { problemSections } from './error-views.ts'
 import type { ImportRequestForm } from './form.ts'
 import { kindChoices, modeChoices } from './modal-views.ts'
@@ -49,7 +49,7 @@ export function progressMessage(what: string, progress: ImportProgress): SlackMe
       return notice(
         progress.done === 0
           ? `:hourglass_flowing_sand: ${what}: applying ${counted(progress.total, 'row')}…`
-          : `:hourglass_flowing_sand: ${what}: applied ${number.format(progress.done)} of ${counted(progress.total, 'row')}…`,
+          : `:hourglass_flowing_sand: ${what}: applied ${number.format(progress.done)} of ${counted(progress.total, 'row')}… ${progressBar(progress.done, progress.total)}`,
       )
     case 'done':
       return notice(`:hourglass_flowing_sand: ${what}: finishing…`)

@@ -4,7 +4,7 @@ import type { PurgeError } from '../../domain/purge/errors.ts'
 import type { PurgeImpact, PurgeOutcome, PurgeProgress, PurgeRequest, PurgeRequestPatron } from '../../domain/purge/purge-view.ts'
 import { assertNever } from '../../domain/result.ts'
 import { type ActorRef, actorLabel } from '../../domain/staff/actors.ts'
-import { counted, escapeMrkdwn, notAllowedText, notice, number, type SlackMessage } from '../views.ts'
+import { counted, escapeMrkdwn, notAllowedText, notice, number, progressBar, type SlackMessage } from '../views.ts'
 
 /** The buttons of the request message and of the purge modals; each carries what it acts on in its value. */
 export const purgeActions = {
@@ -130,7 +130,7 @@ export function requestMessage(request: PurgeRequest, first: { patrons: readonly
 export function progressMessage(request: Pick<PurgeRequest, 'id' | 'requestedBy'>, approvedBy: ActorRef, progress: PurgeProgress): SlackMessage {
   return notice(
     `:hourglass_flowing_sand: ${title(request)}, asked by ${who(request.requestedBy)} and approved by ${who(approvedBy)}: ` +
-      `page ${number.format(progress.page)} of ${number.format(progress.pages)} done, ${counted(progress.purged, 'patron')} purged so far…`,
+      `page ${number.format(progress.page)} of ${number.format(progress.pages)} done, ${counted(progress.purged, 'patron')} purged so far… ${progressBar(progress.page, progress.pages)}`,
   )
 }
 
