@@ -123,6 +123,12 @@ describe('/purge', () => {
     expect(final).toContain('Asked by <@UADMIN>, approved by <@UADMIN2>.')
     expect(done.ref).toEqual(request.ref)
     expect(await patronsOf(lib)).toEqual(['asilva', 'borrower'])
+
+    // Opened again once they are gone, the list says so rather than "0 patrons to remove".
+    await admin.clickMessage(buttonsIn(request.args.blocks, purgeActions.listEveryone)[0], request.ref)
+    const after = textOf((await slack.fake.next('views.open')).args.view.blocks)
+    expect(after).toContain('Nobody left to remove: these patrons have been purged.')
+    expect(after).not.toContain('0 patrons to remove')
   })
 
   test('Mark as lost and purge: the loans dialog marks them lost, and the patron can be ticked back on the list', async () => {

@@ -216,8 +216,10 @@ export function everyoneModal(input: { state: EveryoneState; patrons: readonly P
     title: plain(`Purge request #${input.state.requestId}`, 24),
     close: plain('Close', 24),
     blocks: [
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `${counted(input.total, 'patron')} to remove.` }] },
-      ...(sections.length > 0 ? sections : [mrkdwn('Nobody.')]),
+      ...(input.total === 0
+        ? // Its patrons are gone: purged by it (or another request) already.
+          [mrkdwn('Nobody left to remove: these patrons have been purged. The audit log keeps who they were.')]
+        : [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `${counted(input.total, 'patron')} to remove.` }] }, ...sections]),
       ...pagerBlocks(input.state.page, pages, purgeActions.everyonePage),
     ],
   }
