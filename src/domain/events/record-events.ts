@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.ts'
-import type { BlacklistReason } from '../bounces/blacklist.ts'
+import type { BlacklistTable } from '../../db/schema.ts'
 
 /** What library-comms changed that the library system should know (GET /api/v1/events). */
 export type LibraryEvent =
@@ -9,7 +9,7 @@ export type LibraryEvent =
   /** A patron purged: subject is the username. */
   | { type: 'patron.purged'; subject: string; details: { requestId: number } }
   /** An address blacklisted (a bounce, a complaint, an admin): subject is the address. */
-  | { type: 'address.blacklisted'; subject: string; details: { reason: BlacklistReason } }
+  | { type: 'address.blacklisted'; subject: string; details: { reason: BlacklistTable['reason'] } }
 
 /** The advisory lock an event writer holds, with the library's id, until its transaction commits. */
 export const eventsLock = 20_482
