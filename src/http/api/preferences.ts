@@ -2,8 +2,9 @@ import { Hono } from 'hono'
 import type { AppDeps } from '../../domain/deps.ts'
 import { runPreferencesBatch } from '../../domain/preferences/run-preferences-batch.ts'
 import type { ApiEnv } from './authenticate.ts'
+import { preferencesBatchProblem } from './batch-problems.ts'
 import { type PreferencesBatchAnswerBody, preferencesBatchSchema } from './notice-schemas.ts'
-import { preferencesBatchProblem, problemResponse } from './problems.ts'
+import { problemResponse } from './problems.ts'
 import { readBody } from './read-body.ts'
 
 /** `/preferences/batch`: contact preferences in bulk (seed 003), an admin key's. */

@@ -6,7 +6,8 @@ import { rejectPurge } from '../../domain/purge/reject-purge.ts'
 import { requestPurge } from '../../domain/purge/request-purge.ts'
 import { showPurgeRequest } from '../../domain/purge/show-purge-request.ts'
 import type { ApiEnv } from './authenticate.ts'
-import { problemResponse, purgeProblem, routeNotFound } from './problems.ts'
+import { purgeProblem } from './batch-problems.ts'
+import { problemResponse, routeNotFound } from './problems.ts'
 import {
   newPurgeRequestSchema,
   purgeCandidatesQuerySchema,
