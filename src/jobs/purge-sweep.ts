@@ -2,11 +2,9 @@ import { Cron } from 'croner'
 import { sql } from 'kysely'
 import type { MessageRef, progressUpdater } from '../bot/progress-message.ts'
 import { expiredMessage, progressMessage, purgedMessage } from '../bot/purge/views.ts'
-import type { Db } from '../db/database.ts'
 import type { AppDeps } from '../domain/deps.ts'
-import type { PurgeOutcome, PurgeProgress } from '../domain/purge/purge-view.ts'
+import type { PurgeOutcome, PurgeProgress, PurgeRequest } from '../domain/purge/purge-view.ts'
 import { expirePurgeRequests, resumePurges } from '../domain/purge/sweep-purges.ts'
-import { type ActorRef, actorOf } from '../domain/staff/actors.ts'
 
 /** Updates one Slack message in place, throttled (main.ts wires the bot's `progressUpdater`). */
 export type MessageUpdater = (ref: MessageRef) => ReturnType<typeof progressUpdater>
@@ -59,54 +57,31 @@ async function sweep(deps: Deps, options: { updater?: MessageUpdater }) {
     if (updater && request.reportMessage) await updater(request.reportMessage).show(expiredMessage(request))
   }
 
-  const messages = new Map<number, Promise<Posted | undefined>>()
-  const postedFor = (requestId: number) => {
-    const known = messages.get(requestId)
+  const posted = new Map<number, Posted>()
+  const postedFor = (request: PurgeRequest): Posted | undefined => {
+    if (!updater || !request.reportMessage || !request.approvedBy) return undefined
+    const known = posted.get(request.id)
     if (known) return known
-    const found = findPosted(deps.db, requestId, updater)
-    messages.set(requestId, found)
-    return found
+    const message = updater(request.reportMessage)
+    const approvedBy = request.approvedBy
+    const made: Posted = {
+      progress: message.progress((progress: PurgeProgress & { phase: 'purging' }) => progressMessage(request, approvedBy, progress)),
+      show: (outcome) => message.show(purgedMessage(request, approvedBy, outcome)),
+    }
+    posted.set(request.id, made)
+    return made
   }
-  const resumed = await resumePurges(deps, {
-    onProgress: (requestId: number, progress: PurgeProgress) => {
-      void postedFor(requestId).then((posted) => posted?.progress({ ...progress, phase: 'purging' }))
-    },
-  })
-  for (const outcome of resumed) {
+  const resumed = await resumePurges(deps, { onProgress: (request, progress) => postedFor(request)?.progress({ ...progress, phase: 'purging' }) })
+  for (const { request, ...outcome } of resumed) {
     // Nothing done here: another runner (the approving admin's) had the pages, and tells its own outcome.
     if (outcome.purged === 0 && outcome.skipped.length === 0) continue
-    const posted = await postedFor(outcome.requestId)
     deps.logger.info({ requestId: outcome.requestId, purged: outcome.purged, skipped: outcome.skipped.length }, 'an unfinished purge was carried on to its end')
-    if (posted) await posted.show(purgedMessage({ id: outcome.requestId, requestedBy: posted.requestedBy }, posted.approvedBy, outcome))
+    await postedFor(request)?.show(outcome)
   }
   return { expired: expired.length, resumed }
 }
 
 type Posted = {
-  requestedBy: ActorRef
-  approvedBy: ActorRef
   progress: (progress: PurgeProgress & { phase: 'purging' }) => void
-  show: ReturnType<MessageUpdater>['show']
-}
-
-// Where a resumed purge was posted, and by whom it was asked and approved: the domain's outcome names only the request.
-async function findPosted(db: Db, requestId: number, updater: MessageUpdater | undefined): Promise<Posted | undefined> {
-  if (!updater) return undefined
-  const row = await db
-    .selectFrom('batches')
-    .where('id', '=', requestId)
-    .where('kind', '=', 'purge')
-    .select(['report_message', 'requested_by', 'confirmed_by'])
-    .executeTakeFirst()
-  const ref = row?.report_message as MessageRef | null | undefined
-  if (!row || !ref?.channel || !ref.ts) return undefined
-  const requestedBy = actorOf(row.requested_by)
-  const approvedBy = actorOf(row.confirmed_by ?? 'unknown')
-  const message = updater(ref)
-  return {
-    requestedBy,
-    approvedBy,
-    progress: message.progress((progress: PurgeProgress & { phase: 'purging' }) => progressMessage({ id: requestId, requestedBy }, approvedBy, progress)),
-    show: message.show,
-  }
+  show: (outcome: PurgeOutcome) => Promise<void>
 }

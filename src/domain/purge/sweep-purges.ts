@@ -33,17 +33,22 @@ export async function expirePurgeRequests(deps: Pick<AppDeps, 'db' | 'clock'>, i
   return requests
 }
 
+/** A purge the sweep carried on: its request as it stood (who asked, who approved, where it was posted), and what it did. */
+export type ResumedPurge = PurgeOutcome & { request: PurgeRequest }
+
 /**
  * Approved purges left unfinished (a process died mid-way, no page done for a minute): each
  * resumed at its first page not done.
  */
 export async function resumePurges(
   deps: Pick<AppDeps, 'db' | 'clock'>,
-  input: { onProgress?: ((requestId: number, progress: PurgeProgress) => void) | undefined },
-): Promise<PurgeOutcome[]> {
-  const outcomes: PurgeOutcome[] = []
+  input: { onProgress?: ((request: PurgeRequest, progress: PurgeProgress) => void) | undefined },
+): Promise<ResumedPurge[]> {
+  const resumed: ResumedPurge[] = []
   for (const batch of await findUnfinishedPurges(deps.db, { now: deps.clock.now() })) {
-    outcomes.push(await runPurge(deps, { batch, onProgress: (progress) => input.onProgress?.(batch.id, progress) }))
+    const request = toPurgeRequest(batch)
+    const outcome = await runPurge(deps, { batch, onProgress: (progress) => input.onProgress?.(request, progress) })
+    resumed.push({ ...outcome, request })
   }
-  return outcomes
+  return resumed
 }
