@@ -53,7 +53,7 @@ export function registerPurgeModals(app: BotApp, deps: AppDeps): void {
       await client.chat
         .postMessage({
           channel: body.user.id,
-          text: `Purge request #${request.id} was saved, but could not be posted in the report channel. Another admin can approve it with \`library-comms purge approve ${request.id}\`, or it expires in a week.`,
+          text: `Purge request #${request.id} was saved, but could not be posted in the report channel. Another admin can approve it with \`library-comms purge approve --as THEIR_MEMBER_ID ${request.id}\` or the API (\`POST /api/v1/purge/${request.id}/approve\`), or it expires in a week.`,
         })
         .catch(() => undefined)
     }
